@@ -1,0 +1,162 @@
+"""The data contract v1 as data: tables, canonical columns, their kinds and allowed values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnKind = Literal["string", "date", "timestamp", "bool", "float", "int", "enum"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    kind: ColumnKind
+    required: bool = False
+    values: tuple[str, ...] = ()  # allowed canonical values for kind "enum"
+    identifier: bool = False  # a direct identifier: read to flag it, never copied into an output
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    unique: tuple[str, ...] = ()
+
+    def column(self, name: str) -> ColumnSpec | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+CANONICAL_PURPOSES = (
+    "email_marketing",
+    "sms_marketing",
+    "phone_marketing",
+    "postal_marketing",
+    "push_marketing",
+    "profiling",
+    "personalised_ads",
+    "third_party_sharing",
+    "analytics",
+)
+CHANNELS = ("email", "sms", "phone", "postal", "push", "ads")
+PURPOSE_BY_CHANNEL = {
+    "email": "email_marketing",
+    "sms": "sms_marketing",
+    "phone": "phone_marketing",
+    "postal": "postal_marketing",
+    "push": "push_marketing",
+    "ads": "personalised_ads",
+}
+CONSENT_STATUSES = ("granted", "withdrawn", "refused")
+CONSENT_METHODS = ("single_opt_in", "double_opt_in", "checkbox", "cmp", "verbal", "imported", "soft_opt_in")
+RECIPIENT_TYPES = ("individual", "professional", "generic")
+REQUEST_TYPES = ("erasure", "objection", "restriction", "access", "rectification", "portability")
+CONTENT_TYPES = ("text", "image", "video", "audio", "chatbot")
+
+# Fixed, documented age bands (CHECKS.md): never quantiles. Lower bounds, inclusive.
+AGE_BANDS = (("under 18", 0), ("18-24", 18), ("25-34", 25), ("35-44", 35), ("45-54", 45), ("55-64", 55), ("65+", 65))
+
+S, D, T, B, F, I = "string", "date", "timestamp", "bool", "float", "int"
+
+TABLES: dict[str, TableSpec] = {
+    "contacts": TableSpec(
+        "contacts",
+        (
+            ColumnSpec("contact_id", S, required=True),
+            ColumnSpec("email", S, identifier=True),
+            ColumnSpec("phone", S, identifier=True),
+            ColumnSpec("first_name", S, identifier=True),
+            ColumnSpec("last_name", S, identifier=True),
+            ColumnSpec("address", S, identifier=True),
+            ColumnSpec("birth_date", D),
+            ColumnSpec("age", I),
+            ColumnSpec("country", S),
+            ColumnSpec("is_customer", B),
+            ColumnSpec("customer_since", D),
+            ColumnSpec("created_at", D),
+            ColumnSpec("last_activity_at", D),
+            ColumnSpec("recipient_type", "enum", values=RECIPIENT_TYPES),
+        ),
+        unique=("contact_id",),
+    ),
+    "consents": TableSpec(
+        "consents",
+        (
+            ColumnSpec("contact_id", S, required=True),
+            ColumnSpec("purpose", S, required=True),
+            ColumnSpec("status", "enum", required=True, values=CONSENT_STATUSES),
+            ColumnSpec("recorded_at", T, required=True),
+            ColumnSpec("source", S),
+            ColumnSpec("policy_version", S),
+            ColumnSpec("method", "enum", values=CONSENT_METHODS),
+            ColumnSpec("evidence_ref", S),
+            ColumnSpec("parental_consent", B),
+            ColumnSpec("tc_string", S),
+        ),
+    ),
+    "sends": TableSpec(
+        "sends",
+        (
+            ColumnSpec("contact_id", S, required=True),
+            ColumnSpec("campaign_id", S, required=True),
+            ColumnSpec("channel", "enum", required=True, values=CHANNELS),
+            ColumnSpec("sent_at", T, required=True),
+            ColumnSpec("purpose", S),
+            ColumnSpec("content_id", S),
+            ColumnSpec("send_id", S),
+        ),
+    ),
+    "targeting": TableSpec(
+        "targeting",
+        (
+            ColumnSpec("contact_id", S, required=True),
+            ColumnSpec("campaign_id", S, required=True),
+            ColumnSpec("selected", B, required=True),
+            ColumnSpec("score", F),
+            ColumnSpec("outcome", B),
+            ColumnSpec("offer_value", F),
+        ),
+    ),
+    "requests": TableSpec(
+        "requests",
+        (
+            ColumnSpec("contact_id", S, required=True),
+            ColumnSpec("type", "enum", required=True, values=REQUEST_TYPES),
+            ColumnSpec("received_at", T, required=True),
+            ColumnSpec("completed_at", T),
+            ColumnSpec("request_id", S),
+        ),
+    ),
+    "content": TableSpec(
+        "content",
+        (
+            ColumnSpec("content_id", S, required=True),
+            ColumnSpec("ai_generated", B, required=True),
+            ColumnSpec("content_type", "enum", values=CONTENT_TYPES),
+            ColumnSpec("campaign_id", S),
+            ColumnSpec("channel", S),
+            ColumnSpec("disclosed", B),
+            ColumnSpec("machine_marked", B),
+            ColumnSpec("human_reviewed", B),
+            ColumnSpec("reviewer", S, identifier=True),
+            ColumnSpec("reviewed_at", T),
+            ColumnSpec("published_at", T),
+            ColumnSpec("depicts_real_person", B),
+            ColumnSpec("public_interest", B),
+        ),
+        unique=("content_id",),
+    ),
+}
+
+# Tables read from files of their own shape rather than as rows of a CSV-like table.
+OTHER_SOURCES = ("ai_systems", "notices")
+SOURCE_NAMES = tuple(TABLES) + OTHER_SOURCES
+FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+
+# Booleans as the contract accepts them, compared case-insensitively.
+TRUE_WORDS = ("true", "1", "yes", "oui", "y")
+FALSE_WORDS = ("false", "0", "no", "non", "n")

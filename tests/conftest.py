@@ -1,0 +1,23 @@
+"""Shared fixtures. The real datasets live in ../shared/data, outside the repo: a user's clone skips those tests
+with a reason; CI sets ETHICS_REVIEW_REQUIRE_SHARED_DATA=1 so that their absence is an error instead."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir() -> Path:
+    if SHARED_DATA.is_dir():
+        return SHARED_DATA
+    message = (f"the real datasets are not at {SHARED_DATA} (they live beside the repo in the team's checkout, "
+               "not in a user's clone)")
+    if os.environ.get("ETHICS_REVIEW_REQUIRE_SHARED_DATA") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
