@@ -21,3 +21,13 @@ def shared_data_dir() -> Path:
     if os.environ.get("ETHICS_REVIEW_REQUIRE_SHARED_DATA") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def make_review(*, config: dict | None = None, as_of: str = "2026-11-15", lang: str = "en", **tables):
+    """A review over small in-memory tables (DataFrames or dicts of columns), on a fresh DuckDB."""
+    import pandas as pd
+
+    from ethics_review.review import open_review
+
+    data = {name: table if isinstance(table, pd.DataFrame) else pd.DataFrame(table) for name, table in tables.items()}
+    return open_review(data=data, config=config or {}, as_of=as_of, lang=lang)

@@ -171,7 +171,8 @@ def _numbered(con: BaseBackend, name: str, select_sql: str, path: Path) -> ibis.
 
 def sniff_csv(path: Path) -> tuple[str, str]:
     """(encoding, delimiter) of a CSV export: UTF-8 (with or without BOM), else cp1252; `,` `;` tab or `|`."""
-    head = path.open("rb").read(1 << 16)
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
     if head.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     else:

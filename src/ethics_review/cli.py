@@ -1,0 +1,144 @@
+"""The `ethics-review` command. Exit codes (DESIGN.md): 0 nothing at or above --fail-on, 1 findings at that
+level, 2 bad input or config (one message, no traceback), 3 a notebook or internal error."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ReviewInputError
+from .findings import STATUSES, Finding
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+FAIL_LEVELS = {"warn": ("warn", "fail", "error"), "fail": ("fail", "error")}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ethics-review", description=(
+        "Review the ethics of AI in marketing on your own exports: consent coverage, bias in targeting, "
+        "transparency of AI use. Personal data stays in the engine; reports hold aggregates only."))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="generate the demo dataset and run the full review on it")
+    demo.add_argument("--out", type=Path, default=Path("demo-review"), help="output folder (default: demo-review)")
+    demo.add_argument("--contacts", type=int, default=20_000, help="number of contacts (default: 20000)")
+    demo.add_argument("--lang", choices=("en", "fr"), default="fr", help="report language (default: fr)")
+    demo.add_argument("--seed", type=int, default=None, help="random seed of the generator")
+
+    run = commands.add_parser("run", help="run one review and write its report")
+    run.add_argument("path", type=Path, help="a review.yaml or a review folder")
+    run.add_argument("--out", type=Path, default=Path("review-output"), help="output folder (default: review-output)")
+    run.add_argument("--fail-on", choices=("warn", "fail"), default="fail",
+                     help="exit 1 when a finding is at this level or worse (default: fail)")
+    run.add_argument("--as-of", default=None, help="judge time-based rules at this date (YYYY-MM-DD)")
+    run.add_argument("--lang", choices=("en", "fr"), default=None, help="report language (default: from config)")
+
+    validate = commands.add_parser("validate", help="check the inputs against the data contract, nothing else")
+    validate.add_argument("path", type=Path, help="a review.yaml or a review folder")
+
+    init = commands.add_parser("init", help="create a new review folder from the kit's templates")
+    init.add_argument("dir", type=Path, help="the folder to create")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return {"demo": _demo, "run": _run, "validate": _validate, "init": _init}[args.command](args)
+    except ReviewInputError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.fix:
+            print(f"fix: {exc.fix}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as exc:  # an internal failure: one line, the traceback only on request
+        if args.debug:
+            raise
+        from .report import ReportError
+
+        kind = "report error" if isinstance(exc, ReportError) else "internal error"
+        print(f"{kind}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("rerun with --debug for the traceback", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import generate
+    from .report import run_report
+
+    if args.contacts < 1000:
+        raise ReviewInputError(f"--contacts {args.contacts} is too small for a meaningful demo",
+                               fix="use at least 1000 contacts (the default is 20000)")
+    options = {"contacts": args.contacts, "lang": args.lang}
+    if args.seed is not None:
+        options["seed"] = args.seed
+    data_dir = args.out / "data"
+    print(f"Generating the demo dataset ({args.contacts:,} contacts) in {data_dir} ...")
+    generate(data_dir, **options)
+    result = run_report(data_dir, args.out / "report", lang=args.lang)
+    _print_summary(result.findings)
+    print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
+    print(f"Planted problems the review should find: {(data_dir / 'planted.json').resolve()}")
+    return EXIT_OK  # the demo is meant to find problems: its findings are not a failure of the command
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .report import run_report
+
+    result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang)
+    _print_summary(result.findings)
+    print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
+    failing = [f for f in result.findings if f.status in FAIL_LEVELS[args.fail_on]]
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .review import open_review
+    from .runner import validate_check_options
+
+    review = open_review(args.path)
+    validate_check_options(review)
+    print(f"{review.config.name}: inputs match the data contract.")
+    for item in review.inputs:
+        print(f"  {item.table:<12} {item.rows:>10,} rows  {item.path}")
+    if not review.inputs:
+        print("  (no input found: put canonical files such as contacts.csv in the folder, or name them under "
+              "sources: in review.yaml)")
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .paths import templates_dir
+
+    target: Path = args.dir
+    if target.exists() and any(target.iterdir()):
+        raise ReviewInputError(f"{target} already exists and is not empty",
+                               fix="choose a new folder name; init never overwrites files")
+    shutil.copytree(templates_dir() / "review", target, dirs_exist_ok=True)
+    print(f"Created {target}: replace the example rows with your exports, edit review.yaml, then run\n"
+          f"  ethics-review validate {target}\n  ethics-review run {target} --out {target}-report")
+    return EXIT_OK
+
+
+def _print_summary(findings: Sequence[Finding]) -> None:
+    counts = {s: sum(f.status == s for f in findings) for s in STATUSES}
+    print("\n" + "  ".join(f"{status}: {count}" for status, count in counts.items()))
+    width = max((len(f.check_id) for f in findings), default=10)
+    for finding in findings:
+        print(f"  {finding.status.upper():<14} {finding.check_id:<{width}}  {finding.summary}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
