@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,11 +26,8 @@ def wilson_interval(successes: int, trials: int, *, confidence: float = CONFIDEN
 
 def ratio_interval(successes: int, trials: int, ref_successes: int, ref_trials: int, *,
                    confidence: float = CONFIDENCE) -> Interval:
-    """Ratio of two proportions (group / reference) with the log (Katz) interval."""
-    if successes == 0 or ref_successes == 0:
-        # The log interval is undefined at zero; report the open bound rather than invent one.
-        ratio = (successes / trials) / (ref_successes / ref_trials) if ref_successes else math.nan
-        return Interval(0.0 if successes == 0 else math.nan, math.inf if ref_successes == 0 else ratio)
+    """Ratio of two proportions (group / reference) with the log (Katz) interval. A bound the log interval
+    cannot give (a zero count) is NaN, shown as missing, never invented."""
     result = relative_risk(int(successes), int(trials), int(ref_successes), int(ref_trials))
     ci = result.confidence_interval(confidence_level=confidence)
     return Interval(float(ci.low), float(ci.high))
