@@ -253,7 +253,12 @@ def canonical_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> ibi
 
 def _renamed(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> ibis.Table:
     t = raw.expr
-    renames = config.columns.get(spec.name, {})
+    renames = dict(config.columns.get(spec.name, {}))
+    # Exports without an id or a campaign column: `@row` numbers the rows, `@value:X` is the constant X.
+    derived = {ours: _derived_column(t, theirs, raw) for theirs, ours in renames.items() if theirs.startswith("@")}
+    if derived:
+        t = t.mutate(**derived)
+        renames = {theirs: ours for theirs, ours in renames.items() if not theirs.startswith("@")}
     missing_sources = [c for c in renames if c not in t.columns]
     if missing_sources:
         raise DataError(f"review.yaml maps column '{missing_sources[0]}' of table '{spec.name}', but the table "
@@ -269,6 +274,15 @@ def _renamed(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> ibis.Table
     return t
 
 
+def _derived_column(t: ibis.Table, source: str, raw: RawTable) -> ibis.Value:
+    if source == "@row" and ROW in t.columns:
+        return t[ROW].cast("string")
+    if source.startswith("@value:"):
+        return ibis.literal(source.removeprefix("@value:"))
+    raise DataError(f"'{source}' is not a derived column", file=raw.origin, column=source,
+                    fix="use '@row' (the row number, for files without an id) or '@value:TEXT' (a constant)")
+
+
 def _typed_columns(t: ibis.Table, spec: TableSpec, config: ReviewConfig) -> dict[str, ibis.Value]:
     value_maps = config.values.get(spec.name, {})
     typed: dict[str, ibis.Value] = {}
@@ -277,9 +291,17 @@ def _typed_columns(t: ibis.Table, spec: TableSpec, config: ReviewConfig) -> dict
             typed[column] = t[column]
             continue
         value = _mapped(t[column], value_maps.get(column))
-        col_spec = spec.column(column)
+        col_spec = column_spec(spec, column)
         typed[column] = _typed(value, col_spec) if col_spec else _clean(value)
     return typed
+
+
+def column_spec(spec: TableSpec, column: str) -> ColumnSpec | None:
+    """The contract's spec of a column; a targeting table may carry the contacts' attributes (age, birth_date...)."""
+    own = spec.column(column)
+    if own is None and spec.name == "targeting" and column != "contact_id":
+        return TABLES["contacts"].column(column)
+    return own
 
 
 def _columns_list(t: ibis.Table) -> str:
@@ -365,8 +387,8 @@ def validate_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> None
     t = _renamed(raw, spec, config)
     typed = _typed_columns(t, spec, config)
     bad: dict[str, ibis.Value] = {}
-    for col in spec.columns:
-        if col.name not in t.columns or col.kind == "string":
+    for col in (column_spec(spec, c) for c in t.columns):
+        if col is None or col.kind == "string":
             continue
         if col.kind == "enum":
             bad[col.name] = typed[col.name].notnull() & ~typed[col.name].isin(col.values)
@@ -388,7 +410,7 @@ def validate_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> None
 
 
 def _raise_invalid(raw: RawTable, spec: TableSpec, column: str, row: int | None, value: Any, count: int) -> None:
-    col = spec.column(column)
+    col = column_spec(spec, column)
     assert col is not None
     others = f" ({count - 1} more rows like it)" if count > 1 else ""
     if col.kind == "enum":

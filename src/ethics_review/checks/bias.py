@@ -224,7 +224,7 @@ def selection_parity(review: Review, *, campaign: str | None = None, attributes:
                      warn_below: float = 0.9) -> Finding:
     """Selection rate per group of each sensitive attribute, per campaign, against the reference group."""
     rules = parity_rules(review.config.bias, reference=reference, fail_below=fail_below, warn_below=warn_below)
-    if not (review.has("targeting") or review.has("sends")):
+    if not (review.has("targeting") or (review.has("sends") and review.has("contacts"))):
         return not_applicable(review, "bias.selection_parity", [("targeting", None)])
     population = selection_population(review)
     if campaign is not None:
@@ -250,5 +250,6 @@ def selection_parity(review: Review, *, campaign: str | None = None, attributes:
 
 
 BIAS_CHECKS = (
-    Check("bias.selection_parity", "bias", selection_parity, needs={"contacts": ("contact_id",)}),
+    # Needs targeting, or contacts and sends: checked inside, since either will do.
+    Check("bias.selection_parity", "bias", selection_parity),
 )
