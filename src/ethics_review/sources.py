@@ -449,7 +449,7 @@ def _sha256(path: Path) -> str:
 
 
 def _display_path(path: Path) -> str:
-    return str(path)
+    return str(path.resolve())
 
 
 def _fingerprint(raw: RawTable, table: ibis.Table) -> InputFingerprint:

@@ -124,9 +124,10 @@ def _reference_group(groups: pd.DataFrame, attribute: str, rules: ParityRules) -
         choice = "highest"
     else:
         choice = rules.reference
-    column = "rate" if choice == "highest" else "n"
-    # Ties are broken by group name so the same data always gives the same reference.
-    return eligible.sort_values([column, "group"], ascending=[False, True]).group.iloc[0]
+    # Ties go to the larger (then higher-rate) group, and only then to the name, so renaming groups never
+    # changes which comparison is made.
+    order = ["rate", "n", "group"] if choice == "highest" else ["n", "rate", "group"]
+    return eligible.sort_values(order, ascending=[False, False, True]).group.iloc[0]
 
 
 def parity_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
