@@ -31,3 +31,16 @@ def make_review(*, config: dict | None = None, as_of: str = "2026-11-15", lang: 
 
     data = {name: table if isinstance(table, pd.DataFrame) else pd.DataFrame(table) for name, table in tables.items()}
     return open_review(data=data, config=config or {}, as_of=as_of, lang=lang)
+
+
+DEMO_TEST_CONTACTS = 5000  # small enough for a fast suite, large enough for every planted problem
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    """The demo review folder, generated once per test session."""
+    from ethics_review.demo import generate
+
+    folder = tmp_path_factory.mktemp("demo") / "data"
+    generate(folder, contacts=DEMO_TEST_CONTACTS, lang="en")
+    return folder

@@ -311,7 +311,9 @@ def _columns_list(t: ibis.Table) -> str:
 def _clean(value: ibis.Value) -> ibis.Value:
     """Text trimmed, empty text as missing; other types as they are."""
     if value.type().is_string():
-        stripped = value.strip()
+        # Not .strip(): Ibis renders it for Spark as TRIM(' \t\n\r\v\f' FROM x), and Spark reads '\f' as the
+        # letter f, so 'false' became 'alse'. A regex over real whitespace characters is read alike everywhere.
+        stripped = value.re_replace("^[ \t\r\n]+|[ \t\r\n]+$", "")
         return ibis.ifelse(stripped == "", ibis.null(dt.string), stripped)
     return value
 
