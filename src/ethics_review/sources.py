@@ -60,9 +60,10 @@ def load_sources(config: ReviewConfig, *, base_dir: Path, data: Mapping[str, Any
         validate_table(raw, TABLES[name], config)
         table = canonical_table(raw, TABLES[name], config)
         table = _drop_row_numbers(table)
-        if _is_duckdb(con):
-            # Parse once, then every check reads the typed columns.
+        if _is_duckdb(con) and raw.path is not None and raw.path.suffix.lower() == ".csv":
+            # Parse the text once, then every check reads the typed columns; the text copy is dropped.
             table = con.create_table(f"review_{name}", table, overwrite=True)
+            con.raw_sql(f'DROP TABLE IF EXISTS "{staging_name(name)}"')
         tables[name] = table
         inputs.append(_fingerprint(raw, table))
     ai_systems, ai_input = _load_ai_systems(config, base_dir, data.get("ai_systems"))
@@ -134,8 +135,11 @@ def _read_raw(name: str, given: Any, path: Path | None, con: BaseBackend, *, she
     if suffix == ".csv":
         return RawTable(name, _read_csv(path, name, con), str(path), path, "row")
     if suffix == ".parquet":
-        return RawTable(name, _numbered(con, name, f"SELECT * FROM read_parquet({_sql_str(path)})", path),
-                        str(path), path, "row")
+        # A view, not a copy: Parquet is typed and columnar, so checks read only the columns they need.
+        _require_duckdb(con, path)
+        sql = (f'SELECT CAST(file_row_number + 1 AS BIGINT) AS "{ROW}", * '
+               f"FROM read_parquet({_sql_str(path)}, file_row_number = true)")
+        return RawTable(name, _duckdb_sql(con, sql, name, path), str(path), path, "row")
     if suffix == ".xlsx":
         try:
             frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
@@ -153,20 +157,34 @@ def _sql_str(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _numbered(con: BaseBackend, name: str, select_sql: str, path: Path) -> ibis.Table:
-    """Materialise the file once with its row numbers: DuckDB keeps insertion order, so rowid is the row."""
+def _require_duckdb(con: BaseBackend, path: Path) -> None:
     if not _is_duckdb(con):
         raise DataError("files are read with the embedded DuckDB engine", file=str(path),
                         fix="load the file into your engine first and pass the table, or use the default engine")
-    staging = f"raw_{name}"
+
+
+def _duckdb_sql(con: BaseBackend, sql: str, name: str, path: Path, *, create: str | None = None) -> ibis.Table:
+    """Run DuckDB's reader; its parser errors name the line, so they are passed on in one message."""
     try:
-        con.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{staging}" AS {select_sql}')
-    except Exception as exc:  # duckdb's own parser errors name the line: pass them on in one message
+        if create:
+            con.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{create}" AS {sql}')
+            return con.sql(f'SELECT CAST(rowid + 1 AS BIGINT) AS "{ROW}", * FROM "{create}"')
+        return con.sql(sql)
+    except Exception as exc:
         message = str(exc).split("\n\n")[0].strip()
         raise DataError(f"cannot read table '{name}': {message}", file=str(path),
                         fix="check the file is a well-formed table (same number of fields on every line, "
                         "quotes closed)") from None
-    return con.sql(f'SELECT CAST(rowid + 1 AS BIGINT) AS "{ROW}", * FROM "{staging}"')
+
+
+def _numbered(con: BaseBackend, name: str, select_sql: str, path: Path) -> ibis.Table:
+    """Materialise a CSV once with its row numbers: DuckDB keeps insertion order, so rowid is the row."""
+    _require_duckdb(con, path)
+    return _duckdb_sql(con, select_sql, name, path, create=staging_name(name))
+
+
+def staging_name(name: str) -> str:
+    return f"raw_{name}"
 
 
 def sniff_csv(path: Path) -> tuple[str, str]:
@@ -394,7 +412,7 @@ def validate_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> None
             continue
         if col.kind == "enum":
             bad[col.name] = typed[col.name].notnull() & ~typed[col.name].isin(col.values)
-        else:
+        elif not _already_typed(t[col.name], col.kind):
             bad[col.name] = _clean(t[col.name].cast("string")).notnull() & typed[col.name].isnull()
     if bad:
         counts = t.aggregate(**{c: flag.cast("int64").sum() for c, flag in bad.items()})
@@ -409,6 +427,13 @@ def validate_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> None
     for key in spec.unique:
         if key in t.columns:
             _check_unique(raw, t.select(**typed), spec, key)
+
+
+def _already_typed(value: ibis.Value, kind: str) -> bool:
+    """A Parquet or database column of the right type needs no parsing, so it cannot hold an unparseable value."""
+    kind_of = value.type()
+    return {"timestamp": kind_of.is_timestamp() or kind_of.is_date(), "date": kind_of.is_timestamp() or kind_of.is_date(),
+            "bool": kind_of.is_boolean(), "float": kind_of.is_numeric(), "int": kind_of.is_integer()}.get(kind, False)
 
 
 def _raise_invalid(raw: RawTable, spec: TableSpec, column: str, row: int | None, value: Any, count: int) -> None:

@@ -23,38 +23,60 @@ def with_send_purpose(sends: ibis.Table) -> ibis.Table:
     return sends.mutate(purpose=purpose)
 
 
-def consent_state_at_send(review: Review, sends: ibis.Table, *,
-                          event_columns: tuple[str, ...] = ()) -> ibis.Table:
+STATUS_PRECEDENCE = {"granted": 0, "refused": 1, "withdrawn": 2}  # at equal timestamps the later one wins
+
+
+def consent_state_at_send(review: Review, sends: ibis.Table, *, event_columns: tuple[str, ...] = (),
+                          strategy: str | None = None) -> ibis.Table:
     """Each send with `consent_status`: the status of the latest consent event for the same contact and purpose
     recorded at or before `sent_at` (null when there is none), plus `consent_recorded_at` and `event_columns`
-    of that event.
+    of that event. At equal timestamps an event counts as before the send, and a withdrawal or refusal as after
+    a grant (the conservative reading).
 
-    Window functions over the union of events and sends, not an ASOF join, so the same expression runs on
-    DuckDB and Spark. At equal timestamps an event counts as before the send, and a withdrawal or refusal as
-    after a grant (the conservative reading).
+    Two plans, one result: DuckDB's native ASOF join, and window functions over the union of events and sends
+    for engines without ASOF joins (Spark). `strategy` forces one ("asof" or "window"); the tests run both.
     """
-    consents = review.table("consents")
-    carried = ("recorded_at", *event_columns)
+    strategy = strategy or ("asof" if review.con.name == "duckdb" else "window")
+    plan = {"asof": _state_by_asof_join, "window": _state_by_windows}[strategy]
+    return plan(review.table("consents"), sends, ("recorded_at", *event_columns))
+
+
+def _precedence(status: ibis.Value) -> ibis.Value:
+    return status.substitute(STATUS_PRECEDENCE, else_=0)
+
+
+def _state_by_asof_join(consents: ibis.Table, sends: ibis.Table, carried: tuple[str, ...]) -> ibis.Table:
+    # One event per (contact, purpose, instant): the conservative status, so the ASOF match is unambiguous.
+    rank = _precedence(consents.status)
+    events = (consents.mutate(rank=rank)
+              .group_by(["contact_id", "purpose", "recorded_at"])
+              .agg(consent_status=ibis._.status.argmax(ibis._.rank),
+                   **{f"consent_{c}": ibis._[c].argmax(ibis._.rank) for c in carried if c != "recorded_at"}))
+    events = events.mutate(consent_recorded_at=events.recorded_at)
+    joined = sends.asof_join(events, on=sends.sent_at >= events.recorded_at, predicates=["contact_id", "purpose"])
+    return joined.select(*sends.columns, "consent_status", *(f"consent_{c}" for c in carried))
+
+
+def _state_by_windows(consents: ibis.Table, sends: ibis.Table, carried: tuple[str, ...]) -> ibis.Table:
     send_columns = [c for c in sends.columns if c not in {"contact_id", "purpose"}]
     nulls_for_sends = {c: ibis.null(sends[c].type()) for c in send_columns}
     nulls_for_events = {c: ibis.null(consents[c].type()) for c in carried}
     events = consents.select(
         contact_id=consents.contact_id, purpose=consents.purpose, at=consents.recorded_at,
-        order=ibis.ifelse(consents.status == "granted", 0, 1), status=consents.status,
+        order=_precedence(consents.status), status=consents.status,
         **{c: consents[c] for c in carried}, **nulls_for_sends)
     sent = sends.select(
-        contact_id=sends.contact_id, purpose=sends.purpose, at=sends.sent_at, order=ibis.literal(2),
+        contact_id=sends.contact_id, purpose=sends.purpose, at=sends.sent_at, order=ibis.literal(9),
         status=ibis.null(dt.string), **nulls_for_events, **{c: sends[c] for c in send_columns})
     both = ibis.union(events, sent.select(events.columns))
     history = ibis.window(group_by=["contact_id", "purpose"], order_by=["at", "order"], rows=(None, 0))
     # Each event opens a segment; a send belongs to the segment of the last event before it.
-    both = both.mutate(segment=(both.order < 2).cast("int64").sum().over(history))
+    both = both.mutate(segment=(both.order < 9).cast("int64").sum().over(history))
     segment = ibis.window(group_by=["contact_id", "purpose", "segment"])
     both = both.mutate(consent_status=both.status.max().over(segment),
                        **{f"consent_{c}": both[c].max().over(segment) for c in carried})
-    sends_only = both.filter(both.order == 2)
-    return sends_only.select("contact_id", "purpose", *send_columns, "consent_status",
-                             *(f"consent_{c}" for c in carried))
+    sends_only = both.filter(both.order == 9)
+    return sends_only.select(*sends.columns, "consent_status", *(f"consent_{c}" for c in carried))
 
 
 def legal_basis(review: Review, sends: ibis.Table) -> ibis.Value:

@@ -1,0 +1,160 @@
+"""consent.coverage at scale: the kit (Ibis on DuckDB) against a plain pandas baseline, same numbers asserted.
+
+Baseline (named "pandas merge_asof"): read the same Parquet files with pandas, find the consent state of each send
+with `merge_asof` per contact and purpose, apply the same exemptions, count. Each side runs in its own process,
+so wall time and peak memory (ru_maxrss of that process, which includes DuckDB's native memory) are its own.
+Reported as ratios baseline / kit: > 1 means the kit is faster or lighter.
+
+    .venv/bin/python benchmarks/consent_coverage.py --sends 1000000 10000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SENDS_PER_CONTACT = 3.66  # the demo generator's ratio at its default settings
+TABLES = ("contacts", "consents", "sends")
+NEEDED = {  # only the columns consent.coverage reads, for both sides
+    "contacts": ["contact_id", "is_customer", "customer_since", "recipient_type", "country"],
+    "consents": ["contact_id", "purpose", "status", "recorded_at"],
+    "sends": ["contact_id", "campaign_id", "channel", "sent_at", "purpose"],
+}
+
+
+def prepare(workdir: Path, sends: int) -> Path:
+    """The demo data at about `sends` sends, as Parquet, in a folder holding only the tables coverage reads."""
+    from ethics_review.demo import generate
+
+    contacts = int(sends / SENDS_PER_CONTACT)
+    full = workdir / f"demo-{contacts}"
+    if not (full / "planted.json").exists():
+        print(f"generating {contacts:,} contacts ...", flush=True)
+        generate(full, contacts=contacts, file_format="parquet")
+    folder = workdir / f"coverage-{contacts}"
+    folder.mkdir(exist_ok=True)
+    for name in TABLES:
+        link = folder / f"{name}.parquet"
+        if not link.exists():
+            link.symlink_to((full / f"{name}.parquet").resolve())
+    (folder / "review.yaml").write_text((full / "review.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+def run_kit(folder: Path) -> dict:
+    from ethics_review.checks.consent import coverage
+    from ethics_review.review import open_review
+
+    finding = coverage(open_review(folder))
+    return {k: v for k, v in finding.metric.items() if k != "coverage"}
+
+
+def run_baseline(folder: Path) -> dict:
+    import pandas as pd
+
+    from ethics_review.config import load_config
+    from ethics_review.contract import PURPOSE_BY_CHANNEL
+    from ethics_review.legal import applies_from
+
+    config = load_config(folder / "review.yaml")
+    contacts = pd.read_parquet(folder / "contacts.parquet", columns=NEEDED["contacts"])
+    consents = pd.read_parquet(folder / "consents.parquet", columns=NEEDED["consents"])
+    sends = pd.read_parquet(folder / "sends.parquet", columns=NEEDED["sends"])
+    for frame in (contacts, consents, sends):
+        for column in frame.columns:
+            if isinstance(frame[column].dtype, pd.CategoricalDtype):
+                frame[column] = frame[column].astype(str).where(frame[column].notna(), None)
+    sends["purpose"] = sends["purpose"].fillna(sends["channel"].map(PURPOSE_BY_CHANNEL))
+    # At equal timestamps a withdrawal or refusal sorts after a grant (the conservative reading, as the kit).
+    consents["order"] = (consents["status"] != "granted").astype("int8")
+    consents = consents.sort_values(["recorded_at", "order"], kind="stable")
+    sends = sends.sort_values("sent_at", kind="stable")
+    state = pd.merge_asof(sends, consents[["contact_id", "purpose", "status", "recorded_at"]],
+                          left_on="sent_at", right_on="recorded_at", by=["contact_id", "purpose"],
+                          direction="backward", allow_exact_matches=True)
+    state = state.merge(contacts, on="contact_id", how="left")
+    no_objection = ~state["status"].isin(["withdrawn", "refused"])
+    customer = state["is_customer"].fillna(False).astype(bool) & (
+        state["customer_since"].isna() | (pd.to_datetime(state["customer_since"]) <= state["sent_at"].dt.normalize()))
+    business = state["recipient_type"].isin(["professional", "generic"])
+    country = state["country"].fillna(config.default_country)
+    phone_needs_consent = (state["purpose"] == "phone_marketing") & (country == "FR") & (
+        state["sent_at"].dt.date >= applies_from("fr_phone_canvassing_consent"))
+    basis = pd.Series("none", index=state.index)
+    rules = [(state["status"] == "granted", "consent")]
+    for purpose, exemption in sorted(config.exemptions.items()):
+        same = (state["purpose"] == purpose) & no_objection
+        if exemption.soft_opt_in:
+            rules.append((same & customer, "soft_opt_in"))
+        if exemption.b2b:
+            rules.append((same & business & (state["channel"] == "email"), "b2b"))
+        if exemption.legitimate_interest:
+            rules.append((same & ~phone_needs_consent, "legitimate_interest"))
+        if exemption.contract:
+            rules.append((same & customer, "contract"))
+    for condition, name in reversed(rules):  # the first matching rule wins, as in the kit's CASE
+        basis = basis.mask(condition.fillna(False), name)
+    counts = basis.value_counts()
+    total = int(len(state))
+    uncovered = int(counts.get("none", 0))
+    return {"sends": total, "covered_sends": total - uncovered, "uncovered_sends": uncovered,
+            **{f"covered_by_{b}": int(counts.get(b, 0))
+               for b in ("consent", "soft_opt_in", "b2b", "legitimate_interest", "contract")}}
+
+
+def measure(side: str, folder: Path) -> dict:
+    """Run one side in a fresh process; its wall time and peak resident memory."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, "--child", side, str(folder)], check=True,
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"wall_s": round(wall, 2), "peak_mb": result.pop("peak_mb"), "numbers": result}
+
+
+def child(side: str, folder: Path) -> None:
+    numbers = (run_kit if side == "kit" else run_baseline)(folder)
+    numbers["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(numbers))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sends", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--workdir", type=Path, default=Path("benchmarks/.data"))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/consent_coverage.json"))
+    parser.add_argument("--child", nargs=2, metavar=("SIDE", "FOLDER"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for target in args.sends:
+        folder = prepare(args.workdir, target)
+        kit, baseline = measure("kit", folder), measure("baseline", folder)
+        assert kit["numbers"] == baseline["numbers"], (kit["numbers"], baseline["numbers"])
+        rows.append({"sends": kit["numbers"]["sends"], "uncovered_sends": kit["numbers"]["uncovered_sends"],
+                     "kit": {k: kit[k] for k in ("wall_s", "peak_mb")},
+                     "baseline_pandas_merge_asof": {k: baseline[k] for k in ("wall_s", "peak_mb")},
+                     "speedup": round(baseline["wall_s"] / kit["wall_s"], 2),
+                     "memory_ratio": round(baseline["peak_mb"] / kit["peak_mb"], 2)})
+        print(json.dumps(rows[-1]), flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"benchmark": "consent.coverage", "baseline": "pandas merge_asof",
+                                    "machine": "2 cores, 24 GiB", "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    print("\n| sends | kit wall s | kit peak MB | pandas wall s | pandas peak MB | speed-up | memory ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['sends']:,} | {r['kit']['wall_s']} | {r['kit']['peak_mb']} | "
+              f"{r['baseline_pandas_merge_asof']['wall_s']} | {r['baseline_pandas_merge_asof']['peak_mb']} | "
+              f"{r['speedup']}x | {r['memory_ratio']}x |")
+
+
+if __name__ == "__main__":
+    main()
