@@ -46,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="create a new review folder from the kit's templates")
     init.add_argument("dir", type=Path, help="the folder to create")
+
+    diff = commands.add_parser("diff", help="what changed between two runs' findings")
+    diff.add_argument("old", type=Path, help="findings.json (or output folder) of the earlier run")
+    diff.add_argument("new", type=Path, help="findings.json (or output folder) of the later run")
+
+    lab = commands.add_parser("lab", help="open JupyterLab on copies of the kit's notebooks in a folder")
+    lab.add_argument("dir", type=Path, help="the folder for the notebooks (created; existing notebooks are kept)")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return parser
 
 
@@ -54,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        return {"demo": _demo, "run": _run, "validate": _validate, "init": _init}[args.command](args)
+        commands = {"demo": _demo, "run": _run, "validate": _validate, "init": _init, "diff": _diff, "lab": _lab}
+        return commands[args.command](args)
     except ReviewInputError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.fix:
@@ -130,6 +139,43 @@ def _init(args: argparse.Namespace) -> int:
     print(f"Created {target}: replace the example rows with your exports, edit review.yaml, then run\n"
           f"  ethics-review validate {target}\n  ethics-review run {target} --out {target}-report")
     return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """Exit 1 when a check got worse, so that a CI gate can use it."""
+    from .compare import compare_runs, read_findings
+    from .findings import severity
+
+    changes = compare_runs(read_findings(args.old), read_findings(args.new))
+    if not changes:
+        print("No change in statuses or metrics.")
+        return EXIT_OK
+    worse = False
+    for change in changes:
+        print(f"{change.check_id}: {change.before or '(new)'} -> {change.after or '(gone)'}")
+        for name, before, after in change.metric_changes:
+            print(f"    {name}: {before} -> {after}")
+        if change.before and change.after and severity(change.after) > severity(change.before):
+            worse = True
+    return EXIT_FINDINGS if worse else EXIT_OK
+
+
+def _lab(args: argparse.Namespace) -> int:
+    """Copies, never the kit's own notebooks: the marketer's edits and outputs stay in their folder."""
+    import subprocess
+
+    from .paths import notebooks_dir
+
+    args.dir.mkdir(parents=True, exist_ok=True)
+    for notebook in sorted(notebooks_dir().glob("*.ipynb")):
+        target = args.dir / notebook.name
+        if not target.exists():
+            shutil.copy2(notebook, target)
+    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={args.dir}"]
+    if args.no_browser:
+        command.append("--no-browser")
+    print(f"Notebooks in {args.dir}; starting JupyterLab (Ctrl+C to stop)")
+    return subprocess.call(command)
 
 
 def _print_summary(findings: Sequence[Finding]) -> None:

@@ -44,6 +44,11 @@ def judge(observed: Mapping[str, float | None], thresholds: Iterable[Threshold],
     return "fail" if "fail" in levels else "warn" if "warn" in levels else "pass"
 
 
+def severity(status: Status) -> int:
+    """not_applicable < pass < warn < fail < error."""
+    return _SEVERITY[status]
+
+
 def worst(statuses: Iterable[Status]) -> Status:
     """The most severe status; `not_applicable` when there is none to judge."""
     return max(statuses, key=_SEVERITY.__getitem__, default="not_applicable")

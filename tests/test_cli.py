@@ -1,0 +1,85 @@
+"""The command line: exit codes 0 / 1 / 2 / 3 and one clear message for a user mistake, never a traceback."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ethics_review.cli import main
+
+BIN = Path(sys.executable).parent / "ethics-review"
+
+
+def test_init_creates_a_review_that_validates(tmp_path: Path, capsys):
+    assert main(["init", str(tmp_path / "review")]) == 0
+    assert sorted(p.name for p in (tmp_path / "review").iterdir()) == [
+        "ai_systems.yaml", "consents.csv", "contacts.csv", "content.csv", "notices", "requests.csv", "review.yaml",
+        "sends.csv", "targeting.csv"]
+    assert main(["validate", str(tmp_path / "review")]) == 0
+    out = capsys.readouterr().out
+    assert "inputs match the data contract" in out and "contacts" in out
+
+
+def test_init_never_overwrites(tmp_path: Path, capsys):
+    (tmp_path / "mine.csv").write_text("x\n", encoding="utf-8")
+    assert main(["init", str(tmp_path)]) == 2
+    assert "already exists and is not empty" in capsys.readouterr().err
+    assert (tmp_path / "mine.csv").read_text(encoding="utf-8") == "x\n"
+
+
+def test_bad_input_is_one_message_and_exit_2(tmp_path: Path):
+    (tmp_path / "consents.csv").write_text("contact_id,purpose,status,recorded_at\nC1,email_marketing,oui,2026-01-01\n",
+                                           encoding="utf-8")
+    done = subprocess.run([str(BIN), "validate", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[0].startswith("error: unknown value in table 'consents'")
+    assert "column 'status', row 1, value 'oui'" in done.stderr
+    assert done.stderr.splitlines()[1].startswith("fix: map it in review.yaml")
+
+
+def test_unknown_config_key_is_exit_2_naming_the_nearest(tmp_path: Path, capsys):
+    (tmp_path / "review.yaml").write_text("nme: x\n", encoding="utf-8")
+    assert main(["validate", str(tmp_path)]) == 2
+    assert "unknown key 'nme'; did you mean 'name'?" in capsys.readouterr().err
+
+
+def test_missing_path_is_exit_2(tmp_path: Path, capsys):
+    assert main(["validate", str(tmp_path / "nowhere")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def write_findings(path: Path, statuses: dict[str, str], metric: dict | None = None) -> Path:
+    findings = [{"check_id": c, "status": s, "metric": metric or {}} for c, s in statuses.items()]
+    path.write_text(json.dumps({"findings": findings}), encoding="utf-8")
+    return path
+
+
+def test_diff_reports_changes_and_exits_1_when_worse(tmp_path: Path, capsys):
+    old = write_findings(tmp_path / "old.json", {"consent.coverage": "pass", "bias.selection_parity": "fail"})
+    new = write_findings(tmp_path / "new.json", {"consent.coverage": "fail", "bias.selection_parity": "pass"})
+    assert main(["diff", str(old), str(new)]) == 1
+    out = capsys.readouterr().out
+    assert "consent.coverage: pass -> fail" in out and "bias.selection_parity: fail -> pass" in out
+
+
+def test_diff_better_or_same_exits_0(tmp_path: Path, capsys):
+    old = write_findings(tmp_path / "old.json", {"consent.coverage": "fail"}, {"uncovered_sends": 5})
+    new = write_findings(tmp_path / "new.json", {"consent.coverage": "pass"}, {"uncovered_sends": 0})
+    assert main(["diff", str(old), str(new)]) == 0
+    assert "uncovered_sends: 5 -> 0" in capsys.readouterr().out
+    assert main(["diff", str(new), str(new)]) == 0
+
+
+def test_diff_of_a_non_findings_file_is_exit_2(tmp_path: Path, capsys):
+    (tmp_path / "x.json").write_text("[1, 2]", encoding="utf-8")
+    assert main(["diff", str(tmp_path / "x.json"), str(tmp_path / "x.json")]) == 2
+    assert "has no 'findings' list" in capsys.readouterr().err
+
+
+def test_entry_point_is_installed():
+    assert shutil.which(str(BIN)) and subprocess.run([str(BIN), "--version"], capture_output=True,
+                                                     text=True).stdout.startswith("ethics-review ")
