@@ -1,0 +1,160 @@
+"""What every area's charts share: labels in the reader's language, numbers that may be plotted, the layout and
+the stacked-count bar. Evidence rows are already k-anonymity suppressed: a suppressed count is a string such as
+"<10" and its rates are None. Only real numbers are ever plotted, so a suppressed cell can never appear as a bar."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from .. import i18n
+from ..findings import Finding
+
+ChartFunction = Callable[[Finding, str], "go.Figure | None"]
+
+FOUR_FIFTHS = 0.8  # EEOC four-fifths rule: the default fail line of an impact ratio
+IMPACT_LINE_NAME = "impact_ratio_line"  # the name of the reference-line shapes, for readers and tests
+
+HIDDEN_SEGMENT = "split_hidden"  # a bar whose split is suppressed: its total only, in grey
+
+FLAG_COLOURS = {
+    "pass": "#2e7d32",
+    "warn": "#ef8f00",
+    "fail": "#c62828",
+    "reference": "#1f5fa8",
+    "insufficient data": "#9e9e9e",
+}
+
+
+def label(part: str, lang: str, /, **values: Any) -> str:
+    """A word of the report in the reader's language; English, then the key itself, when a text is missing."""
+    for candidate in (lang, "en"):
+        try:
+            return i18n.text("report", part, candidate, **values)
+        except KeyError:
+            continue
+    return part.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def plotted_number(value: Any) -> float | None:
+    """The value as a float when it is a real number, else None: suppressed cells ("<10"), None and NaN are
+    never plotted."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return None if math.isnan(number) or math.isinf(number) else number
+
+
+def text_or_dash(value: Any) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
+def value_kind(column: str) -> str:
+    """How a metric or evidence column reads: `pct` (shares and rates), `ratio`, `p` (p-values) or `num`.
+    Shared by the charts' hover texts and the evidence tables of display.py."""
+    name = column.lower()
+    if name.startswith("p_") or name in {"p", "pvalue"}:
+        return "p"
+    if "ratio" in name:
+        return "ratio"
+    if (name.endswith("rate") or name.startswith("share") or name.endswith("share") or "coverage" in name
+            or name in {"ci_low", "ci_high", "difference"}):
+        return "pct"
+    return "num"
+
+
+def format_value(value: Any, column: str, lang: str) -> str:
+    """One cell as a person reads it, in their language. A suppressed count keeps its label ("<10")."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return i18n.format_number(value, "int", lang)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "—"
+        kind = value_kind(column)
+        if kind == "p":
+            text = f"{value:.2g}" if value >= 0.001 else f"{value:.1e}"
+            return text.replace(".", ",") if lang == "fr" else text
+        if kind == "num" and value.is_integer():
+            return i18n.format_number(value, "int", lang)
+        return i18n.format_number(value, kind, lang)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(format_value(v, column, lang) for v in value)
+    return str(value)
+
+
+def hover_value(row: Mapping[str, Any], column: str, lang: str) -> str:
+    value = row.get(column)
+    if column == "flag" and value is not None:
+        return flag_label(str(value), lang)
+    return format_value(value, column, lang)
+
+
+def flag_label(flag: str, lang: str) -> str:
+    return label(f"flags.{flag.replace(' ', '_')}", lang)
+
+
+def base_layout(figure: go.Figure, *, title: str, height: int) -> go.Figure:
+    figure.update_layout(
+        template="plotly_white",
+        title={"text": title, "x": 0, "xanchor": "left"},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 70, "b": 60},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
+        hoverlabel={"align": "left"},
+    )
+    return figure
+
+
+def stacked_counts(
+    finding: Finding,
+    lang: str,
+    *,
+    categories: Callable[[Mapping[str, Any]], tuple[str, str]],
+    parts: Sequence[tuple[str, str]],
+    total_column: str,
+    hover_columns: Sequence[str],
+    title: str,
+    y_title: str,
+) -> go.Figure | None:
+    """One stacked bar per evidence row on a two-level axis (`categories` names a row's two levels), one
+    segment per count column of `parts` (column, colour). A segment is drawn only when its count is a real
+    number. When a row's split is suppressed but its total is not, the total is drawn as one neutral segment,
+    so the bar's size stays visible without revealing the small count."""
+    rows = [r for r in finding.evidence
+            if any(plotted_number(r.get(column)) is not None for column, _ in parts)
+            or plotted_number(r.get(total_column)) is not None]
+    if not rows:
+        return None
+    figure = go.Figure()
+    hover_lines = "".join(
+        f"<br>{label(f'columns.{c}', lang)}: %{{customdata[{i}]}}" for i, c in enumerate(hover_columns))
+    hidden_split = [r for r in rows if all(plotted_number(r.get(column)) is None for column, _ in parts)]
+    segments = [(column, colour, [r for r in rows if plotted_number(r.get(column)) is not None])
+                for column, colour in parts]
+    segments.append((HIDDEN_SEGMENT, "#bdbdbd", hidden_split))
+    for column, colour, segment_rows in segments:
+        if not segment_rows:
+            continue
+        value_column = total_column if column == HIDDEN_SEGMENT else column
+        figure.add_trace(go.Bar(
+            name=label(f"chart.{column}" if column == HIDDEN_SEGMENT else f"columns.{column}", lang),
+            x=[[categories(r)[0] for r in segment_rows], [categories(r)[1] for r in segment_rows]],
+            y=[plotted_number(r[value_column]) for r in segment_rows],
+            marker_color=colour,
+            meta=column,
+            customdata=[[hover_value(r, c, lang) for c in hover_columns] for r in segment_rows],
+            hovertemplate=f"<b>%{{x}}</b>{hover_lines}<extra></extra>",
+        ))
+    figure.update_layout(barmode="stack", showlegend=True)
+    figure.update_yaxes(title_text=y_title, rangemode="tozero")
+    return base_layout(figure, title=title, height=480)
+
+
+

@@ -1,0 +1,355 @@
+"""What the notebooks show: the area scorecard and, per finding, its status, wording, thresholds, chart and
+evidence, in the review's language.
+
+The notebooks only call these functions (no logic in notebooks). With `interactive=False` (papermill, the
+report) everything is static HTML plus plotly figures rendered offline: plotly.js is embedded once per page and
+nothing is loaded from a CDN. With `interactive=True` (JupyterLab) checks that have a widget panel get one.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from IPython.display import HTML
+from IPython.display import display as ipython_display
+
+from . import __version__, charts, i18n
+from .findings import STATUSES, Finding
+from .review import Review
+
+MAX_EVIDENCE_ROWS = 200  # longer evidence tables are cut in the page; findings.json keeps every row
+OFFLINE_RENDERER = "ethics_review_offline"
+PLOTLY_RENDERERS = f"plotly_mimetype+{OFFLINE_RENDERER}"
+PARTS_SUFFIX = ".findings.json"
+
+
+# --- words -------------------------------------------------------------------------------------------------
+
+label = charts.label  # a word of texts/report.yaml in the reader's language, with fallbacks
+
+
+def status_label(status: str, lang: str) -> str:
+    return i18n.ui(f"status.{status}", lang)
+
+
+def area_title(area: str, lang: str) -> str:
+    try:
+        return i18n.ui(f"area.{area}", lang)
+    except KeyError:
+        return area
+
+
+def catalogue_text(check_id: str, part: str, lang: str) -> str | None:
+    """A check's own text (`why`, `how_to_read`) in `lang`, else in English, else None: a check whose
+    explanation is not written yet still renders."""
+    for candidate in (lang, "en"):
+        try:
+            return i18n.text(check_id, part, candidate)
+        except (KeyError, TypeError, IndexError, ValueError):  # missing, or not a plain text
+            continue
+    return None
+
+
+def column_label(column: str, lang: str, check_id: str | None = None) -> str:
+    """A column or metric name as a heading: the check's own `metrics.<name>` text, else the report's
+    `columns.<name>`, else the name itself ("covered_sends" reads "Covered sends")."""
+    text = catalogue_text(check_id, f"metrics.{column}", lang) if check_id else None
+    text = text or label(f"columns.{column}", lang)
+    return text[:1].upper() + text[1:]
+
+
+def anchor(check_id: str) -> str:
+    """The HTML id of a finding's section: index.html links to `<area>.html#<anchor>`."""
+    return "check-" + re.sub(r"[^a-z0-9]+", "-", check_id.lower()).strip("-")
+
+
+# --- opening a review in a notebook ------------------------------------------------------------------------
+
+def open_for_notebook(config: str | None = None, data_dir: str | None = None, as_of: str | None = None,
+                      lang: str | None = None, *, interactive: bool = True) -> Review:
+    """The review named by the notebook's parameters: `data_dir` (a review folder) and/or `config` (a
+    review.yaml; with `data_dir` too, its settings apply to that folder). Neither: the current folder."""
+    from .config import load_config
+    from .review import open_review
+
+    if not interactive:
+        use_offline_plotly()
+    if data_dir is not None and config is not None:
+        return open_review(data_dir, config=load_config(Path(config)), as_of=as_of, lang=lang)
+    return open_review(data_dir if data_dir is not None else config, as_of=as_of, lang=lang)
+
+
+def use_offline_plotly() -> None:
+    """Render figures for nbconvert HTML that works offline.
+
+    plotly 6+ drops figures from nbconvert HTML unless a text/html renderer is set. plotly's own `notebook`
+    renderer embeds plotly.js once (good) but adds a MathJax CDN script to every figure, and
+    `notebook_connected` loads plotly.js from a CDN: so the kit registers its own variant of `notebook`,
+    without MathJax. `plotly_mimetype` stays first so JupyterLab still draws the executed notebook natively.
+    """
+    import plotly.io as pio
+
+    if OFFLINE_RENDERER not in pio.renderers:
+        pio.renderers[OFFLINE_RENDERER] = _offline_renderer_class()(config={"displaylogo": False})
+    if pio.renderers.default != PLOTLY_RENDERERS:
+        pio.renderers.default = PLOTLY_RENDERERS  # plotly.js is embedded when the first figure is shown
+
+
+@cache
+def _offline_renderer_class() -> type:
+    from plotly.io import to_html
+    from plotly.io._base_renderers import NotebookRenderer
+
+    class OfflineNotebookRenderer(NotebookRenderer):
+        """plotly's `notebook` renderer (plotly.js inlined once, at activation) minus the per-figure MathJax
+        CDN script."""
+
+        def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
+            return {"text/html": to_html(fig_dict, config=self.config, include_plotlyjs=False,
+                                         include_mathjax=False, full_html=False, default_width="100%",
+                                         default_height=525, validate=False)}
+
+    return OfflineNotebookRenderer
+
+
+# --- running the checks of an area -------------------------------------------------------------------------
+
+def with_check_options(review: Review, check_id: str, options: Mapping[str, Any]) -> Review:
+    """The review with extra options for one check, as if they were written under `checks:` in review.yaml."""
+    checks = dict(review.config.checks)
+    checks[check_id] = {**checks.get(check_id, {}), **options}
+    return review.with_options(checks=checks)
+
+
+def accepts_option(check_id: str, option: str) -> bool:
+    from .checks import CHECKS
+
+    parameter = inspect.signature(CHECKS[check_id].function).parameters.get(option)
+    return parameter is not None and parameter.kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def run_area(review: Review, area: str, *, campaign: str | None = None) -> list[Finding]:
+    """Every enabled check of the area, restricted to one campaign where the check accepts it."""
+    from .checks import CHECKS
+    from .runner import run_checks
+
+    if campaign is not None:
+        for check in CHECKS.values():
+            if check.area == area and accepts_option(check.id, "campaign"):
+                review = with_check_options(review, check.id, {"campaign": campaign})
+    return run_checks(review, area=area)
+
+
+def rerun(review: Review, check_id: str, **options: Any) -> Finding:
+    """One check again with other options (what the widgets call): `CHECKS[id].function(review, **options)`
+    through the runner, so missing inputs still give `not_applicable` and a crash an `error` finding."""
+    from .checks import CHECKS
+    from .runner import run_check
+
+    return run_check(with_check_options(review, check_id, options), CHECKS[check_id])
+
+
+# --- showing -----------------------------------------------------------------------------------------------
+
+def show_area(review: Review, area: str, *, interactive: bool = True, campaign: str | None = None) -> list[Finding]:
+    """Run the area's checks, show its scorecard, then every finding (with a widget panel when interactive).
+    Returns the findings so that the notebook can save them."""
+    findings = run_area(review, area, campaign=campaign)
+    show_scorecard(review, area, findings, campaign=campaign)
+    for finding in findings:
+        if interactive and finding.status not in ("not_applicable", "error"):
+            from . import widgets
+
+            panel = widgets.panel(review, finding, campaign=campaign)
+            if panel is not None:
+                ipython_display(panel)
+                continue
+        show_finding(review, finding)
+    return findings
+
+
+def show_scorecard(review: Review, area: str, findings: Sequence[Finding], *, campaign: str | None = None) -> None:
+    ipython_display(HTML(style_html() + scorecard_html(area, findings, review.lang, campaign=campaign)))
+
+
+def show_finding(review: Review, finding: Finding) -> None:
+    """A finding as three outputs: its head (status, wording, thresholds), its chart, its evidence and advice."""
+    lang = review.lang
+    figure = charts.chart_for(finding, lang)
+    ipython_display(HTML(finding_head_html(finding, lang, has_chart=figure is not None)))
+    if figure is not None:
+        ipython_display(figure)
+    ipython_display(HTML(finding_body_html(finding, lang, k=review.k_anonymity)))
+
+
+def show_message(text: str) -> None:
+    ipython_display(HTML(f'<div class="er"><p class="er-recommendation">{html.escape(text)}</p></div>'))
+
+
+@cache
+def style_html() -> str:
+    from .paths import report_template_dir
+
+    css = (report_template_dir() / "static" / "report.css").read_text(encoding="utf-8")
+    return f"<style>{css}</style>"
+
+
+def badge_html(status: str, lang: str) -> str:
+    return f'<span class="er-badge er-status-{status}">{html.escape(status_label(status, lang))}</span>'
+
+
+def status_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    for finding in findings:
+        counts[finding.status] += 1
+    return counts
+
+
+def scorecard_html(area: str, findings: Sequence[Finding], lang: str, *, campaign: str | None = None) -> str:
+    e = html.escape
+    counts = status_counts(findings)
+    parts = ['<div class="er er-scorecard">', f'<h2 class="er-area">{e(area_title(area, lang))}</h2>']
+    if campaign is not None:
+        parts.append(f'<p class="er-note">{e(label("campaign_filter", lang, campaign=campaign))}</p>')
+    parts.append('<p class="er-counts">' + "".join(
+        f'{badge_html(status, lang)}<span class="er-count">{count}</span>'
+        for status, count in counts.items() if count) + "</p>")
+    if not findings:
+        parts.append(f"<p>{e(label('no_findings', lang))}</p>")
+    else:
+        parts.append(f'<table class="er-table"><thead><tr><th>{e(label("status", lang))}</th>'
+                     f'<th>{e(label("check", lang))}</th><th>{e(label("summary", lang))}</th></tr></thead><tbody>')
+        for finding in findings:
+            parts.append(f'<tr><td>{badge_html(finding.status, lang)}</td>'
+                         f'<td><a href="#{anchor(finding.check_id)}">{e(finding.title)}</a></td>'
+                         f"<td>{e(finding.summary)}</td></tr>")
+        parts.append("</tbody></table>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def finding_head_html(finding: Finding, lang: str, *, has_chart: bool | None = None) -> str:
+    """Status badge, title, summary, why it matters, what was measured, thresholds, how to read the chart."""
+    e = html.escape
+    if has_chart is None:
+        has_chart = finding.check_id in charts.CHARTS and finding.status not in ("not_applicable", "error")
+    parts = [f'<div class="er"><section class="er-finding er-{finding.status}" id="{anchor(finding.check_id)}">',
+             f'<h3>{badge_html(finding.status, lang)} {e(finding.title)} '
+             f'<span class="er-check-id">{e(finding.check_id)}</span></h3>',
+             f'<p class="er-summary">{e(finding.summary)}</p>']
+    why = catalogue_text(finding.check_id, "why", lang)
+    if why:
+        parts.append(f'<div class="er-why"><strong>{e(label("why", lang))}</strong>{e(why)}</div>')
+    if finding.metric and finding.status not in ("not_applicable", "error"):
+        parts.append(f"<h4>{e(label('measured', lang))}</h4>{metric_html(finding.metric, lang, finding.check_id)}")
+    if finding.thresholds:
+        parts.append(f"<h4>{e(label('thresholds', lang))}</h4><ul>")
+        parts.extend(f"<li>{e(threshold_text(t, lang))}</li>" for t in finding.thresholds)
+        parts.append("</ul>")
+    if has_chart:
+        how = catalogue_text(finding.check_id, "how_to_read", lang)
+        if how:
+            parts.append(f'<div class="er-how"><strong>{e(label("how_to_read", lang))}</strong>{e(how)}</div>')
+    parts.append("</section></div>")
+    return "".join(parts)
+
+
+def threshold_text(threshold: Any, lang: str) -> str:
+    text = label("threshold_line", lang, metric=column_label(threshold.metric, lang), op=threshold.op,
+                 value=charts.format_value(float(threshold.value), threshold.metric, lang),
+                 level=status_label(threshold.level, lang), kind=i18n.ui(f"kind.{threshold.kind}", lang))
+    if threshold.needs_significance:
+        text += label("needs_significance", lang)
+    return text
+
+
+def metric_html(metric: Mapping[str, Any], lang: str, check_id: str | None = None) -> str:
+    e = html.escape
+    rows = "".join(
+        f"<tr><th>{e(column_label(key, lang, check_id))}</th>"
+        f'<td class="er-num">{e(charts.format_value(value, key, lang))}</td></tr>'
+        for key, value in metric.items() if not isinstance(value, Mapping))
+    return f'<table class="er-table er-metric"><tbody>{rows}</tbody></table>'
+
+
+def finding_body_html(finding: Finding, lang: str, *, k: int) -> str:
+    e = html.escape
+    parts = ['<div class="er er-finding-body">']
+    if finding.evidence:
+        parts.append(f"<h4>{e(label('evidence', lang))}</h4>{evidence_html(finding.evidence, lang)}")
+        parts.append(f'<p class="er-note">{e(label("evidence_note", lang, k=k))}</p>')
+    parts.append(f'<div class="er-recommendation"><strong>{e(label("recommendation", lang))}</strong> '
+                 f"{e(finding.recommendation)}</div>")
+    if finding.notes:
+        parts.append(f"<h4>{e(label('notes', lang))}</h4><ul>")
+        parts.extend(f"<li>{e(note)}</li>" for note in finding.notes)
+        parts.append("</ul>")
+    if finding.references:
+        parts.append(f"<h4>{e(label('references', lang))}</h4><ul>")
+        parts.extend(f"<li>{e(reference)}</li>" for reference in finding.references)
+        parts.append("</ul>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str) -> str:
+    """The evidence as an HTML table without index; suppressed cells ("<10") are shown as given."""
+    e = html.escape
+    columns = list(dict.fromkeys(column for row in rows for column in row))
+    head = "".join(f"<th>{e(column_label(c, lang))}</th>" for c in columns)
+    body = []
+    for row in rows[:MAX_EVIDENCE_ROWS]:
+        cells = []
+        for column in columns:
+            value = row.get(column)
+            if column == "flag" and value is not None:
+                cells.append(f'<td class="er-flag-{e(str(value)).replace(" ", "-")}">'
+                             f"{e(charts.flag_label(str(value), lang))}</td>")
+            else:
+                numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+                css = ' class="er-num"' if numeric or (isinstance(value, str) and value.startswith("<")) else ""
+                cells.append(f"<td{css}>{e(charts.format_value(value, column, lang))}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    table = (f'<div class="er-scroll"><table class="er-table er-evidence"><thead><tr>{head}</tr></thead>'
+             f"<tbody>{''.join(body)}</tbody></table></div>")
+    if len(rows) > MAX_EVIDENCE_ROWS:
+        table += (f'<p class="er-note">'
+                  f"{e(label('evidence_truncated', lang, shown=MAX_EVIDENCE_ROWS, total=len(rows)))}</p>")
+    return table
+
+
+# --- saving the findings for the report --------------------------------------------------------------------
+
+def findings_record(review: Review, findings: Sequence[Finding], *, campaign: str | None = None) -> dict[str, Any]:
+    """What a notebook hands to the report: the review's identity and its findings, as plain JSON values."""
+    return {
+        "kit_version": __version__,
+        "review": review.config.name,
+        "as_of": review.as_of.isoformat(),
+        "lang": review.lang,
+        "campaign": campaign,
+        "inputs": [asdict(item) for item in review.inputs],
+        "config": review.config.model_dump(mode="json"),
+        "findings": [finding.to_json() for finding in findings],
+    }
+
+
+def save_findings(review: Review, area: str, findings: Sequence[Finding], output_dir: str | None, *,
+                  campaign: str | None = None) -> None:
+    """Write `<output_dir>/<area>.findings.json` (nothing when output_dir is None), so that the report's
+    findings.json comes from the very execution that drew the report's pages."""
+    if output_dir is None:
+        return
+    path = Path(output_dir) / f"{area}{PARTS_SUFFIX}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"area": area, **findings_record(review, findings, campaign=campaign)}
+    path.write_text(json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+                    encoding="utf-8")

@@ -1,0 +1,363 @@
+"""The report: execute the area notebooks headless, render them to offline HTML, write the scorecard page and
+findings.json.
+
+Flow (papermill's lesson: the executed notebook is the audit record):
+1. open the review once in this process, so that bad input stops the run with one clear message (exit 2);
+2. execute each area notebook with papermill (kernel `python3`, `interactive=False`, `output_dir` set), one
+   kernel process per notebook; the notebook writes `parts/<area>.findings.json` itself, so the pages and the
+   JSON come from the same execution; the executed notebook is kept, also when it fails;
+3. render each executed notebook with nbconvert through the kit's template (`templates/report/`);
+4. merge the parts into `findings.json` (validated against the shipped JSON Schema) and write `index.html`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import display, i18n
+from .errors import ReviewInputError
+from .findings import AREAS, STATUSES, Finding, Status, Threshold, worst
+from .paths import notebook_path, report_template_dir, templates_dir
+from .review import Review
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
+
+KERNEL_NAME = "python3"
+KERNEL_START_ATTEMPTS = 3  # parallel kernels can race for ports: retry the start, never a failed cell
+KERNEL_START_RACES = ("Address already in use", "Kernel died before replying to kernel_info")
+MAX_PARALLEL_NOTEBOOKS = 2  # each notebook is one kernel process; the kit targets small machines
+CELL_TIMEOUT = 3600  # seconds per cell: a hung kernel becomes an error instead of a run that never ends
+PARTS_DIR = "parts"
+FINDINGS_FILE = "findings.json"
+INDEX_FILE = "index.html"
+SEVERITY = {"error": 4, "fail": 3, "warn": 2, "pass": 1, "not_applicable": 0}  # the scorecard's order
+HEADER_LABELS = ("review", "as_of", "campaign", "kit_version", "back_to_scorecard", "sep")
+
+
+class ReportError(RuntimeError):
+    """A notebook could not be executed or rendered, or its output is inconsistent: an internal error (exit 3).
+    The executed notebook, when there is one, is saved before this is raised."""
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    out_dir: Path
+    findings: tuple[Finding, ...]
+    summary: Mapping[str, int]  # count per status, every status present
+    paths: Mapping[str, Path]  # "index", "findings", and "<area>.html" / "<area>.ipynb" per area
+
+    @property
+    def worst(self) -> Status:
+        return worst(f.status for f in self.findings)
+
+
+def run_report(
+    review_path: str | Path,
+    out_dir: str | Path,
+    *,
+    as_of: str | dt.date | None = None,
+    lang: str | None = None,
+    areas: Sequence[str] = AREAS,
+    progress: bool = True,
+    campaign: str | None = None,
+    jobs: int = 1,
+    cell_timeout: int | None = CELL_TIMEOUT,
+) -> ReportResult:
+    """Run the review at `review_path` (a folder or a review.yaml) and write its report to `out_dir`.
+
+    `as_of` and `lang` override the config. `campaign` restricts every check that accepts it to one campaign.
+    `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
+    each cell. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
+    notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
+    """
+    from tqdm import tqdm
+
+    from .review import open_review
+    from .runner import validate_check_options
+
+    areas = (areas,) if isinstance(areas, str) else tuple(areas)
+    unknown = [a for a in areas if a not in AREAS]
+    if unknown or not areas:
+        raise ReviewInputError(f"unknown area(s) {unknown}" if unknown else "no area to review",
+                               fix=f"choose among {', '.join(AREAS)}")
+    review = open_review(review_path, as_of=as_of, lang=lang)
+    validate_check_options(review)
+    out = Path(out_dir).resolve()
+    (out / PARTS_DIR).mkdir(parents=True, exist_ok=True)
+    parameters = notebook_parameters(Path(review_path), review, campaign=campaign, output_dir=out / PARTS_DIR)
+
+    steps = tqdm(total=2 * len(areas) + 1, desc="ethics review", unit="step", disable=not progress)
+    try:
+        def execute(area: str) -> Path:
+            steps.set_postfix_str(f"running {area}")
+            target = execute_area_notebook(area, out, parameters, cell_timeout=cell_timeout)
+            steps.update()
+            return target
+
+        executed = map_notebooks(execute, areas, jobs=jobs)
+        parts = {area: read_part(out, area) for area in areas}
+        record = merge_parts(parts, areas=areas)
+        validate_findings(record)
+        paths: dict[str, Path] = {}
+        for area, notebook in zip(areas, executed, strict=True):
+            steps.set_postfix_str(f"rendering {area}")
+            paths[f"{area}.ipynb"] = notebook
+            paths[f"{area}.html"] = render_area_page(notebook, area, record)
+            steps.update()
+        paths["findings"] = write_findings(out, record)
+        paths["index"] = write_index(out, record, areas)
+        steps.update()
+    finally:
+        steps.close()
+    findings = tuple(finding_from_json(f) for f in record["findings"])
+    return ReportResult(out_dir=out, findings=findings, summary=dict(record["summary"]), paths=paths)
+
+
+def map_notebooks(function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> list[R]:
+    """`function` over `items`, in order, with at most MAX_PARALLEL_NOTEBOOKS running at once (threads: each
+    kernel is its own process, the threads only wait for it)."""
+    workers = max(1, min(jobs, MAX_PARALLEL_NOTEBOOKS, len(items)))
+    if workers == 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda item: _in_worker_thread(function, item), items))
+
+
+def _in_worker_thread(function: Callable[[T], R], item: T) -> R:
+    """Run one item, then close the event loop that the notebook client opened for this thread (left open it
+    leaks a loop and its sockets per thread: ResourceWarnings)."""
+    try:
+        return function(item)
+    finally:
+        try:
+            loop = asyncio.get_event_loop()  # in a worker thread: the loop set for it, if any
+        except RuntimeError:
+            loop = None
+        if loop is not None and not loop.is_running():
+            loop.close()
+            asyncio.set_event_loop(None)
+
+
+def notebook_parameters(review_path: Path, review: Review, *, campaign: str | None,
+                        output_dir: Path) -> dict[str, Any]:
+    """The notebooks' parameters: the review's location, and `as_of`/`lang` as resolved here, so that every
+    notebook judges at the same date in the same language (even across midnight)."""
+    path = review_path.expanduser().resolve()
+    return {
+        "data_dir": str(path) if path.is_dir() else None,
+        "config": None if path.is_dir() else str(path),
+        "as_of": review.as_of.isoformat(),
+        "lang": review.lang,
+        "campaign": campaign,
+        "interactive": False,
+        "output_dir": str(output_dir),
+    }
+
+
+def execute_area_notebook(area: str, out: Path, parameters: Mapping[str, Any], *,
+                          cell_timeout: int | None = CELL_TIMEOUT) -> Path:
+    """Execute `<area>.ipynb` into `out`; the executed notebook is written even when a cell fails."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    target = out / f"{area}.ipynb"
+    (out / PARTS_DIR / f"{area}{display.PARTS_SUFFIX}").unlink(missing_ok=True)  # never merge a stale part
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            # A short socket path: unix socket paths are limited to about 100 characters.
+            with tempfile.TemporaryDirectory(prefix="er-") as sockets:
+                papermill.execute_notebook(
+                    str(notebook_path(area)), str(target), parameters=dict(parameters), kernel_name=KERNEL_NAME,
+                    language="python", progress_bar=False, log_output=False, cwd=str(out),
+                    execution_timeout=cell_timeout, config=_kernel_config(sockets),
+                    # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a
+                    # terminal; what a cell raises is kept in the executed notebook and in the error we raise.
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+            return target
+        except PapermillExecutionError as exc:
+            raise _cell_error(area, target, exc) from None
+        except Exception as exc:
+            if not _is_kernel_start_race(exc) or attempt == KERNEL_START_ATTEMPTS:
+                raise ReportError(f"the {area} notebook could not be executed: {type(exc).__name__}: {exc} "
+                                  f"(attempt {attempt}; notebook saved at {target})") from exc
+            log.warning("kernel for %s failed to start (%s); retrying (%d/%d)", area, exc, attempt,
+                        KERNEL_START_ATTEMPTS)
+    raise AssertionError("unreachable")
+
+
+def _kernel_config(socket_dir: str) -> Any:
+    """Kernels talk over IPC sockets where the OS has them: no TCP port to race for (and no warning about
+    unencrypted TCP). Each kernel gets its own socket folder (the default socket names are relative and would
+    collide between two kernels). Windows has no IPC transport for zmq: it keeps TCP and relies on the retry."""
+    from traitlets.config import Config
+
+    if os.name != "posix":
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, "kernel")}})
+
+
+def _is_kernel_start_race(exc: BaseException) -> bool:
+    """Only a kernel that lost a port race at start-up is retried (zmq 'Address already in use', or a kernel
+    that died before answering kernel_info); a failing cell is a real error."""
+    import zmq
+
+    return isinstance(exc, (RuntimeError, zmq.ZMQError)) and any(m in str(exc) for m in KERNEL_START_RACES)
+
+
+def _cell_error(area: str, target: Path, exc: Any) -> Exception:
+    """A failed cell: a user's input error stays an input error (exit 2); anything else is a ReportError."""
+    if exc.ename in {"ReviewInputError", "ConfigError", "DataError"}:
+        message, _, fix = str(exc.evalue).partition("\nFix: ")
+        return ReviewInputError(message, fix=fix or f"see the executed notebook {target}")
+    return ReportError(f"the {area} notebook failed in cell {exc.cell_index + 1} with {exc.ename}: {exc.evalue}. "
+                       f"The executed notebook, with the full traceback, is saved at {target}")
+
+
+def read_part(out: Path, area: str) -> dict[str, Any]:
+    path = out / PARTS_DIR / f"{area}{display.PARTS_SUFFIX}"
+    if not path.is_file():
+        raise ReportError(f"the {area} notebook ran but wrote no findings ({path} is missing): its last cell must "
+                          "call display.save_findings(review, area, findings, output_dir)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def merge_parts(parts: Mapping[str, Mapping[str, Any]], *, areas: Sequence[str]) -> dict[str, Any]:
+    """One record from the areas' parts. They must describe the same review on the same inputs: a file that
+    changed while the notebooks ran would make the report inconsistent."""
+    first = parts[areas[0]]
+    shared = ("kit_version", "review", "as_of", "lang", "campaign", "inputs", "config")
+    for area in areas[1:]:
+        differing = [key for key in shared if parts[area].get(key) != first.get(key)]
+        if differing:
+            raise ReportError(f"the {areas[0]} and {area} notebooks saw different {', '.join(differing)}; an input "
+                              "probably changed during the run: run the report again")
+    findings = [finding for area in areas for finding in parts[area]["findings"]]
+    summary = dict.fromkeys(STATUSES, 0)
+    for finding in findings:
+        summary[finding["status"]] += 1
+    return {
+        **{key: first.get(key) for key in shared},
+        "areas": list(areas),
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "summary": summary,
+        "findings": findings,
+    }
+
+
+@cache
+def findings_schema() -> dict[str, Any]:
+    text = resources.files("ethics_review").joinpath("schema", "findings.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def validate_findings(record: Mapping[str, Any]) -> None:
+    """findings.json must match the schema shipped with the kit before it is written."""
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(findings_schema()).iter_errors(record), key=lambda e: list(e.path))
+    if errors:
+        lines = [f"  at /{'/'.join(str(p) for p in e.path)}: {e.message[:300]}" for e in errors[:10]]
+        raise ReportError(f"findings.json does not match its schema ({len(errors)} problem(s)):\n" + "\n".join(lines))
+
+
+def write_findings(out: Path, record: Mapping[str, Any]) -> Path:
+    """Deterministic: sorted keys, fixed indentation; `generated_at` is the only value that changes run to run."""
+    path = out / FINDINGS_FILE
+    path.write_text(json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def finding_from_json(record: Mapping[str, Any]) -> Finding:
+    """A Finding back from its JSON form (findings.json, a notebook's part)."""
+    return Finding(
+        check_id=record["check_id"], area=record["area"], status=record["status"], title=record["title"],
+        summary=record["summary"], recommendation=record["recommendation"], metric=dict(record["metric"]),
+        thresholds=tuple(Threshold(**t) for t in record["thresholds"]),
+        references=tuple(record["references"]), evidence=tuple(dict(row) for row in record["evidence"]),
+        notes=tuple(record["notes"]))
+
+
+def page_context(record: Mapping[str, Any], *, title: str) -> dict[str, Any]:
+    """What the page header shows, in the review's language."""
+    lang = record["lang"]
+    return {
+        "title": title, "review": record["review"], "as_of": record["as_of"], "campaign": record.get("campaign"),
+        "kit_version": record["kit_version"], "lang": lang, "index_href": INDEX_FILE,
+        "labels": {key: display.label(key, lang) for key in HEADER_LABELS},
+    }
+
+
+def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Path:
+    """The executed notebook as offline HTML through the kit's template: code and prompts hidden."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    lang = record["lang"]
+    title = display.area_title(area, lang)
+    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(templates_dir())],
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            language_code=lang, theme="light")
+    report_template_dir()  # a clear error when the template is missing
+    nb = nbformat.read(notebook, as_version=4)
+    body, _ = exporter.from_notebook_node(nb, resources={
+        "metadata": {"name": title}, "ethics_review": page_context(record, title=title)})
+    page = notebook.with_suffix(".html")
+    page.write_text(body, encoding="utf-8")
+    return page
+
+
+def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> Path:
+    """index.html: the scorecard (counts per status and per area, one line per finding linking to its section)."""
+    import jinja2
+    from markupsafe import Markup
+
+    lang = record["lang"]
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True,
+                                     undefined=jinja2.StrictUndefined)
+    areas = list(areas)
+    by_area = {area: dict.fromkeys(STATUSES, 0) for area in areas}
+    for finding in record["findings"]:
+        by_area[finding["area"]][finding["status"]] += 1
+    label = display.label
+    page = environment.get_template("scorecard.html.j2").render(
+        lang=lang,
+        css=Markup(display.style_html()),  # noqa: S704 - the kit's own stylesheet
+        header=page_context(record, title=label("scorecard_title", lang)) | {"index_href": None},
+        words={key: label(key, lang) for key in (
+            "by_status", "by_area", "all_findings", "area", "check", "status", "summary", "total", "inputs",
+            "table", "path", "rows", "files", "machine_record", "generated_at", "sep")},
+        statuses=[{"id": s, "label": display.status_label(s, lang), "count": record["summary"][s]}
+                  for s in STATUSES],
+        areas=[{"id": a, "title": display.area_title(a, lang), "href": f"{a}.html", "counts": by_area[a],
+                "total": sum(by_area[a].values()), "notebook_href": f"{a}.ipynb",
+                "page_label": label("area_page", lang, area=display.area_title(a, lang)),
+                "notebook_label": label("executed_notebook", lang, area=display.area_title(a, lang))}
+               for a in areas],
+        # the most severe first (error, fail, warn, pass, not applicable), the registry order within a status
+        findings=[{**f, "status_label": display.status_label(f["status"], lang),
+                   "area_title": display.area_title(f["area"], lang),
+                   "href": f"{f['area']}.html#{display.anchor(f['check_id'])}"}
+                  for f in sorted(record["findings"], key=lambda f: -SEVERITY[f["status"]])],
+        inputs=[{**item, "rows_text": i18n.format_number(item["rows"], "int", lang)} for item in record["inputs"]],
+        total=len(record["findings"]),
+        generated_at=record["generated_at"],
+        findings_href=FINDINGS_FILE,
+    )
+    path = out / INDEX_FILE
+    path.write_text(page, encoding="utf-8")
+    return path

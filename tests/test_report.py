@@ -1,0 +1,327 @@
+"""The report: real papermill runs of the three notebooks on the demo data, real nbconvert pages, findings.json
+against its schema, offline HTML, French pages, determinism. The full runs happen once per module (slow)."""
+
+from __future__ import annotations
+
+import errno
+import json
+import re
+from html import escape
+from pathlib import Path
+
+import jsonschema
+import nbformat
+import pytest
+import zmq
+from plotly.offline import get_plotlyjs
+
+from ethics_review import __version__, charts, display, report
+from ethics_review.checks import CHECKS
+from ethics_review.errors import ReviewInputError
+from ethics_review.findings import AREAS, STATUSES, Finding, Threshold
+
+REMOTE_SCRIPT = re.compile(r"<script[^>]+src=[\"']?https?:", re.IGNORECASE)
+REMOTE_LINK = re.compile(r"<link[^>]+href=[\"']?https?:", re.IGNORECASE)
+REMOTE_IMPORT = re.compile(r"import\s*\(?\s*[\"']https?:", re.IGNORECASE)
+PLOTLY_JS_HEAD = get_plotlyjs()[:120]  # the licence banner and first lines of the bundled plotly.js
+PLOT_DIV = 'class="plotly-graph-div"'
+
+
+# --- fast tests on hand-made records -----------------------------------------------------------------------
+
+def a_finding(check_id: str = "consent.coverage", status: str = "fail") -> Finding:
+    return Finding(check_id=check_id, area=check_id.split(".")[0], status=status, title="Every send had a basis",
+                   summary="3 of 10 sends had no basis.", recommendation="Campaign owner: stop the campaign.",
+                   metric={"sends": 10, "coverage": 0.7, "missing": ["sends"]},
+                   thresholds=(Threshold("uncovered_sends", ">", 0, "fail", "rule"),),
+                   references=("GDPR Art 7",), evidence=({"campaign_id": "A", "sends": "<10", "coverage": None},),
+                   notes=("a note",))
+
+
+def a_record(*findings: Finding) -> dict:
+    summary = dict.fromkeys(STATUSES, 0)
+    for finding in findings:
+        summary[finding.status] += 1
+    return {"kit_version": __version__, "review": "Spring", "as_of": "2026-11-15", "lang": "en", "campaign": None,
+            "areas": list(AREAS), "generated_at": "2026-11-16T08:00:00+00:00",
+            "inputs": [{"table": "sends", "path": "/data/sends.csv", "rows": 10, "sha256": "a" * 64}],
+            "config": {"name": "Spring"}, "summary": summary, "findings": [f.to_json() for f in findings]}
+
+
+def test_the_shipped_schema_is_a_valid_draft_2020_12_schema():
+    schema = report.findings_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_a_well_formed_record_validates():
+    report.validate_findings(a_record(a_finding(), a_finding("bias.selection_parity", "pass")))
+
+
+@pytest.mark.parametrize(("path", "value", "where"), [
+    (("findings", 0, "status"), "failed", "/findings/0/status"),
+    (("findings", 0, "thresholds", 0, "kind"), "law", "/findings/0/thresholds/0/kind"),
+    (("inputs", 0, "sha256"), "not-a-hash", "/inputs/0/sha256"),
+    (("summary", "pass"), -1, "/summary/pass"),
+    (("as_of",), "15/11/2026", "/as_of"),
+])
+def test_schema_rejects_a_wrong_value_and_says_where(path, value, where):
+    record = a_record(a_finding())
+    node = record
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(report.ReportError, match=re.escape(where)):
+        report.validate_findings(record)
+
+
+@pytest.mark.parametrize("key", ["kit_version", "review", "as_of", "lang", "inputs", "config", "summary", "findings"])
+def test_schema_requires_every_documented_key(key):
+    record = a_record(a_finding())
+    del record[key]
+    with pytest.raises(report.ReportError, match=key):
+        report.validate_findings(record)
+
+
+def test_schema_rejects_an_undocumented_key_in_a_finding():
+    record = a_record(a_finding())
+    record["findings"][0]["score"] = 1
+    with pytest.raises(report.ReportError, match="score"):
+        report.validate_findings(record)
+
+
+def test_a_finding_survives_its_json_round_trip():
+    finding = a_finding()
+    assert report.finding_from_json(json.loads(json.dumps(finding.to_json()))) == finding
+
+
+def test_parts_from_different_inputs_are_not_merged():
+    consent = {**a_record(a_finding()), "findings": [a_finding().to_json()]}
+    bias = {**consent, "inputs": [{**consent["inputs"][0], "sha256": "b" * 64}]}
+    with pytest.raises(report.ReportError, match="inputs"):
+        report.merge_parts({"consent": consent, "bias": bias}, areas=("consent", "bias"))
+
+
+def test_merged_summary_counts_every_status():
+    part = a_record(a_finding())
+    parts = {"consent": {**part, "findings": [a_finding().to_json()]},
+             "bias": {**part, "findings": [a_finding("bias.selection_parity", "pass").to_json(),
+                                           a_finding("bias.proxies", "not_applicable").to_json()]}}
+    merged = report.merge_parts(parts, areas=("consent", "bias"))
+    assert merged["summary"] == {"pass": 1, "warn": 0, "fail": 1, "not_applicable": 1, "error": 0}
+    assert [f["check_id"] for f in merged["findings"]] == ["consent.coverage", "bias.selection_parity",
+                                                           "bias.proxies"]
+
+
+def test_index_links_every_finding_to_its_section(tmp_path):
+    record = a_record(a_finding(), a_finding("transparency.ai_disclosure", "warn"))
+    html = report.write_index(tmp_path, record, AREAS).read_text(encoding="utf-8")
+    assert 'href="consent.html#check-consent-coverage"' in html
+    assert 'href="transparency.html#check-transparency-ai-disclosure"' in html
+    assert "<script" not in html
+
+
+def test_a_finding_head_shows_status_wording_and_the_kind_of_each_threshold():
+    finding = Finding(**{**a_finding().__dict__, "thresholds": (
+        Threshold("impact_ratio", "<", 0.8, "fail", "kit default", needs_significance=True),
+        Threshold("uncovered_sends", ">", 0, "fail", "rule"))})
+    english = display.finding_head_html(finding, "en")
+    assert 'id="check-consent-coverage"' in english and "er-status-fail" in english and ">Fail<" in english
+    assert "Impact ratio &lt; 0.80 gives Fail (kit default); only when statistically significant" in english
+    assert "Sends without a basis &gt; 0 gives Fail (rule)" in english
+    assert "Why it matters" in english  # the check's own `why` text, from the catalogue
+    french = display.finding_head_html(finding, "fr")
+    assert escape("Ratio d'impact < 0,80 donne Non conforme (valeur par défaut du kit)") in french
+    assert escape("Pourquoi c'est important") in french
+
+
+def test_a_check_without_catalogue_text_still_renders():
+    finding = Finding(**{**a_finding().__dict__, "check_id": "consent.not_written_yet"})
+    html = display.finding_head_html(finding, "fr")
+    assert escape("Pourquoi c'est important") not in html and 'id="check-consent-not-written-yet"' in html
+
+
+def test_evidence_table_shows_suppressed_cells_as_given_and_no_index():
+    rows = [{"campaign_id": "A", "sends": 1200, "coverage": 0.9},
+            {"campaign_id": "B", "sends": "<10", "coverage": None}]
+    html = display.evidence_html(rows, "en")
+    assert re.findall(r"<th>([^<]*)</th>", html) == ["Campaign", "Sends", "Coverage"]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert cells == ["A", "1,200", "90.0%", "B", "&lt;10", "—"]
+
+
+def test_long_evidence_is_cut_in_the_page_and_says_so():
+    rows = [{"campaign_id": str(i), "sends": i} for i in range(display.MAX_EVIDENCE_ROWS + 5)]
+    html = display.evidence_html(rows, "en")
+    assert html.count("<tr>") == display.MAX_EVIDENCE_ROWS + 1  # the header row and the rows shown
+    assert f"First {display.MAX_EVIDENCE_ROWS} of {display.MAX_EVIDENCE_ROWS + 5} rows" in html
+
+
+def test_only_a_kernel_start_race_is_retried():
+    assert report._is_kernel_start_race(RuntimeError("Kernel died before replying to kernel_info"))
+    assert report._is_kernel_start_race(zmq.ZMQError(errno.EADDRINUSE))
+    assert not report._is_kernel_start_race(RuntimeError("Kernel didn't respond in 60 seconds"))
+    assert not report._is_kernel_start_race(ValueError("Address already in use"))
+
+
+def test_a_missing_review_is_an_input_error_before_any_notebook_runs(tmp_path):
+    with pytest.raises(ReviewInputError, match="does not exist"):
+        report.run_report(tmp_path / "nowhere", tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+# --- the full report on the demo data (slow) ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def english(demo_dir, tmp_path_factory) -> report.ReportResult:
+    return report.run_report(demo_dir, tmp_path_factory.mktemp("report-en"), progress=False, jobs=2)
+
+
+@pytest.fixture(scope="module")
+def french(demo_dir, tmp_path_factory) -> report.ReportResult:
+    """One area is enough to show the language switch (the notebooks are the same code); it keeps the suite fast."""
+    return report.run_report(demo_dir, tmp_path_factory.mktemp("report-fr"), lang="fr", areas=("consent",),
+                             progress=False)
+
+
+def load_findings(result: report.ReportResult) -> dict:
+    return json.loads(result.paths["findings"].read_text(encoding="utf-8"))
+
+
+def page(result: report.ReportResult, name: str) -> str:
+    return (result.out_dir / name).read_text(encoding="utf-8")
+
+
+def expected_charts(record: dict, area: str) -> int:
+    return sum(charts.chart_for(report.finding_from_json(f), record["lang"]) is not None
+               for f in record["findings"] if f["area"] == area)
+
+
+@pytest.mark.slow
+def test_findings_json_validates_and_holds_every_area(english):
+    record = load_findings(english)
+    jsonschema.validate(record, report.findings_schema(), cls=jsonschema.Draft202012Validator)
+    assert {f["check_id"] for f in record["findings"]} == set(CHECKS)
+    assert {f["area"] for f in record["findings"]} == set(AREAS)
+    assert record["summary"] == {s: sum(f["status"] == s for f in record["findings"]) for s in STATUSES}
+    assert (record["kit_version"], record["as_of"], record["lang"]) == (__version__, "2026-11-15", "en")
+    assert {i["table"] for i in record["inputs"]} >= {"contacts", "consents", "sends", "targeting", "content"}
+
+
+@pytest.mark.slow
+def test_result_carries_the_same_findings_as_the_json(english):
+    record = load_findings(english)
+    assert [f.to_json() for f in english.findings] == record["findings"]
+    assert english.summary == record["summary"]
+    assert english.worst == "fail"  # the demo plants failures
+
+
+@pytest.mark.slow
+def test_index_links_to_every_finding_anchor_and_each_anchor_exists(english):
+    index = page(english, "index.html")
+    for finding in english.findings:
+        anchor = display.anchor(finding.check_id)
+        assert f'href="{finding.area}.html#{anchor}"' in index
+        assert f'id="{anchor}"' in page(english, f"{finding.area}.html")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("area", AREAS)
+def test_each_page_works_offline_with_plotly_inlined_once(english, area):
+    html = page(english, f"{area}.html")
+    record = load_findings(english)
+    assert not REMOTE_SCRIPT.search(html)
+    assert not REMOTE_LINK.search(html)
+    assert not REMOTE_IMPORT.search(html)  # nbconvert's mermaid loader imports from a CDN
+    assert "require.js" not in html and "mathjax.js" not in html.lower()
+    assert html.count(PLOTLY_JS_HEAD) == 1
+    charts_expected = expected_charts(record, area)
+    assert charts_expected >= 1
+    assert html.count(PLOT_DIV) == charts_expected
+    # plotly.js must be defined before the first figure calls it
+    assert html.index(PLOTLY_JS_HEAD) < html.index("Plotly.newPlot(")
+
+
+@pytest.mark.slow
+def test_the_index_page_has_no_script_at_all(english):
+    assert "<script" not in page(english, "index.html")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("area", AREAS)
+def test_code_and_prompts_are_hidden(english, area):
+    html = page(english, f"{area}.html")
+    assert not re.search(r'class="[^"]*jp-InputArea-editor', html)
+    assert "open_for_notebook" not in html and "show_area" not in html
+    assert not re.search(r'<div class="jp-(InputPrompt|OutputPrompt)', html)
+    assert "In&nbsp;[" not in html
+    assert 'class="er-finding' in html  # the outputs are there
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("area", AREAS)
+def test_executed_notebooks_are_kept_as_the_audit_record(english, area):
+    notebook = nbformat.read(english.paths[f"{area}.ipynb"], as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    injected = next(c for c in code if "injected-parameters" in c.metadata.get("tags", []))
+    assert "interactive = False" in injected.source
+    assert all(c.execution_count is not None for c in code)
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert notebook.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.slow
+def test_french_run_gives_french_pages(french, english):
+    consent_fr, consent_en = page(french, "consent.html"), page(english, "consent.html")
+    assert '<html lang="fr"' in consent_fr
+    assert '<h2 class="er-area">Consentement et vie privée</h2>' in consent_fr
+    assert "Pourquoi c'est important" in consent_fr and "Que faire" in consent_fr
+    assert "How to read the consent checks" not in consent_fr  # the notebook's English guide is not shown
+    assert '<h2 class="er-area">Consent and privacy</h2>' in consent_en
+    assert "Why it matters" in consent_en and "How to read the consent checks" in consent_en
+    assert "Tableau de bord de la revue éthique" in page(french, "index.html")
+    french_titles = {f.check_id: f.title for f in french.findings}
+    assert french_titles["consent.coverage"] != {f.check_id: f.title for f in english.findings}["consent.coverage"]
+    record = load_findings(french)
+    assert record["lang"] == "fr" and record["areas"] == ["consent"]
+    assert {f["area"] for f in record["findings"]} == {"consent"}
+
+
+@pytest.mark.slow
+def test_same_inputs_give_the_same_findings_json(english, demo_dir, tmp_path_factory):
+    again = report.run_report(demo_dir, tmp_path_factory.mktemp("report-en-again"), progress=False, jobs=2)
+    first, second = (p.read_text(encoding="utf-8") for p in (english.paths["findings"], again.paths["findings"]))
+    assert first != "" and first.count('"generated_at"') == 1
+
+    def without_generated_at(text: str) -> str:
+        return re.sub(r'\n  "generated_at": "[^"]*",', "", text)
+
+    assert without_generated_at(first) == without_generated_at(second)
+
+
+def failing_run_parameters(**changes) -> dict:
+    return {"data_dir": None, "config": None, "as_of": "2026-11-15", "lang": "en", "campaign": None,
+            "interactive": False, "output_dir": None, **changes}
+
+
+def saved_errors(notebook_file: Path) -> list:
+    notebook = nbformat.read(notebook_file, as_version=4)
+    return [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_is_saved_before_the_error_is_raised(tmp_path):
+    parameters = failing_run_parameters(data_dir=0)  # not a path: the first call into the package raises
+    with pytest.raises(report.ReportError, match=r"transparency notebook failed in cell \d+ with TypeError") as info:
+        report.execute_area_notebook("transparency", tmp_path, parameters)
+    saved = tmp_path / "transparency.ipynb"
+    assert str(saved) in str(info.value)
+    assert [e.ename for e in saved_errors(saved)] == ["TypeError"]
+
+
+@pytest.mark.slow
+def test_an_input_error_inside_a_notebook_stays_an_input_error(tmp_path):
+    parameters = failing_run_parameters(data_dir=str(tmp_path / "no-such-review"))
+    with pytest.raises(ReviewInputError, match="does not exist"):
+        report.execute_area_notebook("consent", tmp_path, parameters)
+    assert [e.ename for e in saved_errors(tmp_path / "consent.ipynb")] == ["ConfigError"]
