@@ -22,6 +22,7 @@ from IPython.display import HTML
 from IPython.display import display as ipython_display
 
 from . import __version__, charts, i18n
+from .charts.common import catalogue_text, column_label
 from .findings import STATUSES, Finding
 from .review import Review
 
@@ -45,25 +46,6 @@ def area_title(area: str, lang: str) -> str:
         return i18n.ui(f"area.{area}", lang)
     except KeyError:
         return area
-
-
-def catalogue_text(check_id: str, part: str, lang: str) -> str | None:
-    """A check's own text (`why`, `how_to_read`) in `lang`, else in English, else None: a check whose
-    explanation is not written yet still renders."""
-    for candidate in (lang, "en"):
-        try:
-            return i18n.text(check_id, part, candidate)
-        except (KeyError, TypeError, IndexError, ValueError):  # missing, or not a plain text
-            continue
-    return None
-
-
-def column_label(column: str, lang: str, check_id: str | None = None) -> str:
-    """A column or metric name as a heading: the check's own `metrics.<name>` text, else the report's
-    `columns.<name>`, else the name itself ("covered_sends" reads "Covered sends")."""
-    text = catalogue_text(check_id, f"metrics.{column}", lang) if check_id else None
-    text = text or label(f"columns.{column}", lang)
-    return text[:1].upper() + text[1:]
 
 
 def anchor(check_id: str) -> str:

@@ -22,7 +22,7 @@ import ibis.expr.datatypes as dt
 import pandas as pd
 from ibis.backends import BaseBackend
 
-from .config import ReviewConfig, read_yaml
+from .config import ReviewConfig
 from .contract import FALSE_WORDS, FILE_SUFFIXES, TABLES, TRUE_WORDS, ColumnSpec, TableSpec
 from .errors import DataError
 from .review import InputFingerprint, Notice, Review
@@ -488,8 +488,11 @@ def _fingerprint(raw: RawTable, table: ibis.Table) -> InputFingerprint:
 
 def _load_ai_systems(config: ReviewConfig, base_dir: Path,
                      given: Any) -> tuple[pd.DataFrame | None, InputFingerprint | None]:
+    """The AI register, read and validated by `register` (YAML or CSV file, or a DataFrame from a notebook)."""
+    from .register import load_register, register_frame
+
     if isinstance(given, pd.DataFrame):
-        return given.copy(), InputFingerprint("ai_systems", "DataFrame", len(given), None)
+        return register_frame(given), InputFingerprint("ai_systems", "DataFrame", len(given), None)
     configured = config.sources.get("ai_systems")
     candidates = [base_dir / configured] if configured else [base_dir / f"ai_systems{s}"
                                                               for s in (".yaml", ".yml", ".csv")]
@@ -499,43 +502,34 @@ def _load_ai_systems(config: ReviewConfig, base_dir: Path,
             raise DataError("the AI register configured under sources.ai_systems does not exist",
                             file=str(candidates[0]), fix="correct sources.ai_systems in review.yaml")
         return None, None
-    if path.suffix.lower() == ".csv":
-        encoding, delimiter = sniff_csv(path)
-        frame = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False)
-    else:
-        document = read_yaml(path)
-        systems = document.get("systems", document.get("ai_systems")) if isinstance(document, dict) else document
-        if not isinstance(systems, list) or not all(isinstance(s, dict) for s in systems):
-            raise DataError("the AI register must be a YAML list of systems (each a mapping of fields)",
-                            file=str(path), fix="write `- id: ...` entries, one per AI system")
-        frame = pd.DataFrame(systems)
-    for column in ("id", "name"):
-        if column not in frame.columns:
-            raise DataError(f"required field '{column}' is missing from the AI register", file=str(path),
-                            column=column, fix=f"give every system an `{column}:`")
-        empty = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
-        if empty.any():
-            position = int(empty.to_numpy().nonzero()[0][0]) + 1
-            raise DataError(f"AI system number {position} has no {column}", file=str(path), column=column,
-                            row=position, fix=f"give every system an `{column}:`")
+    frame = load_register(path)
     return frame, InputFingerprint("ai_systems", _display_path(path), len(frame), _sha256(path))
 
 
 def notice_language(path: Path, default: str) -> str:
-    """`privacy.fr.md` is French, `ai-notice.en.txt` English; otherwise the review's language."""
+    """`privacy.fr.md` is French, `ai-notice.en.txt` English, `cookies.fr-FR.html` French; otherwise the
+    review's language (or the one configured as `sources: {notices: folder#fr}`)."""
     parts = path.name.lower().split(".")
-    return parts[-2] if len(parts) >= 3 and parts[-2] in {"en", "fr"} else default
+    tag = parts[-2].replace("_", "-").split("-")[0] if len(parts) >= 3 else ""
+    return tag if tag in {"en", "fr"} else default
 
 
 def _load_notices(config: ReviewConfig, base_dir: Path) -> tuple[Notice, ...]:
-    configured = config.sources.get("notices")
+    """Every .md, .txt and .html file of the notices folder, as plain text (HTML parsed, Markdown marks
+    removed) with its language."""
+    from .text import plain_text
+
+    configured, _, language = config.sources.get("notices", "").partition("#")
     folder = (base_dir / configured) if configured else base_dir / "notices"
     if configured and not folder.is_dir():
         raise DataError("the notices folder configured under sources.notices does not exist", file=str(folder),
                         fix="correct sources.notices in review.yaml")
+    if language and language not in {"en", "fr"}:
+        raise DataError(f"unknown notice language '{language}'", file=str(folder),
+                        fix="write sources: {notices: folder#fr} or folder#en")
     if not folder.is_dir():
         return ()
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in _NOTICE_SUFFIXES and p.is_file())
-    return tuple(Notice(str(p), notice_language(p, config.lang), p.read_text(encoding="utf-8-sig",
-                                                                               errors="replace"))
+    return tuple(Notice(str(p), notice_language(p, language or config.lang),
+                        plain_text(p.read_text(encoding="utf-8-sig", errors="replace"), p.suffix))
                  for p in files)

@@ -1,6 +1,12 @@
 """transparency.* checks on small named fixtures."""
 
-from ethics_review.checks.transparency import ai_disclosure
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ethics_review.checks import CHECKS
+from ethics_review.checks.transparency import ai_disclosure, chatbot_disclosure, human_review, machine_marking
+from ethics_review.runner import run_check
 from tests.conftest import make_review
 
 
@@ -62,3 +68,174 @@ def test_evidence_by_content_type_and_channel():
          "disclosure_rate": 0.5},
         {"content_type": "text", "channel": "email", "ai_items": 1, "disclosed": 1, "undisclosed": 0,
          "disclosure_rate": 1.0}]
+
+
+def test_channel_option_keeps_one_channel():
+    review = make_review(content={"content_id": ["K1", "K2"], "ai_generated": [True, True],
+                                  "content_type": ["image", "image"], "channel": ["email", "ads"],
+                                  "disclosed": [True, False]})
+    assert ai_disclosure(review).status == "warn"
+    email_only = ai_disclosure(review, channel="email")
+    assert email_only.status == "pass" and email_only.metric["ai_items"] == 1
+
+
+# --- transparency.machine_marking -------------------------------------------------------------------------------
+
+def media(*rows, as_of="2026-11-15"):
+    """(content_id, ai_generated, content_type, machine_marked, published_at)"""
+    columns = ("content_id", "ai_generated", "content_type", "machine_marked", "published_at")
+    table = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
+    table["channel"] = ["ads"] * len(rows)
+    table["campaign_id"] = ["C1"] * len(rows)
+    return make_review(content=table, as_of=as_of)
+
+
+def test_all_ai_media_marked_passes_and_text_is_not_counted():
+    finding = machine_marking(media(("K1", True, "image", True, "2026-09-01"),
+                                    ("K2", True, "text", False, "2026-09-01"),
+                                    ("K3", False, "video", False, "2026-09-01")))
+    assert finding.status == "pass" and finding.metric["media_items"] == 1
+    assert finding.summary == "All 1 AI-generated images, videos and sounds carry a machine-readable marking."
+
+
+def test_unmarked_ai_video_since_the_rule_warns_as_a_rule():
+    finding = machine_marking(media(("K1", True, "video", False, "2026-08-02 09:00:00"),
+                                    ("K2", True, "image", True, "2026-09-01"),
+                                    ("K3", True, "image", False, "2026-05-01")))
+    assert finding.status == "warn"
+    assert finding.metric["unmarked_items"] == 2 and finding.metric["unmarked_since_rule"] == 1
+    assert finding.metric["marking_rate"] == 1 / 3
+    assert {t.kind for t in finding.thresholds} == {"rule", "kit default"}
+    assert "2 of 3 AI-generated media (33.3% marked)" in finding.summary
+    assert {(r["content_type"], r["unmarked"]) for r in finding.evidence} == {("image", 1), ("video", 1)}
+
+
+def test_unmarked_before_the_rule_still_warns_to_prepare():
+    finding = machine_marking(media(("K1", True, "audio", False, "2026-05-01"), as_of="2026-06-01"))
+    assert finding.status == "warn" and finding.metric["unmarked_since_rule"] == 0
+
+
+def test_no_ai_media_is_not_applicable():
+    finding = machine_marking(media(("K1", True, "text", False, "2026-09-01")))
+    assert finding.status == "not_applicable" and "no AI-generated image" in finding.summary
+
+
+def test_machine_marking_needs_the_column():
+    review = make_review(content={"content_id": ["K1"], "ai_generated": [True], "content_type": ["image"]})
+    finding = run_check(review, CHECKS["transparency.machine_marking"])
+    assert finding.status == "not_applicable" and finding.metric["missing"] == ["content.machine_marked"]
+
+
+# --- transparency.chatbot_disclosure -------------------------------------------------------------------------------
+
+def bots(*rows, as_of="2026-11-15", register=None):
+    """(content_id, content_type, disclosed, published_at)"""
+    table = {"content_id": [r[0] for r in rows], "ai_generated": [True] * len(rows),
+             "content_type": [r[1] for r in rows], "disclosed": [r[2] for r in rows],
+             "published_at": [r[3] for r in rows]}
+    tables = {"content": table} if rows else {}
+    if register is not None:
+        tables["ai_systems"] = pd.DataFrame(register)
+    return make_review(as_of=as_of, **tables)
+
+
+def test_chatbot_that_says_it_is_an_ai_passes():
+    finding = chatbot_disclosure(bots(("BOT", "chatbot", True, "2026-09-01"), ("K1", "image", False, "2026-09-01")))
+    assert finding.status == "pass" and finding.metric["chatbots"] == 1
+
+
+def test_undisclosed_chatbot_in_service_since_the_rule_fails():
+    finding = chatbot_disclosure(bots(("BOT", "chatbot", False, "2026-08-03"), ("BOT2", "chatbot", True, "2026-09-01")))
+    assert finding.status == "fail"
+    assert finding.metric["undisclosed_since_rule"] == 1 and finding.metric["undisclosed_chatbots"] == 1
+    assert finding.summary.startswith("1 chatbot(s) in service since 2026-08-02 do not tell people")
+    assert "AI Act (Regulation (EU) 2024/1689) Art 50(1), AI systems interacting with people" in finding.references
+
+
+def test_undisclosed_chatbot_before_the_rule_warns():
+    finding = chatbot_disclosure(bots(("BOT", "chatbot", False, "2026-03-01"), as_of="2026-07-01"))
+    assert finding.status == "warn" and finding.metric["undisclosed_since_rule"] == 0
+
+
+def test_register_chatbot_the_inventory_does_not_record_warns():
+    register = {"id": ["lumi", "scoring"], "name": ["Lumi", "Score"], "use_case": ["chatbot", "scoring"]}
+    finding = chatbot_disclosure(bots(register=register))
+    assert finding.status == "warn" and finding.metric["unverified_register_chatbots"] == 1
+    assert list(finding.evidence) == [{"source": "register", "channel": None, "system": "lumi", "chatbots": 1,
+                                       "disclosed": None, "undisclosed": None}]
+
+
+def test_no_chatbot_anywhere_is_not_applicable():
+    finding = chatbot_disclosure(bots(("K1", "image", True, "2026-09-01")))
+    assert finding.status == "not_applicable" and "Neither the content inventory" in finding.summary
+
+
+# --- transparency.human_review -------------------------------------------------------------------------------------
+
+def reviewed(*rows, as_of="2026-11-15"):
+    """(content_id, ai_generated, human_reviewed, reviewed_at, published_at)"""
+    columns = ("content_id", "ai_generated", "human_reviewed", "reviewed_at", "published_at")
+    table = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
+    table["content_type"] = ["text"] * len(rows)
+    table["channel"] = ["sms"] * len(rows)
+    return make_review(content=table, as_of=as_of)
+
+
+def _many(n_reviewed, n_unreviewed, n_late=0):
+    rows = [(f"R{i}", True, True, "2026-09-01", "2026-09-02") for i in range(n_reviewed)]
+    rows += [(f"U{i}", True, False, None, "2026-09-02") for i in range(n_unreviewed)]
+    rows += [(f"L{i}", True, True, "2026-09-03", "2026-09-02") for i in range(n_late)]
+    return reviewed(*rows)
+
+
+def test_every_ai_item_reviewed_before_publication_passes():
+    finding = human_review(_many(3, 0))
+    assert finding.status == "pass" and finding.metric["review_rate"] == 1.0
+
+
+def test_review_after_publication_does_not_count():
+    finding = human_review(_many(17, 1, 1))
+    assert finding.status == "warn"
+    assert finding.metric["unreviewed_items"] == 2 and finding.metric["reviewed_after_publication"] == 1
+    assert finding.metric["review_rate"] == 17 / 19
+    assert "1 of them reviewed only afterwards" in finding.summary and "at least 95.0%" in finding.summary
+
+
+def test_exactly_95_percent_reviewed_passes():
+    assert human_review(_many(19, 1)).status == "pass"
+
+
+def test_under_80_percent_reviewed_fails():
+    finding = human_review(_many(3, 1))
+    assert finding.status == "fail" and finding.metric["review_rate"] == 0.75
+    assert "below the kit's floor of 80.0%" in finding.summary
+    assert [t.kind for t in finding.thresholds] == ["kit default", "kit default"]
+    assert list(finding.evidence) == [{"content_type": "text", "channel": "sms", "ai_items": 4, "reviewed": 3,
+                                       "unreviewed": 1, "review_rate": 0.75}]
+
+
+def test_thresholds_are_options():
+    assert human_review(_many(3, 1), fail_below=0.7, warn_below=0.8).status == "warn"
+
+
+def test_no_ai_content_is_not_applicable():
+    finding = human_review(reviewed(("K1", False, False, None, "2026-09-01")))
+    assert finding.status == "not_applicable"
+
+
+# --- invariants ------------------------------------------------------------------------------------------------------
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.sampled_from(["text", "image", "video"])),
+                min_size=1, max_size=12), st.randoms())
+def test_rates_stay_in_bounds_and_row_order_changes_nothing(items, shuffler):
+    rows = [{"content_id": f"K{i}", "ai_generated": True, "content_type": kind, "channel": "email",
+             "disclosed": disclosed, "human_reviewed": reviewed, "machine_marked": disclosed,
+             "published_at": "2026-09-01"} for i, (disclosed, reviewed, kind) in enumerate(items)]
+    shuffled = rows[:]
+    shuffler.shuffle(shuffled)
+    for check in (ai_disclosure, human_review, machine_marking):
+        first, second = (check(make_review(content=pd.DataFrame(r))) for r in (rows, shuffled))
+        assert (first.status, first.metric, first.evidence) == (second.status, second.metric, second.evidence)
+        rates = [v for k, v in first.metric.items() if k.endswith("_rate") and v is not None]
+        assert all(0 <= rate <= 1 for rate in rates)

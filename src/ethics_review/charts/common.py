@@ -39,6 +39,25 @@ def label(part: str, lang: str, /, **values: Any) -> str:
     return part.rsplit(".", 1)[-1].replace("_", " ")
 
 
+def catalogue_text(check_id: str, part: str, lang: str) -> str | None:
+    """A check's own text (`why`, `how_to_read`) in `lang`, else in English, else None: a check whose
+    explanation is not written yet still renders."""
+    for candidate in (lang, "en"):
+        try:
+            return i18n.text(check_id, part, candidate)
+        except (KeyError, TypeError, IndexError, ValueError):  # missing, or not a plain text
+            continue
+    return None
+
+
+def column_label(column: str, lang: str, check_id: str | None = None) -> str:
+    """A column or metric name as a heading: the check's own `metrics.<name>` text, else the report's
+    `columns.<name>`, else the name itself ("covered_sends" reads "Covered sends")."""
+    text = catalogue_text(check_id, f"metrics.{column}", lang) if check_id else None
+    text = text or label(f"columns.{column}", lang)
+    return text[:1].upper() + text[1:]
+
+
 def plotted_number(value: Any) -> float | None:
     """The value as a float when it is a real number, else None: suppressed cells ("<10"), None and NaN are
     never plotted."""
@@ -134,7 +153,7 @@ def stacked_counts(
         return None
     figure = go.Figure()
     hover_lines = "".join(
-        f"<br>{label(f'columns.{c}', lang)}: %{{customdata[{i}]}}" for i, c in enumerate(hover_columns))
+        f"<br>{column_label(c, lang, finding.check_id)}: %{{customdata[{i}]}}" for i, c in enumerate(hover_columns))
     hidden_split = [r for r in rows if all(plotted_number(r.get(column)) is None for column, _ in parts)]
     segments = [(column, colour, [r for r in rows if plotted_number(r.get(column)) is not None])
                 for column, colour in parts]
@@ -144,7 +163,8 @@ def stacked_counts(
             continue
         value_column = total_column if column == HIDDEN_SEGMENT else column
         figure.add_trace(go.Bar(
-            name=label(f"chart.{column}" if column == HIDDEN_SEGMENT else f"columns.{column}", lang),
+            name=(label(f"chart.{column}", lang) if column == HIDDEN_SEGMENT
+                  else column_label(column, lang, finding.check_id)),
             x=[[categories(r)[0] for r in segment_rows], [categories(r)[1] for r in segment_rows]],
             y=[plotted_number(r[value_column]) for r in segment_rows],
             marker_color=colour,

@@ -1,15 +1,24 @@
 """AI use, made visible: the content inventory, the register of AI systems, the privacy notices.
 
-The inventory lists every creative of every campaign (text variants, images, videos), the shop's chatbot and
-an editorial text on a matter of public interest. AI-made media carry a machine-readable marking, everything is
-reviewed by a person before publication and the register is complete: the only planted problem is
-`transparency.ai_disclosure`: three AI images published without a visible label, and one AI video showing a
-real person (a deepfake in the sense of AI Act Art 50(4)) published without a label after 2 August 2026.
+The inventory lists every creative of every campaign (text variants, images, videos), the shop's chatbots and
+an editorial text on a matter of public interest. Planted problems, one per transparency check:
+- `ai_disclosure`: three AI images published without a visible label, and one AI video showing a real person
+  (a deepfake in the sense of AI Act Art 50(4)) published without a label after 2 August 2026;
+- `human_review`: one AI-written SMS published with no review, another reviewed only after it went out;
+- `machine_marking`: one AI image of the back-to-school ads without a machine-readable marking;
+- `chatbot_disclosure`: a WhatsApp assistant, launched in September 2026, that never says it is an AI (and is
+  not flagged as AI-generated in the inventory, so the ai_disclosure counts are those of the images and video);
+- `register`: the segmentation entry full of placeholders, with a bias audit 15 months old;
+- `automated_decisions`: dynamic pricing, fully automated, with no explanation and no route to a person;
+- `ai_literacy`: the content generator's users last trained 13 months before the review;
+- `notice_coverage`: the French notice never mentions SMS, although SMS campaigns are sent;
+- `notice_readability`: a cookie notice in HTML written in 40-word sentences.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from importlib import resources
 
@@ -22,9 +31,20 @@ from .common import DAY, seconds, timestamps
 AI_ACT_ART_50_APPLIES = "2026-08-02"
 UNDISCLOSED_AI_IMAGES = ("SPRING26-EMAIL-IMG-1", "SOLDES-ETE-EMAIL-IMG-1", "RENTREE-ADS-IMG-2")
 UNDISCLOSED_DEEPFAKE = "NOEL26-ADS-VID-1"
+UNREVIEWED_TEXT = "SOLDES-ETE-SMS-TXT-A"  # published with no human review
+LATE_REVIEWED_TEXT = "SAINT-VALENTIN-SMS-TXT-A"  # reviewed the day after it went out
+UNMARKED_IMAGE = "RENTREE-ADS-IMG-1"  # no C2PA / IPTC marking
+UNDISCLOSED_CHATBOT = "ASSISTANT-WHATSAPP"
+UNDISCLOSED_CHATBOT_LAUNCH = "2026-09-15 09:00:00"
+CHATBOT_LAUNCH = "2025-10-01 09:00:00"  # Lumi, the site's assistant
+REGISTER_PLACEHOLDERS = {"explanation": "TBD", "human_oversight": "[More Information Needed]",
+                         "model_card": "à compléter"}  # planted in the segmentation entry
+UNEXPLAINED_SYSTEM = "dynamic-pricing"
+STALE_TRAINING_SYSTEM = "content-generator"
+LONG_SENTENCE_NOTICE = "cookies.en.html"
 DISCLOSURE_STORY = ("Three AI-generated images went out without the 'image générée par IA' label, and NOEL26-ADS "
                     "ran an AI video showing a real chef, published after 2 August 2026 without any label.")
-NOTICE_FILES = ("privacy.fr.md", "privacy.en.md")
+NOTICE_FILES = ("privacy.fr.md", "privacy.en.md", LONG_SENTENCE_NOTICE)
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,10 @@ class ContentItem:
     depicts_real_person: bool = False
     public_interest: bool = False
     disclosed: bool | None = None  # None: disclosed exactly when AI-generated
+    human_reviewed: bool = True
+    reviewed_after_publication: bool = False
+    machine_marked: bool | None = None  # None: marked exactly when AI-generated media
+    launched: str | None = None  # publication of an item outside the campaigns (default: the chatbot launch)
 
     @property
     def is_disclosed(self) -> bool:
@@ -46,6 +70,8 @@ class ContentItem:
 
     @property
     def is_machine_marked(self) -> bool:
+        if self.machine_marked is not None:
+            return self.machine_marked
         return self.ai_generated and self.content_type in ("image", "video", "audio")
 
 
@@ -77,9 +103,16 @@ def content_items() -> list[ContentItem]:
         ContentItem("NOEL26-EMAIL-TXT-RSE", "NOEL26-EMAIL", "email", "text", True, "csr-editor",
                     public_interest=True),
         ContentItem("ASSISTANT-LUMI", None, None, "chatbot", True, "customer-service-lead"),
+        # Planted: the WhatsApp assistant never says it is an AI (AI Act Art 50(1)); the inventory lists it as a
+        # chatbot but nobody flagged it as AI-generated, so only transparency.chatbot_disclosure sees it.
+        ContentItem(UNDISCLOSED_CHATBOT, None, None, "chatbot", False, "customer-service-lead", disclosed=False,
+                    launched=UNDISCLOSED_CHATBOT_LAUNCH),
     ]
     planted = {**{cid: {"disclosed": False} for cid in UNDISCLOSED_AI_IMAGES},
-               UNDISCLOSED_DEEPFAKE: {"disclosed": False, "ai_generated": True, "depicts_real_person": True}}
+               UNDISCLOSED_DEEPFAKE: {"disclosed": False, "ai_generated": True, "depicts_real_person": True},
+               UNREVIEWED_TEXT: {"human_reviewed": False},
+               LATE_REVIEWED_TEXT: {"reviewed_after_publication": True},
+               UNMARKED_IMAGE: {"machine_marked": False}}
     return [replace(item, **planted.get(item.content_id, {})) for item in items + extra]
 
 
@@ -92,11 +125,15 @@ def content_table(rng: np.random.Generator, items: list[ContentItem]) -> pa.Tabl
     """Published shortly before the campaign's first send, reviewed during office hours one to four days
     before publication."""
     starts = {c.id: c.start_s for c in CAMPAIGNS}
-    chatbot_launch = seconds("2025-10-01 09:00:00")
-    published = np.array([starts[i.campaign_id] if i.campaign_id else chatbot_launch for i in items])
+    published = np.array([starts[i.campaign_id] if i.campaign_id else seconds(i.launched or CHATBOT_LAUNCH)
+                          for i in items])
     published = published - rng.integers(15 * 60, 3 * 3600, len(items))
     review_day = published // DAY * DAY - rng.integers(1, 5, len(items)) * DAY
     reviewed = review_day + rng.integers(9 * 3600, 18 * 3600, len(items))
+    # Planted: reviewed the day after publication, or never (no reviewer, no date).
+    late = np.array([i.reviewed_after_publication for i in items])
+    reviewed = np.where(late, published + DAY, reviewed)
+    reviewed = np.where([i.human_reviewed for i in items], reviewed, -1)
     return pa.table({
         "content_id": [i.content_id for i in items],
         "campaign_id": pa.array([i.campaign_id for i in items], pa.string()),
@@ -105,8 +142,8 @@ def content_table(rng: np.random.Generator, items: list[ContentItem]) -> pa.Tabl
         "ai_generated": [i.ai_generated for i in items],
         "disclosed": [i.is_disclosed for i in items],
         "machine_marked": [i.is_machine_marked for i in items],
-        "human_reviewed": [True] * len(items),
-        "reviewer": [i.reviewer for i in items],
+        "human_reviewed": [i.human_reviewed for i in items],
+        "reviewer": pa.array([i.reviewer if i.human_reviewed else None for i in items], pa.string()),
         "reviewed_at": timestamps(reviewed),
         "published_at": timestamps(published),
         "depicts_real_person": [i.depicts_real_person for i in items],
@@ -132,8 +169,119 @@ def disclosure_counts(content: pa.Table) -> dict[str, int]:
     }
 
 
+def undisclosed_ai_ids(content: pa.Table) -> list[str]:
+    """The AI-generated items published without a visible label, from the content table."""
+    frame = content.to_pandas()
+    return sorted(frame.loc[frame["ai_generated"] & ~frame["disclosed"], "content_id"])
+
+
+# --- planted.json entries, recomputed from the generated data with plain pandas and Python -------------------------
+
+MEDIA = ("image", "video", "audio")
+EMPTY = ("", "TBD", "n/a", "[More Information Needed]", "à compléter", None)  # the placeholders planted here
+CRITICAL = ("purpose", "owner", "decision_mode", "legal_basis", "explanation", "human_oversight")
+# The words the demo's notices use for each purpose of its campaigns (a purpose is described when one appears).
+NOTICE_WORDS = {"email": {"fr": "e-mail", "en": "email"}, "sms": {"fr": "sms", "en": "sms"},
+                "postal": {"fr": "courrier", "en": "post"},
+                "ads": {"fr": "publicité personnalisée", "en": "personalised ad"}}
+
+
+def _status(failing: int, warning: int) -> str:
+    return "fail" if failing else "warn" if warning else "pass"
+
+
+def planted_entries(content: pa.Table, as_of: dt.date) -> dict[str, dict[str, object]]:
+    """The planted.json entries of the transparency checks other than ai_disclosure."""
+    frame = content.to_pandas()
+    published = frame[frame["published_at"] < np.datetime64(as_of + dt.timedelta(days=1))]
+    since_rule = published["published_at"] >= np.datetime64(AI_ACT_ART_50_APPLIES)
+    ai = published[published["ai_generated"]]
+    reviewed = ai["human_reviewed"] & (ai["reviewed_at"] <= ai["published_at"])
+    rate = reviewed.mean()
+    media = ai[ai["content_type"].isin(MEDIA)]
+    unmarked = ~media["machine_marked"]
+    bots = published[published["content_type"] == "chatbot"]
+    bots_hidden = ~bots["disclosed"]
+    systems = ai_register(as_of)
+    critical_gaps = [sum(s.get(f) in EMPTY for f in CRITICAL) for s in systems]
+    stale_audits = sum(s["last_bias_audit"] < as_of - dt.timedelta(days=365) for s in systems)
+    automated = [s for s in systems if s["decision_mode"] == "fully_automated" and s["significant_effect"]]
+    unexplained = sum(s.get("explanation") in EMPTY for s in automated)
+    no_route = sum(s.get("escalation_path") in EMPTY for s in automated)
+    failing_automated = sum(s.get("explanation") in EMPTY or s.get("escalation_path") in EMPTY for s in automated)
+    untrained = sum(s["staff_trained"] < as_of - dt.timedelta(days=365) for s in systems)
+    notices = notice_texts()
+    languages = {name.split(".")[1] for name in notices}
+    missing = [(lang, channel) for lang in sorted(languages) for channel in sorted({c.channel for c in CAMPAIGNS})
+               if not any(NOTICE_WORDS[channel][lang] in body.lower() for name, body in notices.items()
+                          if name.split(".")[1] == lang)]
+    long_notices = sum(_mean_sentence_words(body) > 25 for body in notices.values())
+    return {
+        "transparency.human_review": {
+            "status": "fail" if rate < 0.8 else "warn" if rate < 0.95 else "pass",
+            "counts": {"ai_items": len(ai), "reviewed_items": int(reviewed.sum()),
+                       "unreviewed_items": int((~reviewed).sum()),
+                       "reviewed_after_publication": int((ai["human_reviewed"]
+                                                          & (ai["reviewed_at"] > ai["published_at"])).sum())},
+            "unreviewed": sorted(ai.loc[~reviewed, "content_id"]),
+        },
+        "transparency.machine_marking": {
+            "status": _status(0, int(unmarked.sum())),
+            "counts": {"media_items": len(media), "unmarked_items": int(unmarked.sum()),
+                       "unmarked_since_rule": int((unmarked & since_rule[media.index]).sum())},
+            "unmarked": sorted(media.loc[unmarked, "content_id"]),
+        },
+        "transparency.chatbot_disclosure": {
+            "status": _status(int((bots_hidden & since_rule[bots.index]).sum()), int(bots_hidden.sum())),
+            "counts": {"chatbots": len(bots), "undisclosed_chatbots": int(bots_hidden.sum()),
+                       "undisclosed_since_rule": int((bots_hidden & since_rule[bots.index]).sum())},
+            "undisclosed": sorted(bots.loc[bots_hidden, "content_id"]),
+        },
+        "transparency.register": {
+            "status": _status(sum(critical_gaps), stale_audits),
+            "counts": {"systems": len(systems), "critical_gaps": sum(critical_gaps),
+                       "systems_with_critical_gaps": sum(g > 0 for g in critical_gaps), "stale_audits": stale_audits},
+        },
+        "transparency.automated_decisions": {
+            "status": _status(failing_automated, 0),
+            "counts": {"automated_systems": len(automated), "without_explanation": unexplained,
+                       "without_human_route": no_route, "failing_systems": failing_automated},
+        },
+        "transparency.ai_literacy": {
+            "status": _status(0, untrained),
+            "counts": {"systems": len(systems), "untrained_systems": untrained},
+        },
+        "transparency.notice_coverage": {
+            "status": _status(len(missing), 0),
+            "counts": {"missing_descriptions": len(missing), "languages_with_gaps": len({m[0] for m in missing})},
+            "missing": [f"{channel} ({lang})" for lang, channel in missing],
+        },
+        "transparency.notice_readability": {
+            "status": _status(0, long_notices),
+            "counts": {"notices": len(notices), "long_sentence_notices": long_notices},
+        },
+    }
+
+
+def _mean_sentence_words(body: str) -> float:
+    """Words per sentence of a notice's paragraphs (HTML paragraphs, or Markdown lines), counted plainly."""
+    paragraphs = re.findall(r"<p>(.*?)</p>", body, flags=re.S) or body.splitlines()
+    sentences = [s for p in paragraphs for s in re.split(r"(?<=[.!?])\s+", p.strip()) if len(s.split()) > 2]
+    return sum(len(s.split()) for s in sentences) / len(sentences)
+
+
 def ai_register(as_of: dt.date) -> list[dict[str, object]]:
-    """The register of AI systems, complete, with audits and staff training within twelve months of as_of."""
+    """The register of AI systems, with audits and staff training within twelve months of as_of, except the
+    planted gaps (see the module's docstring)."""
+    planted: dict[str, dict[str, object]] = {
+        "segmentation": {**REGISTER_PLACEHOLDERS, "last_bias_audit": as_of - dt.timedelta(days=460)},
+        UNEXPLAINED_SYSTEM: {"explanation": "", "escalation_path": "n/a"},
+        STALE_TRAINING_SYSTEM: {"staff_trained": as_of - dt.timedelta(days=400)},
+    }
+    return [{**system, **planted.get(str(system["id"]), {})} for system in _complete_register(as_of)]
+
+
+def _complete_register(as_of: dt.date) -> list[dict[str, object]]:
     audited = as_of - dt.timedelta(days=75)
     trained = as_of - dt.timedelta(days=130)
     common = {"special_categories": False, "last_bias_audit": audited, "staff_trained": trained,
@@ -195,6 +343,7 @@ def ai_register(as_of: dt.date) -> list[dict[str, object]]:
 
 
 def notice_texts() -> dict[str, str]:
-    """The privacy notices (French and English): every purpose, the legal bases, AI use and rights."""
+    """The privacy notices (French and English: purposes, legal bases, AI use and rights; the French one planted
+    without its SMS paragraph) and the cookie notice in HTML (planted in 40-word sentences)."""
     folder = resources.files(__package__).joinpath("notices")
     return {name: folder.joinpath(name).read_text(encoding="utf-8") for name in NOTICE_FILES}

@@ -1,0 +1,85 @@
+"""Charts of the transparency area, from hand-made findings and from the checks' own findings."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+
+from ethics_review import charts
+from ethics_review.charts.transparency import READABILITY_LINE_NAME
+from ethics_review.checks.transparency import human_review, machine_marking
+from ethics_review.findings import Finding, Threshold
+from tests.conftest import make_review
+
+
+def a_finding(check_id: str, evidence: list[dict], *, status: str = "warn",
+              thresholds: tuple[Threshold, ...] = ()) -> Finding:
+    return Finding(check_id=check_id, area="transparency", status=status, title="t", summary="s",
+                   recommendation="r", metric={}, thresholds=thresholds, evidence=tuple(evidence))
+
+
+def segments(figure: go.Figure, part: str) -> list[tuple[tuple[str, str], float]]:
+    trace = next((t for t in figure.data if t.meta == part), None)
+    if trace is None:
+        return []
+    return [((a, b), y) for a, b, y in zip(trace.x[0], trace.x[1], trace.y, strict=True)]
+
+
+def test_review_chart_stacks_reviewed_and_unreviewed_items_per_content_type_and_channel():
+    review = make_review(content={
+        "content_id": ["K1", "K2", "K3", "K4"], "ai_generated": [True] * 4,
+        "content_type": ["text", "text", "text", "image"], "channel": ["sms", "sms", "email", "email"],
+        "human_reviewed": [True, False, True, True]})
+    figure = charts.chart_for(human_review(review), "fr")
+    assert segments(figure, "reviewed") == [(("image", "email"), 1), (("text", "email"), 1), (("text", "sms"), 1)]
+    assert segments(figure, "unreviewed") == [(("image", "email"), 0), (("text", "email"), 0), (("text", "sms"), 1)]
+    assert figure.layout.title.text == "Part des contenus faits par IA relus par une personne avant publication"
+
+
+def test_marking_chart_from_the_check():
+    review = make_review(content={"content_id": ["K1", "K2"], "ai_generated": [True, True],
+                                  "content_type": ["image", "video"], "channel": ["ads", "ads"],
+                                  "machine_marked": [True, False]})
+    figure = charts.chart_for(machine_marking(review), "en")
+    assert segments(figure, "marked") == [(("image", "ads"), 1), (("video", "ads"), 0)]
+    assert segments(figure, "unmarked") == [(("image", "ads"), 0), (("video", "ads"), 1)]
+    assert figure.layout.title.text == "Share of AI-made media with a machine-readable marking"
+
+
+def test_rows_without_numbers_are_never_plotted():
+    finding = a_finding("transparency.human_review", [
+        {"content_type": "text", "channel": "sms", "ai_items": 4, "reviewed": 3, "unreviewed": 1, "review_rate": 0.75},
+        {"content_type": "text", "channel": "email", "ai_items": "<10", "reviewed": None, "unreviewed": None,
+         "review_rate": None}])
+    figure = charts.chart_for(finding, "en")
+    assert [y for trace in figure.data for y in trace.y] == [3.0, 1.0]
+
+
+def readability_row(file: str, lang: str, score, flagged: bool) -> dict:
+    return {"file": file, "lang": lang, "formula": "f", "score": score, "mean_sentence_words": 12.0, "sentences": 9,
+            "words": 108, "hard_to_read": flagged, "long_sentences": False}
+
+
+def test_readability_chart_draws_each_notice_and_the_minimum_score():
+    finding = a_finding("transparency.notice_readability", [
+        readability_row("cookies.en.html", "en", 37.3, True), readability_row("privacy.fr.md", "fr", 82.3, False)],
+        thresholds=(Threshold("lowest_score", "<", 60.0, "warn", "kit default"),))
+    figure = charts.chart_for(finding, "en")
+    bars = figure.data[0]
+    assert list(bars.x) == ["cookies.en.html (en)", "privacy.fr.md (fr)"] and list(bars.y) == [37.3, 82.3]
+    assert list(bars.marker.color) == ["#ef8f00", "#2e7d32"]
+    line = next(s for s in figure.layout.shapes if s.name == READABILITY_LINE_NAME)
+    assert (line.y0, line.y1) == (60.0, 60.0)
+
+
+@pytest.mark.parametrize("check_id", ["transparency.register", "transparency.automated_decisions",
+                                      "transparency.notice_coverage", "transparency.ai_literacy"])
+def test_register_and_notice_checks_are_shown_as_tables(check_id):
+    assert charts.chart_for(a_finding(check_id, [{"system": "a", "completeness": 1.0}]), "en") is None
+
+
+def test_not_applicable_findings_have_no_chart():
+    finding = a_finding("transparency.human_review", [{"content_type": "text", "channel": "sms", "ai_items": 1,
+                                                       "reviewed": 1, "unreviewed": 0, "review_rate": 1.0}],
+                        status="not_applicable")
+    assert charts.chart_for(finding, "en") is None

