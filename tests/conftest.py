@@ -44,3 +44,11 @@ def demo_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo") / "data"
     generate(folder, contacts=DEMO_TEST_CONTACTS, lang="en")
     return folder
+
+
+@pytest.fixture(scope="session")
+def demo_report(demo_dir, tmp_path_factory):
+    """The full English report of the demo review, run once per test session (papermill + nbconvert)."""
+    from ethics_review import report
+
+    return report.run_report(demo_dir, tmp_path_factory.mktemp("report-en"), progress=False, jobs=2)

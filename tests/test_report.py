@@ -173,8 +173,8 @@ def test_a_missing_review_is_an_input_error_before_any_notebook_runs(tmp_path):
 # --- the full report on the demo data (slow) ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def english(demo_dir, tmp_path_factory) -> report.ReportResult:
-    return report.run_report(demo_dir, tmp_path_factory.mktemp("report-en"), progress=False, jobs=2)
+def english(demo_report) -> report.ReportResult:
+    return demo_report
 
 
 @pytest.fixture(scope="module")
