@@ -99,8 +99,12 @@ def test_planted_json_has_the_agreed_shape(demo: DemoDataset) -> None:
     planted = json.loads((demo.out_dir / "planted.json").read_text(encoding="utf-8"))
     assert planted == demo.planted
     assert (planted["seed"], planted["as_of"], planted["contacts"]) == (SEED, "2026-11-15", SIZE)
-    assert set(planted["checks"]) == {"consent.coverage", "bias.selection_parity", "transparency.ai_disclosure"}
-    assert all(entry["status"] == "fail" for entry in planted["checks"].values())
+    consent_checks = {"consent.coverage", "consent.after_withdrawal", "consent.proof", "consent.freshness",
+                      "consent.minors", "consent.erasure", "consent.retention", "consent.special_categories",
+                      "consent.minimisation", "consent.tcf"}
+    assert consent_checks | {"bias.selection_parity", "transparency.ai_disclosure"} <= set(planted["checks"])
+    assert all(entry["status"] in ("warn", "fail") for entry in planted["checks"].values())
+    assert all(entry["counts"] for check, entry in planted["checks"].items() if check in consent_checks)
 
 
 # --- The data contract ----------------------------------------------------------------------------------------------
@@ -158,7 +162,9 @@ def test_contacts_look_like_a_french_crm_export(demo: DemoDataset) -> None:
     assert generic["email"].str.match(r"^(contact|info|bonjour|commandes|accueil)[.@]").all()
     notes = contacts["notes"].dropna()
     assert 0 < len(notes) < 0.2 * len(contacts)
-    assert not notes.str.contains(r"@|\d{2} \d{2} \d{2}").any()  # no identifiers hidden in free text
+    # Identifiers hidden in free text are only the planted ones (consent.minimisation).
+    expected = demo.planted["checks"]["consent.minimisation"]["counts"]
+    assert notes.str.contains(r"@|\d{2} \d{2} \d{2}").sum() == expected["rows_with_email"] + expected["rows_with_phone"]
 
 
 def test_the_calendar_has_several_campaigns_and_channels(demo: DemoDataset) -> None:
@@ -174,17 +180,23 @@ def test_the_calendar_has_several_campaigns_and_channels(demo: DemoDataset) -> N
 
 # --- Planted: consent.coverage --------------------------------------------------------------------------------------
 
-def coverage_with_merge_asof(folder: Path) -> dict[str, int]:
-    """The contract's rule, written independently: state = latest event at or before sent_at, then consent,
-    soft opt-in (customer, not withdrawn or refused), B2B (professional or generic address, same)."""
-    sends, consents, contacts = read(folder, "sends"), read(folder, "consents"), read(folder, "contacts")
+def sends_with_latest_event(folder: Path) -> pd.DataFrame:
+    """Each send with the latest consent event at or before sent_at for its contact and purpose (the contract's
+    rule, written independently with merge_asof): recorded_at, status, source, tc_string."""
+    sends, consents = read(folder, "sends"), read(folder, "consents")
     sends["sent_at"] = pd.to_datetime(sends["sent_at"], format="%Y-%m-%d %H:%M:%S")
     consents["recorded_at"] = pd.to_datetime(consents["recorded_at"], format="%Y-%m-%d %H:%M:%S")
     sends["purpose"] = sends["purpose"].fillna(sends["channel"].map(PURPOSE_BY_CHANNEL))
-    merged = pd.merge_asof(sends.sort_values("sent_at"),
-                           consents.sort_values("recorded_at")[["contact_id", "purpose", "recorded_at", "status"]],
-                           left_on="sent_at", right_on="recorded_at", by=["contact_id", "purpose"],
-                           direction="backward", allow_exact_matches=True)
+    events = consents.sort_values("recorded_at")[["contact_id", "purpose", "recorded_at", "status", "source",
+                                                  "tc_string"]]
+    return pd.merge_asof(sends.sort_values("sent_at"), events, left_on="sent_at", right_on="recorded_at",
+                         by=["contact_id", "purpose"], direction="backward", allow_exact_matches=True)
+
+
+def coverage_with_merge_asof(folder: Path) -> dict[str, int]:
+    """Then consent, soft opt-in (customer, not withdrawn or refused), B2B (professional or generic address,
+    same)."""
+    merged, contacts = sends_with_latest_event(folder), read(folder, "contacts")
     person = contacts.set_index("contact_id")
     is_customer = truth(merged["contact_id"].map(person["is_customer"]))
     business = merged["contact_id"].map(person["recipient_type"]).isin(["professional", "generic"])
@@ -209,6 +221,128 @@ def test_coverage_counts_are_exact(which: str, request: pytest.FixtureRequest) -
     contacts = dataset.planted["contacts"]
     assert entry["uncovered_by_campaign"] == {"SOLDES-ETE-SMS": max(25, round(contacts * 0.01)),
                                               "NOEL26-EMAIL": max(3, round(contacts * 0.0005))}
+
+
+# --- Planted: the other consent checks, recounted from the files ------------------------------------------------------
+
+def months_after(later: pd.Series, earlier: pd.Series, months: pd.Series | int) -> pd.Series:
+    """`later` is after the same day `months` calendar months after `earlier` (pandas DateOffset semantics)."""
+    months = pd.Series(months, index=later.index) if not isinstance(months, pd.Series) else months
+    limit = pd.Series([e + pd.DateOffset(months=int(m)) for e, m in zip(earlier.dt.normalize(), months)],
+                      index=later.index)
+    return later.dt.normalize() > limit
+
+
+def test_after_withdrawal_counts_are_exact(demo: DemoDataset) -> None:
+    merged = sends_with_latest_event(demo.out_dir)
+    blocked = merged[merged["status"].isin(["withdrawn", "refused"])]
+    entry = demo.planted["checks"]["consent.after_withdrawal"]
+    assert entry["counts"] == {"sends_after_withdrawal": len(blocked),
+                               "contacts_affected": blocked["contact_id"].nunique()}
+    assert set(blocked["campaign_id"]) == {"NOEL26-EMAIL"} and entry["status"] == "fail"
+
+
+def test_proof_counts_are_exact(demo: DemoDataset) -> None:
+    granted = read(demo.out_dir, "consents").query("status == 'granted'")
+    entry = demo.planted["checks"]["consent.proof"]
+    unproven = int(granted["source"].isna().sum())
+    assert entry["counts"] == {"granted_consents": len(granted), "incomplete_consents": unproven,
+                               "missing_source": unproven}
+    assert 0 < entry["counts"]["incomplete_consents"] < 0.05 * len(granted) and entry["status"] == "warn"
+
+
+def test_freshness_counts_are_exact(demo: DemoDataset) -> None:
+    merged = sends_with_latest_event(demo.out_dir)
+    used = merged[merged["status"] == "granted"]
+    limit = used["purpose"].map({"personalised_ads": 6, "analytics": 6}).fillna(36).astype(int)
+    stale = used[months_after(used["sent_at"], used["recorded_at"], limit)]
+    entry = demo.planted["checks"]["consent.freshness"]
+    assert entry["counts"] == {"stale_sends": len(stale), "stale_consents_used":
+                               len(stale.drop_duplicates(["contact_id", "purpose", "recorded_at"]))}
+    assert set(stale["campaign_id"]) == {"NOEL26-ADS"} and entry["status"] == "warn"
+
+
+def completed_years(birth: pd.Series, moment: pd.Series) -> pd.Series:
+    before = (birth.dt.month > moment.dt.month) | ((birth.dt.month == moment.dt.month) & (birth.dt.day > moment.dt.day))
+    return moment.dt.year - birth.dt.year - before.astype(int)
+
+
+def test_minors_counts_are_exact(demo: DemoDataset) -> None:
+    contacts = read(demo.out_dir, "contacts").set_index("contact_id")
+    birth = pd.to_datetime(contacts["birth_date"])
+    consent_age = contacts["country"].map({"FR": 15, "BE": 13, "ES": 14, "IT": 14}).fillna(16)
+    granted = read(demo.out_dir, "consents").query("status == 'granted'")
+    at = pd.to_datetime(granted["recorded_at"])
+    child = completed_years(granted["contact_id"].map(birth), at) < granted["contact_id"].map(consent_age)
+    minors = granted.loc[child, "contact_id"].unique()
+    sends = sends_with_latest_event(demo.out_dir)
+    ads = sends[sends["purpose"].isin(["personalised_ads", "profiling"])]
+    to_minor = completed_years(ads["contact_id"].map(birth), ads["sent_at"]) < 18
+    entry = demo.planted["checks"]["consent.minors"]
+    assert entry["counts"] == {"minors_without_parental_consent": len(minors), "sends_to_minors": int(to_minor.sum())}
+    assert entry["by_country"] == contacts.loc[minors, "country"].value_counts().sort_index().to_dict()
+    assert set(entry["by_country"]) == {"FR", "DE"} and entry["status"] == "fail"
+
+
+def test_erasure_counts_are_exact(demo: DemoDataset) -> None:
+    requests, contacts, sends = (read(demo.out_dir, t) for t in ("requests", "contacts", "sends"))
+    done = requests[(requests["type"] == "erasure") & requests["completed_at"].notna()]
+    completed = pd.to_datetime(done.groupby("contact_id")["completed_at"].min())
+    in_contacts = set(completed.index) & set(contacts["contact_id"])
+    sent = sends[sends["contact_id"].isin(completed.index)]
+    after = sent[pd.to_datetime(sent["sent_at"]) > sent["contact_id"].map(completed)]
+    pending = requests[requests["completed_at"].isna()]
+    overdue = pd.to_datetime(pending["received_at"]).dt.normalize() + pd.DateOffset(months=1) < pd.Timestamp(AS_OF)
+    entry = demo.planted["checks"]["consent.erasure"]
+    assert entry["counts"] == {"erased_still_present": len(in_contacts | set(after["contact_id"])),
+                               "erased_still_in_contacts": len(in_contacts), "sends_after_erasure": len(after),
+                               "overdue_requests": int(overdue.sum())}
+    assert (entry["counts"]["erased_still_present"], entry["counts"]["overdue_requests"]) == (1, 1)
+
+
+def test_retention_counts_are_exact(demo: DemoDataset) -> None:
+    contacts, sends = read(demo.out_dir, "contacts"), read(demo.out_dir, "sends")
+    prospects = contacts[~truth(contacts["is_customer"])].set_index("contact_id")
+    last = pd.to_datetime(prospects["last_activity_at"])
+    dormant = last[last + pd.DateOffset(months=36) < pd.Timestamp(AS_OF)]
+    theirs = sends[sends["contact_id"].isin(dormant.index)]
+    late = theirs[pd.to_datetime(theirs["sent_at"]).dt.normalize() > theirs["contact_id"].map(dormant)
+                  + pd.DateOffset(months=36)]
+    entry = demo.planted["checks"]["consent.retention"]
+    assert entry["counts"] == {"dormant_prospects": len(dormant),
+                               "dormant_prospects_contacted": late["contact_id"].nunique(),
+                               "sends_to_dormant_prospects": len(late)}
+    assert 0 < entry["counts"]["dormant_prospects_contacted"] < entry["counts"]["dormant_prospects"]
+
+
+def test_special_categories_and_minimisation_counts_are_exact(demo: DemoDataset) -> None:
+    contacts = read(demo.out_dir, "contacts")
+    religion = contacts["religion"].dropna()
+    entry = demo.planted["checks"]["consent.special_categories"]
+    assert entry["counts"] == {"special_category_columns": 1, "used_for_targeting": 0}
+    assert entry["rows"] == len(religion)
+    assert religion.str.match(r"^(catholique|musulmane?|juive|protestante|bouddhiste|sans religion)$").all()
+    notes = contacts["notes"].dropna()
+    entry = demo.planted["checks"]["consent.minimisation"]
+    assert entry["counts"] == {"fields_with_personal_data": 1,
+                               "rows_with_email": int(notes.str.contains(r"[\w.]+@[\w.-]+\.[a-z]+").sum()),
+                               "rows_with_phone": int(notes.str.contains(r"\b0\d(?: \d{2}){4}\b").sum())}
+
+
+def test_tcf_counts_are_exact(demo: DemoDataset) -> None:
+    from ethics_review.tcf import decode  # noqa: PLC0415 - the finished decoder, tested on its own
+
+    merged = sends_with_latest_event(demo.out_dir)
+    ads = merged[merged["purpose"] == "personalised_ads"]
+    grants = {s: {1, 3, 4} <= decode(s).purpose_consents for s in ads["tc_string"].dropna().unique()}
+    missing = ~ads["tc_string"].map(grants).fillna(False).astype(bool)
+    entry = demo.planted["checks"]["consent.tcf"]
+    assert entry["counts"] == {"ads_sends": len(ads), "sends_without_tcf_consent": int(missing.sum()),
+                               "sends_missing_purposes": int(missing.sum())}
+    assert set(ads.loc[missing, "source"]) == {"cmp-appli"} and entry["status"] == "fail"
+    consents = read(demo.out_dir, "consents")
+    from_banner = consents["source"].isin(["cmp-site", "cmp-appli"])
+    assert consents.loc[from_banner, "tc_string"].notna().all() and consents.loc[~from_banner, "tc_string"].isna().all()
 
 
 # --- Planted: bias.selection_parity ---------------------------------------------------------------------------------
@@ -304,15 +438,21 @@ def test_nothing_else_is_wrong(demo: DemoDataset) -> None:
     folder = demo.out_dir
     contacts, consents, requests = read(folder, "contacts"), read(folder, "consents"), read(folder, "requests")
     as_of = pd.Timestamp(AS_OF)
+    planted = demo.planted["checks"]
     birth = pd.to_datetime(contacts["birth_date"])
-    assert (birth.dropna() <= as_of - pd.DateOffset(years=19)).all()  # no minors, at any send of 2026
+    # Everyone is 19 or older at as_of (an adult at every send of 2026) but the planted minors.
+    young = birth.dropna() > as_of - pd.DateOffset(years=19)
+    assert young.sum() == planted["consent.minors"]["counts"]["minors_without_parental_consent"]
     prospects = contacts[~truth(contacts["is_customer"])]
-    assert (pd.to_datetime(prospects["last_activity_at"]) > as_of - pd.DateOffset(months=36)).all()
+    idle = pd.to_datetime(prospects["last_activity_at"]) <= as_of - pd.DateOffset(months=36)
+    assert idle.sum() == planted["consent.retention"]["counts"]["dormant_prospects"]
     granted = consents[consents["status"] == "granted"]
-    assert granted[["recorded_at", "source", "policy_version", "method"]].notna().all().all()
+    unproven = granted[["recorded_at", "source", "policy_version", "method"]].isna().any(axis=1)
+    assert unproven.sum() == planted["consent.proof"]["counts"]["incomplete_consents"]
     assert (pd.to_datetime(granted["recorded_at"]) > as_of - pd.DateOffset(months=36)).all()
     ads = granted[granted["purpose"] == "personalised_ads"]
-    assert (pd.to_datetime(ads["recorded_at"]) > as_of - pd.DateOffset(months=6)).all()
+    old_ads = pd.to_datetime(ads["recorded_at"]) <= as_of - pd.DateOffset(months=6)
+    assert old_ads.sum() == planted["consent.freshness"]["counts"]["stale_consents_used"]
     joined = pd.to_datetime(contacts["created_at"])
     since = pd.to_datetime(contacts["customer_since"])
     assert (since.isna() | (since >= joined)).all()
@@ -323,16 +463,24 @@ def test_nothing_else_is_wrong(demo: DemoDataset) -> None:
         assert (pd.to_datetime(events[column]).dt.normalize() >= events["contact_id"].map(created)).all(), column
     erased = set(requests.loc[requests["type"] == "erasure", "contact_id"])
     assert requests.loc[requests["type"] == "erasure", "completed_at"].notna().all()
-    for table in ("contacts", "consents", "sends", "targeting"):
-        assert not erased & set(read(folder, table)["contact_id"]), table
+    for table in ("contacts", "consents", "sends", "targeting"):  # but the one failed erasure
+        assert len(erased & set(read(folder, table)["contact_id"])) <= 1, table
     pending = requests[requests["completed_at"].isna()]
-    assert len(pending) >= 1 and (pd.to_datetime(pending["received_at"]) > as_of - pd.DateOffset(months=1)).all()
+    late = pd.to_datetime(pending["received_at"]) <= as_of - pd.DateOffset(months=1)
+    assert len(pending) >= 2 and late.sum() == planted["consent.erasure"]["counts"]["overdue_requests"] == 1
     content = read(folder, "content")
     ai = content[truth(content["ai_generated"])]
     media = ai[ai["content_type"].isin(["image", "video", "audio"])]
-    assert truth(media["machine_marked"]).all() and truth(ai["human_reviewed"]).all()
-    assert (pd.to_datetime(ai["reviewed_at"]) <= pd.to_datetime(ai["published_at"])).all()
-    assert truth(ai.loc[ai["content_type"] == "chatbot", "disclosed"]).all()
+    # The transparency area's planted items only (their counts are in planted.json).
+    unmarked = set(media.loc[~truth(media["machine_marked"]), "content_id"])
+    assert unmarked == set(planted["transparency.machine_marking"]["unmarked"])
+    unreviewed = set(ai.loc[~truth(ai["human_reviewed"]), "content_id"])
+    assert unreviewed <= set(planted["transparency.human_review"]["unreviewed"])
+    late_review = pd.to_datetime(ai["reviewed_at"]) > pd.to_datetime(ai["published_at"])
+    assert late_review.sum() == planted["transparency.human_review"]["counts"]["reviewed_after_publication"]
+    chatbots = ai[ai["content_type"] == "chatbot"]
+    assert (~truth(chatbots["disclosed"])).sum() <= planted["transparency.chatbot_disclosure"]["counts"][
+        "undisclosed_chatbots"]
 
 
 def test_the_register_and_notices_are_complete(demo: DemoDataset) -> None:
@@ -342,14 +490,20 @@ def test_the_register_and_notices_are_complete(demo: DemoDataset) -> None:
     assert {s["use_case"] for s in systems} == {"scoring", "content_generation", "chatbot", "pricing",
                                                 "segmentation"}
     critical = ("purpose", "owner", "decision_mode", "legal_basis", "explanation", "human_oversight")
-    for system in systems:
-        assert all(str(system[field]).strip() for field in critical), system["id"]
-        assert AS_OF - dt.timedelta(days=365) < system["last_bias_audit"] <= AS_OF
-        assert AS_OF - dt.timedelta(days=365) < system["staff_trained"] <= AS_OF
+    planted = demo.planted["checks"]
+    # Gaps, stale audits and untrained staff are the transparency area's planted ones only.
+    gaps = [s["id"] for s in systems if not all(str(s.get(field) or "").strip() for field in critical)]
+    assert len(gaps) <= planted["transparency.register"]["counts"]["systems_with_critical_gaps"]
+    stale = [s["id"] for s in systems if not AS_OF - dt.timedelta(days=365) < s["last_bias_audit"] <= AS_OF]
+    assert len(stale) == planted["transparency.register"]["counts"]["stale_audits"]
+    untrained = [s["id"] for s in systems if not AS_OF - dt.timedelta(days=365) < s["staff_trained"] <= AS_OF]
+    assert len(untrained) == planted["transparency.ai_literacy"]["counts"]["untrained_systems"]
     french = (demo.out_dir / "notices" / "privacy.fr.md").read_text(encoding="utf-8").lower()
     english = (demo.out_dir / "notices" / "privacy.en.md").read_text(encoding="utf-8").lower()
-    for word in ("e-mail", "sms", "courrier", "publicité personnalisée", "profilage", "décision automatisée"):
-        assert word in french, word
+    # The French notice's planted gap (transparency.notice_coverage: "sms (fr)") is the only missing word.
+    missing = [word for word in ("e-mail", "sms", "courrier", "publicité personnalisée", "profilage",
+                                 "décision automatisée") if word not in french]
+    assert [f"{w} (fr)" for w in missing] == planted["transparency.notice_coverage"]["missing"]
     for word in ("email", "sms", "post", "personalised ads", "profiling", "automated decision"):
         assert word in english, word
 

@@ -162,3 +162,10 @@ def test_french_wording():
                          consents=consents(("C2", "email_marketing", "granted", "2026-01-01")))
     finding = coverage(review)
     assert finding.summary.startswith("1 envois sur 1") and "Responsable de campagne" in finding.recommendation
+
+
+def test_purpose_option_filters_sends():
+    review = review_of([("C1", "A", "email", "2026-02-01"), ("C1", "A", "sms", "2026-02-01")],
+                       [("C1", "email_marketing", "granted", "2026-01-01")])
+    assert coverage(review, purpose="email_marketing").status == "pass"
+    assert coverage(review, purpose="sms_marketing").metric["uncovered_sends"] == 1

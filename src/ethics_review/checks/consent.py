@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+
 import ibis
 import ibis.expr.datatypes as dt
 import pandas as pd
+import yaml
 
-from ..contract import PURPOSE_BY_CHANNEL
+from .. import pii, tcf
+from ..contract import PURPOSE_BY_CHANNEL, TABLES
 from ..findings import Finding, Threshold, judge, suppress_small_cells
 from ..legal import applies_from
 from ..review import Review
-from .common import Check, build_finding
+from .common import Check, build_finding, not_applicable
 
 NO_CONSENT_STATES = ("withdrawn", "refused")
 BASES = ("consent", "soft_opt_in", "b2b", "legitimate_interest", "contract")
@@ -27,7 +34,7 @@ STATUS_PRECEDENCE = {"granted": 0, "refused": 1, "withdrawn": 2}  # at equal tim
 
 
 def consent_state_at_send(review: Review, sends: ibis.Table, *, event_columns: tuple[str, ...] = (),
-                          strategy: str | None = None) -> ibis.Table:
+                          strategy: str | None = None, consents: ibis.Table | None = None) -> ibis.Table:
     """Each send with `consent_status`: the status of the latest consent event for the same contact and purpose
     recorded at or before `sent_at` (null when there is none), plus `consent_recorded_at` and `event_columns`
     of that event. At equal timestamps an event counts as before the send, and a withdrawal or refusal as after
@@ -35,19 +42,24 @@ def consent_state_at_send(review: Review, sends: ibis.Table, *, event_columns: t
 
     Two plans, one result: DuckDB's native ASOF join, and window functions over the union of events and sends
     for engines without ASOF joins (Spark). `strategy` forces one ("asof" or "window"); the tests run both.
+    `consents` replaces the review's consent log (e.g. with objection requests added as withdrawals).
     """
     strategy = strategy or ("asof" if review.con.name == "duckdb" else "window")
     plan = {"asof": _state_by_asof_join, "window": _state_by_windows}[strategy]
-    return plan(review.table("consents"), sends, ("recorded_at", *event_columns))
+    log = review.table("consents") if consents is None else consents
+    return plan(log, sends, ("recorded_at", *event_columns))
 
 
-def _precedence(status: ibis.Value) -> ibis.Value:
-    return status.substitute(STATUS_PRECEDENCE, else_=0)
+def _precedence(consents: ibis.Table) -> ibis.Value:
+    """The order of events at the same instant: by status, then by `tie_rank` (0 or 1) when the log has one."""
+    rank = consents.status.substitute(STATUS_PRECEDENCE, else_=0) * 2
+    rank = rank + consents.tie_rank if "tie_rank" in consents.columns else rank
+    return rank.cast("int8")  # the sends' order (9) is an int8 literal: the union needs one type
 
 
 def _state_by_asof_join(consents: ibis.Table, sends: ibis.Table, carried: tuple[str, ...]) -> ibis.Table:
     # One event per (contact, purpose, instant): the conservative status, so the ASOF match is unambiguous.
-    rank = _precedence(consents.status)
+    rank = _precedence(consents)
     events = (consents.mutate(rank=rank)
               .group_by(["contact_id", "purpose", "recorded_at"])
               .agg(consent_status=ibis._.status.argmax(ibis._.rank),
@@ -63,7 +75,7 @@ def _state_by_windows(consents: ibis.Table, sends: ibis.Table, carried: tuple[st
     nulls_for_events = {c: ibis.null(consents[c].type()) for c in carried}
     events = consents.select(
         contact_id=consents.contact_id, purpose=consents.purpose, at=consents.recorded_at,
-        order=_precedence(consents.status), status=consents.status,
+        order=_precedence(consents), status=consents.status,
         **{c: consents[c] for c in carried}, **nulls_for_sends)
     sent = sends.select(
         contact_id=sends.contact_id, purpose=sends.purpose, at=sends.sent_at, order=ibis.literal(9),
@@ -115,11 +127,9 @@ def _sends_with_contacts(review: Review, sends: ibis.Table) -> ibis.Table:
     return sends.left_join(contacts.select("contact_id", *wanted), "contact_id").drop("contact_id_right")
 
 
-def coverage(review: Review, *, campaign: str | None = None) -> Finding:
+def coverage(review: Review, *, campaign: str | None = None, purpose: str | None = None) -> Finding:
     """Share of sends whose contact had a valid basis for the send's purpose at `sent_at`."""
-    sends = with_send_purpose(review.table("sends"))
-    if campaign is not None:
-        sends = sends.filter(sends.campaign_id == campaign)
+    sends = sends_in_scope(review, campaign=campaign, purpose=purpose)
     state = _sends_with_contacts(review, consent_state_at_send(review, sends))
     state = state.mutate(basis=legal_basis(review, state))
     counts = (state.group_by(["campaign_id", "channel", "purpose", "basis"]).agg(sends=ibis._.count())
@@ -150,8 +160,575 @@ def _coverage_evidence(counts: pd.DataFrame, k: int) -> pd.DataFrame:
         "uncovered": ["covered", "coverage"]})
 
 
+
+# --- Shared by the checks below -------------------------------------------------------------------------------------
+
+def sends_in_scope(review: Review, *, campaign: str | None = None, purpose: str | None = None) -> ibis.Table:
+    """The sends with their purpose, narrowed to one campaign and/or one purpose when asked."""
+    sends = with_send_purpose(review.table("sends"))
+    if campaign is not None:
+        sends = sends.filter(sends.campaign_id == campaign)
+    if purpose is not None:
+        sends = sends.filter(sends.purpose == purpose)
+    return sends
+
+
+def _month_index(moment: ibis.Value) -> ibis.Value:
+    return moment.year() * 12 + moment.month()
+
+
+def more_than_months_after(later: ibis.Value, earlier: ibis.Value, months: int | ibis.Value) -> ibis.Value:
+    """Whether `later` falls after the day `months` calendar months after `earlier` (dates or timestamps).
+    Plain year/month/day arithmetic: portable, where interval types differ between engines."""
+    target = _month_index(earlier) + months
+    index = _month_index(later)
+    return (index > target) | ((index == target) & (later.day() > earlier.day()))
+
+
+def age_at(birth_date: ibis.Value, moment: ibis.Value) -> ibis.Value:
+    """Completed years at `moment` (a date or timestamp column)."""
+    before_birthday = (birth_date.month() > moment.month()) | (
+        (birth_date.month() == moment.month()) & (birth_date.day() > moment.day()))
+    return moment.year() - birth_date.year() - before_birthday.cast("int64")
+
+
+def _count(flag: ibis.Value) -> ibis.Value:
+    return flag.cast("int64").sum()
+
+
+def _int(value: object) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _suppressed(frame: pd.DataFrame, k: int, counts: Sequence[str],
+                hide_with: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+    return suppress_small_cells(frame, count_columns=list(counts), k=k, hide_with=hide_with or {})
+
+
+@cache
+def lexicon(name: str) -> dict:
+    """A data file of lexicons/ (special categories, digital-consent ages)."""
+    text = resources.files("ethics_review").joinpath("lexicons", f"{name}.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+# --- consent.after_withdrawal ---------------------------------------------------------------------------------------
+
+LAG_BUCKETS = ((1, "< 1 day"), (8, "1-7 days"), (31, "8-30 days"), (91, "31-90 days"))
+LAG_OVER = "> 90 days"
+NO_CONSENT_KINDS = ("withdrawn", "refused", "objection")
+
+
+def events_with_objections(review: Review, purposes: ibis.Table) -> ibis.Table:
+    """The consent log plus each objection request (GDPR Art 21(2-3)) as a withdrawal of every purpose the sends
+    use, from the day it was received: an objection to direct marketing covers all marketing purposes, whatever
+    the channel, and a later grant for a purpose (a new opt-in) reopens that purpose only. `origin` says which."""
+    consents = review.table("consents")
+    log = consents.select("contact_id", "purpose", "status", "recorded_at", origin=ibis.literal("consent log"),
+                          tie_rank=ibis.literal(0))
+    if not review.has("requests", "contact_id", "type", "received_at"):
+        return log
+    requests = review.table("requests")
+    objections = requests.filter((requests.type == "objection") & requests.received_at.notnull())
+    as_events = objections.select("contact_id", "received_at").cross_join(purposes)
+    # An objection logged in the CRM as a withdrawal at the same instant reads as the objection (tie_rank 1).
+    return log.union(as_events.select(
+        contact_id=as_events.contact_id, purpose=as_events.purpose, status=ibis.literal("withdrawn"),
+        recorded_at=as_events.received_at, origin=ibis.literal("objection"), tie_rank=ibis.literal(1)))
+
+
+def _lag_bucket(seconds: ibis.Value) -> ibis.Value:
+    days = seconds / 86_400
+    return ibis.cases(*((days < limit, label) for limit, label in LAG_BUCKETS), else_=LAG_OVER)
+
+
+def after_withdrawal(review: Review, *, campaign: str | None = None, purpose: str | None = None) -> Finding:
+    """Sends made while the latest word of the person for that purpose was a withdrawal, a refusal or an
+    objection request; with how long after it they went out."""
+    sends = sends_in_scope(review, campaign=campaign, purpose=purpose)
+    events = events_with_objections(review, sends.select("purpose").distinct())
+    state = consent_state_at_send(review, sends, event_columns=("origin",), consents=events)
+    blocked = state.filter(state.consent_status.isin(NO_CONSENT_STATES))
+    blocked = blocked.mutate(
+        after=ibis.ifelse(blocked.consent_origin == "objection", "objection", blocked.consent_status),
+        lag=_lag_bucket(blocked.sent_at.epoch_seconds() - blocked.consent_recorded_at.epoch_seconds()))
+    counts = (blocked.group_by(["campaign_id", "purpose", "after", "lag"])
+              .agg(sends=ibis._.count(), contacts=ibis._.contact_id.nunique()).to_pandas())
+    totals = blocked.aggregate(contacts=blocked.contact_id.nunique()).to_pandas()
+    total_sends = _int(sends.count().to_pandas())
+    by_kind = counts.groupby("after").sends.sum()
+    metric = {"sends": total_sends, "sends_after_withdrawal": int(counts.sends.sum()),
+              **{f"after_{kind}": int(by_kind.get(kind, 0)) for kind in NO_CONSENT_KINDS},
+              "contacts_affected": _int(totals.contacts.iloc[0]),
+              "sent_within_a_day": int(counts.loc[counts.lag == LAG_BUCKETS[0][1], "sends"].sum())}
+    thresholds = (Threshold("sends_after_withdrawal", ">", 0, "fail", "rule"),)
+    status = judge(metric, thresholds) if total_sends else "not_applicable"
+    lag_order = [label for _, label in LAG_BUCKETS] + [LAG_OVER]
+    counts["lag"] = pd.Categorical(counts.lag, categories=lag_order, ordered=True)
+    evidence = counts.sort_values(["campaign_id", "purpose", "after", "lag"]).astype({"lag": str})
+    return build_finding(review, "consent.after_withdrawal", status, metric=metric, thresholds=thresholds,
+                         evidence=_suppressed(evidence, review.k_anonymity, ["sends", "contacts"]))
+
+
+# --- consent.proof --------------------------------------------------------------------------------------------------
+
+PROOF_FIELDS = ("recorded_at", "source", "policy_version", "method")
+
+
+def proof(review: Review, *, campaign: str | None = None, purpose: str | None = None, warn_below: float = 1.0,
+          fail_below: float = 0.95) -> Finding:
+    """Share of granted consents that carry the four fields of GDPR Art 7(1) proof; the double opt-in share.
+    With `campaign`: the grants of the people that campaign reached, for the purposes it used."""
+    consents = review.table("consents")
+    granted = consents.filter(consents.status == "granted")
+    if purpose is not None:
+        granted = granted.filter(granted.purpose == purpose)
+    if campaign is not None:
+        reached = sends_in_scope(review, campaign=campaign).select("contact_id", "purpose").distinct()
+        granted = granted.semi_join(reached, ["contact_id", "purpose"])
+    # A proof field the log lacks is a proof missing from every consent.
+    granted = granted.mutate(**{f: ibis.null(dt.string) for f in PROOF_FIELDS if f not in granted.columns})
+    present = {f: granted[f].notnull() for f in PROOF_FIELDS}
+    complete = present["recorded_at"] & present["source"] & present["policy_version"] & present["method"]
+    double = (granted.method == "double_opt_in").fill_null(False)
+    counts = (granted.group_by("purpose")
+              .agg(granted=ibis._.count(), complete=_count(complete), double_opt_in=_count(double),
+                   **{f"missing_{f}": _count(~flag) for f, flag in present.items()})
+              .order_by("purpose").to_pandas())
+    total, whole = int(counts.granted.sum()), int(counts.complete.sum())
+    metric = {"granted_consents": total, "complete_consents": whole, "incomplete_consents": total - whole,
+              "completeness": _share(whole, total),
+              **{f"missing_{f}": int(counts[f"missing_{f}"].sum()) for f in PROOF_FIELDS},
+              "double_opt_in": int(counts.double_opt_in.sum()),
+              "double_opt_in_share": _share(int(counts.double_opt_in.sum()), total)}
+    thresholds = (Threshold("completeness", "<", warn_below, "warn", "kit default"),
+                  Threshold("completeness", "<", fail_below, "fail", "kit default"))
+    status = judge(metric, thresholds) if total else "not_applicable"
+    counts["completeness"] = counts.complete / counts.granted
+    counts["incomplete"] = counts.granted - counts.complete
+    evidence = counts[["purpose", "granted", "complete", "incomplete", "completeness", "double_opt_in",
+                       *(f"missing_{f}" for f in PROOF_FIELDS[1:])]]
+    missing = [f"missing_{f}" for f in PROOF_FIELDS[1:]]
+    evidence = _suppressed(evidence, review.k_anonymity, ["granted", "incomplete", "double_opt_in", *missing],
+                           {"granted": ["complete", "incomplete", "completeness"],
+                            "incomplete": ["complete", "completeness"]})
+    return build_finding(review, "consent.proof", status, metric=metric, thresholds=thresholds, evidence=evidence)
+
+
+# --- consent.freshness ----------------------------------------------------------------------------------------------
+
+DEFAULT_MAX_AGE_MONTHS = {"personalised_ads": 6, "analytics": 6, "default": 36}
+
+
+def _max_age(purpose: ibis.Value, max_age_months: Mapping[str, int]) -> ibis.Value:
+    ages = {**DEFAULT_MAX_AGE_MONTHS, **max_age_months}
+    specific = {p: int(m) for p, m in ages.items() if p != "default"}
+    return purpose.substitute(specific, else_=int(ages["default"]))
+
+
+def freshness(review: Review, *, max_age_months: Mapping[str, int] | None = None, campaign: str | None = None,
+              purpose: str | None = None) -> Finding:
+    """Consents used by a send after they had passed the maximum age for their purpose; and the grants still in
+    force at `as_of` that are past it (to renew before the next campaign)."""
+    ages = dict(max_age_months or {})
+    sends = sends_in_scope(review, campaign=campaign, purpose=purpose)
+    state = consent_state_at_send(review, sends)
+    used = state.filter(state.consent_status == "granted")
+    used = used.mutate(max_age=_max_age(used.purpose, ages))
+    used = used.mutate(stale=more_than_months_after(used.sent_at, used.consent_recorded_at, used.max_age))
+    counts = (used.group_by(["campaign_id", "purpose", "max_age"])
+              .agg(consent_sends=ibis._.count(), stale_sends=_count(ibis._.stale))
+              .order_by(["campaign_id", "purpose"]).to_pandas())
+    stale = used.filter(used.stale)
+    stale_used = _int(stale.select("contact_id", "purpose", "consent_recorded_at").distinct().count().to_pandas())
+    metric = {"consent_sends": int(counts.consent_sends.sum()), "stale_sends": int(counts.stale_sends.sum()),
+              "stale_consents_used": stale_used,
+              "stale_consents_in_force": _stale_in_force(review, ages, purpose)}
+    thresholds = (Threshold("stale_consents_used", ">", 0, "warn", "kit default"),)
+    status = judge(metric, thresholds) if metric["consent_sends"] else "not_applicable"
+    evidence = _suppressed(counts, review.k_anonymity, ["consent_sends", "stale_sends"],
+                           {"consent_sends": ["stale_sends"]})
+    return build_finding(review, "consent.freshness", status, metric=metric, thresholds=thresholds,
+                         evidence=evidence)
+
+
+def _stale_in_force(review: Review, ages: Mapping[str, int], purpose: str | None) -> int:
+    """(contact, purpose) pairs whose latest event at `as_of` is a grant older than the maximum age."""
+    consents = review.table("consents")
+    if purpose is not None:
+        consents = consents.filter(consents.purpose == purpose)
+    as_of = ibis.literal(review.as_of)
+    consents = consents.filter(consents.recorded_at.date() <= as_of)
+    pair = ibis.window(group_by=["contact_id", "purpose"])
+    last = consents.mutate(last_at=consents.recorded_at.max().over(pair))
+    last = last.filter(last.recorded_at == last.last_at)
+    # At equal timestamps a withdrawal or refusal wins, as in consent_state_at_send.
+    pairs = last.group_by(["contact_id", "purpose"]).agg(last_at=last.last_at.max(),
+                                                          not_granted=_count(last.status != "granted"))
+    pairs = pairs.filter(pairs.not_granted == 0)
+    stale = pairs.filter(more_than_months_after(as_of, pairs.last_at, _max_age(pairs.purpose, ages)))
+    return _int(stale.count().to_pandas())
+
+
+# --- consent.minors -------------------------------------------------------------------------------------------------
+
+MINOR_PURPOSES = ("profiling", "personalised_ads")
+
+
+def digital_consent_ages() -> tuple[dict[str, int], int]:
+    """Per country, the age below which a child's consent needs a parent's (lexicons/digital_consent_ages.yaml)."""
+    table = lexicon("digital_consent_ages")
+    return {c: int(e["age"]) for c, e in table["countries"].items()}, int(table["default"]["age"])
+
+
+def minors(review: Review, *, consent_ages: Mapping[str, int] | None = None, adult_age: int = 18,
+           campaign: str | None = None) -> Finding:
+    """Contacts who gave consent below their country's digital-consent age without a parent's consent (GDPR
+    Art 8), and profiling or personalised-ads sends to people under `adult_age` (DSA Art 28(2))."""
+    contacts = review.table("contacts")
+    if not ({"birth_date", "age"} & set(contacts.columns)):
+        return not_applicable(review, "consent.minors", [("contacts", "birth_date")])
+    if not (review.has("consents") or review.has("sends")):
+        return not_applicable(review, "consent.minors", [("consents", None)])
+    by_country, default_age = digital_consent_ages()
+    by_country = {**by_country, **{c.upper(): int(a) for c, a in (consent_ages or {}).items()}}
+    country = ibis.literal(review.config.default_country)
+    if "country" in contacts.columns:
+        country = ibis.coalesce(contacts.country, country)
+    people = contacts.select("contact_id", *(c for c in ("birth_date", "age") if c in contacts.columns),
+                             country=country)
+    people = people.mutate(consent_age=people.country.substitute(by_country, else_=default_age))
+
+    def age_of(table: ibis.Table, moment: ibis.Value) -> ibis.Value:
+        # With `age` only (age at as_of), the age then is that age minus the full years since.
+        from_age = (table.age - age_at(moment.date(), ibis.literal(review.as_of))) if "age" in table.columns \
+            else None
+        if "birth_date" in table.columns:
+            exact = age_at(table.birth_date, moment)
+            return exact if from_age is None else ibis.coalesce(exact, from_age)
+        return from_age
+
+    rows = []
+    if review.has("consents"):
+        consents = review.table("consents")
+        granted = consents.filter(consents.status == "granted")
+        parent = granted.parental_consent.fill_null(False) if "parental_consent" in granted.columns \
+            else ibis.literal(False)
+        granted = granted.mutate(parent=parent).join(people, "contact_id")
+        child = granted.filter((age_of(granted, granted.recorded_at) < granted.consent_age) & ~granted.parent)
+        rows.append(child.group_by(["country", "consent_age"]).agg(
+            minors_without_parental_consent=ibis._.contact_id.nunique(), sends_to_minors=ibis.literal(0),
+            minors_targeted=ibis.literal(0)))
+    if review.has("sends"):
+        sends = sends_in_scope(review, campaign=campaign)
+        sends = sends.filter(sends.purpose.isin(MINOR_PURPOSES)).join(people, "contact_id")
+        young = sends.filter((age_of(sends, sends.sent_at) < adult_age)
+                             & (sends.sent_at.date() >= applies_from("dsa_minors_profiling_ads")))
+        rows.append(young.group_by(["country", "consent_age"]).agg(
+            minors_without_parental_consent=ibis.literal(0), sends_to_minors=ibis._.count(),
+            minors_targeted=ibis._.contact_id.nunique()))
+    counts = pd.concat([r.to_pandas() for r in rows], ignore_index=True)
+    counts = counts.groupby(["country", "consent_age"], as_index=False).sum().sort_values("country")
+    metric = {"minors_without_parental_consent": int(counts.minors_without_parental_consent.sum()),
+              "sends_to_minors": int(counts.sends_to_minors.sum()),
+              "minors_targeted": int(counts.minors_targeted.sum()), "adult_age": adult_age}
+    thresholds = (Threshold("minors_without_parental_consent", ">", 0, "fail", "rule"),
+                  Threshold("sends_to_minors", ">", 0, "fail", "rule"))
+    sources = lexicon("digital_consent_ages")["countries"]
+    counts["rule"] = counts.country.map(lambda c: sources.get(c, {}).get(
+        "source", lexicon("digital_consent_ages")["default"]["source"]))
+    evidence = _suppressed(counts, review.k_anonymity,
+                           ["minors_without_parental_consent", "sends_to_minors", "minors_targeted"])
+    return build_finding(review, "consent.minors", judge(metric, thresholds), metric=metric,
+                         thresholds=thresholds, evidence=evidence)
+
+
+# --- consent.erasure ------------------------------------------------------------------------------------------------
+
+def erasure(review: Review, *, campaign: str | None = None, deadline_months: int = 1) -> Finding:
+    """People whose erasure was completed but who are still in contacts, or were sent to after completion; and
+    requests of any type still pending past the one-month deadline of GDPR Art 12(3)."""
+    requests = review.table("requests")
+    completed_at = requests.completed_at if "completed_at" in requests.columns else ibis.null(dt.timestamp)
+    requests = requests.mutate(completed=completed_at)
+    done = requests.filter((requests.type == "erasure") & requests.completed.notnull())
+    erased = done.group_by("contact_id").agg(completed=done.completed.min())
+    present = [erased.select("contact_id").limit(0)]
+    metric = {"completed_erasures": _int(erased.count().to_pandas()), "erased_still_in_contacts": 0,
+              "sends_after_erasure": 0}
+    if review.has("contacts"):
+        still = erased.semi_join(review.table("contacts"), "contact_id").select("contact_id")
+        metric["erased_still_in_contacts"] = _int(still.count().to_pandas())
+        present.append(still)
+    if review.has("sends"):
+        sends = sends_in_scope(review, campaign=campaign)
+        after = sends.join(erased, "contact_id").filter(lambda t: t.sent_at > t.completed)
+        metric["sends_after_erasure"] = _int(after.count().to_pandas())
+        present.append(after.select("contact_id"))
+    metric["erased_still_present"] = _int(ibis.union(*present).distinct().count().to_pandas())
+
+    overdue = requests.completed.isnull() & more_than_months_after(ibis.literal(review.as_of),
+                                                                   requests.received_at, deadline_months)
+    late = requests.completed.notnull() & more_than_months_after(requests.completed, requests.received_at,
+                                                                 deadline_months)
+    counts = (requests.group_by("type")
+              .agg(requests=ibis._.count(), pending=_count(requests.completed.isnull()), overdue=_count(overdue),
+                   completed_late=_count(late))
+              .order_by("type").to_pandas())
+    metric |= {"requests": int(counts.requests.sum()), "pending_requests": int(counts.pending.sum()),
+               "overdue_requests": int(counts.overdue.sum()), "completed_late": int(counts.completed_late.sum())}
+    thresholds = (Threshold("erased_still_present", ">", 0, "fail", "rule"),
+                  Threshold("overdue_requests", ">", 0, "warn", "rule"))
+    status = judge(metric, thresholds) if metric["requests"] else "not_applicable"
+    evidence = _suppressed(counts, review.k_anonymity, ["requests", "pending", "overdue", "completed_late"])
+    return build_finding(review, "consent.erasure", status, metric=metric, thresholds=thresholds,
+                         evidence=evidence)
+
+
+# --- consent.retention ----------------------------------------------------------------------------------------------
+
+INACTIVITY_BUCKETS = ((48, "36-48 months"), (60, "48-60 months"))
+INACTIVITY_OVER = "> 60 months"
+
+
+def retention(review: Review, *, max_inactive_months: int = 36, campaign: str | None = None) -> Finding:
+    """Prospects (not customers) whose last inbound activity is older than `max_inactive_months` at `as_of`:
+    still kept (warn), or contacted after that (fail)."""
+    contacts = review.table("contacts")
+    last = contacts.last_activity_at
+    if "created_at" in contacts.columns:  # never active since collection: the collection date counts
+        last = ibis.coalesce(last, contacts.created_at)
+    as_of = ibis.literal(review.as_of)
+    prospects = contacts.filter(~contacts.is_customer.fill_null(False)).select("contact_id", last=last)
+    dormant = prospects.filter(more_than_months_after(as_of, prospects["last"], max_inactive_months))
+    months = _month_index(as_of) - _month_index(dormant["last"])
+    dormant = dormant.mutate(inactive=ibis.cases(*((months <= limit, label) for limit, label in INACTIVITY_BUCKETS),
+                                                 else_=INACTIVITY_OVER))
+    contacted = dormant.limit(0).select("contact_id").mutate(sends=ibis.literal(0))
+    if review.has("sends"):
+        sends = sends_in_scope(review, campaign=campaign)
+        after = sends.join(dormant, "contact_id").filter(
+            lambda t: more_than_months_after(t.sent_at, t["last"], max_inactive_months))
+        contacted = after.group_by("contact_id").agg(sends=ibis._.count())
+    marked = dormant.left_join(contacted, "contact_id")
+    counts = (marked.group_by("inactive")
+              .agg(dormant_prospects=ibis._.count(), contacted=_count(marked.sends.notnull()),
+                   sends=marked.sends.fill_null(0).sum())
+              .order_by("inactive").to_pandas())
+    prospect_count = _int(prospects.count().to_pandas())
+    metric = {"prospects": prospect_count, "dormant_prospects": int(counts.dormant_prospects.sum()),
+              "dormant_prospects_contacted": int(counts.contacted.sum()),
+              "sends_to_dormant_prospects": int(counts.sends.sum()), "max_inactive_months": max_inactive_months}
+    thresholds = (Threshold("dormant_prospects", ">", 0, "warn", "kit default"),
+                  Threshold("dormant_prospects_contacted", ">", 0, "fail", "kit default"))
+    status = judge(metric, thresholds) if prospect_count else "not_applicable"
+    evidence = _suppressed(counts, review.k_anonymity, ["dormant_prospects", "contacted", "sends"])
+    return build_finding(review, "consent.retention", status, metric=metric, thresholds=thresholds,
+                         evidence=evidence)
+
+
+# --- consent.special_categories -------------------------------------------------------------------------------------
+
+def _words(text: str) -> str:
+    return " " + " ".join(pii.normalised_column_name(text).split("_")) + " "
+
+
+def special_category_of_name(column: str) -> str | None:
+    """The special category a column name reveals (whole words of the name against lexicon `names`)."""
+    name = _words(column)
+    for category, words in lexicon("special_categories").items():
+        if any(_words(w) in name for w in words["names"]):
+            return category
+    return None
+
+
+def _value_pattern(words: Sequence[str]) -> str:
+    # Whole words, accented letters included; the same pattern reads alike in RE2 (DuckDB) and Java (Spark).
+    return "(^|[^a-zà-ÿ])(" + "|".join(re.escape(w.lower()) for w in words) + ")([^a-zà-ÿ]|$)"
+
+
+def _free_text_columns(table: ibis.Table, name: str) -> list[str]:
+    """String columns that are neither canonical nor direct identifiers: where free text and custom attributes
+    live."""
+    spec = TABLES[name]
+    return [c for c in table.columns if table[c].type().is_string() and spec.column(c) is None
+            and not pii.is_identifier_column(c)]
+
+
+def special_categories(review: Review, *, explicit_consent: Sequence[str] = ()) -> Finding:
+    """Columns whose name or values reveal special categories of data (GDPR Art 9) in the marketing tables, and
+    those used for targeting (a targeting feature, or a column of the targeting table) without explicit consent
+    documented for that category (`explicit_consent`: categories collected under Art 9(2)(a))."""
+    present = [name for name in TABLES if review.has(name)]
+    if not present:
+        return not_applicable(review, "consent.special_categories", [("contacts", None)])
+    categories = lexicon("special_categories")
+    targeting_columns = set(review.config.bias.features)
+    if review.has("targeting"):
+        targeting_columns |= set(review.table("targeting").columns)
+    rows = []
+    for name in present:
+        table = review.table(name)
+        for column in table.columns:
+            category = special_category_of_name(column)
+            if category is not None:
+                rows.append({"table": name, "column": column, "category": category, "found_in": "name",
+                             "rows": None})
+        scans = {f"{column}\t{category}": _count(table[column].lower().re_search(_value_pattern(words["values"])))
+                 for column in _free_text_columns(table, name)
+                 for category, words in categories.items() if words["values"]}
+        if scans:
+            found = table.aggregate(**{f"c{i}": v for i, v in enumerate(scans.values())}).to_pandas().iloc[0]
+            for i, key in enumerate(scans):
+                if _int(found[f"c{i}"]):
+                    column, category = key.split("\t")
+                    rows.append({"table": name, "column": column, "category": category, "found_in": "values",
+                                 "rows": _int(found[f"c{i}"])})
+    evidence = pd.DataFrame(rows, columns=["table", "column", "category", "found_in", "rows"])
+    evidence["used_for_targeting"] = evidence.column.isin(targeting_columns)
+    evidence["explicit_consent"] = evidence.category.isin(explicit_consent)
+    columns = evidence.drop_duplicates(["table", "column"])
+    unlawful = columns[columns.used_for_targeting & ~columns.explicit_consent]
+    metric = {"special_category_columns": len(columns),
+              "found_by_name": int((evidence.found_in == "name").sum()),
+              "found_in_values": int((evidence.found_in == "values").sum()),
+              "used_for_targeting": len(unlawful),
+              "categories": sorted(set(evidence.category))}
+    thresholds = (Threshold("special_category_columns", ">", 0, "warn", "kit default"),
+                  Threshold("used_for_targeting", ">", 0, "fail", "rule"))
+    evidence = _suppressed(evidence.astype({"rows": object}), review.k_anonymity, ["rows"])
+    return build_finding(review, "consent.special_categories", judge(metric, thresholds), metric=metric,
+                         thresholds=thresholds, evidence=evidence,
+                         category_list=", ".join(metric["categories"]) or "-")
+
+
+# --- consent.minimisation -------------------------------------------------------------------------------------------
+
+def minimisation(review: Review) -> Finding:
+    """Direct identifiers where the table does not need them (an identifier-named column that is not canonical
+    for its table) and personal data in free text (emails, phone numbers, IBANs, NIRs).
+
+    Free text is read in two steps so that no value ever reaches an output: the engine keeps the distinct values
+    that might hold an identifier (an @ or a long run of digits) with their row counts; each is then read in this
+    process by ethics_review.pii, and only the counts per table, column and kind are kept."""
+    present = [name for name in TABLES if review.has(name)]
+    if not present:
+        return not_applicable(review, "consent.minimisation", [("contacts", None)])
+    region = review.config.default_country
+    rows = []
+    for name in present:
+        table = review.table(name)
+        for column in table.columns:
+            if TABLES[name].column(column) is None and pii.is_identifier_column(column):
+                filled = _int(table[column].notnull().cast("int64").sum().to_pandas())
+                rows.append({"table": name, "column": column, "kind": "identifier column", "rows": filled})
+        for column in _free_text_columns(table, name):
+            candidates = (table.filter(table[column].re_search(pii.CANDIDATE_PATTERN))
+                          .group_by(table[column].name("value")).agg(n=ibis._.count()).to_pandas())
+            found: dict[str, int] = {}
+            for value, n in zip(candidates.value, candidates.n, strict=True):
+                for kind in pii.kinds_in(value, region=region):
+                    found[kind] = found.get(kind, 0) + int(n)
+            del candidates  # the values themselves never leave this loop
+            rows += [{"table": name, "column": column, "kind": kind, "rows": found[kind]}
+                     for kind in pii.KINDS if kind in found]
+    evidence = pd.DataFrame(rows, columns=["table", "column", "kind", "rows"])
+    by_kind = evidence.groupby("kind").rows.sum()
+    metric = {"fields_with_personal_data": int(len(evidence.drop_duplicates(["table", "column"]))),
+              "identifier_columns": int((evidence.kind == "identifier column").sum()),
+              **{f"rows_with_{kind}": int(by_kind.get(kind, 0)) for kind in pii.KINDS}}
+    thresholds = (Threshold("fields_with_personal_data", ">", 0, "warn", "kit default"),)
+    evidence = _suppressed(evidence.astype({"rows": object}), review.k_anonymity, ["rows"])
+    return build_finding(review, "consent.minimisation", judge(metric, thresholds), metric=metric,
+                         thresholds=thresholds, evidence=evidence)
+
+
+# --- consent.tcf ----------------------------------------------------------------------------------------------------
+
+ADS_PURPOSE = "personalised_ads"
+TCF_AD_PURPOSES = (1, 3, 4)  # store/access information, create and use a personalised-ads profile
+FIRST_TCF_22_POLICY = 4
+
+
+def tc_verdicts(strings: pd.DataFrame, *, purposes: Sequence[int], vendor_id: int | None) -> pd.DataFrame:
+    """One row per distinct TC string: whether it decodes, grants the purposes (and vendor), its policy version
+    and how many TCF 2.2 policy breaches it holds. Decoding is Python, on distinct values only."""
+    records = []
+    for value in strings.tc_string:
+        try:
+            tc = tcf.decode(value)
+        except tcf.TCStringError:
+            records.append({"tc_string": value, "decodes": False, "grants": False, "policy_version": None,
+                            "breaches": 0})
+            continue
+        records.append({"tc_string": value, "decodes": True, "policy_version": tc.tcf_policy_version,
+                        "grants": tcf.grants_purposes(tc, purposes, vendor_id),
+                        "breaches": len(tcf.policy_breaches(tc))})
+    return pd.DataFrame(records, columns=["tc_string", "decodes", "grants", "policy_version", "breaches"]).astype(
+        {"decodes": bool, "grants": bool, "policy_version": "Int64", "breaches": "int64"})
+
+
+def tcf_consent(review: Review, *, campaign: str | None = None, vendor_id: int | None = None,
+                purposes: Sequence[int] = TCF_AD_PURPOSES, min_policy_version: int = FIRST_TCF_22_POLICY) -> Finding:
+    """Personalised-ads sends judged on the TC string of the consent in force when they were sent: does it
+    decode, does it grant purposes 1, 3 and 4 (and the vendor's consent), which TCF policy version and breaches."""
+    consents = review.table("consents")
+    strings = (consents.filter(consents.tc_string.notnull()).group_by("tc_string")
+               .agg(events=ibis._.count()).to_pandas())
+    if strings.empty:
+        return not_applicable(review, "consent.tcf", [("consents", "tc_string")])
+    verdicts = tc_verdicts(strings, purposes=purposes, vendor_id=vendor_id)
+    sends = sends_in_scope(review, campaign=campaign, purpose=ADS_PURPOSE)
+    state = consent_state_at_send(review, sends, event_columns=("tc_string",))
+    decoded = ibis.memtable(verdicts)
+    judged = state.left_join(decoded, state.consent_tc_string == decoded.tc_string)
+    reason = ibis.cases((judged.consent_tc_string.isnull(), "no TC string"),
+                        (~judged.decodes, "does not decode"),
+                        (~judged.grants, "purposes or vendor not granted"), else_="granted")
+    outdated = judged.policy_version.notnull() & (judged.policy_version < min_policy_version)
+    counts = (judged.mutate(tcf=reason, outdated=outdated, breach=judged.breaches.fill_null(0) > 0)
+              .group_by(["campaign_id", "tcf"])
+              .agg(sends=ibis._.count(), outdated_policy=_count(ibis._.outdated), policy_breach=_count(ibis._.breach))
+              .order_by(["campaign_id", "tcf"]).to_pandas())
+    by_reason = counts.groupby("tcf").sends.sum()
+    total = int(counts.sends.sum())
+    granted = int(by_reason.get("granted", 0))
+    metric = {"ads_sends": total, "sends_with_tcf_consent": granted, "sends_without_tcf_consent": total - granted,
+              "tcf_consent_share": _share(granted, total),
+              "sends_without_tc_string": int(by_reason.get("no TC string", 0)),
+              "sends_with_undecodable_string": int(by_reason.get("does not decode", 0)),
+              "sends_missing_purposes": int(by_reason.get("purposes or vendor not granted", 0)),
+              "sends_with_outdated_policy": int(counts.outdated_policy.sum()),
+              "sends_with_policy_breach": int(counts.policy_breach.sum()),
+              "tc_strings": len(verdicts), "undecodable_strings": int((~verdicts.decodes).sum()),
+              "strings_with_policy_breach": int((verdicts.breaches > 0).sum()),
+              "outdated_policy_strings": int((verdicts.policy_version < min_policy_version).fillna(False).sum())}
+    thresholds = (Threshold("sends_without_tcf_consent", ">", 0, "fail", "rule"),
+                  Threshold("sends_with_outdated_policy", ">", 0, "warn", "kit default"),
+                  Threshold("sends_with_policy_breach", ">", 0, "warn", "kit default"))
+    status = judge(metric, thresholds) if total else "not_applicable"
+    evidence = _suppressed(counts, review.k_anonymity, ["sends", "outdated_policy", "policy_breach"])
+    return build_finding(review, "consent.tcf", status, metric=metric, thresholds=thresholds, evidence=evidence)
+
+
+CONSENT_LOG = ("contact_id", "purpose", "status", "recorded_at")
+SEND_LOG = ("contact_id", "campaign_id", "channel", "sent_at")
+
 CONSENT_CHECKS = (
-    Check("consent.coverage", "consent", coverage,
-          needs={"sends": ("contact_id", "campaign_id", "channel", "sent_at"),
-                 "consents": ("contact_id", "purpose", "status", "recorded_at")}),
+    Check("consent.coverage", "consent", coverage, needs={"sends": SEND_LOG, "consents": CONSENT_LOG}),
+    Check("consent.after_withdrawal", "consent", after_withdrawal, needs={"sends": SEND_LOG, "consents": CONSENT_LOG}),
+    Check("consent.proof", "consent", proof, needs={"consents": CONSENT_LOG}),
+    Check("consent.freshness", "consent", freshness, needs={"sends": SEND_LOG, "consents": CONSENT_LOG}),
+    Check("consent.minors", "consent", minors, needs={"contacts": ("contact_id",)}),
+    Check("consent.erasure", "consent", erasure, needs={"requests": ("contact_id", "type", "received_at")}),
+    Check("consent.retention", "consent", retention,
+          needs={"contacts": ("contact_id", "is_customer", "last_activity_at")}),
+    Check("consent.special_categories", "consent", special_categories),
+    Check("consent.minimisation", "consent", minimisation),
+    Check("consent.tcf", "consent", tcf_consent,
+          needs={"sends": SEND_LOG, "consents": (*CONSENT_LOG, "tc_string")}),
 )

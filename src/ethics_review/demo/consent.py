@@ -1,4 +1,6 @@
-"""The consent log, the legal basis of a send, and the planted sends without basis (check `consent.coverage`).
+"""The consent log, the legal basis of a send, the planted sends without basis (check `consent.coverage`), and
+the planted problems of the other consent checks with their planted.json entries (`plant_privacy_problems`,
+`privacy_entries`).
 
 The log is append-only, like a CRM's consent object: a choice at collection (website, shop, app, or the 2024
 re-permission campaign for older contacts), later withdrawals (unsubscribe link, STOP SMS), later grants at the
@@ -6,21 +8,25 @@ preference centre, and the cookie-banner (CMP) choices for personalised ads, ren
 
 The basis of a send follows the contract exactly: the consent state of (contact, purpose) at `sent_at` is the
 status of the latest event at or before it; a send is covered by consent if that state is `granted`, else by
-an exemption of the review's `exemptions:` (soft opt-in, B2B), else it has no basis.
+an exemption of the review's `exemptions:` (soft opt-in, B2B), else it has no basis. Cookie-banner events carry
+the TC string (IAB TCF v2) the banner stored, written by `encode_tc_string`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import yaml
 
-from ..contract import CANONICAL_PURPOSES, CONSENT_METHODS, CONSENT_STATUSES, RECIPIENT_TYPES
+from ..contract import CANONICAL_PURPOSES, CONSENT_METHODS, CONSENT_STATUSES, RECIPIENT_TYPES, REQUEST_TYPES
 from .campaigns import CAMPAIGN_INDEX, CAMPAIGNS, send_times
-from .common import DAY, numbered, pick, sample_exact, seconds, timestamps
-from .population import Population, day_number
+from .common import DAY, numbered, pick, rng_for, sample_exact, seconds, timestamps
+from .population import COUNTRIES, Population, age_band_codes, day_number
 
 # Legal bases other than consent, as the demo's review.yaml declares them (CPCE L.34-5, CNIL B2B guidance).
 DEMO_EXEMPTIONS = {"email_marketing": {"soft_opt_in": True, "b2b": True}}
@@ -31,9 +37,11 @@ NO_BASIS, BY_CONSENT, BY_SOFT_OPT_IN, BY_B2B = range(4)
 
 SOURCES = (
     "site-web/inscription", "magasin/caisse", "appli-mobile", "campagne-repermission-2024", "cmp-site",
-    "lien-desinscription", "stop-sms", "espace-client", "demande-opposition",
+    "lien-desinscription", "stop-sms", "espace-client", "demande-opposition", "cmp-appli",
 )
-WEBSITE, SHOP, APP, REPERMISSION, CMP, UNSUBSCRIBE_LINK, STOP_SMS, PREFERENCE_CENTRE, OBJECTION = range(len(SOURCES))
+(WEBSITE, SHOP, APP, REPERMISSION, CMP, UNSUBSCRIBE_LINK, STOP_SMS, PREFERENCE_CENTRE, OBJECTION,
+ CMP_APP) = range(len(SOURCES))
+NO_SOURCE = -1  # a consent imported without its collection point (planted for consent.proof)
 # Versions of the privacy notice shown at collection, with the day each came into force.
 POLICY_VERSIONS = (("2022-03", "2022-03-01"), ("2024-01", "2024-01-08"), ("2025-04", "2025-04-01"),
                    ("2026-03", "2026-03-02"))
@@ -163,13 +171,23 @@ class ConsentState:
 
     def at(self, person: np.ndarray, purpose: np.ndarray | int, at: np.ndarray | int) -> np.ndarray:
         """State codes (NO_EVENT, GRANTED, WITHDRAWN, REFUSED); an event at the same second counts."""
+        index, found = self._latest(person, purpose, at)
+        return np.where(found, self.status[index], NO_EVENT).astype(np.int8)
+
+    def event_time(self, person: np.ndarray, purpose: np.ndarray | int, at: np.ndarray | int) -> np.ndarray:
+        """Seconds of the latest event at or before `at` (-1 when there is none): the key holds its time."""
+        index, found = self._latest(person, purpose, at)
+        return np.where(found, (self.keys[index] & ((1 << 31) - 1)) + ConsentState.EPOCH, -1)
+
+    def _latest(self, person: np.ndarray, purpose: np.ndarray | int,
+                at: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
         query = self._key(person, purpose, at)
         # Sorted queries make the binary search cache-friendly (about five times faster on millions of rows).
         order = np.argsort(query, kind="stable")
         index = np.empty(len(query), dtype=np.int64)
         index[order] = np.searchsorted(self.keys, query[order], side="right") - 1
         found = (index >= 0) & ((self.keys[np.maximum(index, 0)] >> 31) == (query >> 31))
-        return np.where(found, self.status[np.maximum(index, 0)], NO_EVENT).astype(np.int8)
+        return np.maximum(index, 0), found
 
 
 def basis_of(state: np.ndarray, purpose: np.ndarray, is_customer: np.ndarray, recipient_type: np.ndarray,
@@ -219,15 +237,17 @@ def consents_table(log: pd.DataFrame, contact_ids: pa.Array) -> pa.Table:
     version_starts = np.array([seconds(day) for _, day in POLICY_VERSIONS])
     version = np.searchsorted(version_starts, at, side="right") - 1
     method = log["method"].to_numpy()
+    source = log["source"].to_numpy()
     return pa.table({
         "contact_id": contact_ids.take(pa.array(log["person"].to_numpy())),
         "purpose": pick(CANONICAL_PURPOSES, log["purpose"].to_numpy()),
         "status": pick(CONSENT_STATUSES, log["status"].to_numpy() - 1),
         "recorded_at": timestamps(at),
-        "source": pick(SOURCES, log["source"].to_numpy()),
+        "source": pick(SOURCES, np.maximum(source, 0), missing=source < 0),
         "policy_version": pick([v for v, _ in POLICY_VERSIONS], np.maximum(version, 0)),
         "method": pick(CONSENT_METHODS, np.maximum(method, 0), missing=method < 0),
         "evidence_ref": numbered("PRV-", np.arange(1, len(log) + 1), 9),
+        "tc_string": tc_strings(log),
     })
 
 
@@ -265,3 +285,324 @@ def plant_sends_without_basis(rng: np.random.Generator, population: Population, 
     chosen = sample_exact(rng, pool, count)
     email = pd.DataFrame({"person": chosen, "campaign": CAMPAIGN_INDEX[campaign.id], "sent_at": sent_at[chosen]})
     return pd.concat([sms, email], ignore_index=True)
+
+
+# --- TC strings (IAB TCF v2) written by the demo's cookie banner ---------------------------------------------------
+
+DEMO_CMP_ID = 300  # a fictional CMP
+DEMO_AD_VENDOR = 755  # the ad partner's vendor id in the demo
+
+
+def encode_tc_string(*, purposes: tuple[int, ...], legitimate_interests: tuple[int, ...] = (),
+                     vendors: tuple[int, ...] = (), day_s: int = 0, policy_version: int = 4,
+                     vendor_list_version: int = 150) -> str:
+    """The core segment of a TCF v2 TC string (bitfield vendor sections, no publisher restriction). Created and
+    LastUpdated are the day only, as CMPs are asked to do so that the string does not fingerprint the user."""
+    def number(value: int, width: int) -> str:
+        return format(value, f"0{width}b")
+
+    def ids(chosen: tuple[int, ...], width: int) -> str:
+        return "".join("1" if i in chosen else "0" for i in range(1, width + 1))
+
+    def letters(text: str) -> str:
+        return "".join(number(ord(c) - ord("A"), 6) for c in text)
+
+    def vendor_section(chosen: tuple[int, ...]) -> str:
+        top = max(chosen, default=0)
+        return number(top, 16) + "0" + ids(chosen, top)
+
+    deciseconds = (day_s - day_s % DAY) * 10
+    bits = (number(2, 6) + number(deciseconds, 36) + number(deciseconds, 36) + number(DEMO_CMP_ID, 12)
+            + number(1, 12) + number(1, 6) + letters("FR") + number(vendor_list_version, 12)
+            + number(policy_version, 6) + "0" + "0" + ids((), 12) + ids(purposes, 24)
+            + ids(legitimate_interests, 24) + "0" + letters("FR") + vendor_section(vendors)
+            + vendor_section(()) + number(0, 12))
+    bits += "0" * (-len(bits) % 6)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return "".join(alphabet[int(bits[i:i + 6], 2)] for i in range(0, len(bits), 6))
+
+
+TC_PURPOSES = {  # (source, status) -> purposes the banner's string grants; anything else grants none
+    (CMP, GRANTED): (1, 2, 3, 4, 7, 9, 10),
+    (CMP_APP, GRANTED): (1, 2, 7, 9, 10),  # the app's banner was misconfigured: no ads profile (3, 4)
+}
+
+
+def tc_strings(log: pd.DataFrame) -> pa.Array:
+    """The TC string of each cookie-banner event (null for other events): one string per day, status and banner,
+    encoded once per distinct combination, so that 10 million events cost a few hundred encodings."""
+    source, status = log["source"].to_numpy(), log["status"].to_numpy()
+    from_banner = np.isin(source, [CMP, CMP_APP])
+    day = log["at"].to_numpy() // DAY
+    key = (day * 16 + source.astype(np.int64)) * 4 + status
+    codes, distinct = pd.factorize(np.where(from_banner, key, -1))
+    words = []
+    for value in distinct:
+        if value < 0:
+            words.append("")
+            continue
+        kind, banner = value % 4, (value // 4) % 16
+        purposes = TC_PURPOSES.get((int(banner), int(kind)), ())
+        words.append(encode_tc_string(purposes=purposes, vendors=(DEMO_AD_VENDOR,) if purposes else (),
+                                      day_s=int(value // 64) * DAY))
+    return pick(words, codes, missing=~from_banner)
+
+
+# --- Planted problems of the other consent checks -------------------------------------------------------------------
+
+PLANT_SIZES = {  # (share of contacts, minimum) of each planted group
+    "proof": (0.002, 5), "stale_ads": (0.001, 4), "minors_fr": (0.0008, 3), "minors_de": (0.0, 2),
+    "dormant_mailed": (0.0006, 3), "dormant_kept": (0.0, 2), "religion": (0.02, 20), "email_notes": (0.001, 4),
+    "phone_notes": (0.001, 4), "tcf_app": (0.001, 4),
+}
+STALE_ADS_WINDOW = ("2025-10-01", "2026-04-30")  # last year's banner choices, never renewed
+STALE_ADS_CAMPAIGN = "NOEL26-ADS"
+MINOR_AGE_AT_CONSENT = {"FR": 14.5, "DE": 15.5}  # years, below FR 15 and DE 16 (lexicons/digital_consent_ages.yaml)
+MINORS_FROM = "2024-09-01"  # first consent on or after this day, so they are still minors at as_of
+DORMANT_CREATED_BEFORE_MONTHS = 48  # so that every 2026 campaign falls after the 36-month limit
+RELIGIONS = ("catholique", "musulmane", "musulman", "juive", "protestante", "bouddhiste", "sans religion")
+PRIVACY_STORY = (
+    "An old loyalty-card form stored a religion column; shop staff typed customers' emails and phone numbers "
+    "into the notes; some consents were imported without their collection point; the ad platform kept last "
+    "year's banner opt-ins; the app's cookie banner never asked for ads profiling (TCF purposes 3 and 4); a few "
+    "teenagers in France and Germany signed up alone; an erasure failed in the CRM and an access request was "
+    "forgotten; prospects inactive since sign-up stayed in the newsletter.")
+
+
+@dataclass(frozen=True)
+class PrivacyPlants:
+    population: Population  # with the minors' birth days, dormant prospects' activity, notes and religion
+    log: pd.DataFrame  # the consent log with stale ad consents added, proofs removed, app-banner events
+    sends: pd.DataFrame  # extra sends (person, campaign, sent_at): ads on stale consents
+
+
+def _count(size: int, name: str) -> int:
+    share, minimum = PLANT_SIZES[name]
+    return max(minimum, round(size * share))
+
+
+def plant_privacy_problems(seed: int, population: Population, log: pd.DataFrame, spare: np.ndarray,
+                           campaign_sends: pd.DataFrame, planted_sends: pd.DataFrame) -> PrivacyPlants:
+    """The problems of consent.proof, freshness, minors, retention, special_categories, minimisation and tcf,
+    each from its own random stream and on its own people (none has a request or a planted coverage send)."""
+    people = population.people.copy()
+    size = len(people)
+    free = spare.copy()
+    free[planted_sends["person"].to_numpy()] = False
+    log = log.copy()
+
+    def take(name: str, pool: np.ndarray) -> np.ndarray:
+        chosen = sample_exact(rng_for(seed, f"consent.{name}"), np.flatnonzero(pool & free), _count(size, name))
+        free[chosen] = False
+        return chosen
+
+    # consent.proof: grants imported from the old shop file without their collection point.
+    granted_rows = (log["status"].to_numpy() == GRANTED) & (log["source"].to_numpy() != CMP)
+    owner = np.zeros(size, dtype=bool)
+    owner[log.loc[granted_rows, "person"].to_numpy()] = True
+    unproven = take("proof", owner)
+    rows = np.flatnonzero(granted_rows & np.isin(log["person"].to_numpy(), unproven))
+    _, first = np.unique(log["person"].to_numpy()[rows], return_index=True)  # each person's first such grant
+    log.loc[rows[first], "source"] = NO_SOURCE
+
+    # consent.tcf: the app's banner strings lack purposes 3 and 4, yet its users received personalised ads.
+    ads_code = PURPOSE_CODE["personalised_ads"]
+    ads_sent = np.zeros(size, dtype=bool)
+    ads_campaigns = [i for i, c in enumerate(CAMPAIGNS) if c.channel == "ads"]
+    ads_sent[campaign_sends.loc[campaign_sends["campaign"].isin(ads_campaigns), "person"].to_numpy()] = True
+    ads_events = (log["purpose"].to_numpy() == ads_code)
+    one_ads_event = np.bincount(log.loc[ads_events, "person"].to_numpy(), minlength=size) == 1
+    app_users = take("tcf_app", ads_sent & one_ads_event)
+    log.loc[ads_events & np.isin(log["person"].to_numpy(), app_users), "source"] = CMP_APP
+
+    # consent.freshness: banner opt-ins of last year, never renewed, still used by NOEL26-ADS.
+    has_ads_event = np.zeros(size, dtype=bool)
+    has_ads_event[log.loc[ads_events, "person"].to_numpy()] = True
+    start, end = seconds(STALE_ADS_WINDOW[0]), seconds(STALE_ADS_WINDOW[1])
+    stale = take("stale_ads", ~has_ads_event & (people["created"].to_numpy() * DAY < start))
+    rng = rng_for(seed, "consent.stale_ads.times")
+    stale_at = rng.integers(start, end, len(stale))
+    campaign = CAMPAIGNS[CAMPAIGN_INDEX[STALE_ADS_CAMPAIGN]]
+    extra_sends = pd.DataFrame({"person": stale, "campaign": CAMPAIGN_INDEX[campaign.id],
+                                "sent_at": send_times(rng, campaign, len(stale))})
+    events = pd.DataFrame({"person": stale, "purpose": ads_code, "status": GRANTED, "at": stale_at, "source": CMP,
+                           "method": CONSENT_METHODS.index("cmp")})
+    log = add_events(log, events)
+
+    # consent.minors: teenagers who signed up alone, in France (under 15) and Germany (under 16).
+    first_grant_at = np.full(size, np.iinfo(np.int64).max)
+    granted = log[log["status"] == GRANTED]
+    np.minimum.at(first_grant_at, granted["person"].to_numpy(), granted["at"].to_numpy())
+    individual = people["recipient_type"].to_numpy() == RECIPIENT_TYPES.index("individual")
+    recent = (first_grant_at >= seconds(MINORS_FROM)) & (first_grant_at < np.iinfo(np.int64).max)
+    birth = people["birth_day"].to_numpy().copy()
+    for country, age in MINOR_AGE_AT_CONSENT.items():
+        pool = individual & recent & (people["country"].to_numpy() == COUNTRIES.index(country))
+        minors = take(f"minors_{country.lower()}", pool)
+        birth[minors] = first_grant_at[minors] // DAY - int(age * 365.2425)
+    people["birth_day"] = birth
+    people["age_band"] = age_band_codes(birth, population.as_of).astype(np.int8)
+
+    # consent.retention: prospects never active since sign-up, more than three years ago; some still mailed.
+    as_of_day = day_number(population.as_of)
+    old_prospect = ~people["is_customer"].to_numpy() & (
+        people["created"].to_numpy() < as_of_day - DORMANT_CREATED_BEFORE_MONTHS * 30)
+    emailed = np.zeros(size, dtype=bool)
+    email_campaigns = [i for i, c in enumerate(CAMPAIGNS) if c.channel == "email"]
+    emailed[campaign_sends.loc[campaign_sends["campaign"].isin(email_campaigns), "person"].to_numpy()] = True
+    anything_sent = np.zeros(size, dtype=bool)
+    anything_sent[campaign_sends["person"].to_numpy()] = True
+    dormant = np.concatenate([take("dormant_mailed", old_prospect & emailed),
+                              take("dormant_kept", old_prospect & ~anything_sent)])
+    last_activity = people["last_activity"].to_numpy().copy()
+    last_activity[dormant] = people["created"].to_numpy()[dormant]
+    people["last_activity"] = last_activity
+
+    # consent.special_categories and consent.minimisation: a religion column, identifiers in the notes.
+    identity = population.identity
+    religious = take("religion", individual)
+    words = np.full(size, -1)
+    words[religious] = rng_for(seed, "consent.religion.words").integers(0, len(RELIGIONS), len(religious))
+    notes = identity["notes"].combine_chunks().cast(pa.string()).to_numpy(zero_copy_only=False).astype(object)
+    email_notes = take("email_notes", individual)
+    french = pc.fill_null(pc.starts_with(identity["phone"].combine_chunks(), "+33 "), False)
+    phone_notes = take("phone_notes", french.to_numpy(zero_copy_only=False))
+    emails = identity["email"].to_numpy(zero_copy_only=False)
+    phones = identity["phone"].to_numpy(zero_copy_only=False)
+    notes[email_notes] = ["Préfère être recontacté(e) à " + e for e in emails[email_notes]]
+    notes[phone_notes] = ["Rappeler au 0" + p.removeprefix("+33 ") for p in phones[phone_notes]]
+    identity = (identity.set_column(identity.column_names.index("notes"), "notes", pa.array(notes, pa.string()))
+                .append_column("religion", pick(RELIGIONS, np.maximum(words, 0), missing=words < 0)))
+    return PrivacyPlants(population=replace(population, people=people, identity=identity), log=log,
+                         sends=extra_sends)
+
+
+# --- What the checks must find: planted.json entries, from the generated data ---------------------------------------
+
+def _calendar(seconds_or_days: np.ndarray, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of epoch seconds ("s") or days ("D")."""
+    day = np.asarray(seconds_or_days, dtype=np.int64)
+    day = day // DAY if unit == "s" else day
+    moment = day.astype("datetime64[D]")
+    year = moment.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = moment.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    return year, month, (moment - moment.astype("datetime64[M]")).astype(np.int64) + 1
+
+
+def _months_after(later: tuple[np.ndarray, ...], earlier: tuple[np.ndarray, ...],
+                  months: np.ndarray | int) -> np.ndarray:
+    """`later` falls after the same day `months` calendar months after `earlier` (year, month, day triples)."""
+    target = earlier[0] * 12 + earlier[1] + months
+    index = later[0] * 12 + later[1]
+    return (index > target) | ((index == target) & (later[2] > earlier[2]))
+
+
+def _years_between(birth: tuple[np.ndarray, ...], moment: tuple[np.ndarray, ...]) -> np.ndarray:
+    before_birthday = (birth[1] > moment[1]) | ((birth[1] == moment[1]) & (birth[2] > moment[2]))
+    return moment[0] - birth[0] - before_birthday
+
+
+def _entry(counts: dict[str, int], *, fail: bool = False, warn: bool = False, **extra: object) -> dict[str, object]:
+    return {"status": "fail" if fail else "warn" if warn else "pass", "counts": counts, **extra}
+
+
+def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the generator's _Generated record
+    """planted.json entries of every consent check but coverage, recomputed from the final generated data (the
+    numbers the writer turns into files), independently of the kit's checks."""
+    people, keep, log, state, sends = data.people.people, data.keep, data.log, data.state, data.sends
+    person, purpose, sent_at = (sends["person"].to_numpy(), sends["purpose"].to_numpy(),
+                                sends["sent_at"].to_numpy())
+    as_of_day = day_number(data.people.as_of)
+    as_of = _calendar(np.array([as_of_day]), "D")
+    entries = {}
+
+    status_at_send = state.at(person, purpose, sent_at)
+    blocked = (status_at_send == WITHDRAWN) | (status_at_send == REFUSED)
+    entries["consent.after_withdrawal"] = _entry(
+        {"sends_after_withdrawal": int(blocked.sum()), "contacts_affected": int(len(np.unique(person[blocked])))},
+        fail=bool(blocked.any()), story=COVERAGE_STORY + " " + PRIVACY_STORY)
+
+    granted = log["status"].to_numpy() == GRANTED
+    no_source = granted & (log["source"].to_numpy() == NO_SOURCE)
+    completeness = 1 - no_source.sum() / granted.sum()
+    entries["consent.proof"] = _entry(
+        {"granted_consents": int(granted.sum()), "incomplete_consents": int(no_source.sum()),
+         "missing_source": int(no_source.sum())}, fail=completeness < 0.95, warn=completeness < 1)
+
+    event_at = state.event_time(person, purpose, sent_at)
+    max_age = np.where(np.isin(purpose, [PURPOSE_CODE["personalised_ads"], PURPOSE_CODE["analytics"]]), 6, 36)
+    on_consent = status_at_send == GRANTED
+    stale = on_consent & _months_after(_calendar(sent_at, "s"), _calendar(event_at, "s"), max_age)
+    stale_consents = pd.DataFrame({"p": person[stale], "u": purpose[stale], "t": event_at[stale]}).drop_duplicates()
+    entries["consent.freshness"] = _entry(
+        {"stale_sends": int(stale.sum()), "stale_consents_used": len(stale_consents)}, warn=bool(stale.any()))
+
+    ages = yaml_ages()
+    birth_day = people["birth_day"].to_numpy()
+    country = np.array(COUNTRIES)[people["country"].to_numpy()]
+    consent_age = np.array([ages.get(c, ages["default"]) for c in country])
+    event_person = log["person"].to_numpy()
+    known = birth_day[event_person] != np.iinfo(np.int64).min
+    age_then = _years_between(_calendar(birth_day[event_person], "D"), _calendar(log["at"].to_numpy(), "s"))
+    child = granted & known & (age_then < consent_age[event_person])
+    ads_or_profiling = np.isin(purpose, [PURPOSE_CODE["personalised_ads"], PURPOSE_CODE["profiling"]])
+    age_at_send = _years_between(_calendar(birth_day[person], "D"), _calendar(sent_at, "s"))
+    to_minor = ads_or_profiling & (birth_day[person] != np.iinfo(np.int64).min) & (age_at_send < 18)
+    minors = np.unique(event_person[child])
+    entries["consent.minors"] = _entry(
+        {"minors_without_parental_consent": len(minors), "sends_to_minors": int(to_minor.sum())},
+        fail=bool(len(minors) or to_minor.any()),
+        by_country={c: int((country[minors] == c).sum()) for c in sorted(set(country[minors]))})
+
+    frame = data.subject_requests.frame
+    kind, completed = frame["type"].to_numpy(), frame["completed_at"].to_numpy()
+    erased = (kind == REQUEST_TYPES.index("erasure")) & (completed >= 0)
+    completion = pd.Series(completed[erased], index=frame["person"].to_numpy()[erased]).groupby(level=0).min()
+    after = sent_at > completion.reindex(person).fillna(np.inf).to_numpy()
+    still = np.unique(np.concatenate([completion.index[keep[completion.index]], person[after]]))
+    pending = completed < 0
+    overdue = pending & _months_after(tuple(np.repeat(a, len(frame)) for a in as_of),
+                                      _calendar(frame["received_at"].to_numpy(), "s"), 1)
+    entries["consent.erasure"] = _entry(
+        {"erased_still_present": len(still), "erased_still_in_contacts": int(keep[completion.index].sum()),
+         "sends_after_erasure": int(after.sum()), "overdue_requests": int(overdue.sum())},
+        fail=bool(len(still)), warn=bool(overdue.any()))
+
+    last = people["last_activity"].to_numpy()
+    prospect = keep & ~people["is_customer"].to_numpy()
+    dormant = prospect & _months_after(tuple(np.repeat(a, len(people)) for a in as_of), _calendar(last, "D"), 36)
+    late_send = dormant[person] & _months_after(_calendar(sent_at, "s"), _calendar(last[person], "D"), 36)
+    entries["consent.retention"] = _entry(
+        {"dormant_prospects": int(dormant.sum()), "dormant_prospects_contacted": int(len(np.unique(person[late_send]))),
+         "sends_to_dormant_prospects": int(late_send.sum())}, fail=bool(late_send.any()), warn=bool(dormant.any()))
+
+    identity = data.people.identity.filter(pa.array(keep))
+    religion = identity["religion"].combine_chunks() if "religion" in identity.column_names else pa.nulls(0)
+    entries["consent.special_categories"] = _entry(
+        {"special_category_columns": int(religion.null_count < len(religion)), "used_for_targeting": 0},
+        warn=religion.null_count < len(religion), column="religion", rows=len(religion) - religion.null_count)
+
+    notes = pd.Series(identity["notes"].combine_chunks().cast(pa.string()).to_numpy(zero_copy_only=False))
+    with_email = int(notes.str.contains("@", regex=False).fillna(False).sum())
+    with_phone = int(notes.str.contains(r"0[67](?: \d{2}){4}", regex=True).fillna(False).sum())
+    entries["consent.minimisation"] = _entry(
+        {"fields_with_personal_data": int(bool(with_email or with_phone)), "rows_with_email": with_email,
+         "rows_with_phone": with_phone}, warn=bool(with_email or with_phone), table="contacts", column="notes")
+
+    ads = purpose == PURPOSE_CODE["personalised_ads"]
+    events = pd.DataFrame({"p": log["person"].to_numpy(), "u": log["purpose"].to_numpy(), "t": log["at"].to_numpy(),
+                           "source": log["source"].to_numpy()})
+    used = pd.DataFrame({"p": person[ads], "u": purpose[ads], "t": event_at[ads]}).merge(
+        events, on=["p", "u", "t"], how="left")
+    app = int((used["source"] == CMP_APP).sum())
+    entries["consent.tcf"] = _entry(
+        {"ads_sends": int(ads.sum()), "sends_without_tcf_consent": app, "sends_missing_purposes": app},
+        fail=app > 0)
+    return entries
+
+
+def yaml_ages() -> dict[str, int]:
+    """Digital-consent ages from the package's data file (country -> age, and 'default')."""
+    table = yaml.safe_load(resources.files("ethics_review").joinpath("lexicons", "digital_consent_ages.yaml")
+                           .read_text(encoding="utf-8"))
+    return {**{str(c): int(e["age"]) for c, e in table["countries"].items()}, "default": int(table["default"]["age"])}

@@ -37,6 +37,7 @@ SHARE_WITH_NOTES = 0.08
 SHARE_GENDER_X = 0.0025
 MIN_GENDER_X = 12
 FIRST_CONTACT_DAY = "2018-01-02"
+PLANTED_COLUMNS = ("religion",)
 PROSPECT_ACTIVITY_WINDOW_DAYS = 1_000  # prospects were all active within ~33 months (consent.retention is clean)
 
 
@@ -281,4 +282,6 @@ def contacts_table(population: Population, keep: np.ndarray) -> pa.Table:
         "recipient_type": as_text["recipient_type"],
         "segment": as_text["segment"],
         "notes": identity["notes"],
+        # Columns a planted problem adds (consent.special_categories: a religion column from an old form).
+        **{name: identity[name] for name in PLANTED_COLUMNS if name in identity.column_names},
     })

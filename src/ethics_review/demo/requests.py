@@ -1,9 +1,10 @@
 """Data-subject requests (GDPR Art 15-22), handled on time and with their effects on the other tables.
 
-Erasures are complete: the person is gone from contacts, consents, sends and targeting (only the request log
-keeps the identifier, as proof). Objections to direct marketing are recorded in the consent log as withdrawals
-of every marketing purpose, so that no send follows them. A few recent requests are still pending, all within
-the one-month deadline.
+Erasures are complete (the person is gone from contacts, consents, sends and targeting; only the request log
+keeps the identifier, as proof), except one, planted for consent.erasure: the CRM job failed for one person,
+who is still there. Objections to direct marketing are recorded in the consent log as withdrawals of every
+marketing purpose, so that no send follows them. A few recent requests are still pending within the one-month
+deadline; one access request, planted, was forgotten and is pending past it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def request_counts(contacts: int) -> dict[str, int]:
 @dataclass(frozen=True)
 class Requests:
     frame: pd.DataFrame  # person, type (code), received_at, completed_at (seconds; -1 = pending)
-    erased: np.ndarray  # mask over people: erased before the export
+    erased: np.ndarray  # mask over people: erased before the export (the failed erasure's person is not)
     log: pd.DataFrame  # the consent log with the objections' withdrawals added
 
     def people_with_requests(self, size: int) -> np.ndarray:
@@ -95,7 +96,37 @@ def build_requests(rng: np.random.Generator, population: Population, log: pd.Dat
     })
     erased = np.zeros(size, dtype=bool)
     erased[erased_people] = True
-    return Requests(frame=frame, erased=erased, log=add_events(log, withdrawals))
+    untouched = np.setdiff1d(individuals, frame["person"].to_numpy())
+    frame = _fail_one_erasure(rng, frame, untouched)
+    return Requests(frame=_forget_one_access_request(frame, as_of_s), erased=erased,
+                    log=add_events(log, withdrawals))
+
+
+def _fail_one_erasure(rng: np.random.Generator, frame: pd.DataFrame, untouched: np.ndarray) -> pd.DataFrame:
+    """Planted for consent.erasure: one completed erasure request is from a person the CRM job never deleted
+    (someone with no other request, still in every table and still mailed). Drawn last from the stream, so the
+    other requests do not move; the export keeps its size because that request's original person stays erased."""
+    frame = frame.copy()
+    first_erasure = np.flatnonzero(frame["type"].to_numpy() == REQUEST_TYPES.index("erasure"))[0]
+    frame.loc[first_erasure, "person"] = int(rng.choice(untouched))
+    return frame
+
+
+OVERDUE_DAYS = 45  # the forgotten access request was received this many days before as_of
+
+
+def _forget_one_access_request(frame: pd.DataFrame, as_of_s: int) -> pd.DataFrame:
+    """Planted for consent.erasure: the first completed access request was never answered, and it was received
+    more than a month before as_of (GDPR Art 12(3))."""
+    frame = frame.copy()
+    completed_access = np.flatnonzero((frame["type"].to_numpy() == REQUEST_TYPES.index("access"))
+                                      & (frame["completed_at"].to_numpy() >= 0))
+    if len(completed_access):
+        row = completed_access[0]
+        frame.loc[row, "received_at"] = as_of_s - OVERDUE_DAYS * DAY
+        frame.loc[row, "completed_at"] = -1
+    order = np.lexsort((frame["person"].to_numpy(), frame["received_at"].to_numpy()))
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def _size_of_others(counts: dict[str, int]) -> int:

@@ -86,3 +86,13 @@ def sends_table(sends: pd.DataFrame, contact_ids: pa.Array, variants: dict[str, 
         "purpose": pick(CANONICAL_PURPOSES, sends["purpose"].to_numpy(), missing=~explicit),
         "content_id": pick(content_ids, first_variant[campaign] + sends["variant"].to_numpy()),
     })
+
+
+def with_extra_sends(rng: np.random.Generator, sends: pd.DataFrame, extra: pd.DataFrame, keep: np.ndarray,
+                     variants: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """The finished send log with planted sends added, finished from their own random stream (so the content
+    variants of the other sends do not move), back in time order."""
+    extra = finish_sends(rng, extra, keep, variants)
+    merged = pd.concat([sends, extra], ignore_index=True)
+    order = np.lexsort((merged["campaign"].to_numpy(), merged["person"].to_numpy(), merged["sent_at"].to_numpy()))
+    return merged.take(order).reset_index(drop=True)
