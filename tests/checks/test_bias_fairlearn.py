@@ -242,3 +242,33 @@ def test_unknown_marital_status_has_a_rate_but_no_flag(shared_data_dir):
     everyone = demographic_parity_ratio(y, y, sensitive_features=frame["marital"])
     assert everyone == pytest.approx(y[frame.marital == "married"].mean() / 0.15, abs=TOL)
     assert finding.metric["min_impact_ratio"] > everyone + 0.04
+
+
+def test_intersections_equal_fairlearn_with_two_sensitive_features(bank):
+    """bias.intersectional on age_band × marital against a MetricFrame with both columns as sensitive features:
+    the same groups, sizes and rates; impact ratios against the highest rate among groups of >= 100 people."""
+    from ethics_review.checks.bias import intersectional
+
+    name, facts, finding, review, frame = bank
+    kit_finding = intersectional(review, intersections=[["age_band", "marital"]])
+    kit = {r["group"]: r for r in kit_finding.evidence}
+    assert {r["attribute"] for r in kit.values()} == {"age_band × marital"}
+    mf = MetricFrame(metrics={"rate": selection_rate, "n": count}, y_true=frame["y01"], y_pred=frame["y01"],
+                     sensitive_features=frame[["age_band", "marital"]])
+    fair = mf.by_group.dropna()  # MetricFrame lists every combination; those with nobody have no rate
+    assert set(kit) == {f"{band} × {marital}" for band, marital in fair.index}
+    comparable = {}
+    for (band, marital), values in fair.iterrows():
+        row, n = kit[f"{band} × {marital}"], int(values["n"])
+        assert row["n"] == (n if n >= 10 else "<10")
+        if n >= MIN_GROUP_SIZE and row["rate"] is not None:
+            assert row["rate"] == pytest.approx(values["rate"], abs=TOL)
+        if n >= MIN_FLAG_SIZE:
+            comparable[f"{band} × {marital}"] = values["rate"]
+        else:
+            assert row["flag"] == "insufficient data" and row["impact_ratio"] is None
+    best = max(comparable.values())
+    for group, rate in comparable.items():
+        if kit[group]["impact_ratio"] is not None:
+            assert kit[group]["impact_ratio"] == pytest.approx(rate / best, abs=TOL)
+    assert kit_finding.metric["comparisons"] == len(comparable) - 1

@@ -281,3 +281,194 @@ def test_full_check_reference_and_rates(groups):
         assert row["ci_low"] <= row["rate"] <= row["ci_high"]
         if group != reference and row["impact_ratio"] is not None:
             assert row["impact_ratio"] <= 1.0 and row["difference"] <= 0.0
+
+
+# --- the other bias checks: their pure parts ---------------------------------------------------------------------
+
+import numpy as np  # noqa: E402
+from hypothesis import Phase  # noqa: E402
+from scipy import stats as scipy_stats  # noqa: E402
+
+from ethics_review.checks.bias import (cramers_v_corrected, delivery_table, ks_distance,  # noqa: E402
+                                       offer_parity, score_distribution)
+
+# No shrinking for the checks that run a review per example: a failure is reported as drawn, in seconds.
+SLOW_NO_SHRINK = settings(SLOW, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+
+DELIVERY_COLUMNS = ["eligible", "reached", "share_eligible", "share_reached", "delivery_ratio", "p_value",
+                    "p_adjusted", "flag"]
+
+
+@st.composite
+def delivery_counts_st(draw):
+    """group_counts' shape for delivery: n eligible, `selected` = reached among them."""
+    rows = []
+    for campaign in draw(st.lists(st.sampled_from(["c1", "c2"]), min_size=1, max_size=2, unique=True)):
+        for group, (n, reached) in draw(groups_st(max_n=400)).items():
+            rows.append({"campaign_id": campaign, "attribute": "gender", "group": group, "n": n, "selected": reached})
+    return pd.DataFrame(rows, columns=[*KEYS, "n", "selected"])
+
+
+def delivery_rules(rules: ParityRules) -> ParityRules:
+    from ethics_review.findings import Threshold
+
+    return ParityRules(rules.min_group_size, rules.min_flag_size, 10, "highest", (
+        Threshold("delivery_ratio", "<", 0.8, "warn", "kit default", needs_significance=True),
+        Threshold("delivery_ratio", ">", 1.25, "warn", "kit default", needs_significance=True)))
+
+
+@FAST
+@given(counts=delivery_counts_st(), rules=rules_st(), data=st.data())
+def test_delivery_shares_are_proportions_and_ignore_order_names_and_empty_groups(counts, rules, data):
+    rules = delivery_rules(rules)
+    table = delivery_table(counts, rules)
+    for row in table.itertuples(index=False):
+        if not missing(row.share_eligible):
+            assert 0.0 <= row.share_eligible <= 1.0 and 0.0 <= row.share_reached <= 1.0
+            assert row.delivery_ratio >= 0.0
+        assert row.flag in {"pass", "warn", INSUFFICIENT}
+    for _, _, block in per_block(table):  # shares of the eligible sum to 1 over the groups that show one
+        if block.share_eligible.notna().all():
+            assert block.share_eligible.sum() == pytest.approx(1.0)
+
+    order = data.draw(st.permutations(range(len(counts))))
+    shuffled = delivery_table(counts.iloc[list(order)].reset_index(drop=True), rules)
+    pd.testing.assert_frame_equal(canonical(table), canonical(shuffled), check_exact=True)
+
+    names = sorted(set(counts.group))
+    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))]))))
+    renamed = delivery_table(counts.assign(group=counts.group.map(renamed_as)), rules)
+    expected = table.assign(group=table.group.map(renamed_as))
+    pd.testing.assert_frame_equal(canonical(expected), canonical(renamed), check_exact=True)
+
+    zero = pd.DataFrame([{"campaign_id": counts.campaign_id.iloc[0], "attribute": "gender", "group": "nobody",
+                          "n": 0, "selected": 0}])
+    with_zero = delivery_table(pd.concat([counts, zero], ignore_index=True), rules)
+    pd.testing.assert_frame_equal(canonical(table), canonical(with_zero[with_zero.group != "nobody"]),
+                                  check_exact=True)
+    assert (with_zero[with_zero.group == "nobody"].flag == INSUFFICIENT).all()
+
+
+contingency_st = st.lists(st.lists(st.integers(0, 60), min_size=2, max_size=5), min_size=2, max_size=6).filter(
+    lambda rows: len({len(r) for r in rows}) == 1)
+
+
+@FAST
+@given(rows=contingency_st, data=st.data())
+def test_corrected_cramers_v_is_in_0_1_and_ignores_order_names_and_empty_categories(rows, data):
+    table = np.array(rows, dtype=float)
+    v, p_value = cramers_v_corrected(table)
+    assert 0.0 <= v <= 1.0 and 0.0 <= p_value <= 1.0
+    row_order = data.draw(st.permutations(range(table.shape[0])))
+    col_order = data.draw(st.permutations(range(table.shape[1])))
+    permuted, _ = cramers_v_corrected(table[list(row_order)][:, list(col_order)])
+    assert permuted == pytest.approx(v, abs=1e-12)
+    assert cramers_v_corrected(table.T)[0] == pytest.approx(v, abs=1e-12)  # symmetric in feature and attribute
+    padded = np.vstack([table, np.zeros(table.shape[1])])
+    assert cramers_v_corrected(padded)[0] == pytest.approx(v, abs=1e-12)  # a category of nobody changes nothing
+
+
+counts_by_value_st = st.dictionaries(st.integers(0, 30).map(lambda v: v / 10), st.integers(1, 40), min_size=1,
+                                     max_size=12)
+
+
+@FAST
+@given(a=counts_by_value_st, b=counts_by_value_st, data=st.data())
+def test_ks_distance_is_in_0_1_symmetric_and_ignores_order_and_zero_counts(a, b, data):
+    sa, sb = pd.Series(a, dtype=float), pd.Series(b, dtype=float)
+    d = ks_distance(sa, sb)
+    assert 0.0 <= d <= 1.0 + 1e-12
+    assert ks_distance(sb, sa) == pytest.approx(d, abs=1e-12)
+    order = data.draw(st.permutations(range(len(sa))))
+    assert ks_distance(sa.iloc[list(order)], sb) == pytest.approx(d, abs=1e-12)
+    assert ks_distance(pd.concat([sa, pd.Series({99.0: 0.0})]), sb) == pytest.approx(d, abs=1e-12)
+    expected = scipy_stats.ks_2samp(np.repeat(sa.index, sa.astype(int)),
+                                                  np.repeat(sb.index, sb.astype(int))).statistic
+    assert d == pytest.approx(expected, abs=1e-12)
+
+
+def review_with(groups: dict[str, list[float]], column: str, order: list[int] | None = None):
+    ids, values, numbers = [], [], []
+    for group, sample in groups.items():
+        for i, value in enumerate(sample):
+            ids.append(f"{group}-{i}")
+            values.append(group)
+            numbers.append(value)
+    order = order if order is not None else list(range(len(ids)))
+    contacts = pd.DataFrame({"contact_id": ids, "segment": values}).iloc[order]
+    targeting = pd.DataFrame({"contact_id": ids, "campaign_id": "A", "selected": True, column: numbers}).iloc[order]
+    return open_review(data={"contacts": contacts, "targeting": targeting},
+                       config={"bias": {"sensitive": ["segment"]}}, as_of="2026-11-15")
+
+
+samples_st = st.dictionaries(st.sampled_from(NAMES), st.lists(st.integers(1, 20).map(float), min_size=100,
+                                                              max_size=140), min_size=2, max_size=3)
+
+
+@SLOW_NO_SHRINK
+@given(groups=samples_st, data=st.data())
+def test_score_and_offer_checks_ignore_row_order_and_names(groups, data):
+    total = sum(len(v) for v in groups.values())
+    order = list(data.draw(st.permutations(range(total))))
+    names = sorted(groups)
+    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))]))))
+    for check, column, measure in ((offer_parity, "offer_value", "offer_ratio"),
+                                   (score_distribution, "score", "ks_distance")):
+        scaled = {g: [v / 20 for v in s] for g, s in groups.items()} if column == "score" else groups
+        finding = check(review_with(scaled, column))
+        # equal up to the last bits of a float sum, whose order the engine chooses
+        shuffled = check(review_with(scaled, column, order)).evidence
+        assert [{k: pytest.approx(v, rel=1e-9) if isinstance(v, float) else v for k, v in r.items()}
+                for r in finding.evidence] == list(shuffled)
+        renamed = check(review_with({renamed_as[g]: s for g, s in scaled.items()}, column))
+        assert multiset(r[measure] for r in finding.evidence) == multiset(r[measure] for r in renamed.evidence)
+        for r in finding.evidence:
+            if column == "offer_value" and r[measure] is not None:
+                assert 0.0 < r[measure] <= 1.0  # against the highest mean
+            if column == "score" and r[measure] is not None:
+                assert 0.0 <= r[measure] <= 1.0
+
+
+outcome_groups_st = st.dictionaries(
+    st.sampled_from(NAMES),
+    st.tuples(st.integers(100, 160), st.integers(0, 100), st.integers(100, 160), st.integers(0, 100)).map(
+        lambda t: (t[0], min(t[1], t[0]), t[2], min(t[3], t[2]))),  # converters, selected of them; others, selected
+    min_size=2, max_size=3)
+
+
+def outcome_review(groups: dict[str, tuple[int, int, int, int]], order: list[int] | None = None):
+    ids, values, outcome, selected = [], [], [], []
+    for group, (n_pos, tp, n_neg, fp) in groups.items():
+        for i in range(n_pos + n_neg):
+            ids.append(f"{group}-{i}")
+            values.append(group)
+            outcome.append(i < n_pos)
+            selected.append(i < tp or n_pos <= i < n_pos + fp)
+    order = order if order is not None else list(range(len(ids)))
+    contacts = pd.DataFrame({"contact_id": ids, "segment": values}).iloc[order]
+    targeting = pd.DataFrame({"contact_id": ids, "campaign_id": "A", "selected": selected,
+                              "outcome": outcome}).iloc[order]
+    return open_review(data={"contacts": contacts, "targeting": targeting},
+                       config={"bias": {"sensitive": ["segment"]}}, as_of="2026-11-15")
+
+
+@SLOW_NO_SHRINK
+@given(groups=outcome_groups_st, data=st.data())
+def test_outcome_rates_are_proportions_and_ignore_row_order_and_names(groups, data):
+    from ethics_review.checks.bias import outcome_parity
+
+    finding = outcome_parity(outcome_review(groups))
+    for r in finding.evidence:
+        n_pos, tp, n_neg, fp = groups[r["group"]]
+        expected = tp / n_pos if r["measure"] == "true_positive_rate" else fp / n_neg
+        if r["rate"] is not None:
+            assert 0.0 <= r["rate"] <= 1.0 and r["rate"] == pytest.approx(expected)
+        if r["gap"] is not None:
+            assert 0.0 <= r["gap"] <= 1.0
+    total = sum(a + c for a, _, c, _ in groups.values())
+    order = list(data.draw(st.permutations(range(total))))
+    assert outcome_parity(outcome_review(groups, order)).evidence == finding.evidence
+    names = sorted(groups)
+    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))]))))
+    renamed = outcome_parity(outcome_review({renamed_as[g]: v for g, v in groups.items()}))
+    assert multiset(r["gap"] for r in finding.evidence) == multiset(r["gap"] for r in renamed.evidence)

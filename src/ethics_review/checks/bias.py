@@ -1,16 +1,23 @@
-"""Bias and fairness checks (area `bias`). Per-group counts are computed in the engine; only they reach pandas,
-where intervals and tests come from scipy.stats (see stats.py)."""
+"""Bias and fairness checks (area `bias`): selection parity, intersections, outcome parity, score distribution,
+offer parity, proxies and delivery skew.
+
+Per-group aggregates are computed in the engine (counts, sums, sums of squares, counts per score value, contingency
+counts); only they reach pandas, where intervals and tests come from scipy.stats. Every check follows the size
+rules of CHECKS.md: no rate for a group under min_group_size, no flag under min_flag_size ("insufficient data",
+never "pass"), evidence cells under k_anonymity suppressed; a comparison that is only sampling noise never fails."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import ibis
 import ibis.expr.datatypes as idt
+import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 
 from .. import i18n
 from ..config import BiasConfig
@@ -25,6 +32,8 @@ MISSING_GROUP = "(missing)"
 INSUFFICIENT = "insufficient data"
 REFERENCE = "reference"
 SIGNIFICANCE = 0.05
+INTERSECTION = " × "
+SHARED_TEXT = "bias"  # texts/bias.yaml: wording every bias check shares (missing attributes, insufficient data)
 
 
 def age_in_years(birth_date: ibis.Value, as_of: dt.date) -> ibis.Value:
@@ -74,20 +83,33 @@ def selection_population(review: Review) -> ibis.Table:
     return population.mutate(selected=population.selected.fill_null(False))
 
 
+def attribute_parts(attribute: str | Sequence[str]) -> tuple[str, ...]:
+    return (attribute,) if isinstance(attribute, str) else tuple(attribute)
+
+
+def attribute_name(attribute: str | Sequence[str]) -> str:
+    """"gender", or "gender × age_band" for an intersection: the key of a named reference group too."""
+    return INTERSECTION.join(attribute_parts(attribute))
+
+
+def group_label(population: ibis.Table, attribute: str | Sequence[str]) -> ibis.Value:
+    """The group of each row as text ("F", or "F × 65+" for an intersection); a missing value is a group too."""
+    labels = [population[p].cast("string").fill_null(MISSING_GROUP) for p in attribute_parts(attribute)]
+    group = labels[0]
+    for label in labels[1:]:
+        group = group + INTERSECTION + label
+    return group
+
+
 def group_counts(population: ibis.Table, attributes: Sequence[str | tuple[str, ...]]) -> pd.DataFrame:
     """(campaign_id, attribute, group, n, selected) per group of each attribute or intersection of attributes."""
     frames = []
     for attribute in attributes:
-        parts = (attribute,) if isinstance(attribute, str) else tuple(attribute)
-        labels = [population[p].cast("string").fill_null(MISSING_GROUP) for p in parts]
-        group = labels[0]
-        for label in labels[1:]:
-            group = group + " × " + label
-        counts = (population.mutate(group=group)
+        counts = (population.mutate(group=group_label(population, attribute))
                   .group_by(["campaign_id", "group"])
                   .agg(n=ibis._.count(), selected=ibis._.selected.cast("int64").sum())
                   .to_pandas())
-        frames.append(counts.assign(attribute=" × ".join(parts)))
+        frames.append(counts.assign(attribute=attribute_name(attribute)))
     columns = ["campaign_id", "attribute", "group", "n", "selected"]
     if not frames:
         return pd.DataFrame(columns=columns)
@@ -113,7 +135,17 @@ def parity_thresholds(fail_below: float, warn_below: float, metric: str = "impac
             Threshold(metric, "<", warn_below, "warn", "kit default", needs_significance=True))
 
 
+def gap_thresholds(fail_above: float, warn_above: float, metric: str) -> tuple[Threshold, ...]:
+    """The same judgement for a distance that should stay small (a rate gap, a KS distance): fail above
+    `fail_above` and significant; warn above it but not significant, or above `warn_above` and significant."""
+    return (Threshold(metric, ">", fail_above, "fail", "kit default", needs_significance=True),
+            Threshold(metric, ">", fail_above, "warn", "kit default"),
+            Threshold(metric, ">", warn_above, "warn", "kit default", needs_significance=True))
+
+
 def _reference_group(groups: pd.DataFrame, attribute: str, rules: ParityRules) -> str | None:
+    """The group every other is compared with, among groups of at least min_flag_size: the highest `rate`
+    (default), the largest, or the group named for this attribute."""
     eligible = groups[groups.n >= rules.min_flag_size]
     if eligible.empty:
         return None
@@ -130,16 +162,35 @@ def _reference_group(groups: pd.DataFrame, attribute: str, rules: ParityRules) -
     return eligible.sort_values(order, ascending=[False, False, True]).group.iloc[0]
 
 
-def parity_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
-    """Rates, intervals, impact ratios, tests (BH-adjusted across the whole table) and a flag per group."""
+def _judge_compared(table: pd.DataFrame, rules: ParityRules, metrics: Sequence[str]) -> pd.DataFrame:
+    """BH across every comparison of the table, then the shared `judge` on each: flag pass, warn or fail."""
+    compared = table.flag == "compared"
+    table["p_adjusted"] = None
+    table.loc[compared, "p_adjusted"] = benjamini_hochberg(table.loc[compared, "p_value"].tolist())
+    for index in table.index[compared]:
+        significant = table.at[index, "p_adjusted"] < rules.alpha
+        observed = {m: _number(table.at[index, m]) for m in metrics}
+        table.at[index, "flag"] = judge(observed, rules.thresholds, significant=significant)
+    return table
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def parity_table(counts: pd.DataFrame, rules: ParityRules, *,
+                 keys: Sequence[str] = ("campaign_id", "attribute")) -> pd.DataFrame:
+    """Rates, intervals, impact ratios, tests (BH-adjusted across the whole table) and a flag per group.
+    `keys` name the blocks whose groups are compared with each other (they include `attribute`)."""
     rows = []
-    for (campaign, attribute), groups in counts.groupby(["campaign_id", "attribute"], sort=True):
+    for key_values, groups in counts.groupby(list(keys), sort=True):
+        block = dict(zip(keys, key_values, strict=True))
         groups = groups.assign(rate=groups.selected / groups.n)
         overall = groups.selected.sum() / groups.n.sum()
-        reference = _reference_group(groups, attribute, rules)
+        reference = _reference_group(groups, block["attribute"], rules)
         ref = groups[groups.group == reference].iloc[0] if reference is not None else None
         for group in groups.itertuples(index=False):
-            row = {"campaign_id": campaign, "attribute": attribute, "group": group.group, "n": int(group.n),
+            row = {**block, "group": group.group, "n": int(group.n),
                    "selected": int(group.selected), "reference_group": reference, "rate": None,
                    "ci_low": None, "ci_high": None, "impact_ratio": None, "ratio_ci_low": None,
                    "ratio_ci_high": None, "difference": None, "ratio_to_overall": None, "p_value": None,
@@ -164,14 +215,9 @@ def parity_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     if table.empty:
         return table
-    compared = table.flag == "compared"
-    table["p_adjusted"] = None
-    table.loc[compared, "p_adjusted"] = benjamini_hochberg(table.loc[compared, "p_value"].tolist())
-    for index in table.index[compared]:
-        significant = table.at[index, "p_adjusted"] < rules.alpha
-        table.at[index, "flag"] = judge({"impact_ratio": table.at[index, "impact_ratio"]}, rules.thresholds,
-                                        significant=significant)
-    return table
+    gap = pd.to_numeric(table.difference, errors="coerce").abs()
+    table = _judge_compared(table.assign(gap=gap), rules, ["impact_ratio", "gap"])
+    return table.drop(columns="gap")
 
 
 def parity_status(table: pd.DataFrame) -> Status:
@@ -187,37 +233,130 @@ def parity_evidence(table: pd.DataFrame, k: int) -> pd.DataFrame:
         "n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived})
 
 
-def parity_metric(table: pd.DataFrame) -> dict[str, object]:
+def comparison_metric(table: pd.DataFrame, headline: str, column: str, pick=min) -> dict[str, object]:
+    """How many comparisons were judged and flagged, how many groups were too small, and the headline figure
+    (`pick` of `column` over the judged comparisons)."""
     judged = table[table.flag.isin(["pass", "warn", "fail"])] if not table.empty else table
-    ratios = [r for r in judged.get("impact_ratio", []) if r is not None and not math.isnan(r)]
+    values = [v for v in judged.get(column, []) if _number(v) is not None]
     return {
         "comparisons": int(len(judged)),
         "failed_comparisons": int((judged.flag == "fail").sum()) if len(judged) else 0,
         "warned_comparisons": int((judged.flag == "warn").sum()) if len(judged) else 0,
         "insufficient_groups": int((table.flag == INSUFFICIENT).sum()) if not table.empty else 0,
-        "min_impact_ratio": min(ratios) if ratios else None,
+        headline: pick(values) if values else None,
     }
 
 
-def parity_rules(bias: BiasConfig, *, reference: str | Mapping[str, str] | None, fail_below: float,
-                 warn_below: float) -> ParityRules:
-    if not 0 < fail_below <= warn_below <= 1:
-        raise ConfigError(f"bias thresholds must satisfy 0 < fail_below <= warn_below <= 1, found fail_below="
-                          f"{fail_below}, warn_below={warn_below}", fix="set e.g. fail_below: 0.8, warn_below: 0.9")
+def parity_metric(table: pd.DataFrame) -> dict[str, object]:
+    return comparison_metric(table, "min_impact_ratio", "impact_ratio")
+
+
+def comparison_rules(bias: BiasConfig, *, reference: str | Mapping[str, str] | None,
+                     thresholds: tuple[Threshold, ...]) -> ParityRules:
     return ParityRules(min_group_size=bias.min_group_size, min_flag_size=bias.min_flag_size,
-                       k_anonymity=bias.k_anonymity, reference=reference or bias.reference,
-                       thresholds=parity_thresholds(fail_below, warn_below))
+                       k_anonymity=bias.k_anonymity, reference=reference or bias.reference, thresholds=thresholds)
+
+
+def _ordered(names: tuple[str, str], low: float, high: float, *, upper: float | None, example: str) -> None:
+    """Two thresholds in the only order that makes sense, else a ConfigError naming both."""
+    if not (0 < low <= high and (upper is None or high <= upper)):
+        bound = f" <= {upper:g}" if upper is not None else ""
+        raise ConfigError(f"bias thresholds must satisfy 0 < {names[0]} <= {names[1]}{bound}, found {names[0]}="
+                          f"{low}, {names[1]}={high}", fix=f"set e.g. {example}")
+
+
+def parity_rules(bias: BiasConfig, *, reference: str | Mapping[str, str] | None, fail_below: float,
+                 warn_below: float, metric: str = "impact_ratio") -> ParityRules:
+    _ordered(("fail_below", "warn_below"), fail_below, warn_below, upper=1,
+             example="fail_below: 0.8, warn_below: 0.9")
+    return comparison_rules(bias, reference=reference, thresholds=parity_thresholds(fail_below, warn_below, metric))
+
+
+def gap_rules(bias: BiasConfig, *, reference: str | Mapping[str, str] | None, warn_above: float,
+              fail_above: float, metric: str, example: str) -> ParityRules:
+    _ordered(("warn_above", "fail_above"), warn_above, fail_above, upper=None, example=example)
+    return comparison_rules(bias, reference=reference, thresholds=gap_thresholds(fail_above, warn_above, metric))
+
+
+def worst_row(table: pd.DataFrame, column: str, *, ascending: bool = True) -> dict[str, object]:
+    """The comparison the summary names: the most extreme `column` (lowest when `ascending`) among the most
+    severe flags, as the summary's placeholders (campaign, attribute, group, reference_group, value) and `row`."""
+    judged = table[table.flag.isin(["fail", "warn"])] if not table.empty else table
+    if judged.empty:
+        return {"campaign": "", "attribute": "", "group": "", "reference_group": "", "value": None, "row": {}}
+    severity = judged.flag.map({"fail": 0, "warn": 1})
+    row = judged.assign(severity=severity).sort_values(["severity", column], ascending=[True, ascending]).iloc[0]
+    return {"campaign": row.campaign_id, "attribute": row.attribute, "group": row.group,
+            "reference_group": row.get("reference_group", ""), "value": row[column], "row": row.to_dict()}
 
 
 def _worst_row(table: pd.DataFrame) -> dict[str, object]:
-    """The comparison the summary names: the lowest impact ratio among the most severe flags."""
-    judged = table[table.flag.isin(["fail", "warn"])]
-    if judged.empty:
-        return {"campaign": "", "attribute": "", "group": "", "reference_group": "", "ratio": None}
-    severity = judged.flag.map({"fail": 0, "warn": 1})
-    row = judged.assign(severity=severity).sort_values(["severity", "impact_ratio"]).iloc[0]
-    return {"campaign": row.campaign_id, "attribute": row.attribute, "group": row.group,
-            "reference_group": row.reference_group, "ratio": row.impact_ratio}
+    row = worst_row(table, "impact_ratio")
+    row.pop("row")
+    return {**row, "ratio": row.pop("value")}
+
+
+# --- What every bias check does before measuring -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Audit:
+    """The population a bias check measures (one campaign or all), the attributes it can audit, and notes on
+    the configured attributes it could not find."""
+
+    population: ibis.Table
+    attributes: tuple[str | tuple[str, ...], ...]
+    notes: tuple[str, ...]
+
+
+def audit_population(review: Review, check_id: str, *, campaign: str | None,
+                     attributes: Sequence[str | Sequence[str]] | None, columns: Sequence[str] = (),
+                     intersections: bool = False) -> Audit | Finding:
+    """The selection population with the attributes found, or the `not_applicable` finding that says what is
+    missing (the targeting table or one of its `columns`, the attributes, or any configured attribute)."""
+    needs_targeting = bool(columns) or not (review.has("sends") and review.has("contacts"))
+    if needs_targeting and not review.has("targeting"):
+        return not_applicable(review, check_id, [("targeting", None)])
+    absent_columns = [c for c in columns if not review.has("targeting", c)]
+    if absent_columns:
+        return not_applicable(review, check_id, [("targeting", c) for c in absent_columns])
+    population = selection_population(review)
+    if campaign is not None:
+        population = population.filter(population.campaign_id == campaign)
+    configured = review.config.bias.intersections if intersections else review.config.bias.sensitive
+    wanted = [attribute_parts(a) if intersections else a for a in (attributes if attributes is not None
+                                                                    else configured)]
+    if not wanted:
+        return not_applicable(review, check_id, [], reason=i18n.text(
+            SHARED_TEXT, "no_intersections" if intersections else "no_attributes", review.lang))
+    present = [a for a in wanted if all(p in population.columns for p in attribute_parts(a))]
+    absent = sorted({p for a in wanted for p in attribute_parts(a) if p not in population.columns})
+    notes = tuple(i18n.text(SHARED_TEXT, "attribute_missing", review.lang, attribute=a) for a in absent)
+    if not present:
+        return not_applicable(review, check_id, [("contacts", a) for a in absent])
+    return Audit(population, tuple(present), notes)
+
+
+def insufficient(review: Review, check_id: str, rules: ParityRules) -> Finding:
+    return not_applicable(review, check_id, [], reason=i18n.text(
+        SHARED_TEXT, "insufficient", review.lang, min_flag_size=rules.min_flag_size))
+
+
+def _attribute_list(attributes: Sequence[str | Sequence[str]]) -> str:
+    return ", ".join(attribute_name(a) for a in attributes)
+
+
+# --- bias.selection_parity and bias.intersectional ----------------------------------------------------------------
+
+def _parity_finding(review: Review, check_id: str, audit: Audit | Finding, rules: ParityRules) -> Finding:
+    if isinstance(audit, Finding):
+        return audit
+    table = parity_table(group_counts(audit.population, audit.attributes), rules)
+    status = parity_status(table)
+    if status == "not_applicable":
+        return insufficient(review, check_id, rules)
+    return build_finding(review, check_id, status, metric=parity_metric(table), thresholds=rules.thresholds,
+                         evidence=parity_evidence(table, rules.k_anonymity), notes=audit.notes,
+                         **_worst_row(table), attributes=_attribute_list(audit.attributes))
 
 
 def selection_parity(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
@@ -225,32 +364,433 @@ def selection_parity(review: Review, *, campaign: str | None = None, attributes:
                      warn_below: float = 0.9) -> Finding:
     """Selection rate per group of each sensitive attribute, per campaign, against the reference group."""
     rules = parity_rules(review.config.bias, reference=reference, fail_below=fail_below, warn_below=warn_below)
-    if not (review.has("targeting") or (review.has("sends") and review.has("contacts"))):
-        return not_applicable(review, "bias.selection_parity", [("targeting", None)])
-    population = selection_population(review)
-    if campaign is not None:
-        population = population.filter(population.campaign_id == campaign)
-    wanted = list(attributes) if attributes is not None else list(review.config.bias.sensitive)
-    present = [a for a in wanted if a in population.columns]
-    absent = [a for a in wanted if a not in population.columns]
-    notes = [i18n.text("bias.selection_parity", "attribute_missing", review.lang, attribute=a) for a in absent]
-    if not wanted:
-        return not_applicable(review, "bias.selection_parity", [], reason=i18n.text(
-            "bias.selection_parity", "no_attributes", review.lang))
-    if not present:
-        return not_applicable(review, "bias.selection_parity", [("contacts", a) for a in absent])
-    table = parity_table(group_counts(population, present), rules)
+    audit = audit_population(review, "bias.selection_parity", campaign=campaign, attributes=attributes)
+    return _parity_finding(review, "bias.selection_parity", audit, rules)
+
+
+def intersectional(review: Review, *, campaign: str | None = None,
+                   intersections: Sequence[Sequence[str]] | None = None,
+                   reference: str | Mapping[str, str] | None = None, fail_below: float = 0.8,
+                   warn_below: float = 0.9) -> Finding:
+    """Selection parity for the two-way intersections of the config (bias.intersections): a group such as
+    "M × 25-34" can be left out while gender alone and age alone look fair. A named reference is keyed by the
+    intersection's name ("gender × age_band")."""
+    rules = parity_rules(review.config.bias, reference=reference, fail_below=fail_below, warn_below=warn_below)
+    audit = audit_population(review, "bias.intersectional", campaign=campaign, attributes=intersections,
+                             intersections=True)
+    return _parity_finding(review, "bias.intersectional", audit, rules)
+
+
+# --- bias.outcome_parity -------------------------------------------------------------------------------------------
+
+OUTCOME_MEASURES = {True: "true_positive_rate", False: "false_positive_rate"}
+
+
+def outcome_parity(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
+                   reference: str | Mapping[str, str] | None = None, warn_above: float = 0.1,
+                   fail_above: float = 0.2) -> Finding:
+    """Equal opportunity and equalised odds: among people who converted, the share selected (true-positive rate),
+    and among those who did not, the share selected (false-positive rate), per group; the gap to the reference
+    group (highest rate by default) is judged."""
+    check_id = "bias.outcome_parity"
+    rules = gap_rules(review.config.bias, reference=reference, warn_above=warn_above, fail_above=fail_above,
+                      metric="gap", example="warn_above: 0.1, fail_above: 0.2")
+    audit = audit_population(review, check_id, campaign=campaign, attributes=attributes, columns=("outcome",))
+    if isinstance(audit, Finding):
+        return audit
+    population = audit.population.filter(audit.population.outcome.notnull())
+    # A rate among converters is a selection rate on a sub-population: the parity machinery applies as is.
+    counts = pd.concat([
+        group_counts(population.filter(population.outcome == converted), audit.attributes).assign(measure=measure)
+        for converted, measure in OUTCOME_MEASURES.items()], ignore_index=True)
+    table = parity_table(counts, rules, keys=("campaign_id", "measure", "attribute"))
     status = parity_status(table)
     if status == "not_applicable":
-        return not_applicable(review, "bias.selection_parity", [], reason=i18n.text(
-            "bias.selection_parity", "insufficient", review.lang, min_flag_size=rules.min_flag_size))
-    metric = parity_metric(table)
-    return build_finding(review, "bias.selection_parity", status, metric=metric, thresholds=rules.thresholds,
-                         evidence=parity_evidence(table, rules.k_anonymity), notes=notes,
-                         **_worst_row(table), attributes=", ".join(present))
+        return insufficient(review, check_id, rules)
+    table = table.assign(gap=pd.to_numeric(table.difference, errors="coerce").abs())
+    metric = comparison_metric(table, "max_gap", "gap", pick=max)
+    worst = worst_row(table, "gap", ascending=False)
+    measure = worst.pop("row").get("measure")
+    measure_name = i18n.text(SHARED_TEXT, f"measure.{measure}", review.lang) if measure else ""
+    evidence = parity_evidence(table, rules.k_anonymity)
+    evidence["gap"] = evidence["gap"].where(evidence["difference"].notna(), None)
+    return build_finding(review, check_id, status, metric=metric, thresholds=rules.thresholds, evidence=evidence,
+                         notes=audit.notes, campaign=worst["campaign"], attribute=worst["attribute"],
+                         group=worst["group"], reference_group=worst["reference_group"], gap=worst["value"],
+                         measure=measure_name, attributes=_attribute_list(audit.attributes))
+
+
+# --- Comparisons of a group statistic other than a rate (score distribution, offers) ---------------------------------
+
+def compare_with_reference(stats: pd.DataFrame, rules: ParityRules, *, level: str,
+                           compare: Callable[[pd.Series, pd.Series], dict[str, object]],
+                           metrics: Sequence[str], hidden_below_min_group: Sequence[str]) -> pd.DataFrame:
+    """Per (campaign, attribute): the reference group (ranked by `level`: highest, largest or named), then
+    `compare(group, reference)` for each group of at least min_flag_size (it returns the metrics and `p_value`),
+    BH across the table, and the shared judgement. Groups under min_group_size show none of
+    `hidden_below_min_group`."""
+    rows = []
+    stats = stats.sort_values(["campaign_id", "attribute", "group"], ignore_index=True)  # engine order is arbitrary
+    for (campaign, attribute), groups in stats.groupby(["campaign_id", "attribute"], sort=True):
+        reference = _reference_group(groups.assign(rate=groups[level]), attribute, rules)
+        ref = groups[groups.group == reference].iloc[0] if reference is not None else None
+        overall = (groups[level] * groups.n).sum() / groups.n.sum()  # every group is also compared with everyone
+        for _, group in groups.iterrows():
+            row = {**group.to_dict(), "reference_group": reference, **dict.fromkeys(metrics), "p_value": None,
+                   "ratio_to_overall": group[level] / overall if overall else None}
+            if group.n < rules.min_group_size:
+                row.update(dict.fromkeys([*hidden_below_min_group, "ratio_to_overall"]))
+            if group.n < rules.min_flag_size or ref is None:
+                row["flag"] = INSUFFICIENT
+            elif group.group == reference:
+                row["flag"] = REFERENCE
+            else:
+                row.update(compare(group, ref), flag="compared")
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    return table if table.empty else _judge_compared(table, rules, metrics)
+
+
+# --- bias.score_distribution --------------------------------------------------------------------------------------
+
+MAX_EXACT_SCORE_VALUES = 20_000  # above this many distinct scores, ECDFs come from fine bins
+SCORE_BINS = 1_000
+
+
+def _score_histograms(population: ibis.Table, attributes: Sequence[str],
+                      exact: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per (campaign, attribute, group): n, mean and the count of each score value (exact) or bin, computed in
+    the engine. Only these counts reach pandas."""
+    scored = population.filter(population.score.notnull())
+    if exact:
+        scored = scored.mutate(value=scored.score.cast("float64"))
+    else:
+        bounds = scored.aggregate(low=scored.score.min(), high=scored.score.max()).to_pandas().iloc[0]
+        width = (float(bounds.high) - float(bounds.low)) / SCORE_BINS or 1.0
+        index = ((scored.score - float(bounds.low)) / width).floor().clip(upper=SCORE_BINS - 1)
+        # A bin is represented by its upper edge: the ECDF at that edge is exact, between edges it is not.
+        scored = scored.mutate(value=(index + 1) * width + float(bounds.low))
+    summaries, histograms = [], []
+    for attribute in attributes:
+        labelled = scored.mutate(group=group_label(scored, attribute))
+        histogram = (labelled.group_by(["campaign_id", "group", "value"]).agg(count=ibis._.count())
+                     .to_pandas().assign(attribute=attribute_name(attribute)))
+        histograms.append(histogram)
+        summary = (labelled.group_by(["campaign_id", "group"])
+                   .agg(n=ibis._.count(), total=ibis._.score.cast("float64").sum()).to_pandas())
+        summaries.append(summary.assign(attribute=attribute_name(attribute)))
+    summary = pd.concat(summaries, ignore_index=True)
+    summary = summary.assign(mean_score=summary.total / summary.n).drop(columns="total")
+    return summary[["campaign_id", "attribute", "group", "n", "mean_score"]], pd.concat(histograms, ignore_index=True)
+
+
+def ks_distance(counts: pd.Series, reference_counts: pd.Series) -> float:
+    """Kolmogorov-Smirnov distance between two samples given as counts per value (index: value): the largest
+    gap between their empirical distribution functions, evaluated at every value either takes."""
+    both = pd.concat([counts.rename("a"), reference_counts.rename("b")], axis=1).fillna(0).sort_index()
+    ecdf = both.cumsum() / both.sum()
+    return float((ecdf.a - ecdf.b).abs().max())
+
+
+def ks_p_value(distance: float, n: int, m: int) -> float:
+    """Two-sided p-value of a two-sample KS distance: scipy's Kolmogorov distribution at the effective sample
+    size n*m/(n+m), as scipy.stats.ks_2samp(method="asymp") computes it."""
+    return float(scipy_stats.kstwo.sf(distance, round(n * m / (n + m))))
+
+
+def score_distribution(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
+                       reference: str | Mapping[str, str] | None = None, warn_above: float = 0.2,
+                       fail_above: float = 0.3) -> Finding:
+    """Per group, the distribution of the model score against the reference group's (highest mean by default):
+    Kolmogorov-Smirnov distance, its significance, and the difference of means."""
+    check_id = "bias.score_distribution"
+    rules = gap_rules(review.config.bias, reference=reference, warn_above=warn_above, fail_above=fail_above,
+                      metric="ks_distance", example="warn_above: 0.2, fail_above: 0.3")
+    audit = audit_population(review, check_id, campaign=campaign, attributes=attributes, columns=("score",))
+    if isinstance(audit, Finding):
+        return audit
+    scored = audit.population.filter(audit.population.score.notnull())
+    exact = int(scored.score.nunique().to_pandas()) <= MAX_EXACT_SCORE_VALUES
+    summary, histograms = _score_histograms(audit.population, audit.attributes, exact)
+    by_group = {key: block.set_index("value")["count"]
+                for key, block in histograms.groupby(["campaign_id", "attribute", "group"], sort=False)}
+
+    def compare(group: pd.Series, ref: pd.Series) -> dict[str, object]:
+        distance = ks_distance(by_group[(group.campaign_id, group.attribute, group.group)],
+                               by_group[(ref.campaign_id, ref.attribute, ref.group)])
+        return {"ks_distance": distance, "mean_difference": group.mean_score - ref.mean_score,
+                "p_value": ks_p_value(distance, int(group.n), int(ref.n))}
+
+    table = compare_with_reference(summary, rules, level="mean_score", compare=compare,
+                                   metrics=["ks_distance", "mean_difference"], hidden_below_min_group=["mean_score"])
+    status = parity_status(table)
+    if status == "not_applicable":
+        return insufficient(review, check_id, rules)
+    method = i18n.text(SHARED_TEXT, "score_exact" if exact else "score_binned", review.lang, bins=SCORE_BINS)
+    worst = worst_row(table, "ks_distance", ascending=False)
+    evidence = suppress_small_cells(table, count_columns=["n"], k=rules.k_anonymity, hide_with={
+        "n": ["mean_score", "ratio_to_overall", "ks_distance", "mean_difference", "p_value", "p_adjusted"]})
+    return build_finding(review, check_id, status, metric=comparison_metric(table, "max_ks_distance", "ks_distance",
+                                                                            pick=max),
+                         thresholds=rules.thresholds, evidence=evidence, notes=(method, *audit.notes),
+                         campaign=worst["campaign"], attribute=worst["attribute"], group=worst["group"],
+                         reference_group=worst["reference_group"], distance=worst["value"],
+                         attributes=_attribute_list(audit.attributes))
+
+
+# --- bias.offer_parity --------------------------------------------------------------------------------------------
+
+def offer_parity(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
+                 reference: str | Mapping[str, str] | None = None, fail_below: float = 0.8,
+                 warn_below: float = 0.9) -> Finding:
+    """Mean offer (discount or price) per group among the people offered something, its ratio to the reference
+    group's (highest mean by default), and Welch's test from per-group count, sum and sum of squares."""
+    check_id = "bias.offer_parity"
+    rules = parity_rules(review.config.bias, reference=reference, fail_below=fail_below, warn_below=warn_below,
+                         metric="offer_ratio")
+    audit = audit_population(review, check_id, campaign=campaign, attributes=attributes, columns=("offer_value",))
+    if isinstance(audit, Finding):
+        return audit
+    offered = audit.population.filter(audit.population.offer_value.notnull())
+    offered = offered.mutate(offer=offered.offer_value.cast("float64"))
+    frames = []
+    for attribute in audit.attributes:
+        sums = (offered.mutate(group=group_label(offered, attribute)).group_by(["campaign_id", "group"])
+                .agg(n=ibis._.count(), total=ibis._.offer.sum(), squares=(ibis._.offer * ibis._.offer).sum())
+                .to_pandas())
+        frames.append(sums.assign(attribute=attribute_name(attribute)))
+    sums = pd.concat(frames, ignore_index=True)
+    variance = ((sums.squares - sums.total ** 2 / sums.n) / (sums.n - 1)).where(sums.n > 1).clip(lower=0)
+    stats_frame = pd.DataFrame({"campaign_id": sums.campaign_id, "attribute": sums.attribute, "group": sums.group,
+                                "n": sums.n, "mean_offer": sums.total / sums.n, "sd_offer": np.sqrt(variance)})
+
+    def compare(group: pd.Series, ref: pd.Series) -> dict[str, object]:
+        ratio = group.mean_offer / ref.mean_offer if ref.mean_offer else None
+        if group.sd_offer == 0 and ref.sd_offer == 0:  # no spread: a difference of means is certain, or none
+            p_value = 1.0 if group.mean_offer == ref.mean_offer else 0.0
+        else:
+            p_value = float(scipy_stats.ttest_ind_from_stats(group.mean_offer, group.sd_offer, group.n,
+                                                             ref.mean_offer, ref.sd_offer, ref.n,
+                                                             equal_var=False).pvalue)
+        return {"offer_ratio": ratio, "difference": group.mean_offer - ref.mean_offer, "p_value": p_value}
+
+    table = compare_with_reference(stats_frame, rules, level="mean_offer", compare=compare,
+                                   metrics=["offer_ratio", "difference"],
+                                   hidden_below_min_group=["mean_offer", "sd_offer"])
+    status = parity_status(table)
+    if status == "not_applicable":
+        return insufficient(review, check_id, rules)
+    worst = worst_row(table, "offer_ratio")
+    evidence = suppress_small_cells(table, count_columns=["n"], k=rules.k_anonymity, hide_with={
+        "n": ["mean_offer", "sd_offer", "ratio_to_overall", "offer_ratio", "difference", "p_value", "p_adjusted"]})
+    return build_finding(review, check_id, status, metric=comparison_metric(table, "min_offer_ratio", "offer_ratio"),
+                         thresholds=rules.thresholds, evidence=evidence, notes=audit.notes,
+                         campaign=worst["campaign"], attribute=worst["attribute"], group=worst["group"],
+                         reference_group=worst["reference_group"], ratio=worst["value"],
+                         attributes=_attribute_list(audit.attributes))
+
+
+# --- bias.proxies -------------------------------------------------------------------------------------------------
+
+DECILES = 10
+
+
+def feature_categories(table: ibis.Table, feature: str) -> ibis.Value:
+    """A feature as categories: numeric features in deciles computed in the engine (ties share a decile, so
+    row order never matters), anything else as its text; a missing value is a category of its own."""
+    column = table[feature]
+    if column.type().is_numeric() and not column.type().is_boolean():
+        rank = ibis.percent_rank().over(ibis.window(order_by=column))
+        decile = (rank * DECILES).floor().clip(upper=DECILES - 1).cast("int64") + 1
+        label = ibis.literal("D") + decile.cast("string")
+        return ibis.cases((column.isnull(), ibis.literal(MISSING_GROUP)), else_=label)
+    return column.cast("string").fill_null(MISSING_GROUP)
+
+
+def cramers_v_corrected(contingency: np.ndarray) -> tuple[float, float]:
+    """Bias-corrected Cramér's V (Bergsma 2013, J. Korean Stat. Soc. 42:323-328) and the chi-square p-value.
+    The plain V of a sparse table is inflated (a feature of thousands of values looks associated with
+    anything); the correction removes that expected inflation."""
+    table = contingency[contingency.sum(axis=1) > 0][:, contingency.sum(axis=0) > 0]
+    n = table.sum()
+    rows, cols = table.shape
+    if rows < 2 or cols < 2 or n < 2:
+        return 0.0, 1.0
+    chi2 = scipy_stats.chi2_contingency(table, correction=False)
+    phi2 = max(0.0, chi2.statistic / n - (rows - 1) * (cols - 1) / (n - 1))
+    rows_corrected = rows - (rows - 1) ** 2 / (n - 1)
+    cols_corrected = cols - (cols - 1) ** 2 / (n - 1)
+    denominator = min(rows_corrected - 1, cols_corrected - 1)
+    v = math.sqrt(phi2 / denominator) if denominator > 0 else 0.0
+    return min(v, 1.0), float(chi2.pvalue)
+
+
+def proxy_table(people: ibis.Table, features: Sequence[str], attributes: Sequence[str]) -> pd.DataFrame:
+    """One row per (feature, attribute): people counted, categories on each side, corrected V, p-value. Only the
+    contingency counts (feature category x group) leave the engine."""
+    rows = []
+    for feature in features:
+        categorised = people.mutate(category=feature_categories(people, feature))
+        for attribute in attributes:
+            if attribute == feature:
+                continue
+            counts = (categorised.mutate(group=group_label(categorised, attribute))
+                      .group_by(["category", "group"]).agg(count=ibis._.count()).to_pandas())
+            contingency = counts.pivot_table(index="category", columns="group", values="count", fill_value=0)
+            v, p_value = cramers_v_corrected(contingency.to_numpy(dtype=float))
+            rows.append({"feature": feature, "attribute": attribute, "n": int(counts["count"].sum()),
+                         "categories": int(contingency.shape[0]), "groups": int(contingency.shape[1]),
+                         "cramers_v": v, "p_value": p_value})
+    return pd.DataFrame(rows, columns=["feature", "attribute", "n", "categories", "groups", "cramers_v", "p_value"])
+
+
+def proxy_people(review: Review, columns: Sequence[str]) -> ibis.Table:
+    """One row per person with the columns that exist: contacts when they have them, else the distinct
+    (contact, columns) rows of the selection population."""
+    if review.has("contacts"):
+        contacts = with_age_band(review.table("contacts"), review.as_of)
+        if all(c in contacts.columns for c in columns):
+            return contacts
+    population = selection_population(review)
+    return population.select("contact_id", *[c for c in columns if c in population.columns]).distinct()
+
+
+def proxies(review: Review, *, features: Sequence[str] | None = None, attributes: Sequence[str] | None = None,
+            warn_at: float = 0.3, fail_at: float = 0.5) -> Finding:
+    """Association between every targeting feature (bias.features) and every sensitive attribute: a feature
+    strongly associated with, say, region or age lets a model discriminate without ever reading them."""
+    check_id = "bias.proxies"
+    _ordered(("warn_at", "fail_at"), warn_at, fail_at, upper=1, example="warn_at: 0.3, fail_at: 0.5")
+    bias = review.config.bias
+    thresholds = (Threshold("cramers_v", ">=", fail_at, "fail", "kit default"),
+                  Threshold("cramers_v", ">=", warn_at, "warn", "kit default"))
+    wanted_features = list(features) if features is not None else list(bias.features)
+    wanted_attributes = list(attributes) if attributes is not None else list(bias.sensitive)
+    if not wanted_features:
+        return not_applicable(review, check_id, [], reason=i18n.text(check_id, "no_features", review.lang))
+    if not wanted_attributes:
+        return not_applicable(review, check_id, [], reason=i18n.text(SHARED_TEXT, "no_attributes", review.lang))
+    if not (review.has("contacts") or review.has("targeting")):
+        return not_applicable(review, check_id, [("contacts", None)])
+    people = proxy_people(review, [*wanted_features, *wanted_attributes])
+    found_features = [f for f in wanted_features if f in people.columns]
+    found_attributes = [a for a in wanted_attributes if a in people.columns]
+    notes = tuple(i18n.text(SHARED_TEXT, "attribute_missing", review.lang, attribute=a)
+                  for a in [*wanted_features, *wanted_attributes] if a not in people.columns)
+    if not found_features or not found_attributes:
+        missing = [a for a in [*wanted_features, *wanted_attributes] if a not in people.columns]
+        return not_applicable(review, check_id, [("contacts", a) for a in missing])
+    table = proxy_table(people, found_features, found_attributes)
+    judged = table.n >= bias.min_flag_size
+    table["flag"] = [judge({"cramers_v": v}, thresholds) if ok else INSUFFICIENT
+                     for v, ok in zip(table.cramers_v, judged, strict=True)]
+    status = worst(f for f in table.flag if f != INSUFFICIENT)
+    if status == "not_applicable":
+        return not_applicable(review, check_id, [], reason=i18n.text(
+            SHARED_TEXT, "insufficient", review.lang, min_flag_size=bias.min_flag_size))
+    flagged = table[table.flag.isin(["fail", "warn"])].sort_values("cramers_v", ascending=False)
+    top = flagged.iloc[0] if len(flagged) else table[judged].sort_values("cramers_v", ascending=False).iloc[0]
+    metric = {"pairs": int(judged.sum()), "failed_pairs": int((table.flag == "fail").sum()),
+              "warned_pairs": int((table.flag == "warn").sum()), "max_cramers_v": float(table[judged].cramers_v.max())}
+    evidence = suppress_small_cells(table, count_columns=["n"], k=bias.k_anonymity,
+                                    hide_with={"n": ["cramers_v", "p_value"]})
+    return build_finding(review, check_id, status, metric=metric, thresholds=thresholds, evidence=evidence,
+                         notes=notes, feature=top.feature, attribute=top.attribute, v=top.cramers_v,
+                         features=", ".join(found_features), attributes=", ".join(found_attributes))
+
+
+# --- bias.delivery_skew -------------------------------------------------------------------------------------------
+
+def delivery_counts(review: Review, campaign: str | None, attributes: Sequence[str],
+                    population: ibis.Table) -> pd.DataFrame:
+    """Per (campaign, attribute, group): eligible people (selected in targeting) and those reached (a send in
+    that campaign), as group_counts' `n` and `selected`."""
+    eligible = population.filter(population.selected)
+    sends = review.table("sends")
+    if campaign is not None:
+        sends = sends.filter(sends.campaign_id == campaign)
+    reached = sends.select("contact_id", "campaign_id").distinct().mutate(reached=ibis.literal(True))
+    joined = eligible.left_join(reached, ["contact_id", "campaign_id"]).drop("contact_id_right",
+                                                                             "campaign_id_right")
+    return group_counts(joined.mutate(selected=joined.reached.fill_null(False)), attributes)
+
+
+def delivery_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
+    """Share of the reached vs share of the eligible per group, a binomial test per group (is the group's
+    count among the reached what its share of the eligible predicts?), BH across the table, judged."""
+    rows = []
+    for (campaign, attribute), groups in counts.groupby(["campaign_id", "attribute"], sort=True):
+        eligible_total, reached_total = int(groups.n.sum()), int(groups.selected.sum())
+        for group in groups.itertuples(index=False):
+            row = {"campaign_id": campaign, "attribute": attribute, "group": group.group,
+                   "eligible": int(group.n), "reached": int(group.selected), "share_eligible": None,
+                   "share_reached": None, "delivery_ratio": None, "p_value": None}
+            if group.n >= rules.min_group_size and reached_total:
+                share_eligible = group.n / eligible_total
+                share_reached = group.selected / reached_total
+                row.update(share_eligible=share_eligible, share_reached=share_reached,
+                           delivery_ratio=share_reached / share_eligible)
+            if group.n < rules.min_flag_size or not reached_total:
+                row["flag"] = INSUFFICIENT
+            else:
+                row["p_value"] = float(scipy_stats.binomtest(int(group.selected), reached_total,
+                                                             group.n / eligible_total).pvalue)
+                row["flag"] = "compared"
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    return table if table.empty else _judge_compared(table, rules, ["delivery_ratio"])
+
+
+def delivery_skew(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
+                  warn_below: float = 0.8, warn_above: float = 1.25) -> Finding:
+    """Who was reached (sends) against who was eligible (selected in targeting): per group, its share of the
+    reached divided by its share of the eligible. Ad platforms and deliverability can skew an audience that
+    was selected fairly."""
+    check_id = "bias.delivery_skew"
+    if not 0 < warn_below <= 1 <= warn_above:
+        raise ConfigError(f"bias.delivery_skew thresholds must satisfy 0 < warn_below <= 1 <= warn_above, found "
+                          f"warn_below={warn_below}, warn_above={warn_above}",
+                          fix="set e.g. warn_below: 0.8, warn_above: 1.25")
+    thresholds = (Threshold("delivery_ratio", "<", warn_below, "warn", "kit default", needs_significance=True),
+                  Threshold("delivery_ratio", ">", warn_above, "warn", "kit default", needs_significance=True))
+    rules = comparison_rules(review.config.bias, reference=None, thresholds=thresholds)
+    if not review.has("sends"):
+        return not_applicable(review, check_id, [("sends", None)])
+    audit = audit_population(review, check_id, campaign=campaign, attributes=attributes, columns=("selected",))
+    if isinstance(audit, Finding):
+        return audit
+    table = delivery_table(delivery_counts(review, campaign, audit.attributes, audit.population), rules)
+    status = parity_status(table)
+    if status == "not_applicable":
+        return insufficient(review, check_id, rules)
+    # The largest skew either way: 0.5 and 2 are as far from 1.
+    distance = [abs(math.log(r)) if _number(r) else -1.0 for r in table.delivery_ratio]
+    worst = worst_row(table.assign(distance=distance), "distance", ascending=False)
+    judged = table[table.flag.isin(["pass", "warn"])]
+    ratios = [r for r in judged.delivery_ratio if _number(r) is not None]
+    metric = {"groups_judged": int(len(judged)), "warned_groups": int((judged.flag == "warn").sum()),
+              "insufficient_groups": int((table.flag == INSUFFICIENT).sum()),
+              "min_delivery_ratio": min(ratios) if ratios else None,
+              "max_delivery_ratio": max(ratios) if ratios else None}
+    evidence = suppress_small_cells(table, count_columns=["eligible", "reached"],
+                                    k=rules.k_anonymity, hide_with={
+                                        "eligible": ["reached", "share_eligible", "share_reached", "delivery_ratio",
+                                                     "p_value", "p_adjusted"],
+                                        "reached": ["share_reached", "delivery_ratio"]})
+    return build_finding(review, check_id, status, metric=metric, thresholds=thresholds, evidence=evidence,
+                         notes=audit.notes, campaign=worst["campaign"], attribute=worst["attribute"],
+                         group=worst["group"], ratio=worst["row"].get("delivery_ratio"),
+                         attributes=_attribute_list(audit.attributes))
 
 
 BIAS_CHECKS = (
     # Needs targeting, or contacts and sends: checked inside, since either will do.
     Check("bias.selection_parity", "bias", selection_parity),
+    Check("bias.intersectional", "bias", intersectional),
+    Check("bias.outcome_parity", "bias", outcome_parity, needs={"targeting": ("outcome",)}),
+    Check("bias.score_distribution", "bias", score_distribution, needs={"targeting": ("score",)}),
+    Check("bias.offer_parity", "bias", offer_parity, needs={"targeting": ("offer_value",)}),
+    # Needs contacts or targeting with the features and attributes: checked inside.
+    Check("bias.proxies", "bias", proxies),
+    Check("bias.delivery_skew", "bias", delivery_skew, needs={"targeting": ("selected",), "sends": ()}),
 )

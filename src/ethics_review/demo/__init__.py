@@ -66,8 +66,11 @@ def generate(
         "contacts": contacts,
         "checks": {
             "consent.coverage": _coverage_entry(data),
+            **consent.privacy_entries(data),
             "bias.selection_parity": _selection_parity_entry(data),
+            **bias.planted_entries(data.targeting, data.keep, data.people, data.sends),
             "transparency.ai_disclosure": _disclosure_entry(data.content),
+            **transparency.planted_entries(data.content, as_of),
         },
     }
     chosen_format = writer.choose_format(file_format, len(data.sends))
@@ -111,10 +114,16 @@ def _build(contacts: int, seed: int, as_of: dt.date) -> _Generated:
     items = transparency.content_items()
     variants = transparency.send_variants(items)
     campaign_sends, targeting = sends.run_campaigns(rng_for(seed, "sends"), rng_for(seed, "bias"), people, state)
+    campaign_sends = bias.skew_delivery(rng_for(seed, "bias.delivery"), campaign_sends, people)
     spare = keep & ~dsr.people_with_requests(people.size)
     planted_sends = consent.plant_sends_without_basis(rng_for(seed, "consent.coverage"), people, log, state, spare)
+    privacy = consent.plant_privacy_problems(seed, people, log, spare, campaign_sends, planted_sends)
+    people, log = privacy.population, privacy.log
+    state = consent.ConsentState.of(log)  # with the planted events, for the coverage counts
     all_sends = sends.finish_sends(rng_for(seed, "sends.content"), pd.concat([campaign_sends, planted_sends]),
                                    keep, variants)
+    all_sends = sends.with_extra_sends(rng_for(seed, "consent.sends.content"), all_sends, privacy.sends, keep,
+                                       variants)
     return _Generated(
         people=people, keep=keep, log=log[keep[log["person"].to_numpy()]].reset_index(drop=True), state=state,
         subject_requests=dsr, sends=all_sends, targeting=targeting,
@@ -179,7 +188,8 @@ def _selection_parity_entry(data: _Generated) -> dict[str, Any]:
         "region": pd.Categorical.from_codes(attributes["region"].to_numpy(), population.REGIONS),
     })
     entry = bias.parity_summary(bias.selection_parity(frame), bias.small_group_entry(frame))
-    entry["also_seen_by"] = ["bias.intersectional", "bias.outcome_parity", "bias.delivery_skew"]
+    # (not delivery_skew: it compares the reached with the selected, and the skew is in the selection)
+    entry["also_seen_by"] = ["bias.intersectional", "bias.outcome_parity"]
     return entry
 
 
@@ -189,6 +199,6 @@ def _disclosure_entry(content: pa.Table) -> dict[str, Any]:
     return {
         "status": "fail" if failing else ("warn" if counts["undisclosed_items"] else "pass"),
         "counts": counts,
-        "undisclosed": sorted([*transparency.UNDISCLOSED_AI_IMAGES, transparency.UNDISCLOSED_DEEPFAKE]),
+        "undisclosed": transparency.undisclosed_ai_ids(content),
         "story": transparency.DISCLOSURE_STORY,
     }
