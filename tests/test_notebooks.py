@@ -1,7 +1,10 @@
-"""The committed notebooks are thin and clean, run headless through papermill in both modes, and pass nbval.
+"""The committed notebooks are thin and clean, run headless through papermill, and pass nbval.
 
 nbval only compares outputs that are stored in a notebook; the committed notebooks store none, so
-`--nbval-lax` checks that every cell runs without error (no cell is marked for output comparison)."""
+`--nbval-lax` checks that every cell runs without error (no cell is marked for output comparison).
+The report runs every notebook headless with interactive=False (tests/test_report.py). The widget panels of
+interactive=True are tested in-process in tests/test_widgets.py: executing widgets through a headless kernel
+can stall on an open nbclient race (jupyter/nbclient#312), which is no fault of the kit's and would make CI flaky."""
 
 from __future__ import annotations
 
@@ -12,21 +15,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import ipywidgets
 import nbformat
-import pandas as pd
 import pytest
 
-from ethics_review import display, report, widgets
-from ethics_review.errors import ReviewInputError
 from ethics_review.findings import AREAS
 from ethics_review.paths import notebook_path, notebooks_dir
-from ethics_review.review import open_review
 
 PARAMETERS = ("config", "data_dir", "as_of", "lang", "campaign", "interactive", "output_dir")
 MAX_CODE_LINES = 6
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-CELL_TIMEOUT = 300  # a hung kernel (nbclient can stall on widget messages) fails the test instead of the suite
 
 
 def committed(area: str) -> nbformat.NotebookNode:
@@ -117,33 +113,6 @@ def run_parameters(demo_dir: Path, *, interactive: bool, output_dir: Path) -> di
 
 
 @pytest.fixture(scope="module")
-def interactive_runs(demo_dir, tmp_path_factory) -> dict[str, Path]:
-    """Each notebook executed by papermill with interactive=True (widget panels), two at a time."""
-    out = tmp_path_factory.mktemp("interactive")
-    (out / "parts").mkdir()
-
-    def run(area: str) -> Path:
-        parameters = run_parameters(demo_dir, interactive=True, output_dir=out / "parts")
-        return report.execute_area_notebook(area, out, parameters, cell_timeout=CELL_TIMEOUT)
-
-    return dict(zip(AREAS, report.map_notebooks(run, AREAS, jobs=2), strict=True))
-
-
-def outputs(path: Path) -> list:
-    return [o for c in code_cells(nbformat.read(path, as_version=4)) for o in c.outputs]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("area", AREAS)
-def test_notebook_runs_headless_with_widgets_without_error(interactive_runs, area):
-    produced = outputs(interactive_runs[area])
-    assert not [o for o in produced if o.output_type == "error"]
-    assert any('class="er er-scorecard"' in o.data["text/html"] for o in produced if "text/html" in o.get("data", {}))
-    assert [o for o in produced if WIDGET_VIEW in o.get("data", {})]  # each check with options gets a panel
-    assert "widgets" in nbformat.read(interactive_runs[area], as_version=4).metadata  # their state is stored
-
-
-@pytest.fixture(scope="module")
 def nbval_run(demo_dir, tmp_path_factory) -> tuple[list[str], Path, list[Path]]:
     """nbval on parameterised copies (papermill --prepare-only: parameters injected, nothing executed), in two
     pytest processes side by side (bias, the longest, alone); returns their outputs and return codes."""
@@ -177,83 +146,3 @@ def test_notebooks_pass_nbval_lax(nbval_run):
         assert result.endswith("return code 0"), result[-4000:]
     passed = sum(int(n) for result in results for n in re.findall(r"(\d+) passed", result))
     assert passed == sum(len(code_cells(nbformat.read(p, as_version=4))) for p in copies)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("area", AREAS)
-def test_widgets_do_not_change_the_findings(interactive_runs, nbval_run, area):
-    """The part a notebook writes for the report is the same with and without widgets (two executions)."""
-    _, folder, _ = nbval_run
-
-    def findings(parts: Path) -> list:
-        return json.loads((parts / f"{area}.findings.json").read_text(encoding="utf-8"))["findings"]
-
-    static = findings(folder / "parts")
-    assert static and {f["area"] for f in static} == {area}
-    assert findings(interactive_runs[area].parent / "parts") == static
-
-
-# --- the widget panels -------------------------------------------------------------------------------------
-
-def widget_models(path: Path) -> list[dict]:
-    state = nbformat.read(path, as_version=4).metadata["widgets"]["application/vnd.jupyter.widget-state+json"]
-    return [model for model in state["state"].values()]
-
-
-def control(models: list[dict], model_name: str, description: str) -> dict:
-    return next(m["state"] for m in models if m["model_name"] == model_name
-                and m["state"].get("description") == description)
-
-
-def test_parity_options_turn_control_values_into_check_options():
-    spec = widgets.PANELS["bias.selection_parity"]
-    controls = {"campaign": ipywidgets.Dropdown(options=[("All", widgets.ALL), ("A", "A")], value=widgets.ALL),
-                "attributes": ipywidgets.Dropdown(options=[("All", widgets.ALL), ("gender", "gender")],
-                                                  value="gender"),
-                "reference": ipywidgets.Dropdown(options=[("highest", "highest"), ("gender = F", ("gender", "F"))],
-                                                 value=("gender", "F"))}
-    assert widgets.check_options(spec, controls) == {"campaign": None, "attributes": ["gender"],
-                                                     "reference": {"gender": "F"}}
-
-
-@pytest.mark.slow
-def test_panels_offer_the_campaigns_and_attributes_of_the_review(interactive_runs, demo_dir):
-    sends = pd.read_csv(demo_dir / "sends.csv", usecols=["campaign_id"])
-    consent = control(widget_models(interactive_runs["consent"]), "DropdownModel", "Campaign")
-    assert consent["_options_labels"] == ["All campaigns", *sorted(sends.campaign_id.unique())]
-    assert consent["index"] == 0  # "All campaigns" is selected, not an empty dropdown
-    bias = widget_models(interactive_runs["bias"])
-    attribute = control(bias, "DropdownModel", "Attribute")
-    assert attribute["index"] == 0 and set(attribute["_options_labels"]) == {"All attributes", "gender", "age_band",
-                                                                             "region"}
-    assert control(bias, "FloatSliderModel", "Fail below")["value"] == 0.8
-    assert control(bias, "FloatSliderModel", "Warn below")["value"] == 0.9
-
-
-@pytest.fixture(scope="module")
-def demo_review(demo_dir):
-    return open_review(demo_dir)
-
-
-@pytest.mark.slow
-def test_campaign_choices_are_the_distinct_campaigns_of_the_table(demo_review, demo_dir):
-    targeting = pd.read_csv(demo_dir / "targeting.csv", usecols=["campaign_id"])
-    assert widgets.campaign_choices(demo_review, "targeting") == sorted(targeting.campaign_id.unique())
-    assert widgets.campaign_choices(demo_review, "requests") == []  # no campaign_id column: no dropdown
-
-
-@pytest.mark.slow
-def test_rerun_applies_the_panel_options(demo_review):
-    campaign = widgets.campaign_choices(demo_review, "targeting")[0]
-    finding = display.rerun(demo_review, "bias.selection_parity", campaign=campaign, attributes=["gender"])
-    assert finding.evidence and {(r["campaign_id"], r["attribute"]) for r in finding.evidence} == {(campaign, "gender")}
-    with pytest.raises(ReviewInputError, match="fail_below"):
-        display.rerun(demo_review, "bias.selection_parity", fail_below=0.95, warn_below=0.9)
-
-
-@pytest.mark.slow
-def test_the_campaign_parameter_restricts_every_check_that_accepts_it(demo_review):
-    campaign = widgets.campaign_choices(demo_review, "sends")[0]
-    coverage = next(f for f in display.run_area(demo_review, "consent", campaign=campaign)
-                    if f.check_id == "consent.coverage")
-    assert coverage.evidence and {r["campaign_id"] for r in coverage.evidence} == {campaign}

@@ -7,8 +7,7 @@ Campaign choices are the distinct `campaign_id` values computed in the engine; n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -20,14 +19,6 @@ from .review import Review
 
 Controls = dict[str, w.ValueWidget]
 ALL = ""  # the value of an "All ..." choice (a Dropdown whose value is None shows no selection): option None
-
-
-@dataclass(frozen=True)
-class PanelSpec:
-    """How one check's panel is made: its controls, and how their values become the check's options."""
-
-    controls: Callable[[Review, Finding, str | None], Controls]
-    options: Callable[[Mapping[str, Any]], dict[str, Any]] = dict
 
 
 def campaign_choices(review: Review, table: str) -> list[str]:
@@ -50,80 +41,92 @@ def campaign_dropdown(review: Review, table: str, campaign: str | None) -> Contr
                                    description=display.label("widgets.campaign", lang))}
 
 
-def _population_table(review: Review) -> str:
-    return "targeting" if review.has("targeting", "campaign_id") else "sends"
+def _population_table(review: Review, area: str) -> str:
+    """Where a check's campaigns come from: targeting for bias (when there is one), content for transparency."""
+    if area == "bias" and review.has("targeting", "campaign_id"):
+        return "targeting"
+    if area == "transparency" and review.has("content", "campaign_id"):
+        return "content"
+    return "sends"
 
 
-def parity_controls(review: Review, finding: Finding, campaign: str | None) -> Controls:
-    """Campaign, attribute, reference group and the two impact-ratio thresholds of bias.selection_parity."""
-    lang = review.lang
-    attributes = list(dict.fromkeys(str(row["attribute"]) for row in finding.evidence if row.get("attribute")))
+def _choices_dropdown(name: str, values: list[str], lang: str) -> Controls:
+    if not values:
+        return {}
+    options = [(display.label(f"widgets.all_{name}s", lang), ALL), *((v, v) for v in values)]
+    return {name: w.Dropdown(options=options, value=ALL, description=display.label(f"widgets.{name}", lang))}
+
+
+def _evidence_values(finding: Finding, column: str) -> list[str]:
+    return sorted({str(row[column]) for row in finding.evidence if row.get(column) not in (None, "")})
+
+
+def _reference_dropdown(review: Review, finding: Finding) -> Controls:
     # A named reference must be a group big enough to be judged (the check ignores it otherwise).
     flaggable = review.config.bias.min_flag_size
     groups = list(dict.fromkeys(
         (str(row["attribute"]), str(row["group"])) for row in finding.evidence
-        if charts.plotted_number(row.get("n")) is not None and row["n"] >= flaggable))
-    warn_lines = [t.value for t in finding.thresholds if t.metric == "impact_ratio" and t.level == "warn"]
+        if row.get("attribute") and charts.plotted_number(row.get("n")) is not None and row["n"] >= flaggable))
+    lang = review.lang
+    return {"reference": w.Dropdown(
+        options=[(display.label("widgets.highest", lang), "highest"),
+                 (display.label("widgets.largest", lang), "largest"),
+                 *((f"{attribute} = {group}", (attribute, group)) for attribute, group in groups)],
+        value="highest", description=display.label("widgets.reference", lang))}
+
+
+def _threshold_slider(finding: Finding, option: str, default: float, lang: str) -> Controls:
+    level = "fail" if option.startswith("fail") else "warn"
+    values = [t.value for t in finding.thresholds if t.level == level and t.op in ("<", "<=")]
     slider = {"min": 0.5, "max": 1.0, "step": 0.05, "continuous_update": False, "readout_format": ".2f"}
-    return {
-        **campaign_dropdown(review, _population_table(review), campaign),
-        "attributes": w.Dropdown(
-            options=[(display.label("widgets.all_attributes", lang), ALL), *((a, a) for a in attributes)],
-            value=ALL, description=display.label("widgets.attribute", lang)),
-        "reference": w.Dropdown(
-            options=[(display.label("widgets.highest", lang), "highest"),
-                     (display.label("widgets.largest", lang), "largest"),
-                     *((f"{attribute} = {group}", (attribute, group)) for attribute, group in groups)],
-            value="highest", description=display.label("widgets.reference", lang)),
-        "fail_below": w.FloatSlider(value=charts.impact_ratio_line(finding),
-                                    description=display.label("widgets.fail_below", lang), **slider),
-        "warn_below": w.FloatSlider(value=max(warn_lines, default=0.9),
-                                    description=display.label("widgets.warn_below", lang), **slider),
-    }
+    value = max(values, default=default) if level == "warn" else min(values, default=default)
+    return {option: w.FloatSlider(value=value, description=display.label(f"widgets.{option}", lang), **slider)}
 
 
-def parity_options(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Control values as selection_parity options: one attribute as a list, a named group as {attribute: group}."""
-    reference = values["reference"]
-    return {**values,
-            "attributes": None if values["attributes"] is None else [values["attributes"]],
-            "reference": {reference[0]: reference[1]} if isinstance(reference, tuple) else reference}
+def controls_for(review: Review, finding: Finding, campaign: str | None) -> Controls:
+    """One control per option the check accepts, among those a marketer explores: campaign, purpose, channel,
+    attribute, reference group and the ratio thresholds. Choices are aggregates (distinct values), never rows."""
+    check_id, lang = finding.check_id, review.lang
+    area = check_id.split(".", 1)[0]
+    accepts = {option for option in ("campaign", "purpose", "channel", "attributes", "reference", "fail_below",
+                                     "warn_below") if display.accepts_option(check_id, option)}
+    controls: Controls = {}
+    if "campaign" in accepts:
+        controls.update(campaign_dropdown(review, _population_table(review, area), campaign))
+    if "purpose" in accepts:
+        controls.update(_choices_dropdown("purpose", _evidence_values(finding, "purpose"), lang))
+    if "channel" in accepts:
+        controls.update(_choices_dropdown("channel", _evidence_values(finding, "channel"), lang))
+    if "attributes" in accepts:
+        controls.update(_choices_dropdown("attribute", _evidence_values(finding, "attribute"), lang))
+    if "reference" in accepts and any(row.get("attribute") for row in finding.evidence):
+        controls.update(_reference_dropdown(review, finding))
+    for option, default in (("fail_below", 0.8), ("warn_below", 0.9)):
+        if option in accepts:
+            controls.update(_threshold_slider(finding, option, default, lang))
+    return controls
 
 
-def check_options(spec: PanelSpec, controls: Controls) -> dict[str, Any]:
+def options_from(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Control values as check options: one attribute as a list, a named group as {attribute: group}."""
+    options = dict(values)
+    if "attribute" in options:
+        attribute = options.pop("attribute")
+        options["attributes"] = None if attribute is None else [attribute]
+    reference = options.get("reference")
+    if isinstance(reference, tuple):
+        options["reference"] = {reference[0]: reference[1]}
+    return options
+
+
+def check_options(controls: Controls) -> dict[str, Any]:
     """The controls' values as the check's options ("All ..." is None, the check's own default)."""
-    return spec.options({name: None if c.value == ALL else c.value for name, c in controls.items()})
-
-
-PANELS: dict[str, PanelSpec] = {
-    "consent.coverage": PanelSpec(lambda review, finding, campaign: campaign_dropdown(review, "sends", campaign)),
-    "bias.selection_parity": PanelSpec(parity_controls, parity_options),
-    "transparency.ai_disclosure": PanelSpec(
-        lambda review, finding, campaign: campaign_dropdown(review, "content", campaign)),
-}
-
-
-def campaign_panel(area: str) -> PanelSpec:
-    """The default panel of a check that accepts `campaign`: one dropdown over the campaigns of its population
-    (targeting for bias checks when there is a targeting table, else the sends)."""
-    def controls(review: Review, finding: Finding, campaign: str | None) -> Controls:
-        return campaign_dropdown(review, _population_table(review) if area == "bias" else "sends", campaign)
-
-    return PanelSpec(controls)
-
-
-def panel_spec(check_id: str) -> PanelSpec | None:
-    if check_id in PANELS:
-        return PANELS[check_id]
-    if display.accepts_option(check_id, "campaign"):
-        return campaign_panel(check_id.split(".", 1)[0])
-    return None
+    return options_from({name: None if c.value == ALL else c.value for name, c in controls.items()})
 
 
 def panel(review: Review, finding: Finding, *, campaign: str | None = None) -> w.VBox | None:
-    """The finding in an Output under its controls; None when the check has no panel or no choice to offer."""
-    spec = panel_spec(finding.check_id)
-    controls = spec.controls(review, finding, campaign) if spec else {}
+    """The finding in an Output under its controls; None when the check has no choice to offer."""
+    controls = controls_for(review, finding, campaign)
     if not controls:
         return None
     output = w.Output()
@@ -132,7 +135,7 @@ def panel(review: Review, finding: Finding, *, campaign: str | None = None) -> w
         with output:
             output.clear_output(wait=True)
             try:
-                display.show_finding(review, display.rerun(review, finding.check_id, **check_options(spec, controls)))
+                display.show_finding(review, display.rerun(review, finding.check_id, **check_options(controls)))
             except ReviewInputError as exc:  # e.g. fail_below above warn_below: say so, keep the panel alive
                 display.show_message(str(exc))
 
