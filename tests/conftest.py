@@ -52,3 +52,19 @@ def demo_report(demo_dir, tmp_path_factory):
     from ethics_review import report
 
     return report.run_report(demo_dir, tmp_path_factory.mktemp("report-en"), progress=False, jobs=2)
+
+
+def a_finding(check_id: str, evidence: list[dict], *, status: str = "warn", thresholds: tuple = ()):
+    """A hand-made finding for chart and display tests: only the check id, status, thresholds and evidence matter."""
+    from ethics_review.findings import Finding
+
+    return Finding(check_id=check_id, area=check_id.split(".")[0], status=status, title="t", summary="s",
+                   recommendation="r", metric={}, thresholds=tuple(thresholds), evidence=tuple(evidence))
+
+
+def segments(figure, part: str) -> list[tuple[tuple[str, str], float]]:
+    """The stacked-bar segments of one part (covered, uncovered, ...) as ((level 1, level 2), height)."""
+    trace = next((t for t in figure.data if t.meta == part), None)
+    if trace is None:
+        return []
+    return [((a, b), y) for a, b, y in zip(trace.x[0], trace.x[1], trace.y, strict=True)]

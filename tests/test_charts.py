@@ -7,20 +7,11 @@ import pytest
 
 from ethics_review import charts
 from ethics_review.findings import Finding, Threshold
+from tests.conftest import a_finding, segments
 
 
-def a_finding(check_id: str, evidence: list[dict], *, status: str = "warn",
-              thresholds: tuple[Threshold, ...] = ()) -> Finding:
-    return Finding(check_id=check_id, area=check_id.split(".")[0], status=status, title="t", summary="s",
-                   recommendation="r", metric={}, thresholds=thresholds, evidence=tuple(evidence))
 
 
-def segments(figure: go.Figure, part: str) -> list[tuple[tuple[str, str], float]]:
-    """The stacked-bar segments of one part (covered, uncovered, ...) as ((level 1, level 2), height)."""
-    trace = next((t for t in figure.data if t.meta == part), None)
-    if trace is None:
-        return []
-    return [((a, b), y) for a, b, y in zip(trace.x[0], trace.x[1], trace.y, strict=True)]
 
 
 def dots(figure: go.Figure) -> list[tuple[str, float]]:

@@ -8,12 +8,14 @@ import pytest
 
 from ethics_review import charts
 from ethics_review.checks.bias import gap_thresholds, parity_thresholds
-from ethics_review.findings import Finding, Threshold
+from ethics_review.findings import Threshold
+from tests.conftest import a_finding as shared_finding
 
 
-def a_finding(check_id: str, evidence: list[dict], *, thresholds: tuple[Threshold, ...] = ()) -> Finding:
-    return Finding(check_id=check_id, area="bias", status="fail", title="t", summary="s", recommendation="r",
-                   metric={}, thresholds=thresholds, evidence=tuple(evidence))
+def a_finding(check_id, evidence, status="fail", **options):
+    return shared_finding(check_id, evidence, status=status, **options)
+
+
 
 
 def dots(figure: go.Figure) -> dict[str, float]:

@@ -9,14 +9,15 @@ import pytest
 from ethics_review.charts import CHARTS, chart_for
 from ethics_review.charts.consent import CONSENT_CHARTS
 from ethics_review.checks import CHECKS
-from ethics_review.findings import Finding
 from ethics_review.review import open_review
 from ethics_review.runner import run_checks
+from tests.conftest import a_finding as shared_finding
 
 
-def a_finding(check_id: str, evidence: list[dict], status: str = "fail") -> Finding:
-    return Finding(check_id=check_id, area="consent", status=status, title="t", summary="s", recommendation="r",
-                   evidence=tuple(evidence))
+def a_finding(check_id, evidence, status="fail", **options):
+    return shared_finding(check_id, evidence, status=status, **options)
+
+
 
 
 def bars(figure: go.Figure, series: str) -> list[tuple[object, float]]:

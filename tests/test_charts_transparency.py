@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import pytest
 
 from ethics_review import charts
 from ethics_review.charts.transparency import READABILITY_LINE_NAME
 from ethics_review.checks.transparency import human_review, machine_marking
-from ethics_review.findings import Finding, Threshold
+from ethics_review.findings import Threshold
 from tests.conftest import make_review
+from tests.conftest import a_finding, segments
 
 
-def a_finding(check_id: str, evidence: list[dict], *, status: str = "warn",
-              thresholds: tuple[Threshold, ...] = ()) -> Finding:
-    return Finding(check_id=check_id, area="transparency", status=status, title="t", summary="s",
-                   recommendation="r", metric={}, thresholds=thresholds, evidence=tuple(evidence))
 
 
-def segments(figure: go.Figure, part: str) -> list[tuple[tuple[str, str], float]]:
-    trace = next((t for t in figure.data if t.meta == part), None)
-    if trace is None:
-        return []
-    return [((a, b), y) for a, b, y in zip(trace.x[0], trace.x[1], trace.y, strict=True)]
 
 
 def test_review_chart_stacks_reviewed_and_unreviewed_items_per_content_type_and_channel():

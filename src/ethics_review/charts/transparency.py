@@ -18,46 +18,40 @@ def _by_type_and_channel(row: dict) -> tuple[str, str]:
     return text_or_dash(row.get("content_type")), text_or_dash(row.get("channel"))
 
 
-def disclosure_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """transparency.ai_disclosure: one bar per content type and channel: disclosed AI-made items in blue,
-    items published without a visible label in grey."""
+def _type_and_channel_bars(finding: Finding, lang: str, *, done: tuple[str, str], missing: str, total: str,
+                           rate: str, title: str) -> go.Figure | None:
+    """One stacked bar per content type and channel: items that meet the duty (`done`: column, colour) and the
+    items that do not (`missing`, grey)."""
     return stacked_counts(
         finding, lang,
         categories=_by_type_and_channel,
-        parts=(("disclosed", "#1f5fa8"), ("undisclosed", "#9e9e9e")),
-        total_column="ai_items",
-        hover_columns=("ai_items", "disclosed", "undisclosed", "disclosure_rate"),
-        title=label("chart.disclosure_title", lang),
-        y_title=label("columns.ai_items", lang),
+        parts=(done, (missing, "#9e9e9e")),
+        total_column=total,
+        hover_columns=(total, done[0], missing, rate),
+        title=title,
+        y_title=label(f"columns.{total}", lang),
     )
+
+
+def disclosure_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
+    """transparency.ai_disclosure: disclosed AI-made items in blue, items published without a visible label in
+    grey."""
+    return _type_and_channel_bars(finding, lang, done=("disclosed", "#1f5fa8"), missing="undisclosed",
+                                  total="ai_items", rate="disclosure_rate", title=label("chart.disclosure_title", lang))
 
 
 def machine_marking_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """transparency.machine_marking: one bar per content type and channel: AI-made media with a machine-readable
-    marking in blue, without one in grey."""
-    return stacked_counts(
-        finding, lang,
-        categories=_by_type_and_channel,
-        parts=(("marked", "#1f5fa8"), ("unmarked", "#9e9e9e")),
-        total_column="media_items",
-        hover_columns=("media_items", "marked", "unmarked", "marking_rate"),
-        title=i18n.text(finding.check_id, "chart_title", lang),
-        y_title=label("columns.media_items", lang),
-    )
+    """transparency.machine_marking: AI-made media with a machine-readable marking in blue, without one in grey."""
+    return _type_and_channel_bars(finding, lang, done=("marked", "#1f5fa8"), missing="unmarked", total="media_items",
+                                  rate="marking_rate", title=i18n.text(finding.check_id, "chart_title", lang))
 
 
 def human_review_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """transparency.human_review: one bar per content type and channel: AI-made items a person reviewed before
-    publication in green, the others in grey."""
-    return stacked_counts(
-        finding, lang,
-        categories=_by_type_and_channel,
-        parts=(("reviewed", "#2e7d32"), ("unreviewed", "#9e9e9e")),
-        total_column="ai_items",
-        hover_columns=("ai_items", "reviewed", "unreviewed", "review_rate"),
-        title=i18n.text(finding.check_id, "chart_title", lang),
-        y_title=label("columns.ai_items", lang),
-    )
+    """transparency.human_review: AI-made items a person reviewed before publication in green, the others in
+    grey."""
+    return _type_and_channel_bars(finding, lang, done=("reviewed", "#2e7d32"), missing="unreviewed",
+                                  total="ai_items", rate="review_rate",
+                                  title=i18n.text(finding.check_id, "chart_title", lang))
 
 
 def readability_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
