@@ -37,7 +37,7 @@ def selection_rate_chart(finding: Finding, lang: str = "en") -> go.Figure | None
     figure = make_subplots(
         rows=len(campaigns), cols=len(attributes),
         subplot_titles=[f"{c} · {a}" if (c, a) in panels else "" for c in campaigns for a in attributes],
-        vertical_spacing=min(0.12, 0.5 / len(campaigns)), horizontal_spacing=0.06,
+        vertical_spacing=min(0.12, 0.9 / len(campaigns))  # room for rotated group names, horizontal_spacing=0.06,
     )
     ratio = impact_ratio_line(finding)
     in_legend: set[str] = set()
