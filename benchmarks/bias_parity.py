@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import harness  # noqa: E402 - the benchmarks' shared process harness, beside this script
 
 ATTRIBUTES = ("gender", "age_band", "region")
 INTERSECTION = ("gender", "age_band")
@@ -127,20 +128,17 @@ def run_baseline(folder: Path) -> tuple[dict, dict]:
 
 
 def measure(side: str, folder: Path) -> dict:
-    """Run one side in a fresh process; its wall time and peak resident memory."""
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--child", side, str(folder)], check=True,
-                          capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"wall_s": round(wall, 2), "peak_mb": result["peak_mb"],
+    result = harness.measure(__file__, side, folder)
+    return {"wall_s": result["wall_s"], "peak_mb": result["peak_mb"],
             "phases": {k: round(v, 2) for k, v in result["phases"].items()}, "numbers": result["numbers"]}
 
 
 def child(side: str, folder: Path) -> None:
-    numbers, phases = (run_kit if side == "kit" else run_baseline)(folder)
-    peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    print(json.dumps({"numbers": numbers, "phases": phases, "peak_mb": peak}))
+    def run() -> dict:
+        numbers, phases = (run_kit if side == "kit" else run_baseline)(folder)
+        return {"numbers": numbers, "phases": phases}
+
+    harness.report_child(run)
 
 
 def main() -> None:

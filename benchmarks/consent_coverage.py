@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import harness  # noqa: E402 - the benchmarks' shared process harness, beside this script
 
 SENDS_PER_CONTACT = 3.66  # the demo generator's ratio at its default settings
 TABLES = ("contacts", "consents", "sends")
@@ -108,19 +108,12 @@ def run_baseline(folder: Path) -> dict:
 
 
 def measure(side: str, folder: Path) -> dict:
-    """Run one side in a fresh process; its wall time and peak resident memory."""
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--child", side, str(folder)], check=True,
-                          capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"wall_s": round(wall, 2), "peak_mb": result.pop("peak_mb"), "numbers": result}
+    result = harness.measure(__file__, side, folder)
+    return {"wall_s": result["wall_s"], "peak_mb": result["peak_mb"], "numbers": result["numbers"]}
 
 
 def child(side: str, folder: Path) -> None:
-    numbers = (run_kit if side == "kit" else run_baseline)(folder)
-    numbers["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    print(json.dumps(numbers))
+    harness.report_child(lambda: {"numbers": (run_kit if side == "kit" else run_baseline)(folder)})
 
 
 def main() -> None:
