@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from ethics_review.checks.bias import (INSUFFICIENT, REFERENCE, ParityRules, parity_metric, parity_status,
                                        parity_table, parity_thresholds, selection_parity)
 from ethics_review.review import open_review
+from tests.checks.test_bias import population
 
 FAST = settings(max_examples=60, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -111,16 +112,10 @@ def unique_top(counts: pd.DataFrame, rules: ParityRules) -> bool:
 
 def review_for(groups: dict[str, tuple[int, int]], order: list[int] | None = None, **bias):
     """contacts and targeting where group g has n people of whom `selected` were selected, rows in `order`."""
-    ids, values, chosen = [], [], []
-    for group, (n, selected) in groups.items():
-        for i in range(n):
-            ids.append(f"{group}-{i}")
-            values.append(group)
-            chosen.append(i < selected)
-    order = order if order is not None else list(range(len(ids)))
-    contacts = pd.DataFrame({"contact_id": ids, "segment": values}).iloc[order]
-    targeting = pd.DataFrame({"contact_id": ids, "campaign_id": "A", "selected": chosen}).iloc[order]
-    return open_review(data={"contacts": contacts, "targeting": targeting},
+    contacts, targeting = population(groups, attribute="segment")
+    order = order if order is not None else list(range(len(contacts["contact_id"])))
+    return open_review(data={"contacts": pd.DataFrame(contacts).iloc[order],
+                             "targeting": pd.DataFrame(targeting).iloc[order]},
                        config={"bias": {"sensitive": ["segment"], **bias}}, as_of="2026-11-15")
 
 
