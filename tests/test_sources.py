@@ -85,6 +85,7 @@ def test_parquet_xlsx_dataframe_and_ibis_table(tmp_path: Path):
               open_review(data={"contacts": frame}).table("contacts"),
               open_review(data={"contacts": con.table("crm")}).table("contacts")]
     for table in loaded:
+        assert table.columns == ("contact_id", "is_customer", "birth_date")  # no row-number column leaks out
         result = table.order_by("contact_id").to_pandas()
         assert list(result.is_customer) == [True, False]
         assert [pd.Timestamp(d).date().isoformat() for d in result.birth_date] == ["1980-02-01", "1990-05-06"]
