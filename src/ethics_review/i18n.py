@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from .paths import package_yaml
 
 LANGUAGES = ("en", "fr")
 
@@ -18,7 +18,7 @@ def catalogue() -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for item in sorted(resources.files("ethics_review").joinpath("texts").iterdir(), key=lambda p: p.name):
         if item.name.endswith(".yaml"):
-            part = yaml.safe_load(item.read_text(encoding="utf-8")) or {}
+            part = package_yaml("texts", item.name) or {}
             clash = merged.keys() & part.keys()
             if clash:
                 raise RuntimeError(f"text keys defined twice in texts/: {sorted(clash)}")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-import yaml
+from .paths import package_yaml
 
 
 @dataclass(frozen=True)
@@ -19,7 +18,7 @@ class LegalDate:
 
 @cache
 def legal_dates() -> dict[str, LegalDate]:
-    raw = yaml.safe_load(resources.files("ethics_review").joinpath("legal_dates.yaml").read_text(encoding="utf-8"))
+    raw = package_yaml("legal_dates.yaml")
     return {key: LegalDate(key, entry["applies_from"], entry["source"]) for key, entry in raw.items()}
 
 

@@ -6,7 +6,11 @@ In a wheel they are shipped inside the package (pyproject force-includes the rep
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUNDLED_DIR = PACKAGE_DIR / "_bundled"
@@ -54,3 +58,10 @@ def report_template_dir() -> Path:
     if not (path / "conf.json").is_file():
         raise ResourceNotFoundError(f"the report template is missing: {path / 'conf.json'} does not exist")
     return path
+
+
+def package_yaml(*parts: str) -> Any:
+    """A YAML data file shipped inside the package (texts, lexicons, legal dates), parsed with libyaml when
+    PyYAML has it: ten times faster than the pure-Python parser, which cost every finding a tenth of a second."""
+    text = resources.files("ethics_review").joinpath(*parts).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader

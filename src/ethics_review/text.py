@@ -13,9 +13,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-import yaml
+from .paths import package_yaml
+
 
 # Flesch reading ease and its French adaptation by Kandel and Moles (1958): same shape, French constants
 # (207 - 1.015 x words per sentence - 73.6 x syllables per word), which textstat applies for lang "fr".
@@ -157,8 +157,7 @@ def matched_keywords(text: str, keywords: Iterable[str]) -> list[str]:
 @cache
 def purpose_lexicon() -> dict[str, dict[str, tuple[str, ...]]]:
     """Keywords per purpose and language (lexicons/purposes.yaml), `automated_decision` included."""
-    raw = yaml.safe_load(resources.files("ethics_review").joinpath("lexicons", "purposes.yaml")
-                         .read_text(encoding="utf-8"))
+    raw = package_yaml("lexicons", "purposes.yaml")
     return {purpose: {lang: tuple(words) for lang, words in by_lang.items()} for purpose, by_lang in raw.items()}
 
 

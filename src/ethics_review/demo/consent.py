@@ -15,15 +15,14 @@ the TC string (IAB TCF v2) the banner stored, written by `encode_tc_string`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 
 from ..contract import CANONICAL_PURPOSES, CONSENT_METHODS, CONSENT_STATUSES, RECIPIENT_TYPES, REQUEST_TYPES
+from ..paths import package_yaml
 from .campaigns import CAMPAIGN_INDEX, CAMPAIGNS, send_times
 from .common import DAY, numbered, pick, rng_for, sample_exact, seconds, timestamps
 from .population import COUNTRIES, Population, age_band_codes, day_number
@@ -603,6 +602,5 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
 
 def yaml_ages() -> dict[str, int]:
     """Digital-consent ages from the package's data file (country -> age, and 'default')."""
-    table = yaml.safe_load(resources.files("ethics_review").joinpath("lexicons", "digital_consent_ages.yaml")
-                           .read_text(encoding="utf-8"))
+    table = package_yaml("lexicons", "digital_consent_ages.yaml")
     return {**{str(c): int(e["age"]) for c, e in table["countries"].items()}, "default": int(table["default"]["age"])}
