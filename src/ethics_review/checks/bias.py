@@ -17,7 +17,6 @@ import ibis
 import ibis.expr.datatypes as idt
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from .. import i18n
 from ..config import BiasConfig
@@ -25,7 +24,8 @@ from ..contract import AGE_BANDS
 from ..errors import ConfigError
 from ..findings import Finding, Status, Threshold, judge, suppress_small_cells, worst
 from ..review import Review
-from ..stats import benjamini_hochberg, compare_proportions, ratio_interval, wilson_interval
+from ..stats import (benjamini_hochberg, binomial_p_value, chi_square, compare_proportions, ks_p_value,
+                     ratio_interval, welch_p_value, wilson_interval)
 from .common import Check, build_finding, not_applicable
 
 MISSING_GROUP = "(missing)"
@@ -492,12 +492,6 @@ def ks_distance(counts: pd.Series, reference_counts: pd.Series) -> float:
     return float((ecdf.a - ecdf.b).abs().max())
 
 
-def ks_p_value(distance: float, n: int, m: int) -> float:
-    """Two-sided p-value of a two-sample KS distance: scipy's Kolmogorov distribution at the effective sample
-    size n*m/(n+m), as scipy.stats.ks_2samp(method="asymp") computes it."""
-    return float(scipy_stats.kstwo.sf(distance, round(n * m / (n + m))))
-
-
 def score_distribution(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
                        reference: str | Mapping[str, str] | None = None, warn_above: float = 0.2,
                        fail_above: float = 0.3) -> Finding:
@@ -569,9 +563,8 @@ def offer_parity(review: Review, *, campaign: str | None = None, attributes: Seq
         if group.sd_offer == 0 and ref.sd_offer == 0:  # no spread: a difference of means is certain, or none
             p_value = 1.0 if group.mean_offer == ref.mean_offer else 0.0
         else:
-            p_value = float(scipy_stats.ttest_ind_from_stats(group.mean_offer, group.sd_offer, group.n,
-                                                             ref.mean_offer, ref.sd_offer, ref.n,
-                                                             equal_var=False).pvalue)
+            p_value = welch_p_value(group.mean_offer, group.sd_offer, group.n,
+                                    ref.mean_offer, ref.sd_offer, ref.n)
         return {"offer_ratio": ratio, "difference": group.mean_offer - ref.mean_offer, "p_value": p_value}
 
     table = compare_with_reference(stats_frame, rules, level="mean_offer", compare=compare,
@@ -616,13 +609,13 @@ def cramers_v_corrected(contingency: np.ndarray) -> tuple[float, float]:
     rows, cols = table.shape
     if rows < 2 or cols < 2 or n < 2:
         return 0.0, 1.0
-    chi2 = scipy_stats.chi2_contingency(table, correction=False)
-    phi2 = max(0.0, chi2.statistic / n - (rows - 1) * (cols - 1) / (n - 1))
+    statistic, p_value = chi_square(table)
+    phi2 = max(0.0, statistic / n - (rows - 1) * (cols - 1) / (n - 1))
     rows_corrected = rows - (rows - 1) ** 2 / (n - 1)
     cols_corrected = cols - (cols - 1) ** 2 / (n - 1)
     denominator = min(rows_corrected - 1, cols_corrected - 1)
     v = math.sqrt(phi2 / denominator) if denominator > 0 else 0.0
-    return min(v, 1.0), float(chi2.pvalue)
+    return min(v, 1.0), p_value
 
 
 def proxy_table(people: ibis.Table, features: Sequence[str], attributes: Sequence[str]) -> pd.DataFrame:
@@ -733,8 +726,7 @@ def delivery_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
             if group.n < rules.min_flag_size or not reached_total:
                 row["flag"] = INSUFFICIENT
             else:
-                row["p_value"] = float(scipy_stats.binomtest(int(group.selected), reached_total,
-                                                             group.n / eligible_total).pvalue)
+                row["p_value"] = binomial_p_value(group.selected, reached_total, group.n / eligible_total)
                 row["flag"] = "compared"
             rows.append(row)
     table = pd.DataFrame(rows)
