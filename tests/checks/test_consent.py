@@ -1,20 +1,7 @@
-"""consent.* checks on small named fixtures, each run with both query plans of the consent state."""
+"""consent.* checks on small named fixtures."""
 
-import functools
-
-import pytest
-
-from ethics_review.checks import consent as consent_module
 from ethics_review.checks.consent import coverage
 from tests.conftest import make_review
-
-
-@pytest.fixture(autouse=True, params=["asof", "window"])
-def state_plan(request, monkeypatch):
-    """DuckDB's ASOF join and the window-function plan (used on Spark) must agree on every fixture."""
-    plan = functools.partial(consent_module.consent_state_at_send, strategy=request.param)
-    monkeypatch.setattr(consent_module, "consent_state_at_send", plan)
-    return request.param
 
 
 def sends(*rows):

@@ -1,7 +1,7 @@
 """consent.after_withdrawal, consent.proof and consent.freshness on small named fixtures, with both query plans."""
 
 from ethics_review.checks.consent import after_withdrawal, freshness, proof
-from tests.checks.test_consent import consents, review_of, sends, state_plan  # noqa: F401 - autouse fixture
+from tests.checks.test_consent import consents, review_of, sends
 from tests.conftest import make_review
 
 GRANT = ("C1", "email_marketing", "granted", "2026-01-01 00:00:00")

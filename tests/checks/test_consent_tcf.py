@@ -3,7 +3,7 @@
 from ethics_review.checks.consent import tcf_consent
 from ethics_review.demo.consent import encode_tc_string
 from ethics_review.runner import run_checks
-from tests.checks.test_consent import consents, sends, state_plan  # noqa: F401 - autouse fixture
+from tests.checks.test_consent import consents, sends
 from tests.conftest import make_review
 
 FULL = encode_tc_string(purposes=(1, 2, 3, 4, 7), vendors=(755,))

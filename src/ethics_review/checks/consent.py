@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
-from importlib import resources
 
 import ibis
 import ibis.expr.datatypes as dt
 import pandas as pd
-import yaml
 
 from .. import pii, tcf
 from ..contract import PURPOSE_BY_CHANNEL, TABLES
 from ..findings import Finding, Threshold, judge, suppress_small_cells
 from ..legal import applies_from
+from ..paths import package_yaml
 from ..review import Review
 from .common import Check, build_finding, not_applicable
 
@@ -34,61 +33,52 @@ STATUS_PRECEDENCE = {"granted": 0, "refused": 1, "withdrawn": 2}  # at equal tim
 
 
 def consent_state_at_send(review: Review, sends: ibis.Table, *, event_columns: tuple[str, ...] = (),
-                          strategy: str | None = None, consents: ibis.Table | None = None) -> ibis.Table:
+                          consents: ibis.Table | None = None) -> ibis.Table:
     """Each send with `consent_status`: the status of the latest consent event for the same contact and purpose
     recorded at or before `sent_at` (null when there is none), plus `consent_recorded_at` and `event_columns`
     of that event. At equal timestamps an event counts as before the send, and a withdrawal or refusal as after
-    a grant (the conservative reading).
+    a grant (the conservative reading). `consents` replaces the review's consent log (e.g. with objection
+    requests added as withdrawals).
 
-    Two plans, one result: DuckDB's native ASOF join, and window functions over the union of events and sends
-    for engines without ASOF joins (Spark). `strategy` forces one ("asof" or "window"); the tests run both.
-    `consents` replaces the review's consent log (e.g. with objection requests added as withdrawals).
+    One plan for every engine, with no ASOF join (Spark has none): each event is turned into the interval until
+    the next event of its contact and purpose (a window function), and each send is joined to the interval
+    that holds its instant. At 10M sends on DuckDB this is faster and lighter than DuckDB's own ASOF join.
     """
-    strategy = strategy or ("asof" if review.con.name == "duckdb" else "window")
-    plan = {"asof": _state_by_asof_join, "window": _state_by_windows}[strategy]
     log = review.table("consents") if consents is None else consents
-    return plan(log, sends, ("recorded_at", *event_columns))
+    carried = ("recorded_at", *event_columns)
+    # Purposes and statuses travel as small integers: the sort and the hash table then hold a few bytes per
+    # event instead of two strings. Events for purposes never sent cannot match a send and are dropped first.
+    sent = sorted(p for p in sends.select("purpose").distinct().to_pyarrow().column(0).to_pylist() if p is not None)
+    purpose_code = {purpose: code for code, purpose in enumerate(sent)}
+    events = log.filter(log.purpose.isin(sent))
+    events = events.select("contact_id", purpose_code=_code(events.purpose, purpose_code, "int16"),
+                           status_code=_code(events.status, STATUS_PRECEDENCE, "int8"), rank=_precedence(events),
+                           **{f"consent_{c}": events[c] for c in carried})
+    # Of events at the same instant only the last in precedence order gets a non-empty interval (the others end
+    # where they start), so a send matches at most one event. The carried columns make that order total.
+    later_wins = ["consent_recorded_at", "rank", *(f"consent_{c}" for c in carried if c != "recorded_at")]
+    following = events.consent_recorded_at.lead().over(group_by=["contact_id", "purpose_code"], order_by=later_wins)
+    events = events.mutate(valid_to=ibis.coalesce(following, END_OF_TIME)).drop("rank")
+    coded = sends.mutate(purpose_code=_code(sends.purpose, purpose_code, "int16"))
+    joined = coded.left_join(events, [coded.contact_id == events.contact_id, coded.purpose_code == events.purpose_code,
+                                      coded.sent_at >= events.consent_recorded_at, coded.sent_at < events.valid_to])
+    status = _code(joined.status_code, {code: status for status, code in STATUS_PRECEDENCE.items()}, "string")
+    return joined.select(*sends.columns, consent_status=status,
+                         **{f"consent_{c}": joined[f"consent_{c}"] for c in carried})
+
+
+END_OF_TIME = ibis.timestamp("9999-12-31 23:59:59")  # the end of the last event's interval
 
 
 def _precedence(consents: ibis.Table) -> ibis.Value:
     """The order of events at the same instant: by status, then by `tie_rank` (0 or 1) when the log has one."""
     rank = consents.status.substitute(STATUS_PRECEDENCE, else_=0) * 2
     rank = rank + consents.tie_rank if "tie_rank" in consents.columns else rank
-    return rank.cast("int8")  # the sends' order (9) is an int8 literal: the union needs one type
+    return rank.cast("int8")
 
 
-def _state_by_asof_join(consents: ibis.Table, sends: ibis.Table, carried: tuple[str, ...]) -> ibis.Table:
-    # One event per (contact, purpose, instant): the conservative status, so the ASOF match is unambiguous.
-    rank = _precedence(consents)
-    events = (consents.mutate(rank=rank)
-              .group_by(["contact_id", "purpose", "recorded_at"])
-              .agg(consent_status=ibis._.status.argmax(ibis._.rank),
-                   **{f"consent_{c}": ibis._[c].argmax(ibis._.rank) for c in carried if c != "recorded_at"}))
-    events = events.mutate(consent_recorded_at=events.recorded_at)
-    joined = sends.asof_join(events, on=sends.sent_at >= events.recorded_at, predicates=["contact_id", "purpose"])
-    return joined.select(*sends.columns, "consent_status", *(f"consent_{c}" for c in carried))
-
-
-def _state_by_windows(consents: ibis.Table, sends: ibis.Table, carried: tuple[str, ...]) -> ibis.Table:
-    send_columns = [c for c in sends.columns if c not in {"contact_id", "purpose"}]
-    nulls_for_sends = {c: ibis.null(sends[c].type()) for c in send_columns}
-    nulls_for_events = {c: ibis.null(consents[c].type()) for c in carried}
-    events = consents.select(
-        contact_id=consents.contact_id, purpose=consents.purpose, at=consents.recorded_at,
-        order=_precedence(consents), status=consents.status,
-        **{c: consents[c] for c in carried}, **nulls_for_sends)
-    sent = sends.select(
-        contact_id=sends.contact_id, purpose=sends.purpose, at=sends.sent_at, order=ibis.literal(9),
-        status=ibis.null(dt.string), **nulls_for_events, **{c: sends[c] for c in send_columns})
-    both = ibis.union(events, sent.select(events.columns))
-    history = ibis.window(group_by=["contact_id", "purpose"], order_by=["at", "order"], rows=(None, 0))
-    # Each event opens a segment; a send belongs to the segment of the last event before it.
-    both = both.mutate(segment=(both.order < 9).cast("int64").sum().over(history))
-    segment = ibis.window(group_by=["contact_id", "purpose", "segment"])
-    both = both.mutate(consent_status=both.status.max().over(segment),
-                       **{f"consent_{c}": both[c].max().over(segment) for c in carried})
-    sends_only = both.filter(both.order == 9)
-    return sends_only.select(*sends.columns, "consent_status", *(f"consent_{c}" for c in carried))
+def _code(value: ibis.Value, codes: Mapping, to: str) -> ibis.Value:
+    return value.substitute(codes, else_=ibis.null(to)).cast(to)
 
 
 def legal_basis(review: Review, sends: ibis.Table) -> ibis.Value:
@@ -120,11 +110,20 @@ def legal_basis(review: Review, sends: ibis.Table) -> ibis.Value:
 
 
 def _sends_with_contacts(review: Review, sends: ibis.Table) -> ibis.Table:
+    """The sends with the contact attributes that exemptions read (customer, business address, country).
+
+    Only sends an exemption could cover look their contact up: a send under granted consent, or for a purpose
+    without exemptions, has its basis whatever the attributes, so its join key is null and DuckDB skips the
+    probe (at 10M sends, half a second)."""
     if not review.has("contacts"):
         return sends
     contacts = review.table("contacts")
     wanted = [c for c in ("is_customer", "customer_since", "recipient_type", "country") if c in contacts.columns]
-    return sends.left_join(contacts.select("contact_id", *wanted), "contact_id").drop("contact_id_right")
+    exempt = sorted(p for p, e in review.config.exemptions.items() if any(e.model_dump().values()))
+    may_need = sends.purpose.isin(exempt) & (sends.consent_status.isnull() | (sends.consent_status != "granted"))
+    sends = sends.mutate(contact_key=ibis.ifelse(may_need, sends.contact_id, ibis.null(dt.string)))
+    attributes = contacts.select(contact_key=contacts.contact_id, **{c: contacts[c] for c in wanted})
+    return sends.left_join(attributes, "contact_key").drop("contact_key", "contact_key_right")
 
 
 def coverage(review: Review, *, campaign: str | None = None, purpose: str | None = None) -> Finding:
@@ -212,8 +211,7 @@ def _suppressed(frame: pd.DataFrame, k: int, counts: Sequence[str],
 @cache
 def lexicon(name: str) -> dict:
     """A data file of lexicons/ (special categories, digital-consent ages)."""
-    text = resources.files("ethics_review").joinpath("lexicons", f"{name}.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return package_yaml("lexicons", f"{name}.yaml")
 
 
 # --- consent.after_withdrawal ---------------------------------------------------------------------------------------
