@@ -18,7 +18,6 @@ included) are its own; each child also reports its phases (imports, reading, com
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -85,7 +84,13 @@ def _numbers(rows: list[tuple[str, str, int, int]]) -> dict:
     return result
 
 
-def run_kit(folder: Path) -> tuple[dict, dict]:
+def _report(numbers: dict, started: float, imported: float, opened: float, computed: float) -> dict:
+    """A side's numbers and its phases (imports, reading, computing), in seconds to two decimals."""
+    phases = {"import_s": imported - started, "open_s": opened - imported, "compute_s": computed - opened}
+    return {"numbers": numbers, "phases": {k: round(v, 2) for k, v in phases.items()}}
+
+
+def run_kit(folder: Path) -> dict:
     started = time.perf_counter()
     from ethics_review.checks.bias import intersectional, selection_parity
     from ethics_review.review import open_review
@@ -101,11 +106,10 @@ def run_kit(folder: Path) -> tuple[dict, dict]:
         finding = findings[1] if "×" in attribute else findings[0]
         ratios = [r["impact_ratio"] for r in finding.evidence if r["attribute"] == attribute and r["impact_ratio"]]
         assert abs(min(ratios) - entry["min_impact_ratio"]) < 1e-9, (attribute, min(ratios))
-    phases = {"import_s": imported - started, "open_s": opened - imported, "compute_s": computed - opened}
-    return numbers, phases
+    return _report(numbers, started, imported, opened, computed)
 
 
-def run_baseline(folder: Path) -> tuple[dict, dict]:
+def run_baseline(folder: Path) -> dict:
     started = time.perf_counter()
     import pandas as pd
     from fairlearn.metrics import MetricFrame, count, selection_rate
@@ -123,38 +127,17 @@ def run_baseline(folder: Path) -> tuple[dict, dict]:
             n = int(values["n"])
             rows.append((" × ".join(features), group, n, round(values["rate"] * n)))
     computed = time.perf_counter()
-    phases = {"import_s": imported - started, "open_s": opened - imported, "compute_s": computed - opened}
-    return _numbers(rows), phases
-
-
-def measure(side: str, folder: Path) -> dict:
-    result = harness.measure(__file__, side, folder)
-    return {"wall_s": result["wall_s"], "peak_mb": result["peak_mb"],
-            "phases": {k: round(v, 2) for k, v in result["phases"].items()}, "numbers": result["numbers"]}
-
-
-def child(side: str, folder: Path) -> None:
-    def run() -> dict:
-        numbers, phases = (run_kit if side == "kit" else run_baseline)(folder)
-        return {"numbers": numbers, "phases": phases}
-
-    harness.report_child(run)
+    return _report(_numbers(rows), started, imported, opened, computed)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--workdir", type=Path, default=Path("benchmarks/.data"))
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/bias_parity.json"))
-    parser.add_argument("--child", nargs=2, metavar=("SIDE", "FOLDER"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.child[0], Path(args.child[1]))
+    args = harness.arguments(__doc__, "--rows", "benchmarks/results/bias_parity.json")
+    if harness.run_child(args, {"kit": run_kit, "baseline": run_baseline}):
         return
     results = []
     for rows in args.rows:
         folder = prepare(args.workdir, rows)
-        kit, baseline = measure("kit", folder), measure("baseline", folder)
+        kit, baseline = harness.measure(__file__, "kit", folder), harness.measure(__file__, "baseline", folder)
         assert kit["numbers"] == baseline["numbers"], (kit["numbers"], baseline["numbers"])
         results.append({"rows": rows, "groups": sum(len(e["groups"]) for e in kit["numbers"].values()),
                         "kit": {k: kit[k] for k in ("wall_s", "peak_mb", "phases")},

@@ -10,7 +10,6 @@ Reported as ratios baseline / kit: > 1 means the kit is faster or lighter.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -51,7 +50,7 @@ def run_kit(folder: Path) -> dict:
     from ethics_review.review import open_review
 
     finding = coverage(open_review(folder))
-    return {k: v for k, v in finding.metric.items() if k != "coverage"}
+    return {"numbers": {k: v for k, v in finding.metric.items() if k != "coverage"}}
 
 
 def run_baseline(folder: Path) -> dict:
@@ -102,35 +101,20 @@ def run_baseline(folder: Path) -> dict:
     counts = basis.value_counts()
     total = int(len(state))
     uncovered = int(counts.get("none", 0))
-    return {"sends": total, "covered_sends": total - uncovered, "uncovered_sends": uncovered,
-            **{f"covered_by_{b}": int(counts.get(b, 0))
-               for b in ("consent", "soft_opt_in", "b2b", "legitimate_interest", "contract")}}
-
-
-def measure(side: str, folder: Path) -> dict:
-    result = harness.measure(__file__, side, folder)
-    return {"wall_s": result["wall_s"], "peak_mb": result["peak_mb"], "numbers": result["numbers"]}
-
-
-def child(side: str, folder: Path) -> None:
-    harness.report_child(lambda: {"numbers": (run_kit if side == "kit" else run_baseline)(folder)})
+    return {"numbers": {"sends": total, "covered_sends": total - uncovered, "uncovered_sends": uncovered,
+                        **{f"covered_by_{b}": int(counts.get(b, 0))
+                           for b in ("consent", "soft_opt_in", "b2b", "legitimate_interest", "contract")}}}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sends", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--workdir", type=Path, default=Path("benchmarks/.data"))
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/consent_coverage.json"))
-    parser.add_argument("--child", nargs=2, metavar=("SIDE", "FOLDER"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.child[0], Path(args.child[1]))
+    args = harness.arguments(__doc__, "--sends", "benchmarks/results/consent_coverage.json")
+    if harness.run_child(args, {"kit": run_kit, "baseline": run_baseline}):
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
     rows = []
     for target in args.sends:
         folder = prepare(args.workdir, target)
-        kit, baseline = measure("kit", folder), measure("baseline", folder)
+        kit, baseline = harness.measure(__file__, "kit", folder), harness.measure(__file__, "baseline", folder)
         assert kit["numbers"] == baseline["numbers"], (kit["numbers"], baseline["numbers"])
         rows.append({"sends": kit["numbers"]["sends"], "uncovered_sends": kit["numbers"]["uncovered_sends"],
                      "kit": {k: kit[k] for k in ("wall_s", "peak_mb")},

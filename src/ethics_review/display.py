@@ -9,10 +9,9 @@ nothing is loaded from a CDN. With `interactive=True` (JupyterLab) checks that h
 from __future__ import annotations
 
 import html
-import inspect
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -23,7 +22,7 @@ from IPython.display import display as ipython_display
 
 from . import __version__, charts, i18n
 from .charts.common import catalogue_text, column_label
-from .findings import STATUSES, Finding
+from .findings import Finding, status_counts
 from .review import Review
 
 MAX_EVIDENCE_ROWS = 200  # longer evidence tables are cut in the page; findings.json keeps every row
@@ -112,10 +111,9 @@ def with_check_options(review: Review, check_id: str, options: Mapping[str, Any]
 
 
 def accepts_option(check_id: str, option: str) -> bool:
-    from .checks import CHECKS
+    from .runner import keyword_options
 
-    parameter = inspect.signature(CHECKS[check_id].function).parameters.get(option)
-    return parameter is not None and parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    return option in keyword_options(check_id)
 
 
 def run_area(review: Review, area: str, *, campaign: str | None = None) -> list[Finding]:
@@ -124,9 +122,12 @@ def run_area(review: Review, area: str, *, campaign: str | None = None) -> list[
     from .runner import run_checks
 
     if campaign is not None:
-        for check in CHECKS.values():
-            if check.area == area and accepts_option(check.id, "campaign"):
-                review = with_check_options(review, check.id, {"campaign": campaign})
+        ids = [check.id for check in CHECKS.values() if check.area == area and accepts_option(check.id, "campaign")]
+        if ids:
+            checks = dict(review.config.checks)
+            for check_id in ids:
+                checks[check_id] = {**checks.get(check_id, {}), "campaign": campaign}
+            review = review.with_options(checks=checks)
     return run_checks(review, area=area)
 
 
@@ -146,11 +147,12 @@ def show_area(review: Review, area: str, *, interactive: bool = True, campaign: 
     Returns the findings so that the notebook can save them."""
     findings = run_area(review, area, campaign=campaign)
     show_scorecard(review, area, findings, campaign=campaign)
+    campaigns: dict[str, list[str]] = {}  # campaign choices per table, queried once for all the area's panels
     for finding in findings:
         if interactive and finding.status not in ("not_applicable", "error"):
             from . import widgets
 
-            panel = widgets.panel(review, finding, campaign=campaign)
+            panel = widgets.panel(review, finding, campaign=campaign, campaigns=campaigns)
             if panel is not None:
                 ipython_display(panel)
                 continue
@@ -188,16 +190,9 @@ def badge_html(status: str, lang: str) -> str:
     return f'<span class="er-badge er-status-{status}">{html.escape(status_label(status, lang))}</span>'
 
 
-def status_counts(findings: Iterable[Finding]) -> dict[str, int]:
-    counts = dict.fromkeys(STATUSES, 0)
-    for finding in findings:
-        counts[finding.status] += 1
-    return counts
-
-
 def scorecard_html(area: str, findings: Sequence[Finding], lang: str, *, campaign: str | None = None) -> str:
     e = html.escape
-    counts = status_counts(findings)
+    counts = status_counts(finding.status for finding in findings)
     parts = ['<div class="er er-scorecard">', f'<h2 class="er-area">{e(area_title(area, lang))}</h2>']
     if campaign is not None:
         parts.append(f'<p class="er-note">{e(label("campaign_filter", lang, campaign=campaign))}</p>')
@@ -330,8 +325,17 @@ def save_findings(review: Review, area: str, findings: Sequence[Finding], output
     findings.json comes from the very execution that drew the report's pages."""
     if output_dir is None:
         return
-    path = Path(output_dir) / f"{area}{PARTS_SUFFIX}"
+    path = part_path(output_dir, area)
     path.parent.mkdir(parents=True, exist_ok=True)
-    record = {"area": area, **findings_record(review, findings, campaign=campaign)}
+    write_json(path, {"area": area, **findings_record(review, findings, campaign=campaign)})
+
+
+def part_path(output_dir: str | Path, area: str) -> Path:
+    """Where an area notebook saves its findings: `<output_dir>/<area>.findings.json`."""
+    return Path(output_dir) / f"{area}{PARTS_SUFFIX}"
+
+
+def write_json(path: Path, record: Mapping[str, Any]) -> None:
+    """Deterministic JSON: sorted keys, fixed indentation, UTF-8 as is, no NaN, a final newline."""
     path.write_text(json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
                     encoding="utf-8")

@@ -54,6 +54,14 @@ def worst(statuses: Iterable[Status]) -> Status:
     return max(statuses, key=_SEVERITY.__getitem__, default="not_applicable")
 
 
+def status_counts(statuses: Iterable[Status]) -> dict[str, int]:
+    """How many of each status, every status present (in STATUSES order)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for status in statuses:
+        counts[status] += 1
+    return counts
+
+
 @dataclass(frozen=True)
 class Finding:
     check_id: str

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from . import display, i18n
 from .errors import ReviewInputError
-from .findings import AREAS, STATUSES, Finding, Status, Threshold, worst
+from .findings import AREAS, STATUSES, Finding, Status, Threshold, severity, status_counts, worst
 from .paths import notebook_path, report_template_dir, templates_dir
 from .review import Review
 
@@ -44,7 +44,6 @@ CELL_TIMEOUT = 3600  # seconds per cell: a hung kernel becomes an error instead 
 PARTS_DIR = "parts"
 FINDINGS_FILE = "findings.json"
 INDEX_FILE = "index.html"
-SEVERITY = {"error": 4, "fail": 3, "warn": 2, "pass": 1, "not_applicable": 0}  # the scorecard's order
 HEADER_LABELS = ("review", "as_of", "campaign", "kit_version", "back_to_scorecard", "sep")
 
 
@@ -175,7 +174,7 @@ def execute_area_notebook(area: str, out: Path, parameters: Mapping[str, Any], *
     from papermill.exceptions import PapermillExecutionError
 
     target = out / f"{area}.ipynb"
-    (out / PARTS_DIR / f"{area}{display.PARTS_SUFFIX}").unlink(missing_ok=True)  # never merge a stale part
+    display.part_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # never merge a stale part
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         try:
             # A short socket path: unix socket paths are limited to about 100 characters.
@@ -228,7 +227,7 @@ def _cell_error(area: str, target: Path, exc: Any) -> Exception:
 
 
 def read_part(out: Path, area: str) -> dict[str, Any]:
-    path = out / PARTS_DIR / f"{area}{display.PARTS_SUFFIX}"
+    path = display.part_path(out / PARTS_DIR, area)
     if not path.is_file():
         raise ReportError(f"the {area} notebook ran but wrote no findings ({path} is missing): its last cell must "
                           "call display.save_findings(review, area, findings, output_dir)")
@@ -246,14 +245,11 @@ def merge_parts(parts: Mapping[str, Mapping[str, Any]], *, areas: Sequence[str])
             raise ReportError(f"the {areas[0]} and {area} notebooks saw different {', '.join(differing)}; an input "
                               "probably changed during the run: run the report again")
     findings = [finding for area in areas for finding in parts[area]["findings"]]
-    summary = dict.fromkeys(STATUSES, 0)
-    for finding in findings:
-        summary[finding["status"]] += 1
     return {
         **{key: first.get(key) for key in shared},
         "areas": list(areas),
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "summary": summary,
+        "summary": status_counts(finding["status"] for finding in findings),
         "findings": findings,
     }
 
@@ -277,8 +273,7 @@ def validate_findings(record: Mapping[str, Any]) -> None:
 def write_findings(out: Path, record: Mapping[str, Any]) -> Path:
     """Deterministic: sorted keys, fixed indentation; `generated_at` is the only value that changes run to run."""
     path = out / FINDINGS_FILE
-    path.write_text(json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-                    encoding="utf-8")
+    display.write_json(path, record)
     return path
 
 
@@ -330,9 +325,10 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True,
                                      undefined=jinja2.StrictUndefined)
     areas = list(areas)
-    by_area = {area: dict.fromkeys(STATUSES, 0) for area in areas}
+    statuses: dict[str, list[Status]] = {area: [] for area in areas}
     for finding in record["findings"]:
-        by_area[finding["area"]][finding["status"]] += 1
+        statuses[finding["area"]].append(finding["status"])
+    by_area = {area: status_counts(area_statuses) for area, area_statuses in statuses.items()}
     label = display.label
     page = environment.get_template("scorecard.html.j2").render(
         lang=lang,
@@ -352,7 +348,7 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
         findings=[{**f, "status_label": display.status_label(f["status"], lang),
                    "area_title": display.area_title(f["area"], lang),
                    "href": f"{f['area']}.html#{display.anchor(f['check_id'])}"}
-                  for f in sorted(record["findings"], key=lambda f: -SEVERITY[f["status"]])],
+                  for f in sorted(record["findings"], key=lambda f: -severity(f["status"]))],
         inputs=[{**item, "rows_text": i18n.format_number(item["rows"], "int", lang)} for item in record["inputs"]],
         total=len(record["findings"]),
         generated_at=record["generated_at"],

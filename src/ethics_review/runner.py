@@ -6,6 +6,7 @@ import difflib
 import inspect
 import logging
 from collections.abc import Iterable
+from functools import cache
 
 from . import i18n
 from .checks import CHECKS
@@ -17,6 +18,13 @@ from .review import Review
 log = logging.getLogger(__name__)
 
 
+@cache
+def keyword_options(check_id: str) -> tuple[str, ...]:
+    """The keyword-only parameters of a check's function (its options), in signature order."""
+    return tuple(p.name for p in inspect.signature(CHECKS[check_id].function).parameters.values()
+                 if p.kind is inspect.Parameter.KEYWORD_ONLY)
+
+
 def validate_check_options(review: Review) -> None:
     """Unknown check ids and unknown options are config errors naming the nearest valid one."""
     for check_id, options in review.config.checks.items():
@@ -25,8 +33,7 @@ def validate_check_options(review: Review) -> None:
             hint = f"; did you mean '{near[0]}'?" if near else ""
             raise ConfigError(f"checks: unknown check id '{check_id}'{hint}",
                               fix=f"use one of: {', '.join(CHECKS)}")
-        accepted = [p.name for p in inspect.signature(CHECKS[check_id].function).parameters.values()
-                    if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        accepted = list(keyword_options(check_id))
         for option in options:
             if option != "enabled" and option not in accepted:
                 near = difflib.get_close_matches(option, accepted, n=1)

@@ -22,6 +22,7 @@ import ibis.expr.datatypes as dt
 import pandas as pd
 from ibis.backends import BaseBackend
 
+from . import i18n
 from .config import ReviewConfig
 from .contract import FALSE_WORDS, FILE_SUFFIXES, TABLES, TRUE_WORDS, ColumnSpec, TableSpec
 from .errors import DataError
@@ -533,7 +534,7 @@ def notice_language(path: Path, default: str) -> str:
     review's language (or the one configured as `sources: {notices: folder#fr}`)."""
     parts = path.name.lower().split(".")
     tag = parts[-2].replace("_", "-").split("-")[0] if len(parts) >= 3 else ""
-    return tag if tag in {"en", "fr"} else default
+    return tag if tag in i18n.LANGUAGES else default
 
 
 def _load_notices(config: ReviewConfig, base_dir: Path) -> tuple[Notice, ...]:
@@ -546,7 +547,7 @@ def _load_notices(config: ReviewConfig, base_dir: Path) -> tuple[Notice, ...]:
     if configured and not folder.is_dir():
         raise DataError("the notices folder configured under sources.notices does not exist", file=str(folder),
                         fix="correct sources.notices in review.yaml")
-    if language and language not in {"en", "fr"}:
+    if language and language not in i18n.LANGUAGES:
         raise DataError(f"unknown notice language '{language}'", file=str(folder),
                         fix="write sources: {notices: folder#fr} or folder#en")
     if not folder.is_dir():

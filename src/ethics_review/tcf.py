@@ -25,7 +25,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _OPTIONAL_SEGMENTS = {1: "disclosed vendors", 2: "allowed vendors", 3: "publisher TC"}
 # TCF 2.2 (policy version 4 and later) allows only consent, never legitimate interest, for these purposes.
 _CONSENT_ONLY_PURPOSES = (3, 4, 5, 6)
-_FIRST_TCF_22_POLICY_VERSION = 4
+FIRST_TCF_22_POLICY_VERSION = 4
 
 
 class TCStringError(ValueError):
@@ -270,7 +270,7 @@ def decode(tc_string: str, *, strict: bool = False) -> TCString:
 def policy_breaches(tc: TCString) -> tuple[str, ...]:
     """TCF 2.2 policy breaches, one sentence each: from policy version 4 on, purposes 3-6 may rest on consent
     only, so neither the vendor-facing nor the publisher's legitimate-interest bit may be set for them."""
-    if tc.tcf_policy_version < _FIRST_TCF_22_POLICY_VERSION:
+    if tc.tcf_policy_version < FIRST_TCF_22_POLICY_VERSION:
         return ()
     rule = (f"but TCF policy version {tc.tcf_policy_version} (TCF 2.2) allows only consent for purposes 3, 4, 5 "
             "and 6.")

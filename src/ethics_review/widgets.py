@@ -25,14 +25,21 @@ def campaign_choices(review: Review, table: str) -> list[str]:
     """Distinct campaign ids of a table, computed by the engine (an aggregate, never the rows)."""
     if not review.has(table, "campaign_id"):
         return []
-    campaigns = review.table(table).campaign_id
-    distinct = review.table(table).select(campaign_id=campaigns.cast("string")).distinct()
+    rows = review.table(table)
+    distinct = rows.select(campaign_id=rows.campaign_id.cast("string")).distinct()
     values = distinct.filter(distinct.campaign_id.notnull()).order_by("campaign_id").to_pyarrow()
     return [str(v) for v in values.column("campaign_id").to_pylist()]
 
 
-def campaign_dropdown(review: Review, table: str, campaign: str | None) -> Controls:
-    choices = campaign_choices(review, table)
+def campaign_dropdown(review: Review, table: str, campaign: str | None,
+                      campaigns: dict[str, list[str]] | None = None) -> Controls:
+    """`campaigns`, when given, keeps the choices per table, so that the panels of an area query each table once."""
+    if campaigns is None:
+        choices = campaign_choices(review, table)
+    else:
+        if table not in campaigns:
+            campaigns[table] = campaign_choices(review, table)
+        choices = campaigns[table]
     if not choices:
         return {}
     lang = review.lang
@@ -83,7 +90,8 @@ def _threshold_slider(finding: Finding, option: str, default: float, lang: str) 
     return {option: w.FloatSlider(value=value, description=display.label(f"widgets.{option}", lang), **slider)}
 
 
-def controls_for(review: Review, finding: Finding, campaign: str | None) -> Controls:
+def controls_for(review: Review, finding: Finding, campaign: str | None,
+                 campaigns: dict[str, list[str]] | None = None) -> Controls:
     """One control per option the check accepts, among those a marketer explores: campaign, purpose, channel,
     attribute, reference group and the ratio thresholds. Choices are aggregates (distinct values), never rows."""
     check_id, lang = finding.check_id, review.lang
@@ -92,7 +100,7 @@ def controls_for(review: Review, finding: Finding, campaign: str | None) -> Cont
                                      "warn_below") if display.accepts_option(check_id, option)}
     controls: Controls = {}
     if "campaign" in accepts:
-        controls.update(campaign_dropdown(review, _population_table(review, area), campaign))
+        controls.update(campaign_dropdown(review, _population_table(review, area), campaign, campaigns))
     if "purpose" in accepts:
         controls.update(_choices_dropdown("purpose", _evidence_values(finding, "purpose"), lang))
     if "channel" in accepts:
@@ -124,9 +132,11 @@ def check_options(controls: Controls) -> dict[str, Any]:
     return options_from({name: None if c.value == ALL else c.value for name, c in controls.items()})
 
 
-def panel(review: Review, finding: Finding, *, campaign: str | None = None) -> w.VBox | None:
-    """The finding in an Output under its controls; None when the check has no choice to offer."""
-    controls = controls_for(review, finding, campaign)
+def panel(review: Review, finding: Finding, *, campaign: str | None = None,
+          campaigns: dict[str, list[str]] | None = None) -> w.VBox | None:
+    """The finding in an Output under its controls; None when the check has no choice to offer. `campaigns`:
+    see `campaign_dropdown`."""
+    controls = controls_for(review, finding, campaign, campaigns)
     if not controls:
         return None
     output = w.Output()

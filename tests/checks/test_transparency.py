@@ -10,12 +10,18 @@ from ethics_review.runner import run_check
 from tests.conftest import make_review
 
 
+def content_review(columns, rows, *, as_of, **constant_columns):
+    """A review whose content table holds `rows` (tuples in the order of `columns`), plus one column per keyword
+    argument holding that value on every row."""
+    table = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
+    table.update({name: [value] * len(rows) for name, value in constant_columns.items()})
+    return make_review(content=table, as_of=as_of)
+
+
 def content(*rows, as_of="2026-11-15"):
     columns = ("content_id", "ai_generated", "content_type", "disclosed", "depicts_real_person", "public_interest",
                "human_reviewed", "published_at")
-    table = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
-    table["channel"] = ["email"] * len(rows)
-    return make_review(content=table, as_of=as_of)
+    return content_review(columns, rows, as_of=as_of, channel="email")
 
 
 def test_all_disclosed_passes():
@@ -84,10 +90,7 @@ def test_channel_option_keeps_one_channel():
 def media(*rows, as_of="2026-11-15"):
     """(content_id, ai_generated, content_type, machine_marked, published_at)"""
     columns = ("content_id", "ai_generated", "content_type", "machine_marked", "published_at")
-    table = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
-    table["channel"] = ["ads"] * len(rows)
-    table["campaign_id"] = ["C1"] * len(rows)
-    return make_review(content=table, as_of=as_of)
+    return content_review(columns, rows, as_of=as_of, channel="ads", campaign_id="C1")
 
 
 def test_all_ai_media_marked_passes_and_text_is_not_counted():
@@ -175,10 +178,7 @@ def test_no_chatbot_anywhere_is_not_applicable():
 def reviewed(*rows, as_of="2026-11-15"):
     """(content_id, ai_generated, human_reviewed, reviewed_at, published_at)"""
     columns = ("content_id", "ai_generated", "human_reviewed", "reviewed_at", "published_at")
-    table = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
-    table["content_type"] = ["text"] * len(rows)
-    table["channel"] = ["sms"] * len(rows)
-    return make_review(content=table, as_of=as_of)
+    return content_review(columns, rows, as_of=as_of, content_type="text", channel="sms")
 
 
 def _many(n_reviewed, n_unreviewed, n_late=0):

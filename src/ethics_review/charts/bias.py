@@ -10,8 +10,8 @@ from plotly.subplots import make_subplots
 
 from .. import i18n
 from ..findings import Finding
-from .common import (FLAG_COLOURS, FOUR_FIFTHS, IMPACT_LINE_NAME, ChartFunction, base_layout, flag_label, hover_value,
-                     label, plotted_number, text_or_dash)
+from .common import (FLAG_COLOURS, FOUR_FIFTHS, IMPACT_LINE_NAME, ChartFunction, base_layout, chart_text, flag_label,
+                     hover_value, label, plotted_number, text_or_dash)
 
 def impact_ratio_line(finding: Finding) -> float:
     """The impact ratio below which the check fails (from the finding's thresholds; 0.8 by default)."""
@@ -37,7 +37,7 @@ def selection_rate_chart(finding: Finding, lang: str = "en") -> go.Figure | None
     figure = make_subplots(
         rows=len(campaigns), cols=len(attributes),
         subplot_titles=[f"{c} · {a}" if (c, a) in panels else "" for c in campaigns for a in attributes],
-        vertical_spacing=min(0.12, 0.9 / len(campaigns))  # room for rotated group names, horizontal_spacing=0.06,
+        vertical_spacing=min(0.12, 0.9 / len(campaigns))  # room for rotated group names
     )
     ratio = impact_ratio_line(finding)
     in_legend: set[str] = set()
@@ -100,10 +100,6 @@ def _reference_rate(rows: Sequence[Mapping[str, Any]]) -> float | None:
 # --- The other bias checks: one dot per group against threshold lines, and the proxy heat map --------------
 
 Row = Mapping[str, Any]
-
-
-def chart_text(check_id: str, part: str, lang: str, /, **values: Any) -> str:
-    return i18n.text(check_id, f"chart.{part}", lang, **values)
 
 
 def threshold_lines(finding: Finding, metric: str) -> list[tuple[float, str]]:

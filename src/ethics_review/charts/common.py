@@ -39,6 +39,11 @@ def label(part: str, lang: str, /, **values: Any) -> str:
     return part.rsplit(".", 1)[-1].replace("_", " ")
 
 
+def chart_text(check_id: str, part: str, lang: str, /, **values: Any) -> str:
+    """A chart word of a check (texts/<area>.yaml: <check id>.chart.<part>)."""
+    return i18n.text(check_id, f"chart.{part}", lang, **values)
+
+
 def catalogue_text(check_id: str, part: str, lang: str) -> str | None:
     """A check's own text (`why`, `how_to_read`) in `lang`, else in English, else None: a check whose
     explanation is not written yet still renders."""

@@ -9,9 +9,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from .. import i18n
 from ..findings import Finding
-from .common import ChartFunction, base_layout, hover_value, label, plotted_number, stacked_counts, text_or_dash
+from .common import (ChartFunction, base_layout, chart_text, hover_value, label, plotted_number, stacked_counts,
+                     text_or_dash)
 
 Row = Mapping[str, Any]
 Category = Callable[[Row], str | tuple[str, str]]
@@ -25,17 +25,12 @@ def coverage_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
         finding, lang,
         categories=lambda row: (text_or_dash(row.get("campaign_id")),
                                 f"{text_or_dash(row.get('purpose'))} ({text_or_dash(row.get('channel'))})"),
-        parts=(("covered", "#2e7d32"), ("uncovered", "#c62828")),
+        parts=(("covered", GREEN), ("uncovered", RED)),
         total_column="sends",
         hover_columns=("sends", "covered", "uncovered", "coverage"),
         title=label("chart.coverage_title", lang),
         y_title=label("columns.sends", lang),
     )
-
-
-def _word(finding: Finding, key: str, lang: str) -> str:
-    """A chart word of the finding's check (texts/consent.yaml: <check id>.chart.<key>)."""
-    return i18n.text(finding.check_id, f"chart.{key}", lang)
 
 
 def _axis(rows: Sequence[Row], category: Category) -> list[Any]:
@@ -54,7 +49,7 @@ def _bars(finding: Finding, lang: str, series: Sequence[tuple[str, str, Sequence
         drawn = [row for row in rows if plotted_number(row.get(column)) is not None]
         if not drawn:
             continue
-        name = _word(finding, key, lang)
+        name = chart_text(finding.check_id, key, lang)
         figure.add_trace(go.Bar(
             name=name, meta=key, marker_color=colour, x=_axis(drawn, category),
             y=[plotted_number(row[column]) for row in drawn],
@@ -63,8 +58,8 @@ def _bars(finding: Finding, lang: str, series: Sequence[tuple[str, str, Sequence
     if not figure.data:
         return None
     figure.update_layout(barmode="stack" if stacked else "group", showlegend=True)
-    figure.update_yaxes(title_text=_word(finding, "y", lang), rangemode="tozero")
-    return base_layout(figure, title=_word(finding, "title", lang), height=460)
+    figure.update_yaxes(title_text=chart_text(finding.check_id, "y", lang), rangemode="tozero")
+    return base_layout(figure, title=chart_text(finding.check_id, "title", lang), height=460)
 
 
 def count_bars(finding: Finding, lang: str, *, category: Category, columns: Sequence[tuple[str, str]],

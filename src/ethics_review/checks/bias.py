@@ -26,7 +26,7 @@ from ..findings import Finding, Status, Threshold, judge, suppress_small_cells, 
 from ..review import Review
 from ..stats import (benjamini_hochberg, binomial_p_value, chi_square, compare_proportions, ks_p_value,
                      ratio_interval, welch_p_value, wilson_interval)
-from .common import Check, build_finding, not_applicable
+from .common import Check, age_at, build_finding, not_applicable
 
 MISSING_GROUP = "(missing)"
 INSUFFICIENT = "insufficient data"
@@ -34,13 +34,6 @@ REFERENCE = "reference"
 SIGNIFICANCE = 0.05
 INTERSECTION = " × "
 SHARED_TEXT = "bias"  # texts/bias.yaml: wording every bias check shares (missing attributes, insufficient data)
-
-
-def age_in_years(birth_date: ibis.Value, as_of: dt.date) -> ibis.Value:
-    """Completed years at `as_of`, computed portably (no engine-specific date difference)."""
-    before_birthday = (birth_date.month() > as_of.month) | (
-        (birth_date.month() == as_of.month) & (birth_date.day() > as_of.day))
-    return as_of.year - birth_date.year() - before_birthday.cast("int64")
 
 
 def age_band(age: ibis.Value) -> ibis.Value:
@@ -53,7 +46,7 @@ def with_age_band(table: ibis.Table, as_of: dt.date) -> ibis.Table:
     if "age_band" in table.columns:
         return table
     if "birth_date" in table.columns:
-        age = age_in_years(table.birth_date, as_of)
+        age = age_at(table.birth_date, ibis.literal(as_of))
         if "age" in table.columns:
             age = ibis.coalesce(age, table.age)
         return table.mutate(age_band=age_band(age))
@@ -336,9 +329,9 @@ def audit_population(review: Review, check_id: str, *, campaign: str | None,
     return Audit(population, tuple(present), notes)
 
 
-def insufficient(review: Review, check_id: str, rules: ParityRules) -> Finding:
+def insufficient(review: Review, check_id: str, min_flag_size: int) -> Finding:
     return not_applicable(review, check_id, [], reason=i18n.text(
-        SHARED_TEXT, "insufficient", review.lang, min_flag_size=rules.min_flag_size))
+        SHARED_TEXT, "insufficient", review.lang, min_flag_size=min_flag_size))
 
 
 def _attribute_list(attributes: Sequence[str | Sequence[str]]) -> str:
@@ -353,7 +346,7 @@ def _parity_finding(review: Review, check_id: str, audit: Audit | Finding, rules
     table = parity_table(group_counts(audit.population, audit.attributes), rules)
     status = parity_status(table)
     if status == "not_applicable":
-        return insufficient(review, check_id, rules)
+        return insufficient(review, check_id, rules.min_flag_size)
     return build_finding(review, check_id, status, metric=parity_metric(table), thresholds=rules.thresholds,
                          evidence=parity_evidence(table, rules.k_anonymity), notes=audit.notes,
                          **_worst_row(table), attributes=_attribute_list(audit.attributes))
@@ -398,7 +391,7 @@ def outcome_parity(review: Review, *, campaign: str | None = None, attributes: S
     audit = audit_population(review, check_id, campaign=campaign, attributes=attributes, columns=("outcome",))
     if isinstance(audit, Finding):
         return audit
-    population = audit.population.filter(audit.population.outcome.notnull())
+    population = audit.population  # a null outcome equals neither True nor False: the filters below drop it
     # A rate among converters is a selection rate on a sub-population: the parity machinery applies as is.
     counts = pd.concat([
         group_counts(population.filter(population.outcome == converted), audit.attributes).assign(measure=measure)
@@ -406,7 +399,7 @@ def outcome_parity(review: Review, *, campaign: str | None = None, attributes: S
     table = parity_table(counts, rules, keys=("campaign_id", "measure", "attribute"))
     status = parity_status(table)
     if status == "not_applicable":
-        return insufficient(review, check_id, rules)
+        return insufficient(review, check_id, rules.min_flag_size)
     table = table.assign(gap=pd.to_numeric(table.difference, errors="coerce").abs())
     metric = comparison_metric(table, "max_gap", "gap", pick=max)
     worst = worst_row(table, "gap", ascending=False)
@@ -519,7 +512,7 @@ def score_distribution(review: Review, *, campaign: str | None = None, attribute
                                    metrics=["ks_distance", "mean_difference"], hidden_below_min_group=["mean_score"])
     status = parity_status(table)
     if status == "not_applicable":
-        return insufficient(review, check_id, rules)
+        return insufficient(review, check_id, rules.min_flag_size)
     method = i18n.text(SHARED_TEXT, "score_exact" if exact else "score_binned", review.lang, bins=SCORE_BINS)
     worst = worst_row(table, "ks_distance", ascending=False)
     evidence = suppress_small_cells(table, count_columns=["n"], k=rules.k_anonymity, hide_with={
@@ -572,7 +565,7 @@ def offer_parity(review: Review, *, campaign: str | None = None, attributes: Seq
                                    hidden_below_min_group=["mean_offer", "sd_offer"])
     status = parity_status(table)
     if status == "not_applicable":
-        return insufficient(review, check_id, rules)
+        return insufficient(review, check_id, rules.min_flag_size)
     worst = worst_row(table, "offer_ratio")
     evidence = suppress_small_cells(table, count_columns=["n"], k=rules.k_anonymity, hide_with={
         "n": ["mean_offer", "sd_offer", "ratio_to_overall", "offer_ratio", "difference", "p_value", "p_adjusted"]})
@@ -668,19 +661,17 @@ def proxies(review: Review, *, features: Sequence[str] | None = None, attributes
     people = proxy_people(review, [*wanted_features, *wanted_attributes])
     found_features = [f for f in wanted_features if f in people.columns]
     found_attributes = [a for a in wanted_attributes if a in people.columns]
-    notes = tuple(i18n.text(SHARED_TEXT, "attribute_missing", review.lang, attribute=a)
-                  for a in [*wanted_features, *wanted_attributes] if a not in people.columns)
+    missing = [a for a in [*wanted_features, *wanted_attributes] if a not in people.columns]
+    notes = tuple(i18n.text(SHARED_TEXT, "attribute_missing", review.lang, attribute=a) for a in missing)
     if not found_features or not found_attributes:
-        missing = [a for a in [*wanted_features, *wanted_attributes] if a not in people.columns]
         return not_applicable(review, check_id, [("contacts", a) for a in missing])
     table = proxy_table(people, found_features, found_attributes)
     judged = table.n >= bias.min_flag_size
     table["flag"] = [judge({"cramers_v": v}, thresholds) if ok else INSUFFICIENT
                      for v, ok in zip(table.cramers_v, judged, strict=True)]
-    status = worst(f for f in table.flag if f != INSUFFICIENT)
+    status = parity_status(table)
     if status == "not_applicable":
-        return not_applicable(review, check_id, [], reason=i18n.text(
-            SHARED_TEXT, "insufficient", review.lang, min_flag_size=bias.min_flag_size))
+        return insufficient(review, check_id, bias.min_flag_size)
     flagged = table[table.flag.isin(["fail", "warn"])].sort_values("cramers_v", ascending=False)
     top = flagged.iloc[0] if len(flagged) else table[judged].sort_values("cramers_v", ascending=False).iloc[0]
     metric = {"pairs": int(judged.sum()), "failed_pairs": int((table.flag == "fail").sum()),
@@ -754,7 +745,7 @@ def delivery_skew(review: Review, *, campaign: str | None = None, attributes: Se
     table = delivery_table(delivery_counts(review, campaign, audit.attributes, audit.population), rules)
     status = parity_status(table)
     if status == "not_applicable":
-        return insufficient(review, check_id, rules)
+        return insufficient(review, check_id, rules.min_flag_size)
     # The largest skew either way: 0.5 and 2 are as far from 1.
     distance = [abs(math.log(r)) if _number(r) else -1.0 for r in table.delivery_ratio]
     worst = worst_row(table.assign(distance=distance), "distance", ascending=False)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 import pandas as pd
 
 from .. import i18n
@@ -87,6 +88,18 @@ def not_applicable(review: Review, check_id: str, missing: Sequence[tuple[str, s
         metric={"missing": [t if c is None else f"{t}.{c}" for t, c in missing]} if missing else {},
         references=i18n.references(check_id),
     )
+
+
+def share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def age_at(birth_date: ibis.Value, moment: ibis.Value) -> ibis.Value:
+    """Completed years at `moment` (a date or timestamp column or literal), computed portably (no
+    engine-specific date difference)."""
+    before_birthday = (birth_date.month() > moment.month()) | (
+        (birth_date.month() == moment.month()) & (birth_date.day() > moment.day()))
+    return moment.year() - birth_date.year() - before_birthday.cast("int64")
 
 
 def options_for(review: Review, check_id: str) -> dict[str, Any]:

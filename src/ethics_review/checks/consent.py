@@ -16,7 +16,8 @@ from ..findings import Finding, Threshold, judge, suppress_small_cells
 from ..legal import applies_from
 from ..paths import package_yaml
 from ..review import Review
-from .common import Check, build_finding, not_applicable
+from ..tcf import FIRST_TCF_22_POLICY_VERSION
+from .common import Check, age_at, build_finding, not_applicable, share
 
 NO_CONSENT_STATES = ("withdrawn", "refused")
 BASES = ("consent", "soft_opt_in", "b2b", "legitimate_interest", "contract")
@@ -51,8 +52,12 @@ def consent_state_at_send(review: Review, sends: ibis.Table, *, event_columns: t
     sent = sorted(p for p in sends.select("purpose").distinct().to_pyarrow().column(0).to_pylist() if p is not None)
     purpose_code = {purpose: code for code, purpose in enumerate(sent)}
     events = log.filter(log.purpose.isin(sent))
+    # The order of events at the same instant: by status, then by `tie_rank` (0 or 1) when the log has one.
+    status_code = _code(events.status, STATUS_PRECEDENCE, "int8")
+    rank = status_code.fill_null(0) * 2
+    rank = rank + events.tie_rank if "tie_rank" in events.columns else rank
     events = events.select("contact_id", purpose_code=_code(events.purpose, purpose_code, "int16"),
-                           status_code=_code(events.status, STATUS_PRECEDENCE, "int8"), rank=_precedence(events),
+                           status_code=status_code, rank=rank.cast("int8"),
                            **{f"consent_{c}": events[c] for c in carried})
     # Of events at the same instant only the last in precedence order gets a non-empty interval (the others end
     # where they start), so a send matches at most one event. The carried columns make that order total.
@@ -68,13 +73,6 @@ def consent_state_at_send(review: Review, sends: ibis.Table, *, event_columns: t
 
 
 END_OF_TIME = ibis.timestamp("9999-12-31 23:59:59")  # the end of the last event's interval
-
-
-def _precedence(consents: ibis.Table) -> ibis.Value:
-    """The order of events at the same instant: by status, then by `tie_rank` (0 or 1) when the log has one."""
-    rank = consents.status.substitute(STATUS_PRECEDENCE, else_=0) * 2
-    rank = rank + consents.tie_rank if "tie_rank" in consents.columns else rank
-    return rank.cast("int8")
 
 
 def _code(value: ibis.Value, codes: Mapping, to: str) -> ibis.Value:
@@ -137,7 +135,7 @@ def coverage(review: Review, *, campaign: str | None = None, purpose: str | None
     by_basis = counts.groupby("basis").sends.sum()
     uncovered = int(by_basis.get("none", 0))
     metric = {"sends": total, "covered_sends": total - uncovered, "uncovered_sends": uncovered,
-              "coverage": (total - uncovered) / total if total else None,
+              "coverage": share(total - uncovered, total),
               **{f"covered_by_{b}": int(by_basis.get(b, 0)) for b in BASES}}
     thresholds = (Threshold("uncovered_sends", ">", 0, "fail", "rule"),)
     status = judge(metric, thresholds) if total else "not_applicable"
@@ -184,23 +182,12 @@ def more_than_months_after(later: ibis.Value, earlier: ibis.Value, months: int |
     return (index > target) | ((index == target) & (later.day() > earlier.day()))
 
 
-def age_at(birth_date: ibis.Value, moment: ibis.Value) -> ibis.Value:
-    """Completed years at `moment` (a date or timestamp column)."""
-    before_birthday = (birth_date.month() > moment.month()) | (
-        (birth_date.month() == moment.month()) & (birth_date.day() > moment.day()))
-    return moment.year() - birth_date.year() - before_birthday.cast("int64")
-
-
 def _count(flag: ibis.Value) -> ibis.Value:
     return flag.cast("int64").sum()
 
 
 def _int(value: object) -> int:
     return 0 if value is None or pd.isna(value) else int(value)
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 def _suppressed(frame: pd.DataFrame, k: int, counts: Sequence[str],
@@ -299,10 +286,10 @@ def proof(review: Review, *, campaign: str | None = None, purpose: str | None = 
               .order_by("purpose").to_pandas())
     total, whole = int(counts.granted.sum()), int(counts.complete.sum())
     metric = {"granted_consents": total, "complete_consents": whole, "incomplete_consents": total - whole,
-              "completeness": _share(whole, total),
+              "completeness": share(whole, total),
               **{f"missing_{f}": int(counts[f"missing_{f}"].sum()) for f in PROOF_FIELDS},
               "double_opt_in": int(counts.double_opt_in.sum()),
-              "double_opt_in_share": _share(int(counts.double_opt_in.sum()), total)}
+              "double_opt_in_share": share(int(counts.double_opt_in.sum()), total)}
     thresholds = (Threshold("completeness", "<", warn_below, "warn", "kit default"),
                   Threshold("completeness", "<", fail_below, "fail", "kit default"))
     status = judge(metric, thresholds) if total else "not_applicable"
@@ -649,7 +636,6 @@ def minimisation(review: Review) -> Finding:
 
 ADS_PURPOSE = "personalised_ads"
 TCF_AD_PURPOSES = (1, 3, 4)  # store/access information, create and use a personalised-ads profile
-FIRST_TCF_22_POLICY = 4
 
 
 def tc_verdicts(strings: pd.DataFrame, *, purposes: Sequence[int], vendor_id: int | None) -> pd.DataFrame:
@@ -671,12 +657,12 @@ def tc_verdicts(strings: pd.DataFrame, *, purposes: Sequence[int], vendor_id: in
 
 
 def tcf_consent(review: Review, *, campaign: str | None = None, vendor_id: int | None = None,
-                purposes: Sequence[int] = TCF_AD_PURPOSES, min_policy_version: int = FIRST_TCF_22_POLICY) -> Finding:
+                purposes: Sequence[int] = TCF_AD_PURPOSES,
+                min_policy_version: int = FIRST_TCF_22_POLICY_VERSION) -> Finding:
     """Personalised-ads sends judged on the TC string of the consent in force when they were sent: does it
     decode, does it grant purposes 1, 3 and 4 (and the vendor's consent), which TCF policy version and breaches."""
     consents = review.table("consents")
-    strings = (consents.filter(consents.tc_string.notnull()).group_by("tc_string")
-               .agg(events=ibis._.count()).to_pandas())
+    strings = consents.filter(consents.tc_string.notnull()).select("tc_string").distinct().to_pandas()
     if strings.empty:
         return not_applicable(review, "consent.tcf", [("consents", "tc_string")])
     verdicts = tc_verdicts(strings, purposes=purposes, vendor_id=vendor_id)
@@ -696,7 +682,7 @@ def tcf_consent(review: Review, *, campaign: str | None = None, vendor_id: int |
     total = int(counts.sends.sum())
     granted = int(by_reason.get("granted", 0))
     metric = {"ads_sends": total, "sends_with_tcf_consent": granted, "sends_without_tcf_consent": total - granted,
-              "tcf_consent_share": _share(granted, total),
+              "tcf_consent_share": share(granted, total),
               "sends_without_tc_string": int(by_reason.get("no TC string", 0)),
               "sends_with_undecodable_string": int(by_reason.get("does not decode", 0)),
               "sends_missing_purposes": int(by_reason.get("purposes or vendor not granted", 0)),

@@ -18,7 +18,7 @@ from ..findings import Finding, Threshold, judge
 from ..legal import applies_from
 from ..review import Review
 from ..text import purpose_coverage, readability
-from .common import Check, build_finding, not_applicable
+from .common import Check, build_finding, not_applicable, share
 from .consent import with_send_purpose
 
 SYNTHETIC_MEDIA = ("image", "video", "audio")
@@ -76,16 +76,11 @@ def _total(counts: pd.DataFrame, column: str) -> int:
     return int(counts[column].sum()) if len(counts) else 0
 
 
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def _rate_evidence(counts: pd.DataFrame, *, items: str, done: str, not_done: str, rate: str,
-                   flag: str) -> pd.DataFrame:
+def _rate_evidence(counts: pd.DataFrame, *, items: str, done: str, not_done: str, rate: str) -> pd.DataFrame:
     # Content items are not people: evidence counts items, so no k-anonymity suppression is needed.
     return pd.DataFrame({"content_type": counts.content_type, "channel": counts.channel, items: counts["items"],
-                         done: counts[flag], not_done: counts["items"] - counts[flag],
-                         rate: counts[flag] / counts["items"]})
+                         done: counts[done], not_done: counts["items"] - counts[done],
+                         rate: counts[done] / counts["items"]})
 
 
 def ai_disclosure(review: Review, *, campaign: str | None = None, channel: str | None = None) -> Finding:
@@ -101,7 +96,7 @@ def ai_disclosure(review: Review, *, campaign: str | None = None, channel: str |
                                         public_text=~disclosed & public_text & in_force)
     total, shown = _total(counts, "items"), _total(counts, "disclosed")
     metric = {"ai_items": total, "disclosed_items": shown, "undisclosed_items": total - shown,
-              "disclosure_rate": _share(shown, total),
+              "disclosure_rate": share(shown, total),
               "undisclosed_deepfakes": _total(counts, "deepfakes"),
               "undisclosed_public_interest_text": _total(counts, "public_text")}
     thresholds = (Threshold("undisclosed_deepfakes", ">", 0, "fail", "rule"),
@@ -109,7 +104,7 @@ def ai_disclosure(review: Review, *, campaign: str | None = None, channel: str |
                   Threshold("undisclosed_items", ">", 0, "warn", "kit default"))
     status = judge(metric, thresholds) if total else "not_applicable"
     evidence = _rate_evidence(counts, items="ai_items", done="disclosed", not_done="undisclosed",
-                              rate="disclosure_rate", flag="disclosed")
+                              rate="disclosure_rate")
     return build_finding(review, "transparency.ai_disclosure", status, metric=metric, thresholds=thresholds,
                          evidence=evidence, rule_start=applies_from("ai_act_transparency").isoformat())
 
@@ -124,12 +119,11 @@ def machine_marking(review: Review, *, campaign: str | None = None, channel: str
         content, marked=marked, unmarked_since_rule=~marked & published_since(review, content, "ai_act_transparency"))
     total, marked_items = _total(counts, "items"), _total(counts, "marked")
     metric = {"media_items": total, "marked_items": marked_items, "unmarked_items": total - marked_items,
-              "marking_rate": _share(marked_items, total), "unmarked_since_rule": _total(counts, "unmarked_since_rule")}
+              "marking_rate": share(marked_items, total), "unmarked_since_rule": _total(counts, "unmarked_since_rule")}
     thresholds = (Threshold("unmarked_since_rule", ">", 0, "warn", "rule"),
                   Threshold("unmarked_items", ">", 0, "warn", "kit default"))
     status = judge(metric, thresholds) if total else "not_applicable"
-    evidence = _rate_evidence(counts, items="media_items", done="marked", not_done="unmarked",
-                              rate="marking_rate", flag="marked")
+    evidence = _rate_evidence(counts, items="media_items", done="marked", not_done="unmarked", rate="marking_rate")
     return build_finding(review, "transparency.machine_marking", status, metric=metric, thresholds=thresholds,
                          evidence=evidence, rule_start=applies_from("ai_act_transparency").isoformat())
 
@@ -184,12 +178,11 @@ def human_review(review: Review, *, campaign: str | None = None, channel: str | 
     counts = counts_by_type_and_channel(content, reviewed=reviewed & ~late, late=late)
     total, done = _total(counts, "items"), _total(counts, "reviewed")
     metric = {"ai_items": total, "reviewed_items": done, "unreviewed_items": total - done,
-              "reviewed_after_publication": _total(counts, "late"), "review_rate": _share(done, total)}
+              "reviewed_after_publication": _total(counts, "late"), "review_rate": share(done, total)}
     thresholds = (Threshold("review_rate", "<", fail_below, "fail", "kit default"),
                   Threshold("review_rate", "<", warn_below, "warn", "kit default"))
     status = judge(metric, thresholds) if total else "not_applicable"
-    evidence = _rate_evidence(counts, items="ai_items", done="reviewed", not_done="unreviewed",
-                              rate="review_rate", flag="reviewed")
+    evidence = _rate_evidence(counts, items="ai_items", done="reviewed", not_done="unreviewed", rate="review_rate")
     return build_finding(review, "transparency.human_review", status, metric=metric, thresholds=thresholds,
                          evidence=evidence, warn_below=warn_below, fail_below=fail_below)
 

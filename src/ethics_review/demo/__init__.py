@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from . import bias, consent, population, requests, sends, transparency, writer
 from .campaigns import CAMPAIGNS, LAST_SEND_S
-from .common import rng_for
+from .common import rng_for, status
 
 __all__ = ["DEFAULT_AS_OF", "DEFAULT_CONTACTS", "DEFAULT_SEED", "DemoDataset", "generate"]
 
@@ -166,7 +166,7 @@ def _coverage_entry(data: _Generated) -> dict[str, Any]:
     counts = consent.coverage_counts(data.sends, data.state, data.people, tuple(c.id for c in CAMPAIGNS))
     by_campaign = counts.pop("uncovered_by_campaign")
     return {
-        "status": "fail" if counts["uncovered_sends"] else "pass",
+        "status": status(counts["uncovered_sends"], 0),
         "counts": counts,
         "uncovered_by_campaign": by_campaign,
         "story": consent.COVERAGE_STORY,
@@ -197,7 +197,7 @@ def _disclosure_entry(content: pa.Table) -> dict[str, Any]:
     counts = transparency.disclosure_counts(content)
     failing = counts["undisclosed_deepfakes"] + counts["undisclosed_public_interest_text"]
     return {
-        "status": "fail" if failing else ("warn" if counts["undisclosed_items"] else "pass"),
+        "status": status(failing, counts["undisclosed_items"]),
         "counts": counts,
         "undisclosed": transparency.undisclosed_ai_ids(content),
         "story": transparency.DISCLOSURE_STORY,

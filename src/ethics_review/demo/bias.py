@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .campaigns import CAMPAIGN_INDEX, Campaign
-from .common import pick
+from .common import pick, status
 from .population import AGE_BAND_LABELS, GENDERS, REGIONS, SEGMENTS, Population, day_number
 
 AGE_SKEW = {"campaign": "NOEL26-EMAIL", "attribute": "age_band", "group": "65+", "rate": 0.11}
@@ -267,7 +267,7 @@ def parity_summary(parity: pd.DataFrame, small_group: dict[str, object]) -> dict
     fair = [a for a in SENSITIVE if a != AGE_SKEW["attribute"]
             and not parity[(parity["attribute"] == a) & parity["verdict"].isin(["fail", "warn"])].shape[0]]
     return {
-        "status": "fail" if len(failed) else ("warn" if len(warned) else "pass"),
+        "status": status(len(failed), len(warned)),
         "counts": {"failed_comparisons": len(failed), "warned_comparisons": len(warned)},
         "campaign": AGE_SKEW["campaign"],
         "attribute": AGE_SKEW["attribute"],
@@ -362,9 +362,8 @@ def _against_reference(stats: pd.DataFrame, compare, *, fail: float, warn: float
 
 def _entry(check_id: str, verdicts: pd.Series, plant: dict[str, object], **extra: object) -> dict[str, object]:
     failed, warned = int((verdicts == "fail").sum()), int((verdicts == "warn").sum())
-    status = "fail" if failed else "warn" if warned else "pass" if len(verdicts) else "not_applicable"
     counts = {"comparisons": len(verdicts), "failed_comparisons": failed, "warned_comparisons": warned}
-    return {"status": status, "counts": counts if len(verdicts) else {},  # "insufficient data" has no metric
+    return {"status": status(failed, warned) if len(verdicts) else "not_applicable", "counts": counts if len(verdicts) else {},  # "insufficient data" has no metric
             **plant, **extra, "story": STORIES[check_id]}
 
 
@@ -477,10 +476,9 @@ def proxies_entry(population: Population, keep: np.ndarray) -> dict[str, object]
         postcode=population.identity["postcode"].take(pa.array(rows)).to_numpy(zero_copy_only=False))
     pairs = {(f, a): corrected_cramers_v(pd.crosstab(people[f], people[a]).to_numpy(dtype=float))
              for f in FEATURES for a in SENSITIVE}
-    verdict = {pair: "fail" if v >= CRAMER_FAIL else "warn" if v >= CRAMER_WARN else "pass"
-               for pair, v in pairs.items()}
+    verdict = {pair: status(v >= CRAMER_FAIL, v >= CRAMER_WARN) for pair, v in pairs.items()}
     failed, warned = sum(v == "fail" for v in verdict.values()), sum(v == "warn" for v in verdict.values())
-    return {"status": "fail" if failed else "warn" if warned else "pass",
+    return {"status": status(failed, warned),
             "counts": {"pairs": len(pairs), "failed_pairs": failed, "warned_pairs": warned},
             **PROXY, "cramers_v": {f"{f} × {a}": round(v, 4) for (f, a), v in pairs.items()},
             "story": STORIES["bias.proxies"]}

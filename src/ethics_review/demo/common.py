@@ -83,6 +83,11 @@ def weighted_choice(rng: np.random.Generator, weights: Sequence[float], size: in
     return rng.choice(len(p), size=size, p=p / p.sum())
 
 
+def status(failing: object, warning: object) -> str:
+    """A planted.json status: "fail" if anything fails, else "warn" if anything warns, else "pass"."""
+    return "fail" if failing else "warn" if warning else "pass"
+
+
 def sample_exact(rng: np.random.Generator, pool: np.ndarray, count: int) -> np.ndarray:
     """`count` distinct elements of `pool` (all of it if smaller), in ascending order for stable output."""
     count = min(count, len(pool))

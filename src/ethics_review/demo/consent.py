@@ -24,15 +24,14 @@ import pyarrow.compute as pc
 from ..contract import CANONICAL_PURPOSES, CONSENT_METHODS, CONSENT_STATUSES, RECIPIENT_TYPES, REQUEST_TYPES
 from ..paths import package_yaml
 from .campaigns import CAMPAIGN_INDEX, CAMPAIGNS, send_times
-from .common import DAY, numbered, pick, rng_for, sample_exact, seconds, timestamps
+from .common import DAY, numbered, pick, rng_for, sample_exact, seconds, status, timestamps
 from .population import COUNTRIES, Population, age_band_codes, day_number
 
 # Legal bases other than consent, as the demo's review.yaml declares them (CPCE L.34-5, CNIL B2B guidance).
 DEMO_EXEMPTIONS = {"email_marketing": {"soft_opt_in": True, "b2b": True}}
 
 NO_EVENT, GRANTED, WITHDRAWN, REFUSED = 0, 1, 2, 3  # state codes; 1..3 index CONSENT_STATUSES + 1
-BASIS = ("none", "consent", "soft_opt_in", "b2b")  # in order of precedence
-NO_BASIS, BY_CONSENT, BY_SOFT_OPT_IN, BY_B2B = range(4)
+NO_BASIS, BY_CONSENT, BY_SOFT_OPT_IN, BY_B2B = range(4)  # legal-basis codes, in order of precedence
 
 SOURCES = (
     "site-web/inscription", "magasin/caisse", "appli-mobile", "campagne-repermission-2024", "cmp-site",
@@ -191,7 +190,7 @@ class ConsentState:
 
 def basis_of(state: np.ndarray, purpose: np.ndarray, is_customer: np.ndarray, recipient_type: np.ndarray,
              exemptions: dict[str, dict[str, bool]] = DEMO_EXEMPTIONS) -> np.ndarray:
-    """The legal basis of each send (codes of BASIS), in order of precedence: consent, soft opt-in, B2B."""
+    """The legal basis of each send (NO_BASIS, BY_CONSENT, BY_SOFT_OPT_IN or BY_B2B), in order of precedence: consent, soft opt-in, B2B."""
     not_opposed = (state != WITHDRAWN) & (state != REFUSED)
     soft_opt_in = np.zeros(len(state), dtype=bool)
     b2b = np.zeros(len(state), dtype=bool)
@@ -502,7 +501,7 @@ def _years_between(birth: tuple[np.ndarray, ...], moment: tuple[np.ndarray, ...]
 
 
 def _entry(counts: dict[str, int], *, fail: bool = False, warn: bool = False, **extra: object) -> dict[str, object]:
-    return {"status": "fail" if fail else "warn" if warn else "pass", "counts": counts, **extra}
+    return {"status": status(fail, warn), "counts": counts, **extra}
 
 
 def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the generator's _Generated record
@@ -513,6 +512,7 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
                                 sends["sent_at"].to_numpy())
     as_of_day = day_number(data.people.as_of)
     as_of = _calendar(np.array([as_of_day]), "D")
+    sent_on = _calendar(sent_at, "s")  # the calendar date of each send, used by several checks
     entries = {}
 
     status_at_send = state.at(person, purpose, sent_at)
@@ -531,7 +531,7 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
     event_at = state.event_time(person, purpose, sent_at)
     max_age = np.where(np.isin(purpose, [PURPOSE_CODE["personalised_ads"], PURPOSE_CODE["analytics"]]), 6, 36)
     on_consent = status_at_send == GRANTED
-    stale = on_consent & _months_after(_calendar(sent_at, "s"), _calendar(event_at, "s"), max_age)
+    stale = on_consent & _months_after(sent_on, _calendar(event_at, "s"), max_age)
     stale_consents = pd.DataFrame({"p": person[stale], "u": purpose[stale], "t": event_at[stale]}).drop_duplicates()
     entries["consent.freshness"] = _entry(
         {"stale_sends": int(stale.sum()), "stale_consents_used": len(stale_consents)}, warn=bool(stale.any()))
@@ -545,7 +545,7 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
     age_then = _years_between(_calendar(birth_day[event_person], "D"), _calendar(log["at"].to_numpy(), "s"))
     child = granted & known & (age_then < consent_age[event_person])
     ads_or_profiling = np.isin(purpose, [PURPOSE_CODE["personalised_ads"], PURPOSE_CODE["profiling"]])
-    age_at_send = _years_between(_calendar(birth_day[person], "D"), _calendar(sent_at, "s"))
+    age_at_send = _years_between(_calendar(birth_day[person], "D"), sent_on)
     to_minor = ads_or_profiling & (birth_day[person] != np.iinfo(np.int64).min) & (age_at_send < 18)
     minors = np.unique(event_person[child])
     entries["consent.minors"] = _entry(
@@ -570,13 +570,13 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
     last = people["last_activity"].to_numpy()
     prospect = keep & ~people["is_customer"].to_numpy()
     dormant = prospect & _months_after(tuple(np.repeat(a, len(people)) for a in as_of), _calendar(last, "D"), 36)
-    late_send = dormant[person] & _months_after(_calendar(sent_at, "s"), _calendar(last[person], "D"), 36)
+    late_send = dormant[person] & _months_after(sent_on, _calendar(last[person], "D"), 36)
     entries["consent.retention"] = _entry(
         {"dormant_prospects": int(dormant.sum()), "dormant_prospects_contacted": int(len(np.unique(person[late_send]))),
          "sends_to_dormant_prospects": int(late_send.sum())}, fail=bool(late_send.any()), warn=bool(dormant.any()))
 
     identity = data.people.identity.filter(pa.array(keep))
-    religion = identity["religion"].combine_chunks() if "religion" in identity.column_names else pa.nulls(0)
+    religion = identity["religion"].combine_chunks()  # always added by plant_privacy_problems
     entries["consent.special_categories"] = _entry(
         {"special_category_columns": int(religion.null_count < len(religion)), "used_for_targeting": 0},
         warn=religion.null_count < len(religion), column="religion", rows=len(religion) - religion.null_count)

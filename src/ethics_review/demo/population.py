@@ -283,5 +283,5 @@ def contacts_table(population: Population, keep: np.ndarray) -> pa.Table:
         "segment": as_text["segment"],
         "notes": identity["notes"],
         # Columns a planted problem adds (consent.special_categories: a religion column from an old form).
-        **{name: identity[name] for name in PLANTED_COLUMNS if name in identity.column_names},
+        **{name: identity[name] for name in PLANTED_COLUMNS},
     })

@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 
 from .campaigns import CAMPAIGNS, Campaign
-from .common import DAY, seconds, timestamps
+from .common import DAY, seconds, status, timestamps
 
 AI_ACT_ART_50_APPLIES = "2026-08-02"
 UNDISCLOSED_AI_IMAGES = ("SPRING26-EMAIL-IMG-1", "SOLDES-ETE-EMAIL-IMG-1", "RENTREE-ADS-IMG-2")
@@ -186,10 +186,6 @@ NOTICE_WORDS = {"email": {"fr": "e-mail", "en": "email"}, "sms": {"fr": "sms", "
                 "ads": {"fr": "publicité personnalisée", "en": "personalised ad"}}
 
 
-def _status(failing: int, warning: int) -> str:
-    return "fail" if failing else "warn" if warning else "pass"
-
-
 def planted_entries(content: pa.Table, as_of: dt.date) -> dict[str, dict[str, object]]:
     """The planted.json entries of the transparency checks other than ai_disclosure."""
     frame = content.to_pandas()
@@ -218,7 +214,7 @@ def planted_entries(content: pa.Table, as_of: dt.date) -> dict[str, dict[str, ob
     long_notices = sum(_mean_sentence_words(body) > 25 for body in notices.values())
     return {
         "transparency.human_review": {
-            "status": "fail" if rate < 0.8 else "warn" if rate < 0.95 else "pass",
+            "status": status(rate < 0.8, rate < 0.95),
             "counts": {"ai_items": len(ai), "reviewed_items": int(reviewed.sum()),
                        "unreviewed_items": int((~reviewed).sum()),
                        "reviewed_after_publication": int((ai["human_reviewed"]
@@ -226,38 +222,38 @@ def planted_entries(content: pa.Table, as_of: dt.date) -> dict[str, dict[str, ob
             "unreviewed": sorted(ai.loc[~reviewed, "content_id"]),
         },
         "transparency.machine_marking": {
-            "status": _status(0, int(unmarked.sum())),
+            "status": status(0, int(unmarked.sum())),
             "counts": {"media_items": len(media), "unmarked_items": int(unmarked.sum()),
                        "unmarked_since_rule": int((unmarked & since_rule[media.index]).sum())},
             "unmarked": sorted(media.loc[unmarked, "content_id"]),
         },
         "transparency.chatbot_disclosure": {
-            "status": _status(int((bots_hidden & since_rule[bots.index]).sum()), int(bots_hidden.sum())),
+            "status": status(int((bots_hidden & since_rule[bots.index]).sum()), int(bots_hidden.sum())),
             "counts": {"chatbots": len(bots), "undisclosed_chatbots": int(bots_hidden.sum()),
                        "undisclosed_since_rule": int((bots_hidden & since_rule[bots.index]).sum())},
             "undisclosed": sorted(bots.loc[bots_hidden, "content_id"]),
         },
         "transparency.register": {
-            "status": _status(sum(critical_gaps), stale_audits),
+            "status": status(sum(critical_gaps), stale_audits),
             "counts": {"systems": len(systems), "critical_gaps": sum(critical_gaps),
                        "systems_with_critical_gaps": sum(g > 0 for g in critical_gaps), "stale_audits": stale_audits},
         },
         "transparency.automated_decisions": {
-            "status": _status(failing_automated, 0),
+            "status": status(failing_automated, 0),
             "counts": {"automated_systems": len(automated), "without_explanation": unexplained,
                        "without_human_route": no_route, "failing_systems": failing_automated},
         },
         "transparency.ai_literacy": {
-            "status": _status(0, untrained),
+            "status": status(0, untrained),
             "counts": {"systems": len(systems), "untrained_systems": untrained},
         },
         "transparency.notice_coverage": {
-            "status": _status(len(missing), 0),
+            "status": status(len(missing), 0),
             "counts": {"missing_descriptions": len(missing), "languages_with_gaps": len({m[0] for m in missing})},
             "missing": [f"{channel} ({lang})" for lang, channel in missing],
         },
         "transparency.notice_readability": {
-            "status": _status(0, long_notices),
+            "status": status(0, long_notices),
             "counts": {"notices": len(notices), "long_sentence_notices": long_notices},
         },
     }
