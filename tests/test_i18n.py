@@ -29,3 +29,22 @@ def test_numbers_in_the_reader_s_language():
     assert i18n.format_number(0.9734, "pct", "fr") == "97,3\u00a0%"
     assert i18n.format_number(12345, "int", "fr") == "12\u202f345"
     assert i18n.format_number(0.756, "ratio", "fr") == "0,76"
+
+
+@pytest.mark.parametrize(("count", "fr", "en"), [(0, "0 envoi", "0 sends"), (1, "1 envoi", "1 send"),
+                                                 (2, "2 envois", "2 sends"),
+                                                 (1_000_000, "1\u202f000\u202f000 envois", "1,000,000 sends")])
+def test_plural_forms_follow_cldr_rules(count, fr, en):
+    # French counts 0 and 1 as singular, English only 1: hand-built plurals got both wrong.
+    assert i18n._LocalFormatter("fr").format("{n:int} {n:plural:envoi|envois}", n=count) == fr
+    assert i18n._LocalFormatter("en").format("{n:int} {n:plural:send|sends}", n=count) == en
+
+
+def test_named_plural_categories_fall_back_to_other():
+    assert i18n.plural(3, "one=day|other=days", "en") == "days"
+    assert i18n.plural(1, "one=jour|other=jours", "fr") == "jour"
+
+
+def test_dates_are_written_out_in_the_reader_s_language():
+    assert i18n.format_day("2026-08-02", "fr") == "2 août 2026"
+    assert i18n.format_day("2026-08-02T10:00:00", "en") == "August 2, 2026"
