@@ -7,8 +7,9 @@ import argparse
 import logging
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import ReviewInputError
@@ -97,9 +98,9 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Generating the demo dataset ({args.contacts:,} contacts) in {data_dir} ...")
     generate(data_dir, **options)
     result = run_report(data_dir, args.out / "report", lang=args.lang)
-    _print_summary(result.findings, result.summary)
-    print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
-    print(f"Planted problems the review should find: {(data_dir / 'planted.json').resolve()}")
+    _print_summary(result.findings, args.lang)
+    _print_outputs(result, args.lang)
+    print(_words("demo_next", args.lang, index=(result.out_dir / "index.html").resolve(), data=data_dir.resolve()))
     return EXIT_OK  # the demo is meant to find problems: its findings are not a failure of the command
 
 
@@ -107,8 +108,8 @@ def _run(args: argparse.Namespace) -> int:
     from .report import run_report
 
     result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang)
-    _print_summary(result.findings, result.summary)
-    print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
+    _print_summary(result.findings, result.lang)
+    _print_outputs(result, result.lang)
     failing = [f for f in result.findings if f.status in FAIL_LEVELS[args.fail_on]]
     return EXIT_FINDINGS if failing else EXIT_OK
 
@@ -178,11 +179,34 @@ def _lab(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
-def _print_summary(findings: Sequence[Finding], counts: Mapping[str, int]) -> None:
-    print("\n" + "  ".join(f"{status}: {count}" for status, count in counts.items()))
-    width = max((len(f.check_id) for f in findings), default=10)
-    for finding in findings:
-        print(f"  {finding.status.upper():<14} {finding.check_id:<{width}}  {finding.summary}")
+def _print_summary(findings: Sequence[Finding], lang: str) -> None:
+    """Counts per verdict, then one line per finding in the order of work, in the review's language."""
+    from . import display
+    from .work import order_of_work
+
+    counts = display.verdict_counts(findings)
+    print("\n" + "  ".join(f"{display.status_label(v, lang)}{display.label('sep', lang)}{n}"
+                           for v, n in counts.items() if n))
+    ordered = order_of_work([{**f.to_json(), "status": f.status} for f in findings])
+    words = {id(f): display.status_label(display.verdict(f), lang) for f in ordered}
+    width = max((len(w) for w in words.values()), default=10)
+    id_width = max((len(f["check_id"]) for f in ordered), default=10)
+    for finding in ordered:
+        print(f"  {words[id(finding)]:<{width}}  {finding['check_id']:<{id_width}}  {finding['summary']}")
+
+
+def _words(part: str, lang: str, **values: object) -> str:
+    from . import i18n
+
+    return i18n.ui(f"cli.{part}", lang, **values)
+
+
+def _print_outputs(result: Any, lang: str) -> None:
+    out_dir = result.out_dir
+    print("\n" + _words("report", lang, path=(out_dir / "index.html").resolve()))
+    pdf = out_dir / "report.pdf"
+    if pdf.is_file():
+        print(_words("pdf", lang, path=pdf.resolve()))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from . import display, i18n
 from .errors import ReviewInputError
-from .findings import AREAS, STATUSES, Finding, Status, Threshold, severity, status_counts, worst
+from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
 from .paths import notebook_path, report_template_dir, templates_dir
 from .review import Review
 
@@ -58,6 +58,7 @@ class ReportResult:
     findings: tuple[Finding, ...]
     summary: Mapping[str, int]  # count per status, every status present
     paths: Mapping[str, Path]  # "index", "findings", and "<area>.html" / "<area>.ipynb" per area
+    lang: str = "en"  # the review's language, for the command's summary
 
     @property
     def worst(self) -> Status:
@@ -123,7 +124,8 @@ def run_report(
     finally:
         steps.close()
     findings = tuple(finding_from_json(f) for f in record["findings"])
-    return ReportResult(out_dir=out, findings=findings, summary=dict(record["summary"]), paths=paths)
+    return ReportResult(out_dir=out, findings=findings, summary=dict(record["summary"]), paths=paths,
+                        lang=record["lang"])
 
 
 def map_notebooks(function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> list[R]:
@@ -291,7 +293,8 @@ def page_context(record: Mapping[str, Any], *, title: str) -> dict[str, Any]:
     """What the page header shows, in the review's language."""
     lang = record["lang"]
     return {
-        "title": title, "review": record["review"], "as_of": record["as_of"], "campaign": record.get("campaign"),
+        "title": title, "review": record["review"], "as_of": i18n.format_day(record["as_of"], lang),
+        "campaign": record.get("campaign"),
         "kit_version": record["kit_version"], "lang": lang, "index_href": INDEX_FILE,
         "labels": {key: display.label(key, lang) for key in HEADER_LABELS},
     }
@@ -316,44 +319,82 @@ def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Pa
     return page
 
 
+VERDICT_COLOURS = {"error": "#6a1b9a", "fail_rule": "#8e0000", "fail": "#c62828", "warn": "#ef8f00",
+                   "pass": "#2e7d32", "not_applicable": "#9e9e9e"}
+
+
 def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> Path:
-    """index.html: the scorecard (counts per status and per area, one line per finding linking to its section)."""
+    """index.html: the scorecard. Counts per verdict and per area (with a small figure), then the order of work:
+    one line per finding, most urgent first, with its owner, its next step and a link to its section."""
     import jinja2
     from markupsafe import Markup
+
+    from .work import next_step, order_of_work
 
     lang = record["lang"]
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True,
                                      undefined=jinja2.StrictUndefined)
     areas = list(areas)
-    statuses: dict[str, list[Status]] = {area: [] for area in areas}
-    for finding in record["findings"]:
-        statuses[finding["area"]].append(finding["status"])
-    by_area = {area: status_counts(area_statuses) for area, area_statuses in statuses.items()}
+    by_area = {area: display.verdict_counts(f for f in record["findings"] if f["area"] == area) for area in areas}
+    totals = display.verdict_counts(record["findings"])
     label = display.label
+    steps = [(f, next_step(f["recommendation"])) for f in order_of_work(record["findings"])]
     page = environment.get_template("scorecard.html.j2").render(
         lang=lang,
         css=Markup(display.style_html()),  # noqa: S704 - the kit's own stylesheet
         header=page_context(record, title=label("scorecard_title", lang)) | {"index_href": None},
         words={key: label(key, lang) for key in (
             "by_status", "by_area", "all_findings", "area", "check", "status", "summary", "total", "inputs",
-            "table", "path", "rows", "files", "machine_record", "generated_at", "sep")},
-        statuses=[{"id": s, "label": display.status_label(s, lang), "count": record["summary"][s]}
-                  for s in STATUSES],
+            "table", "path", "rows", "files", "machine_record", "generated_at", "sep", "order_of_work",
+            "order_note", "owner", "next_step", "overview_title")},
+        statuses=[{"id": v, "label": display.status_label(v, lang), "count": totals[v]} for v in display.VERDICTS],
+        overview=Markup(status_overview_svg(by_area, lang)),  # built from escaped words only
         areas=[{"id": a, "title": display.area_title(a, lang), "href": f"{a}.html", "counts": by_area[a],
                 "total": sum(by_area[a].values()), "notebook_href": f"{a}.ipynb",
                 "page_label": label("area_page", lang, area=display.area_title(a, lang)),
                 "notebook_label": label("executed_notebook", lang, area=display.area_title(a, lang))}
                for a in areas],
-        # the most severe first (error, fail, warn, pass, not applicable), the registry order within a status
-        findings=[{**f, "status_label": display.status_label(f["status"], lang),
-                   "area_title": display.area_title(f["area"], lang),
-                   "href": f"{f['area']}.html#{display.anchor(f['check_id'])}"}
-                  for f in sorted(record["findings"], key=lambda f: -severity(f["status"]))],
+        findings=[{**f, "rank": rank, "verdict": display.verdict(f),
+                   "status_label": display.status_label(display.verdict(f), lang),
+                   "area_title": display.area_title(f["area"], lang), "owner": step.owner or "—",
+                   "next_step": step.action, "href": f"{f['area']}.html#{display.anchor(f['check_id'])}"}
+                  for rank, (f, step) in enumerate(steps, start=1)],
         inputs=[{**item, "rows_text": i18n.format_number(item["rows"], "int", lang)} for item in record["inputs"]],
         total=len(record["findings"]),
-        generated_at=record["generated_at"],
+        total_text=label("findings_count", lang, n=len(record["findings"])),
+        generated_at=i18n.format_day(record["generated_at"], lang),
         findings_href=FINDINGS_FILE,
     )
     path = out / INDEX_FILE
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> str:
+    """A small figure without script: one bar per area, one segment per verdict, its count written inside."""
+    from html import escape
+
+    width, label_width, bar_height, gap = 640, 230, 22, 8
+    rows = []
+    for index, (area, counts) in enumerate(by_area.items()):
+        y = index * (bar_height + gap)
+        total = sum(counts.values()) or 1
+        x = float(label_width)
+        rows.append(f'<text x="{label_width - 8}" y="{y + bar_height * 0.72:.1f}" text-anchor="end">'
+                    f"{escape(display.area_title(area, lang))}</text>")
+        for verdict in display.VERDICTS:
+            count = counts.get(verdict, 0)
+            if not count:
+                continue
+            share = (width - label_width) * count / total
+            title = escape(f"{display.status_label(verdict, lang)}: {count}")
+            rows.append(f'<g class="er-overview-{verdict}"><title>{title}</title>'
+                        f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="{bar_height}" '
+                        f'fill="{VERDICT_COLOURS[verdict]}"></rect>'
+                        f'<text x="{x + share / 2:.1f}" y="{y + bar_height * 0.72:.1f}" text-anchor="middle" '
+                        f'fill="#fff">{count}</text></g>')
+            x += share
+    height = len(by_area) * (bar_height + gap)
+    return (f'<svg class="er-overview" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+            f'height="{height}" viewBox="0 0 {width} {height}" font-size="13" '
+            f'font-family="system-ui, sans-serif">{"".join(rows)}</svg>')

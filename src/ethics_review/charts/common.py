@@ -95,7 +95,7 @@ def format_value(value: Any, column: str, lang: str) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return str(value).lower()
+        return i18n.value(column, value, lang) or str(value).lower()
     if isinstance(value, int):
         return i18n.format_number(value, "int", lang)
     if isinstance(value, float):
@@ -110,7 +110,13 @@ def format_value(value: Any, column: str, lang: str) -> str:
         return i18n.format_number(value, kind, lang)
     if isinstance(value, (list, tuple)):
         return ", ".join(format_value(v, column, lang) for v in value)
-    return str(value)
+    return value_word(column, value, lang)
+
+
+def value_word(column: str, value: Any, lang: str) -> str:
+    """A canonical evidence value (a bucket, a purpose, a channel) in the reader's words; as given when the
+    catalogue has none (names such as campaign ids and regions are data, not words)."""
+    return i18n.value(column, value, lang) or text_or_dash(value)
 
 
 def hover_value(row: Mapping[str, Any], column: str, lang: str) -> str:
