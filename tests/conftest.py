@@ -68,3 +68,10 @@ def segments(figure, part: str) -> list[tuple[tuple[str, str], float]]:
     if trace is None:
         return []
     return [((a, b), y) for a, b, y in zip(trace.x[0], trace.x[1], trace.y, strict=True)]
+
+
+def problem_bars(figure) -> list[tuple[str, float, str]]:
+    """A problem chart's horizontal bars, top to bottom, as (label, count of what is wrong, written text)."""
+    (trace,) = figure.data
+    assert trace.orientation == "h"
+    return list(zip(trace.y, trace.x, trace.text, strict=True))
