@@ -5,6 +5,7 @@ nothing left to plot is None."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import plotly.graph_objects as go
@@ -60,8 +61,8 @@ def _bars(finding: Finding, lang: str, series: Sequence[tuple[str, str, Sequence
             y=[plotted_number(row[column]) for row in drawn],
             customdata=[[hover_value(row, column, lang)] for row in drawn],
             hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{customdata[0]}}<extra></extra>"))
-    if not figure.data:
-        return None
+    if not figure.data or not any(y for trace in figure.data for y in trace.y):
+        return None  # nothing wrong is drawable (zero, or only "<10"): the summary and the table say it
     figure.update_layout(barmode="stack" if stacked else "group", showlegend=True)
     figure.update_yaxes(title_text=chart_text(finding.check_id, "y", lang), rangemode="tozero")
     return base_layout(figure, title=chart_text(finding.check_id, "title", lang), height=460)
@@ -118,9 +119,10 @@ def minors_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
 
 
 def erasure_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """consent.erasure: per type of request, the overdue and late ones first, then pending and all requests."""
+    """consent.erasure: per type of request, those overdue, answered late and still pending (how many requests
+    there were in all is in the evidence table: a volume, not the problem)."""
     return count_bars(finding, lang, category=lambda r: value_word("type", r.get("type"), lang),
-                      columns=(("overdue", RED), ("completed_late", ORANGE), ("pending", GREY), ("requests", BLUE)))
+                      columns=(("overdue", RED), ("completed_late", ORANGE), ("pending", GREY)))
 
 
 def retention_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
@@ -148,11 +150,31 @@ def minimisation_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
 
 
 def tcf_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """consent.tcf: per campaign, the personalised-ads sends whose TC string does not grant what is needed, by
-    reason (the sends with a valid signal are the volume: in the evidence table, not in the bars)."""
-    return split_bars(finding, lang, category=lambda r: text_or_dash(r.get("campaign_id")), split="tcf",
-                      count="sends", colours={"purposes or vendor not granted": RED,
-                                              "does not decode": DARK_RED, "no TC string": GREY})
+    """consent.tcf: per campaign, the personalised-ads sends whose TC string does not grant what is needed, with
+    their share of the campaign's ads sends (the reasons are in the evidence table). A campaign whose only
+    problem count is suppressed ("<10") says so instead of drawing it."""
+    campaigns: dict[str, dict[str, Any]] = {}
+    for row in finding.evidence:
+        entry = campaigns.setdefault(text_or_dash(row.get("campaign_id")),
+                                     {"campaign_id": row.get("campaign_id"), "wrong": 0, "sends": 0, "hidden": False})
+        sends = plotted_number(row.get("sends"))
+        if sends is not None:
+            entry["sends"] += int(sends)
+        if row.get("tcf") != "granted":
+            if sends is None:
+                entry["hidden"] = entry["hidden"] or row.get("sends") is not None
+            else:
+                entry["wrong"] += int(sends)
+    hidden = _hidden_label(finding)
+    rows = [{**e, "wrong": e["wrong"] if e["wrong"] or not e["hidden"] else hidden} for e in campaigns.values()]
+    return problem_bars(replace(finding, evidence=tuple(rows)), lang,
+                        category=lambda r: text_or_dash(r.get("campaign_id")), problem="wrong", total="sends",
+                        chart="tcf", hover_columns=())
+
+
+def _hidden_label(finding: Finding) -> str:
+    """The suppressed-count label of this finding's evidence ("<10")."""
+    return next((v for r in finding.evidence for v in r.values() if isinstance(v, str) and v.startswith("<")), "<10")
 
 
 CONSENT_CHARTS: dict[str, ChartFunction] = {
