@@ -75,3 +75,20 @@ def problem_bars(figure) -> list[tuple[str, float, str]]:
     (trace,) = figure.data
     assert trace.orientation == "h"
     return list(zip(trace.y, trace.x, trace.text, strict=True))
+
+
+@pytest.fixture(scope="session")
+def demo_command_report(tmp_path_factory):
+    """`ethics-review demo --lang <lang>` as a user runs it, once per language and session: its report folder."""
+    folders: dict[str, Path] = {}
+
+    def run(lang: str) -> Path:
+        if lang not in folders:
+            from ethics_review import cli
+
+            out = tmp_path_factory.mktemp(f"demo-command-{lang}")
+            assert cli.main(["demo", "--out", str(out), "--lang", lang, "--contacts", str(DEMO_TEST_CONTACTS)]) == 0
+            folders[lang] = out / "report"
+        return folders[lang]
+
+    return run

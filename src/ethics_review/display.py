@@ -265,7 +265,7 @@ def finding_head_html(finding: Finding, lang: str, *, has_chart: bool | None = N
         parts.append(f"<h4>{e(label('measured', lang))}</h4>{metric_html(finding.metric, lang, finding.check_id)}")
     if finding.thresholds:
         parts.append(f"<h4>{e(label('thresholds', lang))}</h4><ul>")
-        parts.extend(f"<li>{e(threshold_text(t, lang))}</li>" for t in finding.thresholds)
+        parts.extend(f"<li>{e(threshold_text(t, lang, finding.check_id))}</li>" for t in finding.thresholds)
         parts.append("</ul>")
     if has_chart:
         how = catalogue_text(finding.check_id, "how_to_read", lang)
@@ -275,8 +275,8 @@ def finding_head_html(finding: Finding, lang: str, *, has_chart: bool | None = N
     return "".join(parts)
 
 
-def threshold_text(threshold: Any, lang: str) -> str:
-    text = label("threshold_line", lang, metric=column_label(threshold.metric, lang), op=threshold.op,
+def threshold_text(threshold: Any, lang: str, check_id: str | None = None) -> str:
+    text = label("threshold_line", lang, metric=column_label(threshold.metric, lang, check_id), op=threshold.op,
                  value=charts.format_value(float(threshold.value), threshold.metric, lang),
                  level=status_label(threshold_verdict(threshold), lang),
                  kind=i18n.ui(f"kind.{threshold.kind}", lang))
@@ -298,7 +298,8 @@ def finding_body_html(finding: Finding, lang: str, *, k: int) -> str:
     e = html.escape
     parts = ['<div class="er er-finding-body">']
     if finding.evidence:
-        parts.append(f"<h4>{e(label('evidence', lang))}</h4>{evidence_html(finding.evidence, lang)}")
+        parts.append(f"<h4>{e(label('evidence', lang))}</h4>"
+                     f"{evidence_html(finding.evidence, lang, check_id=finding.check_id)}")
         parts.append(f'<p class="er-note">{e(label("evidence_note", lang, k=k))}</p>')
     parts.append(f'<div class="er-recommendation"><strong>{e(label("recommendation", lang))}</strong> '
                  f"{e(finding.recommendation)}</div>")
@@ -321,11 +322,11 @@ def reference_html(reference: str, lang: str) -> str:
     return f"<li{marked}>{html.escape(text)}</li>"
 
 
-def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str) -> str:
+def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str, *, check_id: str | None = None) -> str:
     """The evidence as an HTML table without index; suppressed cells ("<10") are shown as given."""
     e = html.escape
     columns = list(dict.fromkeys(column for row in rows for column in row))
-    head = "".join(f"<th>{e(column_label(c, lang))}</th>" for c in columns)
+    head = "".join(f"<th>{e(column_label(c, lang, check_id))}</th>" for c in columns)
     body = []
     for row in rows[:MAX_EVIDENCE_ROWS]:
         cells = []

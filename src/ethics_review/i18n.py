@@ -265,9 +265,13 @@ def _written_out_days(text_: str, lang: str) -> str:
 
 # --- evidence values: findings.json keeps canonical values, the page shows the reader's words -------------
 
+REFERENCE_COLUMNS = ("rule",)  # evidence columns that cite a legal text (consent.minors: the national age rule)
+
 def value(column: str, raw: Any, lang: str) -> str | None:
     """An evidence value in `lang` (a bucket, a purpose, a channel, "filled"...), from texts/report.yaml
     `report.values` (per column, then `any`, then `patterns`); None when the catalogue has no word for it."""
+    if column in REFERENCE_COLUMNS and isinstance(raw, str):
+        return reference(raw, lang)[0]
     if isinstance(raw, bool):
         return str(_pick(catalogue()["report"]["values"]["bool"][str(raw).lower()], lang, "report.values.bool"))
     if not isinstance(raw, str) or not raw:
