@@ -77,6 +77,17 @@ def problem_bars(figure) -> list[tuple[str, float, str]]:
     return list(zip(trace.y, trace.x, trace.text, strict=True))
 
 
+def chromium_available() -> bool:
+    from ethics_review.errors import ReviewInputError
+    from ethics_review.pdf import find_chromium
+
+    try:
+        find_chromium()
+    except ReviewInputError:
+        return False
+    return True
+
+
 @pytest.fixture(scope="session")
 def demo_command_report(tmp_path_factory):
     """`ethics-review demo --lang <lang>` as a user runs it, once per language and session: its report folder."""
@@ -87,7 +98,10 @@ def demo_command_report(tmp_path_factory):
             from ethics_review import cli
 
             out = tmp_path_factory.mktemp(f"demo-command-{lang}")
-            assert cli.main(["demo", "--out", str(out), "--lang", lang, "--contacts", str(DEMO_TEST_CONTACTS)]) == 0
+            # With a Chromium on the machine the French run also prints report.pdf (tests/test_browser.py reads it)
+            pdf = ["--pdf"] if lang == "fr" and chromium_available() else []
+            assert cli.main(["demo", "--out", str(out), "--lang", lang, "--contacts", str(DEMO_TEST_CONTACTS),
+                             *pdf]) == 0
             folders[lang] = out / "report"
         return folders[lang]
 

@@ -23,7 +23,7 @@ ENGLISH_IN_FRENCH = re.compile(
     r"women|men|none|applies|before|after|unmarked|undisclosed)\b")
 # And in an English page: French words of the catalogue.
 FRENCH_IN_ENGLISH = re.compile(
-    r"\b(envois?|jours?|mois|sous|rempli|vide|accordés?|pays|campagne|finalité|règle|valeur par défaut|"
+    r"\b(envois?|jours?|mois|sous|rempli|vide|accordés?|campagne|finalité|règle|valeur par défaut|"
     r"non conforme|à corriger|à examiner|mesures|seuils|preuves?|RGPD|RIA)\b", re.IGNORECASE)
 HAND_BUILT_PLURAL = re.compile(r"\w\(s\)|\(e\)s\b")
 

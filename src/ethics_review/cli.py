@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--contacts", type=int, default=20_000, help="number of contacts (default: 20000)")
     demo.add_argument("--lang", choices=("en", "fr"), default="fr", help="report language (default: fr)")
     demo.add_argument("--seed", type=int, default=None, help="random seed of the generator")
+    _pdf_options(demo)
 
     run = commands.add_parser("run", help="run one review and write its report")
     run.add_argument("path", type=Path, help="a review.yaml or a review folder")
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="exit 1 when a finding is at this level or worse (default: fail)")
     run.add_argument("--as-of", default=None, help="judge time-based rules at this date (YYYY-MM-DD)")
     run.add_argument("--lang", choices=("en", "fr"), default=None, help="report language (default: from config)")
+    _pdf_options(run)
 
     validate = commands.add_parser("validate", help="check the inputs against the data contract, nothing else")
     validate.add_argument("path", type=Path, help="a review.yaml or a review folder")
@@ -56,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("dir", type=Path, help="the folder for the notebooks (created; existing notebooks are kept)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return parser
+
+
+def _pdf_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--pdf", action="store_true",
+                         help="also write report.pdf (the scorecard and every area page), printed by Chromium")
+    command.add_argument("--chromium", type=Path, default=None, metavar="PATH",
+                         help="the Chromium to print with (default: chromium or chromium-browser on PATH; "
+                              "Debian package `chromium`)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,13 +101,17 @@ def _demo(args: argparse.Namespace) -> int:
     if args.contacts < 1000:
         raise ReviewInputError(f"--contacts {args.contacts} is too small for a meaningful demo",
                                fix="use at least 1000 contacts (the default is 20000)")
+    if args.pdf:
+        from .pdf import find_chromium
+
+        find_chromium(args.chromium)  # before generating anything
     options = {"contacts": args.contacts, "lang": args.lang}
     if args.seed is not None:
         options["seed"] = args.seed
     data_dir = args.out / "data"
     print(f"Generating the demo dataset ({args.contacts:,} contacts) in {data_dir} ...")
     generate(data_dir, **options)
-    result = run_report(data_dir, args.out / "report", lang=args.lang)
+    result = run_report(data_dir, args.out / "report", lang=args.lang, pdf=args.pdf, chromium=args.chromium)
     _print_summary(result.findings, args.lang)
     _print_outputs(result, args.lang)
     print(_words("demo_next", args.lang, index=(result.out_dir / "index.html").resolve(), data=data_dir.resolve()))
@@ -107,7 +121,8 @@ def _demo(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .report import run_report
 
-    result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang)
+    result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang, pdf=args.pdf,
+                        chromium=args.chromium)
     _print_summary(result.findings, result.lang)
     _print_outputs(result, result.lang)
     failing = [f for f in result.findings if f.status in FAIL_LEVELS[args.fail_on]]

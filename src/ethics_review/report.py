@@ -76,10 +76,13 @@ def run_report(
     campaign: str | None = None,
     jobs: int = 1,
     cell_timeout: int | None = CELL_TIMEOUT,
+    pdf: bool = False,
+    chromium: str | Path | None = None,
 ) -> ReportResult:
     """Run the review at `review_path` (a folder or a review.yaml) and write its report to `out_dir`.
 
     `as_of` and `lang` override the config. `campaign` restricts every check that accepts it to one campaign.
+    `pdf` also prints report.pdf with the system's Chromium (`chromium`: its path, else found on PATH).
     `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
     each cell. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
     notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
@@ -94,6 +97,10 @@ def run_report(
     if unknown or not areas:
         raise ReviewInputError(f"unknown area(s) {unknown}" if unknown else "no area to review",
                                fix=f"choose among {', '.join(AREAS)}")
+    if pdf:
+        from .pdf import find_chromium
+
+        find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
     review = open_review(review_path, as_of=as_of, lang=lang)
     validate_check_options(review)
     out = Path(out_dir).resolve()
@@ -120,6 +127,11 @@ def run_report(
             steps.update()
         paths["findings"] = write_findings(out, record)
         paths["index"] = write_index(out, record, areas)
+        if pdf:
+            from .pdf import write_pdf
+
+            steps.set_postfix_str("printing report.pdf")
+            paths["pdf"] = write_pdf(out, [paths["index"], *(paths[f"{a}.html"] for a in areas)], chromium=chromium)
         steps.update()
     finally:
         steps.close()
@@ -374,7 +386,7 @@ def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> 
     """A small figure without script: one bar per area, one segment per verdict, its count written inside."""
     from html import escape
 
-    width, label_width, bar_height, gap = 640, 230, 22, 8
+    width, label_width, bar_height, gap = 720, 300, 22, 8
     rows = []
     for index, (area, counts) in enumerate(by_area.items()):
         y = index * (bar_height + gap)
