@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("old", type=Path, help="findings.json (or output folder) of the earlier run")
     diff.add_argument("new", type=Path, help="findings.json (or output folder) of the later run")
 
+    docs = commands.add_parser("docs", help="write docs/data-contract.md and docs/checks.md from the kit's code")
+    docs.add_argument("--out", type=Path, default=None, help="folder to write into (default: the repository's docs/)")
+    docs.add_argument("--check", action="store_true", help="write nothing; exit 1 when a document is stale")
+
     lab = commands.add_parser("lab", help="open JupyterLab on copies of the kit's notebooks in a folder")
     lab.add_argument("dir", type=Path, help="the folder for the notebooks (created; existing notebooks are kept)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
@@ -73,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        commands = {"demo": _demo, "run": _run, "validate": _validate, "init": _init, "diff": _diff, "lab": _lab}
+        commands = {"demo": _demo, "run": _run, "validate": _validate, "init": _init, "diff": _diff, "lab": _lab,
+                    "docs": _docs}
         return commands[args.command](args)
     except ReviewInputError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
@@ -174,6 +179,12 @@ def _diff(args: argparse.Namespace) -> int:
         if change.before and change.after and severity(change.after) > severity(change.before):
             worse = True
     return EXIT_FINDINGS if worse else EXIT_OK
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from . import docs
+
+    return docs.run(args.out, check=args.check)
 
 
 def _lab(args: argparse.Namespace) -> int:

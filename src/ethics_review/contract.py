@@ -57,7 +57,7 @@ RECIPIENT_TYPES = ("individual", "professional", "generic")
 REQUEST_TYPES = ("erasure", "objection", "restriction", "access", "rectification", "portability")
 CONTENT_TYPES = ("text", "image", "video", "audio", "chatbot")
 
-# Fixed, documented age bands (CHECKS.md): never quantiles. Lower bounds, inclusive.
+# Fixed, documented age bands (docs/checks.md): never quantiles. Lower bounds, inclusive.
 AGE_BANDS = (("under 18", 0), ("18-24", 18), ("25-34", 25), ("35-44", 35), ("45-54", 45), ("55-64", 55), ("65+", 65))
 
 S, D, T, B, F, I = "string", "date", "timestamp", "bool", "float", "int"

@@ -44,7 +44,7 @@ def status_label(status: str, lang: str) -> str:
 
 def verdict(finding: Finding | Mapping[str, Any]) -> str:
     """The status as the report words it: a fail is `fail_rule` ("Non conforme") only when a breached fail
-    threshold is of kind `rule`; a kit-default fail stays `fail` ("À corriger") (CHECKS.md, legal accuracy)."""
+    threshold is of kind `rule`; a kit-default fail stays `fail` ("À corriger") (docs/checks.md, legal accuracy)."""
     status, metric, thresholds = _parts(finding)
     if status != "fail":
         return status

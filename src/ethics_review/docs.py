@@ -88,6 +88,14 @@ def data_contract_markdown() -> str:
         rows = [(f"`{name}`", _type_name(field.annotation), _default(field.default))
                 for name, field in model.model_fields.items()]
         lines += [f"### {title}", "", *_table(("key", "type", "default"), rows), ""]
+    lines += ["## What a run writes (`--out DIR`)", "",
+              *_table(("file", "what it holds"), (
+                  ("`index.html`", "the scorecard: statuses per area and the order of work, with links"),
+                  ("`<area>.html`", "one report page per area: every finding with its chart, evidence and advice"),
+                  ("`<area>.ipynb`", "the executed notebook of the area (the audit record)"),
+                  ("`findings.json`", "the machine record, valid against the kit's findings.schema.json"),
+                  ("`report.pdf`", "with `--pdf`: the scorecard and every area page, printed by Chromium"),
+                  ("`parts/`", "each notebook's own findings, merged into findings.json"))), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -145,7 +153,19 @@ def checks_markdown(findings: Sequence[Finding]) -> str:
              "legal text; a **kit default** is the kit's judgement or a regulator's guidance, and the report says "
              "so (in French, \"Non conforme\" only for a breached rule; a kit-default fail reads \"À corriger\"). "
              "Every threshold can be changed under `checks:` in review.yaml. \"Who acts first\" is the role named "
-             "first in the check's recommendation.", ""]
+             "first in the check's recommendation.", "",
+             "## Statistical conventions", "",
+             "A rate comes with its Wilson 95% interval; a ratio of two rates with a log (Katz) interval; two rates "
+             "are compared with Fisher's exact test when an expected count is below 5, else a two-proportion z "
+             "test, and the p-values of one check are adjusted with Benjamini-Hochberg. Ages are binned in fixed "
+             "bands, never quantiles: " + ", ".join(f"`{name}`" for name, _ in contract.AGE_BANDS) + ". A group "
+             "under `min_group_size` gets no rate and a flag needs `min_flag_size` (review.yaml, `bias:`).", "",
+             "## Legal accuracy rules", "",
+             "A threshold is `rule` only when a legal text or a regulator's binding decision fixes it; guidance "
+             "(CNIL référentiels, EDPB guidelines, IAB policies) and the kit's judgement are `kit default`. No "
+             "wording presents a screening signal (such as the four-fifths rule) as a legal verdict. Privacy of the "
+             "report: any cell counting fewer than `k_anonymity` people (10 by default) shows as \"<10\" and its "
+             "rate is hidden.", ""]
     area = None
     for check in CHECKS.values():
         if check.area != area:
@@ -201,8 +221,14 @@ def documents(findings: Sequence[Finding] | None = None) -> dict[str, str]:
 
 
 def default_docs_dir() -> Path:
+    """The repository's docs/ in a clone; an installed kit has no repository to write into."""
+    from .errors import ReviewInputError
     from .paths import REPO_ROOT
 
+    if not (REPO_ROOT / "pyproject.toml").is_file():
+        raise ReviewInputError("this kit is installed, not a clone: there is no repository docs/ folder to write",
+                               fix="give a folder with --out (the shipped copies are in the package's "
+                                   "_bundled/docs)")
     return REPO_ROOT / "docs"
 
 

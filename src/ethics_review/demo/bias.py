@@ -327,7 +327,7 @@ def _labels(words: tuple[str, ...], codes: np.ndarray) -> pd.Categorical:
 
 
 def _verdicts(value: pd.Series, p_adjusted: pd.Series, *, fail: float, warn: float, below: bool) -> np.ndarray:
-    """CHECKS.md's judgement: fail beyond `fail` and significant; warn beyond `fail` without significance or
+    """docs/checks.md's judgement: fail beyond `fail` and significant; warn beyond `fail` without significance or
     beyond `warn` with it."""
     beyond_fail = value < fail if below else value > fail
     beyond_warn = value < warn if below else value > warn
