@@ -392,3 +392,31 @@ def test_an_input_error_inside_a_notebook_stays_an_input_error(tmp_path):
     with pytest.raises(ReviewInputError, match="does not exist"):
         report.execute_area_notebook("consent", tmp_path, parameters)
     assert [e.ename for e in saved_errors(tmp_path / "consent.ipynb")] == ["ConfigError"]
+
+
+# --- report.pdf: Chromium found, or one clear error --------------------------------------------------------
+
+def test_no_chromium_on_path_is_an_input_error_naming_the_debian_package(monkeypatch, tmp_path):
+    from ethics_review.pdf import find_chromium
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no browser on it
+    with pytest.raises(ReviewInputError) as caught:
+        find_chromium()
+    assert "chromium" in caught.value.message and "apt-get install chromium" in caught.value.fix
+
+
+def test_a_given_chromium_that_is_not_there_is_an_input_error(tmp_path):
+    from ethics_review.pdf import find_chromium
+
+    with pytest.raises(ReviewInputError, match="no executable file"):
+        find_chromium(tmp_path / "chromium")
+
+
+def test_run_with_pdf_and_no_chromium_stops_before_any_notebook(demo_dir, tmp_path, capsys):
+    from ethics_review import cli
+
+    code = cli.main(["run", str(demo_dir), "--out", str(tmp_path / "out"), "--pdf", "--chromium",
+                     str(tmp_path / "missing-chromium")])
+    assert code == cli.EXIT_INPUT
+    assert "missing-chromium" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, i18n
 from .errors import ReviewInputError
 from .findings import Finding
 
@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="generate the demo dataset and run the full review on it")
     demo.add_argument("--out", type=Path, default=Path("demo-review"), help="output folder (default: demo-review)")
     demo.add_argument("--contacts", type=int, default=20_000, help="number of contacts (default: 20000)")
-    demo.add_argument("--lang", choices=("en", "fr"), default="fr", help="report language (default: fr)")
+    demo.add_argument("--lang", choices=i18n.LANGUAGES, default="fr", help="report language (default: fr)")
     demo.add_argument("--seed", type=int, default=None, help="random seed of the generator")
     _pdf_options(demo)
 
@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-on", choices=("warn", "fail"), default="fail",
                      help="exit 1 when a finding is at this level or worse (default: fail)")
     run.add_argument("--as-of", default=None, help="judge time-based rules at this date (YYYY-MM-DD)")
-    run.add_argument("--lang", choices=("en", "fr"), default=None, help="report language (default: from config)")
+    run.add_argument("--lang", choices=i18n.LANGUAGES, default=None, help="report language (default: from config)")
     _pdf_options(run)
 
     validate = commands.add_parser("validate", help="check the inputs against the data contract, nothing else")

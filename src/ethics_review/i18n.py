@@ -21,12 +21,10 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, format_scientific
 
 from .paths import package_yaml
 
-LANGUAGES = ("en", "fr")
-_NOT_AVAILABLE = {"en": "n/a", "fr": "n.d."}
 
 
 @cache
@@ -41,6 +39,18 @@ def catalogue() -> dict[str, Any]:
                 raise RuntimeError(f"text keys defined twice in texts/: {sorted(clash)}")
             merged.update(part)
     return merged
+
+
+def _languages() -> tuple[str, ...]:
+    """The languages the catalogue speaks: those of its status words (a new language is new catalogue keys)."""
+    return tuple(catalogue()["ui"]["status"]["pass"])
+
+
+LANGUAGES = _languages()
+
+
+def _not_available(lang: str) -> str:
+    return str(catalogue()["ui"]["not_available"].get(lang, "n/a"))
 
 
 @cache
@@ -65,9 +75,10 @@ class _LocalFormatter(string.Formatter):
 
 
 def format_number(value: Any, kind: str, lang: str) -> str:
-    """`int` 12 345, `pct` 97,3 %, `ratio` 0,76, `num` three significant digits, in `lang`'s conventions."""
+    """`int` 12 345, `pct` 97,3 %, `ratio` 0,76, `num` three significant digits, `p` a p-value (two significant
+    digits, 1,2E-5 when tiny), in `lang`'s conventions."""
     if value is None:
-        return _NOT_AVAILABLE.get(lang, "n/a")
+        return _not_available(lang)
     where = locale(lang)
     if kind == "int":
         return format_decimal(int(value), format="#,##0", locale=where)
@@ -75,6 +86,10 @@ def format_number(value: Any, kind: str, lang: str) -> str:
         return format_percent(float(value), format=_one_decimal_percent(lang), locale=where)
     if kind == "ratio":
         return format_decimal(float(value), format="#,##0.00", locale=where)
+    if kind == "p":
+        if float(value) >= 0.001:
+            return format_decimal(float(value), format="@@", locale=where)
+        return format_scientific(float(value), format="0.0E0", locale=where)
     return format_decimal(float(value), format="@##", locale=where)
 
 
@@ -88,7 +103,7 @@ def _one_decimal_percent(lang: str) -> str:
 def format_day(value: Any, lang: str) -> str:
     """A date written out in `lang` ("2 August 2026", "2 août 2026"); ISO strings and timestamps accepted."""
     if value is None:
-        return _NOT_AVAILABLE.get(lang, "n/a")
+        return _not_available(lang)
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):

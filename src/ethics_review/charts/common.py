@@ -103,8 +103,7 @@ def format_value(value: Any, column: str, lang: str) -> str:
             return "—"
         kind = value_kind(column)
         if kind == "p":
-            text = f"{value:.2g}" if value >= 0.001 else f"{value:.1e}"
-            return text.replace(".", ",") if lang == "fr" else text
+            return i18n.format_number(value, "p", lang)
         if kind == "num" and value.is_integer():
             return i18n.format_number(value, "int", lang)
         return i18n.format_number(value, kind, lang)
