@@ -71,7 +71,8 @@ def test_every_page_renders_offline_with_every_chart_drawn(browser, demo_command
         assert all(height > 100 for height in heights), f"{name}: a figure drew nothing ({heights})"
         if name != "index.html":
             assert figures.count() > 0, f"{name}: no chart"
-        assert page.locator(".jp-InputArea:visible, .jp-CodeCell .jp-Editor:visible").count() == 0, "code shown"
+        assert page.locator(".jp-CodeCell .jp-InputArea:visible, .jp-CodeCell .jp-Editor:visible").count() == 0, \
+            "code shown"
         text = page.inner_text("body")
         assert "Traceback" not in text and "Error" not in text.split("\n")[0]
         assert not refused, f"{name} asked the network for {refused[:3]}"

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import plotly.graph_objects as go
 import pytest
 
 from ethics_review import charts
 from ethics_review.findings import Finding, Threshold
 from tests.conftest import a_finding, problem_bars
-
-
-
-
 
 
 def dots(figure: go.Figure) -> list[tuple[str, float]]:
@@ -168,7 +166,7 @@ def test_region_facets_with_many_groups_never_overlap():
     axes = sorted((getattr(layout, name) for name in layout if name.startswith("yaxis")),
                   key=lambda axis: -axis.domain[1])
     assert len(axes) == 6
-    for upper, lower in zip(axes, axes[1:], strict=False):
+    for upper, lower in itertools.pairwise(axes):
         gap_px = (upper.domain[0] - lower.domain[1]) * plot_px
         assert gap_px >= 30, "room for the next facet's title between two facets"
     for axis in axes:

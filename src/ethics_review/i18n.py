@@ -26,7 +26,6 @@ from babel.numbers import format_decimal, format_percent, format_scientific
 from .paths import package_yaml
 
 
-
 @cache
 def catalogue() -> dict[str, Any]:
     """Every texts/*.yaml file merged: check ids (and `ui`) at the top level."""
