@@ -151,7 +151,7 @@ def test_undisclosed_chatbot_in_service_since_the_rule_fails():
     finding = chatbot_disclosure(bots(("BOT", "chatbot", False, "2026-08-03"), ("BOT2", "chatbot", True, "2026-09-01")))
     assert finding.status == "fail"
     assert finding.metric["undisclosed_since_rule"] == 1 and finding.metric["undisclosed_chatbots"] == 1
-    assert finding.summary.startswith("1 chatbot(s) in service since 2026-08-02 do not tell people")
+    assert finding.summary.startswith("1 chatbot in service since August 2, 2026 does not tell people")
     assert "AI Act (Regulation (EU) 2024/1689) Art 50(1), AI systems interacting with people" in finding.references
 
 

@@ -48,7 +48,7 @@ def test_french_notice_silent_on_sms_fails_although_the_english_one_covers_it(tm
     finding = notice_coverage(review)
     assert finding.status == "fail" and [t.kind for t in finding.thresholds] == ["rule"]
     assert finding.metric["missing_descriptions"] == 1 and finding.metric["languages_with_gaps"] == 1
-    assert finding.summary == "1 purpose(s) in use are not described in a notice: sms_marketing (fr)."
+    assert finding.summary == "1 purpose in use is not described in a notice: sms_marketing (fr)."
 
 
 def test_purposes_of_consents_count_and_notices_of_one_language_are_read_together(tmp_path):
@@ -85,7 +85,7 @@ def test_campaign_and_channel_options_limit_the_sends(tmp_path):
     assert notice_coverage(review).status == "fail"
     assert notice_coverage(review, campaign="C1").status == "pass"
     assert notice_coverage(review, channel="email").status == "pass"
-    assert notice_coverage(review, channel="sms").summary.startswith("1 finalité(s) utilisée(s)")
+    assert notice_coverage(review, channel="sms").summary.startswith("1 finalité utilisée n'est pas décrite")
 
 
 def test_without_purposes_in_use_coverage_is_not_applicable(tmp_path):

@@ -81,7 +81,7 @@ def test_automated_pricing_with_explanation_and_human_route_passes():
     finding = automated_decisions(review_of(system("pricing", use_case="pricing", decision_mode="fully_automated",
                                                    significant_effect=True), system("scoring")))
     assert finding.status == "pass" and finding.metric["automated_systems"] == 1
-    assert finding.summary.startswith("1 fully automated system(s) with a significant effect, each with")
+    assert finding.summary.startswith("1 fully automated system with a significant effect, each with")
 
 
 def test_automated_pricing_without_explanation_or_human_route_fails_as_a_rule():
@@ -132,10 +132,10 @@ def test_stale_or_missing_training_warns():
 
 def test_review_dated_before_article_4_applies_is_not_applicable():
     finding = ai_literacy(review_of(system("a", staff_trained="2023-01-01"), as_of="2025-02-01"))
-    assert finding.status == "not_applicable" and "before 2025-02-02" in finding.summary
+    assert finding.status == "not_applicable" and "before February 2, 2025" in finding.summary
 
 
 def test_french_wording_names_the_systems():
     review = make_review(ai_systems=pd.DataFrame([system("a", staff_trained="2024-01-01")]), lang="fr")
     finding = ai_literacy(review)
-    assert finding.summary.startswith("Le personnel de 1 systèmes d'IA sur 1 (a)")
+    assert finding.summary.startswith("Le personnel de 1 système d'IA sur 1 (a)")
