@@ -20,7 +20,7 @@ def test_a_french_14_year_old_who_consented_alone_fails():
     assert finding.status == "fail" and finding.metric["minors_without_parental_consent"] == 1
     assert finding.evidence[0]["country"] == "FR" and finding.evidence[0]["consent_age"] == 15
     assert "Loi Informatique et Libertés" in finding.evidence[0]["rule"]
-    assert finding.summary.startswith("1 contacts consented below the digital-consent age")
+    assert finding.summary.startswith("1 contact consented below the digital-consent age")
 
 
 def test_fifteen_is_enough_in_france_but_not_in_germany():
@@ -142,7 +142,7 @@ def test_a_request_pending_past_one_month_warns_and_the_deadline_day_does_not():
                                                              ("C2", "access", "2026-10-15 09:00:00", None)))
     finding = erasure(review)
     assert finding.status == "warn" and finding.metric["overdue_requests"] == 1
-    assert "1 of 2 pending requests have waited more than one month" in finding.summary
+    assert "1 of 2 pending requests has waited more than one month" in finding.summary
 
 
 def test_late_answers_are_counted():
@@ -167,7 +167,7 @@ def test_erasure_evidence_hides_small_counts():
 def test_erasure_in_french():
     review = make_review(lang="fr", contacts=CONTACTS,
                          requests=requests(("C1", "erasure", "2026-01-05", "2026-01-20")))
-    assert "sont toujours présentes" in erasure(review).summary
+    assert "1 personne effacée sur 1 est toujours présente" in erasure(review).summary
 
 
 # --- consent.retention ----------------------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def test_recent_prospects_and_old_customers_pass():
 def test_a_prospect_inactive_for_37_months_kept_warns():
     finding = retention(make_review(contacts=crm(("C1", "false", "2023-10-14", "2020-01-01"))))
     assert finding.status == "warn" and finding.metric["dormant_prospects"] == 1
-    assert "1 of 1 prospects have been inactive for more than 36 months" in finding.summary
+    assert "1 of 1 prospects has been inactive for more than 36 months" in finding.summary
 
 
 def test_36_months_to_the_day_is_not_yet_dormant():
@@ -219,7 +219,7 @@ def test_no_prospects_is_not_applicable():
 
 def test_retention_in_french():
     finding = retention(make_review(lang="fr", contacts=crm(("C1", "false", "2020-01-01", "2019-01-01"))))
-    assert "sont inactifs depuis plus de 36 mois" in finding.summary and "Équipe data" in finding.recommendation
+    assert "1 prospect sur 1 est inactif depuis plus de 36 mois" in finding.summary and "Équipe data" in finding.recommendation
 
 
 def test_ads_to_minors_count_from_the_dsa_date():
