@@ -689,7 +689,8 @@ def proxies(review: Review, *, features: Sequence[str] | None = None, attributes
         return not_applicable(review, check_id, [("contacts", a) for a in missing])
     table = proxy_table(people, found_features, found_attributes)
     named = {(f, a) for f, attrs in (derived or {}).items() for a in ([attrs] if isinstance(attrs, str) else attrs)}
-    table["derived"] = table.derived | [(f, a) in named for f, a in zip(table.feature, table.attribute, strict=True)]
+    table["derived"] = table.derived.astype(bool) | pd.Series(
+        [(f, a) in named for f, a in zip(table.feature, table.attribute, strict=True)], index=table.index, dtype=bool)
     judged = table.n >= bias.min_flag_size
     # A derived pair is a warning of its own kind, whatever its V: it is the attribute, not a proxy of it.
     table["flag"] = [INSUFFICIENT if not ok else "warn" if is_derived else judge({"cramers_v": v}, thresholds)
