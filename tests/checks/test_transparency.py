@@ -47,7 +47,7 @@ def test_undisclosed_deepfake_after_2026_08_02_fails_as_a_rule_of_the_deployer()
     assert ("AI Act Art 50(4), deployers' duty to disclose deepfakes and AI-generated public-interest text"
             in finding.references)
     assert "AI Act (Regulation (EU) 2024/1689) Art 3(60), definition of a deepfake" in finding.references
-    assert "1 deepfake and 0 unreviewed public-interest texts in use since August 2, 2026" in finding.summary
+    assert "1 deepfake and 0 unreviewed public-interest texts in use on or after August 2, 2026" in finding.summary
     assert "a deployer's duty under AI Act Art 50(4)" in finding.summary
 
 
@@ -92,7 +92,7 @@ def test_a_review_override_of_the_art50_date_moves_the_rule():
                          as_of="2026-07-01",
                          config={"legal_dates": {"ai_act_art50": {"date": "2026-06-15", "note": "scenario test"}}})
     finding = ai_disclosure(review)
-    assert finding.status == "fail" and "in use since June 15, 2026" in finding.summary
+    assert finding.status == "fail" and "in use on or after June 15, 2026" in finding.summary
 
 
 def test_public_interest_text_fails_unless_reviewed_by_a_person():
@@ -122,8 +122,8 @@ def test_french_wording_uses_plurals_and_dates():
     review = content(("K1", True, "video", False, True, False, True, "2026-09-01"),
                      ("K2", True, "video", False, True, False, True, "2026-09-01"))
     finding = ai_disclosure(review.with_options(lang="fr"))
-    assert finding.summary.startswith("2 hypertrucages et 0 texte d'intérêt public non relu, en usage depuis "
-                                      "le 2 août 2026, ne portent aucune mention, obligation du déployeur")
+    assert finding.summary.startswith("2 hypertrucages et 0 texte d'intérêt public non relu, en usage le 2 août "
+                                      "2026 ou après, ne portent aucune mention, obligation du déployeur")
     assert "(s)" not in finding.summary and "manquement" in finding.recommendation
 
 
@@ -211,7 +211,7 @@ def test_undisclosed_chatbot_in_service_since_the_rule_fails():
     finding = chatbot_disclosure(bots(("BOT", "chatbot", False, "2026-08-03"), ("BOT2", "chatbot", True, "2026-09-01")))
     assert finding.status == "fail"
     assert finding.metric["undisclosed_since_rule"] == 1 and finding.metric["undisclosed_chatbots"] == 1
-    assert finding.summary.startswith("1 chatbot in service since August 2, 2026 does not tell people")
+    assert finding.summary.startswith("1 chatbot in service on or after August 2, 2026 does not tell people")
     assert "a provider's duty under AI Act Art 50(1)" in finding.summary
     assert any(r.startswith("AI Act (Regulation (EU) 2024/1689) Art 50(1), providers' duty") for r in finding.references)
 
