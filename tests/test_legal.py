@@ -114,3 +114,18 @@ def test_the_scorecard_shows_the_legal_block(tmp_path):
     assert '<section id="legal"' in page and 'data-legal-id="fr_phone_canvassing_consent"' in page
     assert "A screening aid, not legal advice; legal sources last verified on December 1, 2026." in page
     assert "August 11, 2026" in page
+
+
+def test_consent_checks_use_the_review_override_of_the_phone_canvassing_date():
+    from ethics_review.checks.consent import coverage
+    from tests.conftest import make_review
+
+    tables = {"contacts": {"contact_id": ["P1"], "country": ["FR"]},
+              "consents": {"contact_id": ["P1"], "purpose": ["email_marketing"], "status": ["granted"],
+                           "recorded_at": ["2026-01-01"]},
+              "sends": {"contact_id": ["P1"], "campaign_id": ["C1"], "channel": ["phone"],
+                        "sent_at": ["2026-08-05 10:00:00"]}}
+    opt_out = {"exemptions": {"phone_marketing": {"legitimate_interest": True}}}
+    assert coverage(make_review(config=opt_out, **tables)).status == "pass"  # before 11 August 2026
+    moved = {**opt_out, "legal_dates": {"fr_phone_canvassing_consent": {"date": "2026-08-01", "note": "test"}}}
+    assert coverage(make_review(config=moved, **tables)).status == "fail"
