@@ -4,6 +4,7 @@ level, 2 bad input or config (one message, no traceback), 3 a notebook or intern
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 import sys
@@ -118,6 +119,7 @@ def _demo(args: argparse.Namespace) -> int:
     generate(data_dir, **options)
     result = run_report(data_dir, args.out / "report", lang=args.lang, pdf=args.pdf, chromium=args.chromium)
     _print_summary(result.findings, args.lang)
+    _print_legal(result.paths["findings"])
     _print_outputs(result, args.lang)
     print(_words("demo_next", args.lang, index=(result.out_dir / "index.html").resolve(), data=data_dir.resolve()))
     return EXIT_OK  # the demo is meant to find problems: its findings are not a failure of the command
@@ -129,6 +131,7 @@ def _run(args: argparse.Namespace) -> int:
     result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang, pdf=args.pdf,
                         chromium=args.chromium)
     _print_summary(result.findings, result.lang)
+    _print_legal(result.paths["findings"])
     _print_outputs(result, result.lang)
     failing = [f for f in result.findings if f.status in FAIL_LEVELS[args.fail_on]]
     return EXIT_FINDINGS if failing else EXIT_OK
@@ -233,6 +236,14 @@ def _print_outputs(result: Any, lang: str) -> None:
     pdf = out_dir / "report.pdf"
     if pdf.is_file():
         print(_words("pdf", lang, path=pdf.resolve()))
+
+
+def _print_legal(findings_json: Path) -> None:
+    """The legal dates the review used and the dated notice (findings.json `legal`)."""
+    from .legal import summary_lines
+
+    record = json.loads(findings_json.read_text(encoding="utf-8"))
+    print("\n" + "\n".join(summary_lines(record["legal"], record["lang"])))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import display, i18n
+from . import display, i18n, legal
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
 from .paths import notebook_path, report_template_dir, templates_dir
@@ -118,6 +118,7 @@ def run_report(
         executed = map_notebooks(execute, areas, jobs=jobs)
         parts = {area: read_part(out, area) for area in areas}
         record = merge_parts(parts, areas=areas)
+        record["legal"] = legal.legal_block(review, review.lang)  # the dates used and the dated notice
         validate_findings(record)
         paths: dict[str, Path] = {}
         for area, notebook in zip(areas, executed, strict=True):
@@ -335,6 +336,18 @@ VERDICT_COLOURS = {"error": "#6a1b9a", "fail_rule": "#8e0000", "fail": "#c62828"
                    "pass": "#2e7d32", "not_applicable": "#9e9e9e"}
 
 
+def _legal_context(block: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """The scorecard's legal block: the dates used, dates written out, and the notice (legal.py)."""
+    if block is None:
+        return None
+    return {"notice": block["notice"], "heading": i18n.text("legal", "heading", lang),
+            "columns": {key: i18n.text("legal", f"columns.{key}", lang)
+                        for key in ("rule", "applies_from", "status", "source", "override")},
+            "dates": [{**entry, "applies_from_text": (i18n.format_day(entry["applies_from"], lang)
+                                                      if entry["applies_from"] else i18n.text("legal", "no_date", lang))}
+                      for entry in block["dates"]]}
+
+
 def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> Path:
     """index.html: the scorecard. Counts per verdict and per area (with a small figure), then the order of work:
     one line per finding, most urgent first, with its owner, its next step and a link to its section."""
@@ -376,6 +389,7 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
         total_text=label("findings_count", lang, n=len(record["findings"])),
         generated_at=i18n.format_day(record["generated_at"], lang),
         findings_href=FINDINGS_FILE,
+        legal=_legal_context(record.get("legal"), lang),
     )
     path = out / INDEX_FILE
     path.write_text(page, encoding="utf-8")
