@@ -151,7 +151,7 @@ _ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 # language (the citation alone still points to the text).
 _ENGLISH_WORDS = frozenset(("the", "of", "and", "to", "a", "an", "on", "for", "with", "from", "by", "in", "at", "is",
                             "are", "any", "every", "applies", "only", "needs", "as", "its", "be", "shall", "their",
-                            "each", "no", "not"))
+                            "each", "no", "not", "or", "where", "only", "that", "which"))
 
 
 def reference(text_: str, lang: str) -> tuple[str, str]:
@@ -168,7 +168,7 @@ def reference(text_: str, lang: str) -> tuple[str, str]:
         authors, _, rest = text_.partition("), ")
         return f"{authors.replace(' and ', works['and'].get(lang, ' and '))}), {rest}", "en"
     head, descriptions = _split_reference(text_)
-    parts = [_translated_citation(head, lang)]
+    parts = [_without_english_tail(_translated_citation(head, lang))]
     for separator, description in descriptions:
         translated = _translated_description(description, lang)
         if translated is not None:
@@ -212,6 +212,13 @@ def _split_reference(text_: str) -> tuple[str, list[tuple[str, str]]]:
     if rest:
         parts.append((kind or ",", rest))
     return head, [(k, p.strip()) for k, p in parts if p.strip()]
+
+
+def _without_english_tail(citation: str) -> str:
+    """"RGPD art. 9 only where ..." -> "RGPD art. 9": a citation keeps what precedes its first English word."""
+    words = sorted((w for w in _ENGLISH_WORDS if len(w) > 1), key=len, reverse=True)
+    match = re.search(r"(?<![(\w])(" + "|".join(words) + r")\b", citation)
+    return citation[:match.start()].rstrip(" ,;:") if match and match.start() > 0 else citation
 
 
 def _is_description(text_: str, start: int) -> bool:
