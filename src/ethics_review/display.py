@@ -350,7 +350,7 @@ def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str, *, check_id: str
     return table
 
 
-QUOTED_COLUMNS = ("keywords_found",)  # words quoted from a document: shown in that document's language
+QUOTED_COLUMNS = ("keywords_found", "where")  # words quoted from a document: shown in that document's language
 
 
 def _cell_language(row: Mapping[str, Any], column: str, lang: str) -> str:

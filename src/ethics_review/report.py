@@ -343,7 +343,8 @@ def _legal_context(block: Mapping[str, Any] | None, lang: str) -> dict[str, Any]
     return {"notice": block["notice"], "heading": i18n.text("legal", "heading", lang),
             "columns": {key: i18n.text("legal", f"columns.{key}", lang)
                         for key in ("rule", "applies_from", "status", "source", "override")},
-            "dates": [{**entry, "applies_from_text": (i18n.format_day(entry["applies_from"], lang)
+            "dates": [{**entry, "source": i18n.reference(entry["source"], lang)[0] if entry.get("source") else "",
+                       "applies_from_text": (i18n.format_day(entry["applies_from"], lang)
                                                       if entry["applies_from"] else i18n.text("legal", "no_date", lang))}
                       for entry in block["dates"]]}
 
