@@ -98,4 +98,5 @@ def test_no_tc_string_at_all_is_not_applicable():
 
 def test_tcf_in_french():
     finding = tcf_consent(review_with([("C1", BASIC_ONLY)], [("C1", "A", "ads", "2026-07-01")], "fr"))
-    assert "1 envoi de publicité personnalisée sur 1 n'avait pas de signal de consentement TCF valable" in finding.summary
+    assert "1 envoi de publicité personnalisée sur 1 n'avait pas de signal de consentement TCF valable" \
+        in finding.summary
