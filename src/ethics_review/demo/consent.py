@@ -8,7 +8,7 @@ preference centre, and the cookie-banner (CMP) choices for personalised ads, ren
 
 The basis of a send follows the contract exactly: the consent state of (contact, purpose) at `sent_at` is the
 status of the latest event at or before it; a send is covered by consent if that state is `granted`, else by
-an exemption of the review's `exemptions:` (soft opt-in, B2B), else it has no basis. Cookie-banner events carry
+an exception to the consent requirement of the review's `exemptions:` (soft opt-in, B2B), else by nothing. Cookie-banner events carry
 the TC string (IAB TCF v2) the banner stored, written by `encode_tc_string`.
 """
 
@@ -27,7 +27,8 @@ from .campaigns import CAMPAIGN_INDEX, CAMPAIGNS, send_times
 from .common import DAY, numbered, pick, rng_for, sample_exact, seconds, status, timestamps
 from .population import COUNTRIES, Population, age_band_codes, day_number
 
-# Legal bases other than consent, as the demo's review.yaml declares them (CPCE L.34-5, CNIL B2B guidance).
+# Exceptions to the consent requirement (not legal bases), as the demo's review.yaml declares them (CPCE L.34-5
+# soft opt-in for email to customers, CNIL B2B guidance). The demo has no phone campaign.
 DEMO_EXEMPTIONS = {"email_marketing": {"soft_opt_in": True, "b2b": True}}
 
 NO_EVENT, GRANTED, WITHDRAWN, REFUSED = 0, 1, 2, 3  # state codes; 1..3 index CONSENT_STATUSES + 1
