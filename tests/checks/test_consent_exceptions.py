@@ -34,6 +34,12 @@ def test_existing_contract_covers_a_call_to_a_customer_after_2026_08_11_but_not_
     assert any("contract in progress and related to its subject" in note for note in finding.notes)
 
 
+def test_existing_contract_is_a_french_exception_only():
+    contacts = {"contact_id": ["DE1"], "country": ["DE"], "is_customer": ["true"]}
+    finding = coverage(review_of([("DE1", "A", "phone", "2026-09-01")], NOBODY, contacts, PHONE_CONTRACT))
+    assert finding.metric["uncovered_sends"] == 1
+
+
 def test_existing_contract_does_not_cover_a_customer_who_objected():
     contacts = {"contact_id": ["CUST"], "country": ["FR"], "is_customer": ["true"]}
     finding = coverage(review_of([("CUST", "A", "phone", "2026-09-01")],

@@ -93,7 +93,7 @@ def legal_basis(review: Review, sends: ibis.Table) -> ibis.Value:
     - b2b: email to a professional or generic business address (CNIL guidance on B2B prospecting);
     - legitimate_interest: the opt-out regimes (postal; phone where the law allows it: in France before the
       L.223-1 consent rule applies, or to professionals, whom L.223-1 does not protect);
-    - existing_contract: French phone calls to a customer about a contract in progress (L.223-1)."""
+    - existing_contract: phone calls to a customer in France about a contract in progress (L.223-1)."""
     no_objection = sends.consent_status.isnull() | ~sends.consent_status.isin(NO_CONSENT_STATES)
     is_customer = sends.is_customer.fill_null(False) if "is_customer" in sends.columns else ibis.literal(False)
     if "customer_since" in sends.columns:
@@ -117,7 +117,9 @@ def legal_basis(review: Review, sends: ibis.Table) -> ibis.Value:
             cases.append((same_purpose & ~sends.channel.isin(CONSENT_ONLY_CHANNELS)
                           & ~consumer_phone_consent_needed, "legitimate_interest"))
         if exemption.existing_contract:
-            cases.append((same_purpose & is_customer & (sends.channel == "phone"), "existing_contract"))
+            # A French exception (L.223-1): other countries' phone rules are not the kit's to presume.
+            cases.append((same_purpose & is_customer & (sends.channel == "phone") & (country == "FR"),
+                          "existing_contract"))
     return ibis.cases(*cases, else_="none")
 
 
