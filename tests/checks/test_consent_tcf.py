@@ -81,7 +81,7 @@ def test_outdated_policy_and_policy_breaches_warn():
     assert finding.status == "warn"
     assert (finding.metric["sends_with_outdated_policy"], finding.metric["sends_with_policy_breach"]) == (1, 1)
     assert finding.metric["strings_with_policy_breach"] == 1 and finding.metric["outdated_policy_strings"] == 1
-    assert "1 used a TC string older than TCF 2.2 and 1 one that breaks its rules" in finding.summary
+    assert "1 used a TC string older than TCF 2.2 and 1 a string that breaks its rules" in finding.summary
 
 
 def test_only_personalised_ads_sends_are_judged():
