@@ -154,3 +154,17 @@ def test_the_review_template_loads_and_documents_the_exceptions():
     assert config.exemptions["email_marketing"].soft_opt_in
     text = template.read_text(encoding="utf-8")
     assert "not legal bases" in text and "existing_contract" in text and "6(1)(b)" in text
+
+
+def test_a_contract_exception_in_review_yaml_stops_the_run_with_exit_2(tmp_path: Path, capsys):
+    from ethics_review.cli import main
+
+    folder = tmp_path / "review"
+    assert main(["init", str(folder)]) == 0
+    config = folder / "review.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "email_marketing: {soft_opt_in: true, b2b: true}", "email_marketing: {contract: true}"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "Art 6(1)(b)" in err and "soft_opt_in" in err and "Traceback" not in err
