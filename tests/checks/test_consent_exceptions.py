@@ -99,4 +99,4 @@ def test_coverage_cites_the_consumer_code_for_phone_canvassing_not_the_cpce():
 def test_the_legal_calendar_entry_names_the_consumer_code():
     from ethics_review.legal import legal_dates
 
-    assert "Code de la consommation L.223-1" in legal_dates()["fr_phone_canvassing_consent"].source
+    assert "Code de la consommation Art L.223-1" in legal_dates()["fr_phone_canvassing_consent"].source
