@@ -24,7 +24,7 @@ def test_a_send_before_the_withdrawal_passes():
     finding = after_withdrawal(review_of([("C1", "A", "email", "2026-02-28 10:00:00")],
                                          [GRANT, ("C1", "email_marketing", "withdrawn", "2026-03-01 09:00:00")]))
     assert finding.status == "pass" and finding.metric["sends"] == 1
-    assert finding.summary.startswith("None of the 1 sends")
+    assert finding.summary.startswith("No send out of 1 went")
 
 
 def test_withdrawal_recorded_at_the_same_second_as_the_send_counts_before_it():
@@ -179,7 +179,7 @@ def test_an_ad_consent_seven_months_old_is_stale():
                                   [("C1", "personalised_ads", "granted", "2026-02-01")]))
     assert finding.status == "warn"
     assert (finding.metric["stale_sends"], finding.metric["stale_consents_used"]) == (1, 1)
-    assert "1 of 1 sends relied on 1 consent older than the maximum age" in finding.summary
+    assert "1 of 1 send relied on 1 consent older than the kit's refresh age" in finding.summary
 
 
 def test_six_months_to_the_day_is_still_fresh_and_the_next_day_is_not():
