@@ -76,15 +76,15 @@ def _contact_evidence(counts: pd.DataFrame, k: int) -> pd.DataFrame:
                      "ai_alone_share": share(int(row.ai_alone), int(row.conversations)),
                      "requests": requests, "reached": reached, "never_reached": requests - reached,
                      "reached_share": share(reached, requests),
-                     "reached_low": interval.low if interval else None,
-                     "reached_high": interval.high if interval else None,
+                     "ci_low": interval.low if interval else None,
+                     "ci_high": interval.high if interval else None,
                      "in_time": int(row.in_time), "in_time_share": share(int(row.in_time), requests),
                      "target_hours": row.target_hours,
                      **{name: int(getattr(row, name)) for name, _ in TIME_BANDS}})
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
-    rates = ["reached_share", "reached_low", "reached_high", "in_time_share"]
+    rates = ["reached_share", "ci_low", "ci_high", "in_time_share"]
     return suppress_small_cells(
         frame, count_columns=["conversations", "ai_alone", "requests", "reached", "never_reached", "in_time",
                               *(name for name, _ in TIME_BANDS)], k=k,
