@@ -537,6 +537,8 @@ def _load_assessment(config: ReviewConfig, base_dir: Path,
     """The self-assessment answers (assessment.yaml, or a list of answer mappings from a notebook)."""
     from .assessment import answers_from_records, find_file, load_assessment
 
+    if isinstance(given, pd.DataFrame):
+        given = given.astype(object).where(given.notna(), None).to_dict(orient="records")
     if given is not None:
         answers = answers_from_records(given, source="assessment (data)")
         return answers, InputFingerprint("assessment", "data", len(answers), None)
