@@ -12,7 +12,12 @@ import pytest
 from ethics_review import history
 from ethics_review.assessment import FILE_NAME, question_ids
 from ethics_review.checks import CHECKS
-from ethics_review.checks.governance import continuous_evaluation, dpia, human_contact, self_assessment
+from ethics_review.checks.governance import (
+    continuous_evaluation,
+    dpia,
+    human_contact,
+    self_assessment,
+)
 from ethics_review.errors import DataError, ReviewInputError
 from ethics_review.review import open_review
 from ethics_review.runner import run_check

@@ -10,7 +10,15 @@ from plotly.subplots import make_subplots
 
 from .. import i18n
 from ..findings import STATUSES, Finding
-from .common import FLAG_COLOURS, ChartFunction, base_layout, chart_text, hover_value, plotted_number, text_or_dash
+from .common import (
+    FLAG_COLOURS,
+    ChartFunction,
+    base_layout,
+    chart_text,
+    hover_value,
+    plotted_number,
+    text_or_dash,
+)
 
 HUMAN_CONTACT = "governance.human_contact"
 CONTINUOUS = "governance.continuous_evaluation"
@@ -28,7 +36,7 @@ def human_contact_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     rows = [r for r in finding.evidence if plotted_number(r.get("requests"))]
     if not rows:
         return None
-    text = lambda part: chart_text(HUMAN_CONTACT, part, lang)  # noqa: E731 - a local shorthand
+    text = lambda part: chart_text(HUMAN_CONTACT, part, lang)
     figure = make_subplots(rows=1, cols=2, subplot_titles=(text("reached_title"), text("wait_title")),
                            horizontal_spacing=0.12)
     channels = [text_or_dash(r.get("channel")) for r in rows]

@@ -9,7 +9,6 @@ the kit's own aggregate record of earlier runs (history.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
