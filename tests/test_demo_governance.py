@@ -74,3 +74,33 @@ def test_a_french_review_words_the_governance_findings_in_french(demo_dir):
     finding = run_checks(open_review(demo_dir, lang="fr"), ids=["governance.self_assessment"])[0]
     assert finding.title == "L'auto-évaluation de la gouvernance de l'IA par l'équipe"
     assert "obligation légale" in finding.summary and "non conforme" in finding.summary
+
+
+def test_a_history_inside_the_review_folder_is_refused_before_any_notebook_runs(demo_dir, tmp_path):
+    from ethics_review.errors import ReviewInputError
+    from ethics_review.report import run_report
+
+    with pytest.raises(ReviewInputError, match="inside"):
+        run_report(demo_dir, tmp_path / "out", history=demo_dir / "history", progress=False)
+    assert not (demo_dir / "history").exists() and not (tmp_path / "out" / "governance.ipynb").exists()
+
+
+@pytest.mark.slow
+def test_a_report_with_a_history_appends_its_aggregates_and_the_page_shows_the_trend(demo_dir, tmp_path):
+    import shutil
+
+    from ethics_review.report import run_report
+
+    folder = tmp_path / "h"
+    shutil.copytree(history.default_dir(demo_dir), folder)
+    result = run_report(demo_dir, tmp_path / "out", areas=("governance",), history=folder, progress=False)
+    runs = history.read_runs(folder)
+    assert len(runs) == 3 and runs[-1]["as_of"] == "2026-11-15"
+    assert result.paths["history"].parent == folder
+    text = result.paths["history"].read_text(encoding="utf-8")
+    assert '"evidence"' not in text and "breach_procedure" not in text
+    assert {f["check_id"] for f in runs[-1]["findings"]} == {
+        "governance.human_contact", "governance.dpia", "governance.self_assessment",
+        "governance.continuous_evaluation"}
+    page = (tmp_path / "out" / "governance.html").read_text(encoding="utf-8")
+    assert "Checks per status and area over the reviews" in page
