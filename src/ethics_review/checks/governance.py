@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from .. import assessment, i18n, register
@@ -139,8 +140,12 @@ def _stated_true(systems: pd.DataFrame, field: str) -> pd.Series:
     """A yes/no field of the register, read whether the register typed it (boolean) or kept it as text."""
     if field not in systems.columns:
         return pd.Series(False, index=systems.index)
-    return systems[field].map(lambda v: v is True or (isinstance(v, str) and v.strip().lower() in TRUE_WORDS)
-                              ).astype(bool)
+    def true(value: Any) -> bool:
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
+        return isinstance(value, str) and value.strip().lower() in TRUE_WORDS
+
+    return systems[field].map(true).astype(bool)
 
 
 def _stated(systems: pd.DataFrame, field: str) -> pd.Series:
