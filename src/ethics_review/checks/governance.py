@@ -156,8 +156,8 @@ def _in_service(systems: pd.DataFrame, as_of: dt.date) -> pd.Series:
     """Systems not retired by `as_of` (retired_on, a v2 field, read defensively: as a date or as text)."""
     if "retired_on" not in systems.columns:
         return pd.Series(True, index=systems.index)
-    retired = pd.to_datetime(systems.retired_on.astype("string"), errors="coerce").dt.date
-    return ~retired.map(lambda d: isinstance(d, dt.date) and d <= as_of).astype(bool)
+    retired = pd.to_datetime(systems.retired_on.astype("string"), errors="coerce")
+    return ~(retired.notna() & (retired <= pd.Timestamp(as_of))).astype(bool)
 
 
 def dpia_reasons(systems: pd.DataFrame) -> pd.DataFrame:
