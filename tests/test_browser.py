@@ -19,7 +19,7 @@ from tests.conftest import chromium_available
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PAGES = ("index.html", "consent.html", "bias.html", "transparency.html")
+PAGES = ("index.html", "consent.html", "bias.html", "transparency.html", "governance.html")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 pytestmark = pytest.mark.slow
 
-PAGES = ("index.html", "consent.html", "bias.html", "transparency.html")
+PAGES = ("index.html", "consent.html", "bias.html", "transparency.html", "governance.html")
 
 # Words a French page must not show: English labels, statuses, buckets and legal names the kit used to leave
 # untranslated (none of them is also a French word).
