@@ -35,9 +35,10 @@ def test_bad_input_is_one_message_and_exit_2(tmp_path: Path):
     done = subprocess.run([str(BIN), "validate", str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert done.stderr.splitlines()[0].startswith("error: unknown value in table 'consents'")
-    assert "column 'status', row 1, value 'oui'" in done.stderr
-    assert done.stderr.splitlines()[1].startswith("fix: map it in review.yaml")
+    assert done.stderr.splitlines()[0].startswith("error: 1 unknown value in column 'status' of table 'consents'")
+    assert "column 'status', line 2, value 'oui'" in done.stderr
+    assert done.stderr.splitlines()[1].startswith("fix: map every value in review.yaml")
+    assert "      oui: CHOOSE  # one of granted, withdrawn, refused" in done.stderr
 
 
 def test_unknown_config_key_is_exit_2_naming_the_nearest(tmp_path: Path, capsys):
