@@ -16,6 +16,7 @@ from .findings import Finding
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_LEVELS = {"warn": ("warn", "fail", "error"), "fail": ("fail", "error")}
+# A run whose report was written but where some check could not be computed exits EXIT_INTERNAL (3).
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,8 +58,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a `timeout`, a CI runner cancelling) stops the run like Ctrl+C: the notebook client shuts its
+    kernel down and the staging folder is removed, instead of the process vanishing and leaving them behind."""
+    import signal
+    import threading
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in {"run", "demo"}:
+        _stop_on_sigterm()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -106,19 +122,27 @@ def _demo(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .report import run_report
 
+    from .runner import raise_nothing_judged
+
     result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang)
     _print_summary(result.findings, result.summary)
     print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
+    if result.findings and all(f.status == "not_applicable" for f in result.findings):
+        raise_nothing_judged(sorted({m for f in result.findings for m in f.metric.get("missing", [])}))
+    if any(f.status == "error" for f in result.findings):
+        print("Some checks could not be computed (status error): see their findings.", file=sys.stderr)
+        return EXIT_INTERNAL
     failing = [f for f in result.findings if f.status in FAIL_LEVELS[args.fail_on]]
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
     from .review import open_review
-    from .runner import validate_check_options
+    from .runner import require_something_to_judge, validate_check_options
 
     review = open_review(args.path)
     validate_check_options(review)
+    require_something_to_judge(review)
     print(f"{review.config.name}: inputs match the data contract.")
     for item in review.inputs:
         print(f"  {item.table:<12} {item.rows:>10,} rows  {item.path}")
@@ -144,19 +168,19 @@ def _init(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     """Exit 1 when a check got worse, so that a CI gate can use it."""
     from .compare import compare_runs, read_findings
-    from .findings import severity
 
     changes = compare_runs(read_findings(args.old), read_findings(args.new))
     if not changes:
         print("No change in statuses or metrics.")
         return EXIT_OK
+    from .compare import got_worse
+
     worse = False
     for change in changes:
         print(f"{change.check_id}: {change.before or '(new)'} -> {change.after or '(gone)'}")
         for name, before, after in change.metric_changes:
             print(f"    {name}: {before} -> {after}")
-        if change.before and change.after and severity(change.after) > severity(change.before):
-            worse = True
+        worse = worse or got_worse(change)
     return EXIT_FINDINGS if worse else EXIT_OK
 
 
