@@ -9,6 +9,7 @@ import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import ReviewInputError
@@ -58,23 +59,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _stop_on_sigterm() -> None:
+def _stop_on_sigterm() -> Any:
     """SIGTERM (a `timeout`, a CI runner cancelling) stops the run like Ctrl+C: the notebook client shuts its
-    kernel down and the staging folder is removed, instead of the process vanishing and leaving them behind."""
+    kernel down and the staging folder is removed, instead of the process vanishing and leaving them behind.
+    Returns the previous handler (None when not in the main thread)."""
     import signal
     import threading
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command in {"run", "demo"}:
-        _stop_on_sigterm()
+    previous = _stop_on_sigterm() if args.command in {"run", "demo"} else None
+    try:
+        return _main(args)
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:

@@ -142,8 +142,9 @@ def read_yaml(path: Path) -> Any:
         line = exc.object.count(b"\n", 0, exc.start) + 1
         raise ConfigError(f"{path} is not UTF-8 text (invalid byte 0x{exc.object[exc.start]:02x} on line {line})",
                           fix="save the file as UTF-8") from None
-    loader = _YamlLoader(text)
+    loader = None
     try:
+        loader = _YamlLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -159,7 +160,8 @@ def read_yaml(path: Path) -> Any:
     except RecursionError:
         raise ConfigError(f"{path} nests values too deeply", fix="flatten the file") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:

@@ -90,6 +90,12 @@ def _type_name(annotation: Any) -> str:
 def require_something_to_judge(review: Review) -> None:
     """A review where every enabled check lacks its inputs would be a report of not_applicable findings that a
     CI gate takes as a pass: it is an input error that says what to add."""
+    if not review.tables and review.ai_systems is None and not review.notices:
+        raise ReviewInputError(
+            f"the review has no input: no table, no AI register and no notice was found in {review.base_dir}",
+            fix="put files with the canonical names in the folder (contacts.csv, consents.csv, sends.csv, "
+            "targeting.csv, requests.csv, content.csv, ai_systems.yaml, notices/), or name yours under sources: in "
+            "review.yaml")
     checks = enabled_checks(review)
     missing = [missing_inputs(review, check.needs) for check in checks]
     if checks and all(missing):

@@ -88,12 +88,6 @@ def load_sources(config: ReviewConfig, *, base_dir: Path, data: Mapping[str, Any
     notices = _load_notices(config, base_dir)
     inputs.extend(InputFingerprint("notices", _display_path(Path(n.path)), len(n.text.splitlines()),
                                    _sha256(Path(n.path))) for n in notices)
-    if not tables and ai_systems is None and not notices:
-        # Nothing to review is an error: a run of not_applicable findings would pass a CI gate.
-        raise DataError("the review has no input: no table, no AI register and no notice was found",
-                        file=str(base_dir), fix="put files with the canonical names in the folder (contacts.csv, "
-                        "consents.csv, sends.csv, targeting.csv, requests.csv, content.csv, ai_systems.yaml, "
-                        "notices/), or name yours under sources: in review.yaml")
     return Review(config=config, base_dir=base_dir, con=con, tables=tables, inputs=tuple(inputs),
                   ai_systems=ai_systems, notices=notices)
 
@@ -258,9 +252,12 @@ def _check_header(header: list[str], origin: str, name: str) -> None:
         if key in seen:
             raise DataError(f"the header of table '{name}' names a column twice"
                             + (f" ('{seen[key]}' and '{column.strip()}')" if seen[key] != column.strip() else ""),
-                            file=origin, column=column.strip(), row=1, row_label="line" if origin.endswith(".csv")
-                            else "row", fix="give every column a distinct name (names are compared without case)")
+                            file=origin, column=column.strip(), row=1, row_label=_header_label(origin), fix="give every column a distinct name (names are compared without case)")
         seen[key] = column.strip()
+
+
+def _header_label(origin: str) -> str:
+    return {".csv": "line", ".xlsx": "sheet row"}.get(Path(origin).suffix.lower(), "row")
 
 
 def _sql_str(path: Path) -> str:
@@ -782,8 +779,8 @@ def _raise_unknown_values(raw: RawTable, spec: TableSpec, col: ColumnSpec, unkno
     raise DataError(f"{_plural(len(ordered), 'unknown value')} in column '{col.name}' of table '{spec.name}': "
                     f"{listed}; {allowed}", file=raw.origin, column=col.name, value=first_value,
                     **raw.where(first_record),
-                    fix="map every value in review.yaml (replace each suggestion after the colon where it is "
-                    "wrong):\n" + block)
+                    fix="map every value in review.yaml: paste this block and check the value after each colon "
+                    "(a suggestion, or CHOOSE, which is refused until you replace it):\n" + block)
 
 
 def _plural(n: int, word: str) -> str:
@@ -896,7 +893,17 @@ def _load_ai_systems(config: ReviewConfig, base_dir: Path,
     path = _a_file(path, "ai_systems")
     if not configured:
         inside_review(path, base_dir)
-    frame = load_register(path)
+    if path.suffix.lower() == ".csv":
+        encoding, _ = sniff_csv(path)
+        check_csv_text(path, encoding)
+    try:
+        frame = load_register(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise DataError(f"cannot read the AI register: {type(exc).__name__}", file=str(path),
+                        **({"row": int(line.group(1)), "row_label": "line"} if line else {}),
+                        fix="give every line the same number of fields as the header, and close every quote") \
+            from None
     return frame, InputFingerprint("ai_systems", _display_path(path), len(frame), _sha256(path))
 
 
