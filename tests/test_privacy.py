@@ -141,3 +141,39 @@ def test_hostile_text_is_never_markup_in_any_page(tmp_path):
     assert not (out / "stale.txt").exists() and not (out / "consent.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report", "review"]
     assert result.findings
+
+
+# --- small cells: hidden, and not derivable from the others ----------------------------------------------------
+
+def test_a_lone_small_group_is_not_derivable_from_the_total():
+    import pandas as pd
+
+    from ethics_review.findings import suppress_small_cells
+
+    groups = pd.DataFrame({"attribute": ["gender"] * 3 + ["age_band"] * 2, "group": ["F", "M", "X", "18-24", "25-34"],
+                           "n": [160, 160, 3, 200, 123], "rate": [0.5, 0.4, 0.3, 0.2, 0.1]})
+    shown = suppress_small_cells(groups, count_columns=["n"], k=10, hide_with={"n": ["rate"]},
+                                 partition_by=["attribute"])
+    assert list(shown.n) == [None, 160, "<10", 200, 123]  # 323 - 160 - 160 = 3 no longer works: one 160 is hidden
+    assert list(shown.rate) == [None, 0.4, None, 0.2, 0.1]
+
+
+def test_two_small_groups_hide_each_other():
+    import pandas as pd
+
+    from ethics_review.findings import suppress_small_cells
+
+    groups = pd.DataFrame({"attribute": ["gender"] * 3, "n": [300, 4, 5]})
+    shown = suppress_small_cells(groups, count_columns=["n"], k=10, partition_by=["attribute"])
+    assert list(shown.n) == [300, "<10", "<10"]
+
+
+def test_the_complementary_cell_is_not_the_evidence_of_a_problem():
+    import pandas as pd
+
+    from ethics_review.findings import suppress_small_cells
+
+    groups = pd.DataFrame({"attribute": ["gender"] * 4, "n": [120, 150, 400, 3],
+                           "flag": ["fail", "pass", "pass", "insufficient data"]})
+    shown = suppress_small_cells(groups, count_columns=["n"], k=10, partition_by=["attribute"])
+    assert list(shown.n) == [120, None, 400, "<10"]  # the failing group's count stays visible

@@ -72,6 +72,9 @@ def test_automated_decision_making_must_be_described_when_the_register_has_it(tm
 
 
 def test_custom_purpose_without_keywords_is_reported_not_failed(tmp_path):
+    # A custom purpose is declared by mapping it to itself (an undeclared one is an input error).
+    (tmp_path / "review.yaml").write_text("values:\n  consents:\n    purpose: {loyalty_club: loyalty_club}\n",
+                                          encoding="utf-8")
     review = folder(tmp_path, {"privacy.en.md": EMAIL_AND_SMS_EN},
                     consents={"contact_id": ["P1"], "purpose": ["loyalty_club"], "status": ["granted"],
                               "recorded_at": ["2026-01-01"]})

@@ -224,7 +224,8 @@ def parity_evidence(table: pd.DataFrame, k: int) -> pd.DataFrame:
     derived = ["rate", "ci_low", "ci_high", "impact_ratio", "ratio_ci_low", "ratio_ci_high", "difference",
                "ratio_to_overall"]
     return suppress_small_cells(table, count_columns=["n", "selected"], k=k, hide_with={
-        "n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived})
+        "n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived},
+        partition_by=["campaign_id", "attribute", "measure"])
 
 
 def comparison_metric(table: pd.DataFrame, headline: str, column: str, pick=min) -> dict[str, object]:
