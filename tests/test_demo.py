@@ -412,23 +412,53 @@ def test_gender_x_is_a_group_too_small_to_flag(demo: DemoDataset) -> None:
 
 def test_disclosure_counts_are_exact(demo: DemoDataset) -> None:
     content = read(demo.out_dir, "content")
-    for column in ("ai_generated", "disclosed", "human_reviewed", "depicts_real_person", "public_interest",
-                   "machine_marked"):
+    for column in ("ai_generated", "disclosed", "human_reviewed", "deepfake", "public_interest", "machine_marked"):
         content[column] = truth(content[column])
     ai = content[content["ai_generated"]]
     undisclosed = ai[~ai["disclosed"]]
-    after_rule = pd.to_datetime(undisclosed["published_at"]) >= pd.Timestamp("2026-08-02")
-    deepfakes = undisclosed["depicts_real_person"] & undisclosed["content_type"].isin(["image", "video", "audio"])
+    # AI Act Art 50 binds what is in use on or after 2 August 2026, whatever its publication date.
+    withdrawn = pd.to_datetime(undisclosed["withdrawn_at"])
+    in_use = withdrawn.isna() | (withdrawn >= pd.Timestamp("2026-08-02"))
+    deepfakes = undisclosed["deepfake"] & undisclosed["content_type"].isin(["image", "video", "audio"])
     public_text = undisclosed["public_interest"] & (undisclosed["content_type"] == "text") \
         & ~undisclosed["human_reviewed"]
     entry = demo.planted["checks"]["transparency.ai_disclosure"]
     assert entry["counts"] == {
         "ai_items": len(ai), "disclosed_items": int(ai["disclosed"].sum()), "undisclosed_items": len(undisclosed),
-        "undisclosed_deepfakes": int((deepfakes & after_rule).sum()),
-        "undisclosed_public_interest_text": int((public_text & after_rule).sum()),
+        "undisclosed_deepfakes": int((deepfakes & in_use).sum()),
+        "undisclosed_public_interest_text": int((public_text & in_use).sum()),
     }
-    assert (entry["counts"]["undisclosed_items"], entry["counts"]["undisclosed_deepfakes"]) == (4, 1)
+    # Three images and three deepfakes without a label; the deepfake withdrawn in July 2026 is not a failure, the
+    # one published in June and still in use is.
+    assert (entry["counts"]["undisclosed_items"], entry["counts"]["undisclosed_deepfakes"]) == (6, 2)
+    fakes = undisclosed[deepfakes].set_index("content_id")
+    assert pd.to_datetime(fakes.loc["FETE-DES-MERES-EMAIL-VID-1", "withdrawn_at"]) < pd.Timestamp("2026-08-02")
+    assert pd.to_datetime(fakes.loc["SOLDES-ETE-EMAIL-VID-1", "published_at"]) < pd.Timestamp("2026-08-02")
+    assert pd.isna(fakes.loc["SOLDES-ETE-EMAIL-VID-1", "withdrawn_at"])
     assert sorted(undisclosed["content_id"]) == entry["undisclosed"]
+
+
+def test_the_undisclosed_chatbot_was_launched_before_the_rule_and_is_still_in_service(demo: DemoDataset) -> None:
+    content = read(demo.out_dir, "content")
+    bot = content.set_index("content_id").loc["ASSISTANT-WHATSAPP"]
+    assert pd.to_datetime(bot["published_at"]) < pd.Timestamp("2026-08-02") and pd.isna(bot["withdrawn_at"])
+    entry = demo.planted["checks"]["transparency.chatbot_disclosure"]
+    assert entry["status"] == "fail" and entry["counts"]["undisclosed_since_rule"] == 1
+
+
+def test_automated_decisions_plant_a_missing_exception_and_an_undecided_effect(demo: DemoDataset) -> None:
+    import yaml  # noqa: PLC0415
+
+    systems = {s["id"]: s for s in yaml.safe_load((demo.out_dir / "ai_systems.yaml").read_text(encoding="utf-8"))}
+    assert systems["dynamic-pricing"]["significant_effect"] is True
+    assert systems["dynamic-pricing"].get("art22_exception") is None
+    assert systems["product-recommendations"]["decision_mode"] == "fully_automated"
+    assert systems["product-recommendations"].get("significant_effect") is None
+    entry = demo.planted["checks"]["transparency.automated_decisions"]
+    assert entry["status"] == "fail"
+    assert entry["counts"] == {"fully_automated_systems": 2, "automated_systems": 1, "undecided_systems": 1,
+                               "without_exception": 1, "without_safeguards": 0, "without_explanation": 1,
+                               "failing_systems": 1}
 
 
 # --- Everything else is clean ---------------------------------------------------------------------------------------
@@ -470,7 +500,7 @@ def test_nothing_else_is_wrong(demo: DemoDataset) -> None:
     assert len(pending) >= 2 and late.sum() == planted["consent.erasure"]["counts"]["overdue_requests"] == 1
     content = read(folder, "content")
     ai = content[truth(content["ai_generated"])]
-    media = ai[ai["content_type"].isin(["image", "video", "audio"])]
+    media = ai[ai["content_type"].isin(["text", "image", "video", "audio"])]
     # The transparency area's planted items only (their counts are in planted.json).
     unmarked = set(media.loc[~truth(media["machine_marked"]), "content_id"])
     assert unmarked == set(planted["transparency.machine_marking"]["unmarked"])
@@ -488,7 +518,7 @@ def test_the_register_and_notices_are_complete(demo: DemoDataset) -> None:
 
     systems = yaml.safe_load((demo.out_dir / "ai_systems.yaml").read_text(encoding="utf-8"))
     assert {s["use_case"] for s in systems} == {"scoring", "content_generation", "chatbot", "pricing",
-                                                "segmentation"}
+                                                "segmentation", "recommendation"}
     critical = ("purpose", "owner", "decision_mode", "legal_basis", "explanation", "human_oversight")
     planted = demo.planted["checks"]
     # Gaps, stale audits and untrained staff are the transparency area's planted ones only.

@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -40,6 +40,19 @@ class BiasConfig(_Strict):
     k_anonymity: int = Field(10, ge=1)
 
 
+class LegalDateOverride(_Strict):
+    """A review's own date for a rule of the legal calendar (legal_dates.yaml), with the reason: the report
+    shows both the date used and the note."""
+
+    date: dt.date
+    note: str = Field(min_length=1)
+
+
+# review.yaml `notices:` per notice file and purpose: where the notice describes it (a reviewer's confirmation,
+# e.g. "section 3"), or `false` when the reviewer read the notice and it does not describe the purpose.
+NoticeConfirmation = Literal[False] | Annotated[str, Field(min_length=1)]
+
+
 class ReviewConfig(_Strict):
     name: str = "Ethics review"
     as_of: dt.date | None = None
@@ -51,6 +64,18 @@ class ReviewConfig(_Strict):
     exemptions: dict[str, Exemption] = {}
     bias: BiasConfig = BiasConfig()
     checks: dict[str, dict[str, Any]] = {}
+    notices: dict[str, dict[str, NoticeConfirmation]] = {}
+    legal_dates: dict[str, LegalDateOverride] = {}
+
+    @field_validator("legal_dates")
+    @classmethod
+    def _known_legal_dates(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from .legal import legal_dates
+
+        for rule_id in value:
+            if rule_id not in legal_dates():
+                raise ValueError(f"unknown legal date '{rule_id}'{_nearest_hint(rule_id, legal_dates())}")
+        return value
 
     @field_validator("sources", "columns", "values")
     @classmethod

@@ -92,7 +92,7 @@ def legal_basis(review: Review, sends: ibis.Table) -> ibis.Value:
     country = (ibis.coalesce(sends.country, review.config.default_country) if "country" in sends.columns
                else ibis.literal(review.config.default_country))
     phone_consent_needed = (sends.purpose == "phone_marketing") & (country == "FR") & (
-        sends.sent_at.date() >= applies_from("fr_phone_canvassing_consent"))
+        sends.sent_at.date() >= applies_from("fr_phone_canvassing_consent", review))
     cases = [(sends.consent_status == "granted", "consent")]
     for purpose, exemption in sorted(review.config.exemptions.items()):
         same_purpose = (sends.purpose == purpose) & no_objection
@@ -412,7 +412,7 @@ def minors(review: Review, *, consent_ages: Mapping[str, int] | None = None, adu
         sends = sends_in_scope(review, campaign=campaign)
         sends = sends.filter(sends.purpose.isin(MINOR_PURPOSES)).join(people, "contact_id")
         young = sends.filter((age_of(sends, sends.sent_at) < adult_age)
-                             & (sends.sent_at.date() >= applies_from("dsa_minors_profiling_ads")))
+                             & (sends.sent_at.date() >= applies_from("dsa_minors_profiling_ads", review)))
         rows.append(young.group_by(["country", "consent_age"]).agg(
             minors_without_parental_consent=ibis.literal(0), sends_to_minors=ibis._.count(),
             minors_targeted=ibis._.contact_id.nunique()))
