@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import tempfile
 import time
@@ -439,3 +438,22 @@ def test_random_csv_shapes_are_refused_or_read(table: str, header: list[str], ro
     code, err = validate_exit({f"{table}.csv": text.getvalue().encode("utf-8")})
     assert code in (0, 2), err
     assert "Traceback" not in err
+
+
+# --- failure isolation: what a check cannot compute is named ------------------------------------------------------
+
+def test_an_uncomputable_column_is_named_in_the_error_finding():
+    from ethics_review.checks import CHECKS
+    from ethics_review.findings import Finding
+    from ethics_review.review import open_review
+    from ethics_review.runner import _check_finite, uncomputable_columns
+
+    targeting = pd.DataFrame({"contact_id": ["C1", "C2"], "campaign_id": ["A", "A"], "selected": [True, False],
+                              "score": [0.2, 0.4], "propensity": [float("inf"), 0.3]})
+    review = open_review(data={"targeting": targeting}, as_of="2026-11-15")
+    assert uncomputable_columns(review, CHECKS["bias.score_distribution"]) == [
+        "table 'targeting', column 'propensity' holds 1 non-finite number(s)"]
+    infinite = Finding(check_id="bias.score_distribution", area="bias", status="pass", title="t", summary="s",
+                       recommendation="r", metric={"ks_distance": float("inf")})
+    with pytest.raises(ValueError, match="non-finite value for ks_distance"):
+        _check_finite(infinite)

@@ -239,8 +239,8 @@ def test_a_kernel_is_killed_with_the_process_that_started_it():
     code = ("import os, sys, time; os.environ['JPY_PARENT_PID'] = str(os.getppid()); "
             "from ethics_review.report import die_with_parent; die_with_parent(); print(os.getpid(), flush=True); "
             "time.sleep(120)")
-    parent = subprocess.Popen([sys.executable, "-c", "import subprocess, sys; p = subprocess.Popen([sys.executable, "
-                               f"'-c', {code!r}], stdout=sys.stdout); p.wait()"], stdout=subprocess.PIPE, text=True)
+    launcher = f"import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', {code!r}], stdout=sys.stdout); p.wait()"
+    parent = subprocess.Popen([sys.executable, "-c", launcher], stdout=subprocess.PIPE, text=True)
     with parent.stdout:
         child = int(parent.stdout.readline())
         parent.kill()

@@ -135,7 +135,6 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from .report import run_report
-
     from .runner import raise_nothing_judged
 
     result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang)

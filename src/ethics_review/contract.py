@@ -200,7 +200,7 @@ def country_names() -> dict[str, str]:
 
 
 @cache
-def iso_countries() -> frozenset[str]:  # noqa: N802 - a constant, computed once from CLDR
+def iso_countries() -> frozenset[str]:
     from babel import Locale
 
     return frozenset(code for code in Locale("en").territories

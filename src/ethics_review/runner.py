@@ -58,7 +58,8 @@ def validate_check_options(review: Review) -> None:
                                   fix=f"options of {check_id}: {', '.join(accepted + ['enabled']) }")
         for option, value in options.items():
             _check_option_value(check_id, option, value)
-    from .checks.bias import check_attributes  # the bias area knows which columns an attribute may name
+    # The bias area knows which columns an attribute may name.
+    from .checks.bias import check_attributes
 
     check_attributes(review)
 
@@ -79,7 +80,7 @@ def _check_option_value(check_id: str, option: str, value: Any) -> None:
         problem = exc.errors()[0]["msg"] if exc.errors() else str(exc)
         raise ConfigError(f"checks.{check_id}.{option}: {value!r} is not valid ({problem})",
                           fix=f"give {option} a value of type {_type_name(annotation)}") from None
-    except Exception:  # a type pydantic cannot validate (an Ibis expression...): the check judges it itself
+    except Exception:  # noqa: BLE001 - a type pydantic cannot validate (an Ibis expression...): the check judges it
         return
 
 
@@ -162,7 +163,7 @@ def uncomputable_columns(review: Review, check: Check) -> list[str]:
             floats = [c for c, kind in table.schema().items() if kind.is_floating()]
             counts = (table.aggregate(**{c: (table[c].isinf() | table[c].isnan()).fill_null(False).cast("int64").sum()
                                         for c in floats}).to_pyarrow().to_pylist()[0] if floats else {})
-        except Exception:  # naming the culprit must never hide the original error
+        except Exception:  # noqa: BLE001, S112 - naming the culprit must never hide the original error
             continue
         found += [f"table '{table_name}', column '{c}' holds lists or records" for c in nested]
         found += [f"table '{table_name}', column '{c}' holds {n} non-finite number(s)"

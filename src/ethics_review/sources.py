@@ -29,7 +29,7 @@ from ibis.backends import BaseBackend
 from . import i18n
 from .config import ReviewConfig
 from .contract import (CANONICAL_PURPOSES, CLOSED_KINDS, FALSE_WORDS, FILE_SUFFIXES, ID_COLUMNS, TABLES, TRUE_WORDS,
-                       ColumnSpec, TableSpec, country_code, country_names, fold_name, iso_countries)
+                       ColumnSpec, TableSpec, country_code, country_names, fold_name)
 from .errors import DataError
 from .review import InputFingerprint, Notice, Review
 
@@ -102,7 +102,7 @@ def _default_connection(data: Mapping[str, Any]) -> BaseBackend:
     return con
 
 
-class _engine_errors:  # noqa: N801 - used as a `with` block
+class _engine_errors:
     """An engine error while typing or validating a file's table (a corrupt page, a value the engine cannot
     convert) is an input error naming the file, in words of ours: the engine's message may quote a data row."""
 
@@ -112,7 +112,7 @@ class _engine_errors:  # noqa: N801 - used as a `with` block
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
         if exc is None or not _is_engine_error(exc):
             return False
         line, reason = engine_problem(str(exc))
@@ -278,7 +278,7 @@ def _duckdb_sql(con: BaseBackend, sql: str, name: str, path: Path, *, create: st
             con.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{create}" AS {sql}')
             return con.sql(f'SELECT CAST(rowid + 1 AS BIGINT) AS "{ROW}", * FROM "{create}"')
         return con.sql(sql)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any reader failure is the file's; its message is reworded below
         line, reason = engine_problem(str(exc))
         raise DataError(f"cannot read table '{name}': {reason}", file=str(path),
                         fix="check the file is a well-formed table (same number of fields on every line, "
@@ -321,7 +321,7 @@ def _read_xlsx(path: Path, name: str, sheet: str | int) -> RawTable:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip: all are the file's fault
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged or foreign zip: the file's fault
         raise DataError(f"cannot read table '{name}': the Excel file is damaged or not an .xlsx workbook "
                         f"({type(exc).__name__})", file=str(path),
                         fix="open it in Excel and save it again as .xlsx") from None
@@ -443,8 +443,8 @@ def check_csv_text(path: Path, encoding: str) -> None:
             try:
                 data.decode("cp1252")
             except UnicodeDecodeError as exc:
-                problem = (exc.start, f"has a byte (0x{data[exc.start]:02x}) that is not text in UTF-8 or in "
-                           "Windows-1252")
+                problem = (exc.start, (f"has a byte (0x{data[exc.start]:02x}) that is not text in UTF-8 or in "
+                                       "Windows-1252"))
     if problem is not None:
         offset, reason = problem
         raise DataError(f"the file {reason}", file=str(path), row=data.count(b"\n", 0, offset) + 1,
@@ -778,7 +778,7 @@ def _raise_unknown_values(raw: RawTable, spec: TableSpec, col: ColumnSpec, unkno
                "purpose": f"allowed: the canonical purposes ({', '.join(CANONICAL_PURPOSES)}) or a custom purpose "
                           "declared under values: by mapping it to itself (a lower-case code such as loyalty_club); "
                           "an undeclared purpose would match no consent and be judged as never consented"}[col.kind]
-    block = "\n".join([f"values:", f"  {spec.name}:", f"    {col.name}:"]
+    block = "\n".join(["values:", f"  {spec.name}:", f"    {col.name}:"]
                       + [f"      {_yaml_key(value)}: {_suggestion(value, col)}" for value, _ in shown])
     raise DataError(f"{_plural(len(ordered), 'unknown value')} in column '{col.name}' of table '{spec.name}': "
                     f"{listed}; {allowed}", file=raw.origin, column=col.name, value=first_value,
