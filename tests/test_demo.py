@@ -274,14 +274,20 @@ def test_minors_counts_are_exact(demo: DemoDataset) -> None:
     granted = read(demo.out_dir, "consents").query("status == 'granted'")
     at = pd.to_datetime(granted["recorded_at"])
     child = completed_years(granted["contact_id"].map(birth), at) < granted["contact_id"].map(consent_age)
-    minors = granted.loc[child, "contact_id"].unique()
+    # GDPR Art 8 covers consents given online; the shop's till is the demo's only offline collection point.
+    at_the_shop = granted["source"] == "magasin/caisse"
+    minors = granted.loc[child & ~at_the_shop, "contact_id"].unique()
+    offline = sorted(set(granted.loc[child & at_the_shop, "contact_id"]) - set(minors))
     sends = sends_with_latest_event(demo.out_dir)
     ads = sends[sends["purpose"].isin(["personalised_ads", "profiling"])]
     to_minor = completed_years(ads["contact_id"].map(birth), ads["sent_at"]) < 18
     entry = demo.planted["checks"]["consent.minors"]
-    assert entry["counts"] == {"minors_without_parental_consent": len(minors), "sends_to_minors": int(to_minor.sum())}
+    assert entry["counts"] == {"minors_without_parental_consent": len(minors),
+                               "offline_minors_without_parental_consent": len(offline),
+                               "sends_to_minors": int(to_minor.sum())}
     assert entry["by_country"] == contacts.loc[minors, "country"].value_counts().sort_index().to_dict()
     assert set(entry["by_country"]) == {"FR", "DE"} and entry["status"] == "fail"
+    assert entry["offline_by_country"] == {"FR": 1}
 
 
 def test_erasure_counts_are_exact(demo: DemoDataset) -> None:
@@ -291,13 +297,22 @@ def test_erasure_counts_are_exact(demo: DemoDataset) -> None:
     in_contacts = set(completed.index) & set(contacts["contact_id"])
     sent = sends[sends["contact_id"].isin(completed.index)]
     after = sent[pd.to_datetime(sent["sent_at"]) > sent["contact_id"].map(completed)]
-    pending = requests[requests["completed_at"].isna()]
-    overdue = pd.to_datetime(pending["received_at"]).dt.normalize() + pd.DateOffset(months=1) < pd.Timestamp(AS_OF)
+    received = pd.to_datetime(requests["received_at"]).dt.normalize()
+    notified = pd.to_datetime(requests["extension_notified_at"]).dt.normalize()
+    extended = notified.notna() & (notified <= received + pd.DateOffset(months=1))  # Art 12(3)
+    deadline = received + pd.DateOffset(months=1)
+    deadline[extended] = received[extended] + pd.DateOffset(months=3)
+    overdue = requests["completed_at"].isna() & (deadline < pd.Timestamp(AS_OF))
     entry = demo.planted["checks"]["consent.erasure"]
     assert entry["counts"] == {"erased_still_present": len(in_contacts | set(after["contact_id"])),
                                "erased_still_in_contacts": len(in_contacts), "sends_after_erasure": len(after),
-                               "overdue_requests": int(overdue.sum())}
+                               "overdue_requests": int(overdue.sum()), "extended_requests": int(extended.sum())}
     assert (entry["counts"]["erased_still_present"], entry["counts"]["overdue_requests"]) == (1, 1)
+    # The forgotten access request is overdue; the extended rectification request, pending as long, is not.
+    assert list(requests.loc[overdue, "type"]) == ["access"]
+    on_time = requests[extended & requests["completed_at"].isna()]
+    assert list(on_time["type"]) == ["rectification"] and received[on_time.index[0]] + pd.DateOffset(months=1) \
+        < pd.Timestamp(AS_OF)
 
 
 def test_retention_counts_are_exact(demo: DemoDataset) -> None:
@@ -308,10 +323,16 @@ def test_retention_counts_are_exact(demo: DemoDataset) -> None:
     theirs = sends[sends["contact_id"].isin(dormant.index)]
     late = theirs[pd.to_datetime(theirs["sent_at"]).dt.normalize() > theirs["contact_id"].map(dormant)
                   + pd.DateOffset(months=36)]
+    per_person = late["contact_id"].value_counts()
     entry = demo.planted["checks"]["consent.retention"]
     assert entry["counts"] == {"dormant_prospects": len(dormant),
                                "dormant_prospects_contacted": late["contact_id"].nunique(),
+                               "dormant_prospects_repermission": int((per_person == 1).sum()),
+                               "dormant_prospects_contacted_repeatedly": int((per_person > 1).sum()),
                                "sends_to_dormant_prospects": len(late)}
+    # Both sides of the CNIL's one re-permission message are planted, and some dormant prospects got nothing.
+    assert entry["counts"]["dormant_prospects_repermission"] >= 2
+    assert entry["counts"]["dormant_prospects_contacted_repeatedly"] >= 3 and entry["status"] == "fail"
     assert 0 < entry["counts"]["dormant_prospects_contacted"] < entry["counts"]["dormant_prospects"]
 
 
@@ -472,7 +493,8 @@ def test_nothing_else_is_wrong(demo: DemoDataset) -> None:
     birth = pd.to_datetime(contacts["birth_date"])
     # Everyone is 19 or older at as_of (an adult at every send of 2026) but the planted minors.
     young = birth.dropna() > as_of - pd.DateOffset(years=19)
-    assert young.sum() == planted["consent.minors"]["counts"]["minors_without_parental_consent"]
+    minors = planted["consent.minors"]["counts"]
+    assert young.sum() == minors["minors_without_parental_consent"] + minors["offline_minors_without_parental_consent"]
     prospects = contacts[~truth(contacts["is_customer"])]
     idle = pd.to_datetime(prospects["last_activity_at"]) <= as_of - pd.DateOffset(months=36)
     assert idle.sum() == planted["consent.retention"]["counts"]["dormant_prospects"]
@@ -497,7 +519,10 @@ def test_nothing_else_is_wrong(demo: DemoDataset) -> None:
         assert len(erased & set(read(folder, table)["contact_id"])) <= 1, table
     pending = requests[requests["completed_at"].isna()]
     late = pd.to_datetime(pending["received_at"]) <= as_of - pd.DateOffset(months=1)
-    assert len(pending) >= 2 and late.sum() == planted["consent.erasure"]["counts"]["overdue_requests"] == 1
+    extended = pending["extension_notified_at"].notna()  # within three months of receipt (Art 12(3))
+    counts = planted["consent.erasure"]["counts"]
+    assert len(pending) >= 2 and (late & ~extended).sum() == counts["overdue_requests"] == 1
+    assert (late & extended).sum() == counts["extended_requests"] == 1
     content = read(folder, "content")
     ai = content[truth(content["ai_generated"])]
     media = ai[ai["content_type"].isin(["text", "image", "video", "audio"])]

@@ -132,6 +132,7 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("type", "enum", required=True, values=REQUEST_TYPES),
             ColumnSpec("received_at", T, required=True),
             ColumnSpec("completed_at", T),
+            ColumnSpec("extension_notified_at", T),  # GDPR Art 12(3): deadline extended by two months
             ColumnSpec("request_id", S),
         ),
     ),
