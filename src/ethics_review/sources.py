@@ -726,8 +726,10 @@ def _first_flagged(t: ibis.Table, flag: ibis.Value, column: str) -> tuple[int | 
 
 
 def declared_purposes(config: ReviewConfig) -> set[str]:
-    """Custom purposes the review declares: every target of a `values: {table: {purpose: ...}}` mapping."""
-    return {str(target) for mapping in config.values.values() for target in mapping.get("purpose", {}).values()}
+    """Custom purposes the review declares by naming them in review.yaml: every target of a
+    `values: {table: {purpose: ...}}` mapping, and every purpose given an `exemptions:` entry."""
+    mapped = {str(target) for mapping in config.values.values() for target in mapping.get("purpose", {}).values()}
+    return mapped | {str(purpose) for purpose in config.exemptions}
 
 
 def _check_vocabulary(raw: RawTable, t: ibis.Table, spec: TableSpec, col: ColumnSpec,
@@ -776,7 +778,8 @@ def _raise_unknown_values(raw: RawTable, spec: TableSpec, col: ColumnSpec, unkno
     allowed = {"enum": f"allowed: {', '.join(col.values)}",
                "country": "allowed: ISO 3166-1 alpha-2 codes (FR, DE, BE...) or country names in English or French",
                "purpose": f"allowed: the canonical purposes ({', '.join(CANONICAL_PURPOSES)}) or a custom purpose "
-                          "declared under values: by mapping it to itself (a lower-case code such as loyalty_club); "
+                          "declared in review.yaml, by mapping it to itself under values: (a lower-case code such as "
+                          "loyalty_club) or by giving it an exemptions: entry; "
                           "an undeclared purpose would match no consent and be judged as never consented"}[col.kind]
     block = "\n".join(["values:", f"  {spec.name}:", f"    {col.name}:"]
                       + [f"      {_yaml_key(value)}: {_suggestion(value, col)}" for value, _ in shown])
