@@ -457,3 +457,20 @@ def test_an_uncomputable_column_is_named_in_the_error_finding():
                        recommendation="r", metric={"ks_distance": float("inf")})
     with pytest.raises(ValueError, match="non-finite value for ks_distance"):
         _check_finite(infinite)
+
+
+def test_a_bias_check_on_the_substitute_population_says_so():
+    from ethics_review.checks.bias import selection_parity
+    from ethics_review.review import open_review
+
+    contacts = pd.DataFrame({"contact_id": [f"C{i}" for i in range(400)], "gender": ["F", "M"] * 200})
+    sends = pd.DataFrame({"contact_id": [f"C{i}" for i in range(0, 400, 3)], "campaign_id": "A", "channel": "email",
+                          "sent_at": "2026-03-01"})
+    config = {"bias": {"sensitive": ["gender"]}}
+    without = selection_parity(open_review(data={"contacts": contacts, "sends": sends}, config=config,
+                                           as_of="2026-11-15"))
+    assert any("There is no targeting table" in note for note in without.notes)
+    targeting = sends.assign(selected=True)[["contact_id", "campaign_id", "selected"]]
+    with_targeting = selection_parity(open_review(data={"contacts": contacts, "targeting": targeting},
+                                                  config=config, as_of="2026-11-15"))
+    assert not any("There is no targeting table" in note for note in with_targeting.notes)
