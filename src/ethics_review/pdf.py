@@ -50,11 +50,19 @@ def launch_arguments() -> list[str]:
 
 
 def write_pdf(out_dir: Path, pages: Sequence[Path], *, chromium: str | Path | None = None) -> Path:
-    """Print `pages` (the scorecard first, then the area pages) into `out_dir/report.pdf`."""
+    """Print `pages` (the scorecard first, then the area pages) into `out_dir/report.pdf`. Playwright's sync API
+    refuses a thread with a running asyncio loop (the notebook client leaves one): it runs in its own thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    executable = find_chromium(chromium)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print, out_dir, pages, executable).result()
+
+
+def _print(out_dir: Path, pages: Sequence[Path], executable: Path) -> Path:
     from playwright.sync_api import sync_playwright
     from pypdf import PdfWriter
 
-    executable = find_chromium(chromium)
     target = out_dir / PDF_FILE
     with tempfile.TemporaryDirectory(prefix="er-pdf-") as scratch, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(executable), args=launch_arguments())
