@@ -9,7 +9,7 @@ LOCK   := requirements.lock
 DEMO_OUT ?= demo-review
 LATEST := .venv-latest
 
-.PHONY: demo test install lock test-latest clean
+.PHONY: demo test docs screenshots install lock test-latest clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# docs/data-contract.md and docs/checks.md are generated from the code; tests/test_docs.py fails when stale.
+docs: $(STAMP)
+	$(BIN)/python -m ethics_review.docs
+
+# The README's screenshots, taken by the browser test in headless Chromium with the network blocked.
+screenshots: $(STAMP)
+	ETHICS_REVIEW_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k renders
 
 # Regenerate the lock after changing a dependency range in pyproject.toml (then run `make test`).
 lock:

@@ -15,8 +15,8 @@ BIN = Path(sys.executable).parent / "ethics-review"
 def test_init_creates_a_review_that_validates(tmp_path: Path, capsys):
     assert main(["init", str(tmp_path / "review")]) == 0
     assert sorted(p.name for p in (tmp_path / "review").iterdir()) == [
-        "ai_systems.yaml", "consents.csv", "contacts.csv", "content.csv", "notices", "requests.csv", "review.yaml",
-        "sends.csv", "targeting.csv"]
+        "ai_systems.yaml", "assessment.yaml", "consents.csv", "contacts.csv", "content.csv", "interactions.csv",
+        "notices", "requests.csv", "review.yaml", "sends.csv", "targeting.csv"]
     assert main(["validate", str(tmp_path / "review")]) == 0
     out = capsys.readouterr().out
     assert "inputs match the data contract" in out and "contacts" in out
@@ -35,9 +35,10 @@ def test_bad_input_is_one_message_and_exit_2(tmp_path: Path):
     done = subprocess.run([str(BIN), "validate", str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert done.stderr.splitlines()[0].startswith("error: unknown value in table 'consents'")
-    assert "column 'status', row 1, value 'oui'" in done.stderr
-    assert done.stderr.splitlines()[1].startswith("fix: map it in review.yaml")
+    assert done.stderr.splitlines()[0].startswith("error: 1 unknown value in column 'status' of table 'consents'")
+    assert "column 'status', line 2, value 'oui'" in done.stderr
+    assert done.stderr.splitlines()[1].startswith("fix: map every value in review.yaml")
+    assert "      oui: CHOOSE  # one of granted, withdrawn, refused" in done.stderr
 
 
 def test_unknown_config_key_is_exit_2_naming_the_nearest(tmp_path: Path, capsys):
@@ -52,8 +53,14 @@ def test_missing_path_is_exit_2(tmp_path: Path, capsys):
 
 
 def write_findings(path: Path, statuses: dict[str, str], metric: dict | None = None) -> Path:
-    findings = [{"check_id": c, "status": s, "metric": metric or {}} for c, s in statuses.items()]
-    path.write_text(json.dumps({"findings": findings}), encoding="utf-8")
+    """A findings.json as a run writes it (schema-valid), with these statuses."""
+    from ethics_review.findings import Finding, status_counts
+
+    findings = [Finding(check_id=c, area=c.split(".")[0], status=s, title="t", summary="s", recommendation="r",
+                        metric=metric or {}).to_json() for c, s in statuses.items()]
+    record = {"kit_version": "0", "review": "r", "as_of": "2026-11-15", "lang": "en", "inputs": [], "config": {},
+              "summary": status_counts(f["status"] for f in findings), "findings": findings}
+    path.write_text(json.dumps(record), encoding="utf-8")
     return path
 
 
@@ -73,6 +80,25 @@ def test_diff_better_or_same_exits_0(tmp_path: Path, capsys):
     assert main(["diff", str(new), str(new)]) == 0
 
 
+def test_diff_a_check_that_disappears_or_becomes_not_applicable_is_worse(tmp_path: Path, capsys):
+    old = write_findings(tmp_path / "old.json", {"consent.coverage": "fail", "bias.selection_parity": "pass"})
+    gone = write_findings(tmp_path / "gone.json", {"bias.selection_parity": "pass"})
+    assert main(["diff", str(old), str(gone)]) == 1
+    assert "consent.coverage: fail -> (gone)" in capsys.readouterr().out
+    unjudged = write_findings(tmp_path / "na.json", {"consent.coverage": "not_applicable",
+                                                     "bias.selection_parity": "pass"})
+    assert main(["diff", str(old), str(unjudged)]) == 1
+
+
+def test_diff_of_a_malformed_findings_file_is_exit_2(tmp_path: Path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"findings": [{"check_id": "consent.coverage", "status": "fail"}]}), encoding="utf-8")
+    good = write_findings(tmp_path / "good.json", {"consent.coverage": "fail"})
+    assert main(["diff", str(bad), str(good)]) == 2
+    assert main(["diff", str(good), str(bad)]) == 2
+    assert "does not match the findings.json schema" in capsys.readouterr().err
+
+
 def test_diff_of_a_non_findings_file_is_exit_2(tmp_path: Path, capsys):
     (tmp_path / "x.json").write_text("[1, 2]", encoding="utf-8")
     assert main(["diff", str(tmp_path / "x.json"), str(tmp_path / "x.json")]) == 2
@@ -82,3 +108,25 @@ def test_diff_of_a_non_findings_file_is_exit_2(tmp_path: Path, capsys):
 def test_entry_point_is_installed():
     assert shutil.which(str(BIN)) and subprocess.run([str(BIN), "--version"], capture_output=True,
                                                      text=True).stdout.startswith("ethics-review ")
+
+
+def test_diff_of_a_history_compares_its_last_two_runs(tmp_path: Path, capsys):
+    from ethics_review import history
+
+    for day, status in (("2026-04-01", "pass"), ("2026-05-01", "pass"), ("2026-06-01", "fail")):
+        history.append(tmp_path / "h", {"review": "r", "as_of": day, "generated_at": f"{day}T08:00:00+00:00",
+                                        "findings": [{"check_id": "consent.coverage", "area": "consent",
+                                                      "status": status, "metric": {}}]})
+    assert main(["diff", "--history", str(tmp_path / "h")]) == 1
+    assert "consent.coverage: pass -> fail" in capsys.readouterr().out
+
+
+def test_diff_of_a_history_with_one_run_or_with_files_too_is_exit_2(tmp_path: Path, capsys):
+    from ethics_review import history
+
+    history.append(tmp_path / "h", {"review": "r", "as_of": "2026-04-01", "generated_at": "2026-04-01T08:00:00",
+                                    "findings": []})
+    assert main(["diff", "--history", str(tmp_path / "h")]) == 2
+    assert "holds 1 run(s); diff needs two" in capsys.readouterr().err
+    assert main(["diff", "a.json", "--history", str(tmp_path / "h")]) == 2
+    assert main(["diff", "a.json"]) == 2

@@ -17,7 +17,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
 ]
-TABLES = ("contacts", "consents", "sends", "targeting", "requests", "content")
+TABLES = ("contacts", "consents", "sends", "targeting", "requests", "content", "interactions")
 
 
 @pytest.fixture(scope="module")

@@ -23,12 +23,16 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_holds_every_resource(wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for notebook in ("consent", "bias", "transparency"):
+    for notebook in ("consent", "bias", "transparency", "governance"):
         assert f"ethics_review/_bundled/notebooks/{notebook}.ipynb" in names
     for required in ("ethics_review/_bundled/templates/report/index.html.j2",
                      "ethics_review/_bundled/templates/review/review.yaml",
                      "ethics_review/schema/findings.schema.json", "ethics_review/legal_dates.yaml",
-                     "ethics_review/texts/ui.yaml", "ethics_review/lexicons/purposes.yaml"):
+                     "ethics_review/texts/ui.yaml", "ethics_review/lexicons/purposes.yaml",
+                     "ethics_review/lexicons/assessment_questions.yaml", "ethics_review/texts/governance.yaml",
+                     "ethics_review/_bundled/templates/review/assessment.yaml", "ethics_review/texts/references.yaml",
+                     # the documents the error messages and templates point to
+                     "ethics_review/_bundled/docs/data-contract.md", "ethics_review/_bundled/docs/checks.md"):
         assert required in names
 
 
@@ -49,3 +53,4 @@ def test_the_installed_wheel_alone_runs_a_review(wheel: Path, tmp_path: Path):
                           text=True)
     assert done.returncode in (0, 1), done.stderr
     assert (work / "out" / "index.html").is_file() and (work / "out" / "findings.json").is_file()
+    assert len(list((work / "review.history").glob("run-*.json"))) == 1  # next to the review, not inside it

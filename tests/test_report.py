@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
 from html import escape
 from pathlib import Path
@@ -126,13 +127,80 @@ def test_a_finding_head_shows_status_wording_and_the_kind_of_each_threshold():
         Threshold("impact_ratio", "<", 0.8, "fail", "kit default", needs_significance=True),
         Threshold("uncovered_sends", ">", 0, "fail", "rule"))})
     english = display.finding_head_html(finding, "en")
-    assert 'id="check-consent-coverage"' in english and "er-status-fail" in english and ">Fail<" in english
-    assert "Impact ratio &lt; 0.80 gives Fail (kit default); only when statistically significant" in english
-    assert "Sends without a basis &gt; 0 gives Fail (rule)" in english
+    # the metric breaches the `rule` threshold (uncovered sends > 0): a breach of the law, not a kit default
+    assert 'id="check-consent-coverage"' in english and "er-status-fail_rule" in english
+    assert ">Non-compliant<" in english
+    assert "Impact ratio &lt; 0.80 gives To fix (kit default); only when statistically significant" in english
+    assert "Sends without a basis &gt; 0 gives Non-compliant (rule)" in english
     assert "Why it matters" in english  # the check's own `why` text, from the catalogue
     french = display.finding_head_html(finding, "fr")
-    assert escape("Ratio d'impact < 0,80 donne Non conforme (valeur par défaut du kit)") in french
+    assert escape("Ratio d'impact < 0,80 donne À corriger (valeur par défaut du kit)") in french
+    assert escape("Envois sans base > 0 donne Non conforme (règle)") in french
     assert escape("Pourquoi c'est important") in french
+
+
+def a_judged_finding(check_id: str, status: str, *, kind: str, metric: dict, recommendation: str = "x") -> Finding:
+    return Finding(check_id=check_id, area=check_id.split(".")[0], status=status, title=check_id, summary="s",
+                   recommendation=recommendation, metric=metric,
+                   thresholds=(Threshold(next(iter(metric)), ">", 0, "fail", kind),
+                               Threshold(next(iter(metric)), ">", 0, "warn", kind)))
+
+
+@pytest.mark.parametrize(("status", "kind", "verdict", "fr"), [
+    ("fail", "rule", "fail_rule", "Non conforme"),
+    ("fail", "kit default", "fail", "À corriger"),
+    ("warn", "rule", "warn", "À examiner"),
+    ("pass", "rule", "pass", "Sans anomalie"),
+])
+def test_non_conforme_is_kept_for_a_breached_rule(status, kind, verdict, fr):
+    finding = a_judged_finding("consent.coverage", status, kind=kind, metric={"uncovered_sends": 3})
+    assert display.verdict(finding) == verdict == display.verdict(finding.to_json())
+    assert display.status_label(verdict, "fr") == fr
+
+
+def test_order_of_work_severity_then_rule_then_people_affected():
+    from ethics_review.work import order_of_work
+
+    findings = [a_judged_finding("consent.freshness", "warn", kind="kit default", metric={"stale_sends": 900}),
+                a_judged_finding("bias.proxies", "fail", kind="kit default", metric={"failed_pairs": 1}),
+                a_judged_finding("consent.after_withdrawal", "fail", kind="rule", metric={"sends_after_withdrawal": 10}),
+                a_judged_finding("consent.coverage", "fail", kind="rule", metric={"uncovered_sends": 210}),
+                a_judged_finding("consent.erasure", "warn", kind="rule", metric={"overdue_requests": 1})]
+    ordered = [f["check_id"] for f in order_of_work([f.to_json() for f in findings])]
+    assert ordered == ["consent.coverage", "consent.after_withdrawal", "bias.proxies", "consent.erasure",
+                       "consent.freshness"]
+
+
+@pytest.mark.parametrize(("recommendation", "owner", "action"), [
+    ("Campaign owner: stop the campaigns listed; DPO: record the incident.", "Campaign owner",
+     "Stop the campaigns listed."),
+    ("Data team: explain the gap (see bias.proxies; then retrain); campaign owner: wait.", "Data team",
+     "Explain the gap (see bias.proxies; then retrain)."),
+    ("Équipe data : synchronisez les retraits avant chaque envoi ; DPO : consignez l'incident.", "Équipe data",
+     "Synchronisez les retraits avant chaque envoi."),
+    ("Keep checking.", None, "Keep checking."),
+])
+def test_the_next_step_is_the_first_clause_of_the_recommendation(recommendation, owner, action):
+    from ethics_review.work import next_step
+
+    step = next_step(recommendation)
+    assert (step.owner, step.action) == (owner, action)
+
+
+def test_scorecard_lists_the_order_of_work_with_owner_next_step_and_link(tmp_path):
+    first = a_judged_finding("consent.coverage", "fail", kind="rule", metric={"uncovered_sends": 210},
+                             recommendation="Responsable de campagne : suspendez les campagnes ; DPO : consignez.")
+    later = a_judged_finding("bias.proxies", "fail", kind="kit default", metric={"failed_pairs": 1},
+                             recommendation="Équipe data : retirez la variable.")
+    record = {**a_record(later, first), "lang": "fr"}
+    html = report.write_index(tmp_path, record, AREAS).read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="er-finding-row" data-check-id="([^"]+)" data-verdict="([^"]+)">', html)
+    assert rows == [("consent.coverage", "fail_rule"), ("bias.proxies", "fail")]
+    assert '<td class="er-owner">Responsable de campagne</td>' in html
+    assert '<td class="er-next-step">Suspendez les campagnes.</td>' in html
+    assert 'href="consent.html#check-consent-coverage"' in html
+    assert '<svg class="er-overview"' in html and "<script" not in html
+    assert "2 constats" in html and "15 novembre 2026" in html
 
 
 def test_a_check_without_catalogue_text_still_renders():
@@ -168,6 +236,91 @@ def test_a_missing_review_is_an_input_error_before_any_notebook_runs(tmp_path):
     with pytest.raises(ReviewInputError, match="does not exist"):
         report.run_report(tmp_path / "nowhere", tmp_path / "out", progress=False)
     assert not (tmp_path / "out").exists()
+
+
+def a_review_folder(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "consents.csv").write_text("contact_id,purpose,status,recorded_at\nC1,email_marketing,granted,"
+                                         "2026-01-10\n", encoding="utf-8")
+    (folder / "sends.csv").write_text("contact_id,campaign_id,channel,sent_at\nC1,SPRING,email,2026-03-01\n",
+                                      encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("out", [".", "notices", "..", "../.."])
+def test_the_report_never_goes_among_the_inputs(tmp_path, out):
+    from ethics_review.review import open_review
+
+    review = open_review(a_review_folder(tmp_path / "a" / "review"))
+    with pytest.raises(ReviewInputError, match="among them"):
+        report.check_out_dir((review.base_dir / out).resolve(), review)
+
+
+def test_an_output_folder_holding_other_files_is_not_replaced(tmp_path):
+    from ethics_review.review import open_review
+
+    review = open_review(a_review_folder(tmp_path / "review"))
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.docx").write_text("precious", encoding="utf-8")
+    with pytest.raises(ReviewInputError, match="holds no report of the kit"):
+        report.check_out_dir(tmp_path / "mine", review)
+    (tmp_path / "previous").mkdir()
+    (tmp_path / "previous" / report.FINDINGS_FILE).write_text("{}", encoding="utf-8")
+    report.check_out_dir(tmp_path / "previous", review)  # a previous report may be replaced
+    report.check_out_dir(tmp_path / "new", review)
+
+
+def test_a_finished_report_replaces_the_previous_one_whole(tmp_path):
+    final = tmp_path / "report"
+    final.mkdir()
+    (final / "stale.html").write_text("old", encoding="utf-8")
+    staging = tmp_path / ".report.partial-x"
+    staging.mkdir()
+    (staging / "index.html").write_text("new", encoding="utf-8")
+    report.replace_folder(staging, final)
+    assert sorted(p.name for p in final.iterdir()) == [report.REPORT_MARKER, "index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # nothing partial or old left beside it
+
+
+def test_an_area_that_crashed_becomes_error_findings_and_the_record_is_still_valid(tmp_path):
+    from ethics_review.review import open_review
+
+    review = open_review(a_review_folder(tmp_path / "review"), as_of="2026-11-15")
+    failed = report.failed_part(review, "bias", "the bias notebook failed in cell 3 with ValueError", campaign=None)
+    ok = {"area": "consent", **display.findings_record(review, [a_finding()])}
+    record = report.merge_parts({"consent": ok, "bias": failed}, areas=("consent", "bias"))
+    report.validate_findings(record)
+    errors = [f for f in record["findings"] if f["area"] == "bias"]
+    assert errors and {f["status"] for f in errors} == {"error"}
+    assert {f["check_id"] for f in errors} == {c.id for c in CHECKS.values() if c.area == "bias"}
+    assert "failed in cell 3" in errors[0]["summary"]
+    assert report.write_index(tmp_path, record, ("consent", "bias")).is_file()
+
+
+def test_a_kernel_is_killed_with_the_process_that_started_it():
+    """The guard is what every kernel runs first: on Linux it asks the OS for SIGKILL at the parent's death."""
+    import subprocess
+    import sys
+    import time
+
+    code = ("import os, sys, time; os.environ['JPY_PARENT_PID'] = str(os.getppid()); "
+            "from ethics_review.report import die_with_parent; die_with_parent(); print(os.getpid(), flush=True); "
+            "time.sleep(120)")
+    launcher = f"import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', {code!r}], stdout=sys.stdout); p.wait()"
+    parent = subprocess.Popen([sys.executable, "-c", launcher], stdout=subprocess.PIPE, text=True)
+    with parent.stdout:
+        child = int(parent.stdout.readline())
+        parent.kill()
+        parent.wait()
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, 9)
+        pytest.fail("the kernel outlived the process that started it")
 
 
 # --- the full report on the demo data (slow) ---------------------------------------------------------------
@@ -237,7 +390,8 @@ def test_each_page_works_offline_with_plotly_inlined_once(english, area):
     assert html.count(PLOTLY_JS_HEAD) == 1
     charts_expected = expected_charts(record, area)
     assert charts_expected >= 1
-    assert html.count(PLOT_DIV) == charts_expected
+    trend = 1 if area == "governance" else 0  # the governance page adds the trend per area over the runs
+    assert html.count(PLOT_DIV) == charts_expected + trend
     # plotly.js must be defined before the first figure calls it
     assert html.index(PLOTLY_JS_HEAD) < html.index("Plotly.newPlot(")
 
@@ -325,3 +479,31 @@ def test_an_input_error_inside_a_notebook_stays_an_input_error(tmp_path):
     with pytest.raises(ReviewInputError, match="does not exist"):
         report.execute_area_notebook("consent", tmp_path, parameters)
     assert [e.ename for e in saved_errors(tmp_path / "consent.ipynb")] == ["ConfigError"]
+
+
+# --- report.pdf: Chromium found, or one clear error --------------------------------------------------------
+
+def test_no_chromium_on_path_is_an_input_error_naming_the_debian_package(monkeypatch, tmp_path):
+    from ethics_review.pdf import find_chromium
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no browser on it
+    with pytest.raises(ReviewInputError) as caught:
+        find_chromium()
+    assert "chromium" in caught.value.message and "apt-get install chromium" in caught.value.fix
+
+
+def test_a_given_chromium_that_is_not_there_is_an_input_error(tmp_path):
+    from ethics_review.pdf import find_chromium
+
+    with pytest.raises(ReviewInputError, match="no executable file"):
+        find_chromium(tmp_path / "chromium")
+
+
+def test_run_with_pdf_and_no_chromium_stops_before_any_notebook(demo_dir, tmp_path, capsys):
+    from ethics_review import cli
+
+    code = cli.main(["run", str(demo_dir), "--out", str(tmp_path / "out"), "--pdf", "--chromium",
+                     str(tmp_path / "missing-chromium")])
+    assert code == cli.EXIT_INPUT
+    assert "missing-chromium" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

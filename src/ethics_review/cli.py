@@ -4,18 +4,21 @@ level, 2 bad input or config (one message, no traceback), 3 a notebook or intern
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from . import __version__
+from . import __version__, i18n
 from .errors import ReviewInputError
 from .findings import Finding
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_LEVELS = {"warn": ("warn", "fail", "error"), "fail": ("fail", "error")}
+# A run whose report was written but where some check could not be computed exits EXIT_INTERNAL (3).
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,8 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="generate the demo dataset and run the full review on it")
     demo.add_argument("--out", type=Path, default=Path("demo-review"), help="output folder (default: demo-review)")
     demo.add_argument("--contacts", type=int, default=20_000, help="number of contacts (default: 20000)")
-    demo.add_argument("--lang", choices=("en", "fr"), default="fr", help="report language (default: fr)")
+    demo.add_argument("--lang", choices=i18n.LANGUAGES, default="fr", help="report language (default: fr)")
     demo.add_argument("--seed", type=int, default=None, help="random seed of the generator")
+    demo.add_argument("--history", type=Path, default=None,
+                      help="the review's history folder (default: OUT/data.history, with two earlier runs)")
+    _pdf_options(demo)
 
     run = commands.add_parser("run", help="run one review and write its report")
     run.add_argument("path", type=Path, help="a review.yaml or a review folder")
@@ -39,7 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-on", choices=("warn", "fail"), default="fail",
                      help="exit 1 when a finding is at this level or worse (default: fail)")
     run.add_argument("--as-of", default=None, help="judge time-based rules at this date (YYYY-MM-DD)")
-    run.add_argument("--lang", choices=("en", "fr"), default=None, help="report language (default: from config)")
+    run.add_argument("--lang", choices=i18n.LANGUAGES, default=None, help="report language (default: from config)")
+    run.add_argument("--history", type=Path, default=None,
+                     help="the review's history folder, read and appended to (default: <review folder>.history, "
+                          "next to the review; never inside an input folder)")
+    run.add_argument("--no-history", action="store_true", help="do not append this run to the review's history")
+    _pdf_options(run)
 
     validate = commands.add_parser("validate", help="check the inputs against the data contract, nothing else")
     validate.add_argument("path", type=Path, help="a review.yaml or a review folder")
@@ -48,8 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", type=Path, help="the folder to create")
 
     diff = commands.add_parser("diff", help="what changed between two runs' findings")
-    diff.add_argument("old", type=Path, help="findings.json (or output folder) of the earlier run")
-    diff.add_argument("new", type=Path, help="findings.json (or output folder) of the later run")
+    diff.add_argument("old", type=Path, nargs="?", help="findings.json (or output folder) of the earlier run")
+    diff.add_argument("new", type=Path, nargs="?", help="findings.json (or output folder) of the later run")
+    diff.add_argument("--history", type=Path, default=None,
+                      help="compare the last two runs of a review's history folder instead")
+
+    docs = commands.add_parser("docs", help="write docs/data-contract.md and docs/checks.md from the kit's code")
+    docs.add_argument("--out", type=Path, default=None, help="folder to write into (default: the repository's docs/)")
+    docs.add_argument("--check", action="store_true", help="write nothing; exit 1 when a document is stale")
 
     lab = commands.add_parser("lab", help="open JupyterLab on copies of the kit's notebooks in a folder")
     lab.add_argument("dir", type=Path, help="the folder for the notebooks (created; existing notebooks are kept)")
@@ -57,12 +74,47 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _pdf_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--pdf", action="store_true",
+                         help="also write report.pdf (the scorecard and every area page), printed by Chromium")
+    command.add_argument("--chromium", type=Path, default=None, metavar="PATH",
+                         help="the Chromium to print with (default: chromium or chromium-browser on PATH; "
+                              "Debian package `chromium`)")
+
+
+def _stop_on_sigterm() -> Any:
+    """SIGTERM (a `timeout`, a CI runner cancelling) stops the run like Ctrl+C: the notebook client shuts its
+    kernel down and the staging folder is removed, instead of the process vanishing and leaving them behind.
+    Returns the previous handler (None when not in the main thread)."""
+    import signal
+    import threading
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    previous = _stop_on_sigterm() if args.command in {"run", "demo"} else None
+    try:
+        return _main(args)
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        commands = {"demo": _demo, "run": _run, "validate": _validate, "init": _init, "diff": _diff, "lab": _lab}
+        commands = {"demo": _demo, "run": _run, "validate": _validate, "init": _init, "diff": _diff, "lab": _lab,
+                    "docs": _docs}
         return commands[args.command](args)
     except ReviewInputError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
@@ -90,35 +142,62 @@ def _demo(args: argparse.Namespace) -> int:
     if args.contacts < 1000:
         raise ReviewInputError(f"--contacts {args.contacts} is too small for a meaningful demo",
                                fix="use at least 1000 contacts (the default is 20000)")
+    if args.pdf:
+        from .pdf import find_chromium
+
+        find_chromium(args.chromium)  # before generating anything
     options = {"contacts": args.contacts, "lang": args.lang}
     if args.seed is not None:
         options["seed"] = args.seed
     data_dir = args.out / "data"
     print(f"Generating the demo dataset ({args.contacts:,} contacts) in {data_dir} ...")
-    generate(data_dir, **options)
-    result = run_report(data_dir, args.out / "report", lang=args.lang)
-    _print_summary(result.findings, result.summary)
-    print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
-    print(f"Planted problems the review should find: {(data_dir / 'planted.json').resolve()}")
+    demo = generate(data_dir, history_dir=args.history, **options)
+    result = run_report(data_dir, args.out / "report", lang=args.lang, history=demo.history_dir, pdf=args.pdf,
+                        chromium=args.chromium)
+    _print_summary(result.findings, args.lang)
+    _print_legal(result.paths["findings"])
+    _print_outputs(result, args.lang)
+    print(_words("demo_next", args.lang, index=(result.out_dir / "index.html").resolve(), data=data_dir.resolve()))
     return EXIT_OK  # the demo is meant to find problems: its findings are not a failure of the command
 
 
 def _run(args: argparse.Namespace) -> int:
     from .report import run_report
+    from .runner import raise_nothing_judged
 
-    result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang)
-    _print_summary(result.findings, result.summary)
-    print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
+    result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang, history=_history_for(args),
+                        pdf=args.pdf, chromium=args.chromium)
+    _print_summary(result.findings, result.lang)
+    _print_legal(result.paths["findings"])
+    _print_outputs(result, result.lang)
+    if result.findings and all(f.status == "not_applicable" for f in result.findings):
+        raise_nothing_judged(sorted({m for f in result.findings for m in f.metric.get("missing", [])}))
+    if any(f.status == "error" for f in result.findings):
+        print("Some checks could not be computed (status error): see their findings.", file=sys.stderr)
+        return EXIT_INTERNAL
     failing = [f for f in result.findings if f.status in FAIL_LEVELS[args.fail_on]]
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
+def _history_for(args: argparse.Namespace) -> Path | None:
+    """--history DIR, or the folder next to the review; None with --no-history."""
+    from .history import default_dir
+
+    if args.no_history:
+        return None
+    if args.history is not None:
+        return args.history
+    path = args.path.expanduser().resolve()
+    return default_dir(path if path.is_dir() else path.parent)
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .review import open_review
-    from .runner import validate_check_options
+    from .runner import require_something_to_judge, validate_check_options
 
     review = open_review(args.path)
     validate_check_options(review)
+    require_something_to_judge(review)
     print(f"{review.config.name}: inputs match the data contract.")
     for item in review.inputs:
         print(f"  {item.table:<12} {item.rows:>10,} rows  {item.path}")
@@ -144,20 +223,39 @@ def _init(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     """Exit 1 when a check got worse, so that a CI gate can use it."""
     from .compare import compare_runs, read_findings
-    from .findings import severity
 
-    changes = compare_runs(read_findings(args.old), read_findings(args.new))
+    if args.history is not None:
+        if args.old is not None or args.new is not None:
+            raise ReviewInputError("diff takes either two findings.json files or --history DIR, not both",
+                                   fix="drop the files to compare the history's last two runs")
+        from .history import last_two
+
+        old, new = last_two(args.history)
+        print(f"{old['as_of']} ({old['generated_at']}) -> {new['as_of']} ({new['generated_at']})")
+    elif args.old is None or args.new is None:
+        raise ReviewInputError("diff needs two findings.json files (or output folders), or --history DIR",
+                               fix="ethics-review diff OLD NEW, or ethics-review diff --history DIR")
+    else:
+        old, new = read_findings(args.old), read_findings(args.new)
+    changes = compare_runs(old, new)
     if not changes:
         print("No change in statuses or metrics.")
         return EXIT_OK
+    from .compare import got_worse
+
     worse = False
     for change in changes:
         print(f"{change.check_id}: {change.before or '(new)'} -> {change.after or '(gone)'}")
         for name, before, after in change.metric_changes:
             print(f"    {name}: {before} -> {after}")
-        if change.before and change.after and severity(change.after) > severity(change.before):
-            worse = True
+        worse = worse or got_worse(change)
     return EXIT_FINDINGS if worse else EXIT_OK
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from . import docs
+
+    return docs.run(args.out, check=args.check)
 
 
 def _lab(args: argparse.Namespace) -> int:
@@ -178,11 +276,42 @@ def _lab(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
-def _print_summary(findings: Sequence[Finding], counts: Mapping[str, int]) -> None:
-    print("\n" + "  ".join(f"{status}: {count}" for status, count in counts.items()))
-    width = max((len(f.check_id) for f in findings), default=10)
-    for finding in findings:
-        print(f"  {finding.status.upper():<14} {finding.check_id:<{width}}  {finding.summary}")
+def _print_summary(findings: Sequence[Finding], lang: str) -> None:
+    """Counts per verdict, then one line per finding in the order of work, in the review's language."""
+    from . import display
+    from .work import order_of_work
+
+    counts = display.verdict_counts(findings)
+    print("\n" + "  ".join(f"{display.status_label(v, lang)}{display.label('sep', lang)}{n}"
+                           for v, n in counts.items() if n))
+    ordered = order_of_work([{**f.to_json(), "status": f.status} for f in findings])
+    words = {id(f): display.status_label(display.verdict(f), lang) for f in ordered}
+    width = max((len(w) for w in words.values()), default=10)
+    id_width = max((len(f["check_id"]) for f in ordered), default=10)
+    for finding in ordered:
+        print(f"  {words[id(finding)]:<{width}}  {finding['check_id']:<{id_width}}  {finding['summary']}")
+
+
+def _words(part: str, lang: str, **values: object) -> str:
+    from . import i18n
+
+    return i18n.ui(f"cli.{part}", lang, **values)
+
+
+def _print_outputs(result: Any, lang: str) -> None:
+    out_dir = result.out_dir
+    print("\n" + _words("report", lang, path=(out_dir / "index.html").resolve()))
+    pdf = out_dir / "report.pdf"
+    if pdf.is_file():
+        print(_words("pdf", lang, path=pdf.resolve()))
+
+
+def _print_legal(findings_json: Path) -> None:
+    """The legal dates the review used and the dated notice (findings.json `legal`)."""
+    from .legal import summary_lines
+
+    record = json.loads(findings_json.read_text(encoding="utf-8"))
+    print("\n" + "\n".join(summary_lines(record["legal"], record["lang"])))
 
 
 if __name__ == "__main__":

@@ -6,12 +6,19 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from .contract import SOURCE_NAMES, TABLES
+from .contract import CANONICAL_PURPOSES, SOURCE_NAMES, TABLES
 from .errors import ConfigError
 
 CONFIG_FILE_NAME = "review.yaml"
@@ -22,12 +29,48 @@ class _Strict(BaseModel):
 
 
 class Exemption(_Strict):
-    """Legal bases other than consent for one purpose (CPCE L.34-5, GDPR Art 6(1)(b) and (f))."""
+    """Exceptions to the consent requirement for one purpose. None is a GDPR legal basis: each lets a message go
+    without prior consent where a marketing law allows it, and the reviewer attests its conditions."""
 
-    soft_opt_in: bool = False  # existing customer, analogous products, opt-out offered and not used
-    b2b: bool = False  # professional or generic business address, for email (CNIL B2B guidance)
-    legitimate_interest: bool = False  # opt-out regimes (e.g. postal mail): basis unless the person objected
-    contract: bool = False  # necessary for a contract with the person (customers only)
+    soft_opt_in: bool = False  # CPCE L.34-5 al. 4: existing customer, analogous products, opt-out offered
+    b2b: bool = False  # email to a professional address about the person's profession (CNIL B2B guidance)
+    legitimate_interest: bool = False  # opt-out regimes: postal; phone where the law still allows it
+    existing_contract: bool = False  # FR phone from 2026-08-11: a call about a contract in progress (L.223-1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_contract_basis(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "contract" in value:
+            raise ValueError(
+                "`contract` is not an exception for marketing: GDPR Art 6(1)(b) covers what is necessary to "
+                "perform a contract, and marketing is not (EDPB Guidelines 2/2019). For messages to existing "
+                "customers use `soft_opt_in: true` (email and SMS, CPCE L.34-5), or `existing_contract: true` for "
+                "French phone calls about a contract in progress")
+        return value
+
+
+# Where the consent requirement allows no exception of a kind (checked per purpose key of `exemptions:`).
+CONSENT_ONLY_CHANNEL_PURPOSES = ("email_marketing", "sms_marketing", "push_marketing")
+SOFT_OPT_IN_PURPOSES = ("email_marketing", "sms_marketing")
+
+
+def _exemption_problems(purpose: str, exemption: Exemption) -> list[str]:
+    """Exceptions the law does not allow for a purpose of the contract (custom purposes are the reviewer's)."""
+    problems = []
+    if exemption.legitimate_interest and purpose in CONSENT_ONLY_CHANNEL_PURPOSES:
+        problems.append(
+            f"exemptions.{purpose}.legitimate_interest is refused: email, SMS and push messages to individuals "
+            "need prior consent (French CPCE L.34-5; ePrivacy Directive Art 13(1)); the exceptions are "
+            "`soft_opt_in` (existing customers, email and SMS) and `b2b` (email to professionals)")
+    if exemption.soft_opt_in and purpose in CANONICAL_PURPOSES and purpose not in SOFT_OPT_IN_PURPOSES:
+        problems.append(
+            f"exemptions.{purpose}.soft_opt_in is refused: the soft opt-in exception covers email and SMS only "
+            "(CPCE L.34-5; ePrivacy Directive Art 13(2))")
+    if exemption.existing_contract and purpose != "phone_marketing":
+        problems.append(
+            f"exemptions.{purpose}.existing_contract is refused: it is the exception of French phone canvassing "
+            "(Code de la consommation L.223-1) and applies to `phone_marketing` only")
+    return problems
 
 
 class BiasConfig(_Strict):
@@ -38,6 +81,19 @@ class BiasConfig(_Strict):
     min_group_size: int = Field(30, ge=1)
     min_flag_size: int = Field(100, ge=1)
     k_anonymity: int = Field(10, ge=1)
+
+
+class LegalDateOverride(_Strict):
+    """A review's own date for a rule of the legal calendar (legal_dates.yaml), with the reason: the report
+    shows both the date used and the note."""
+
+    date: dt.date
+    note: str = Field(min_length=1)
+
+
+# review.yaml `notices:` per notice file and purpose: where the notice describes it (a reviewer's confirmation,
+# e.g. "section 3"), or `false` when the reviewer read the notice and it does not describe the purpose.
+NoticeConfirmation = Literal[False] | Annotated[str, Field(min_length=1)]
 
 
 class ReviewConfig(_Strict):
@@ -51,6 +107,18 @@ class ReviewConfig(_Strict):
     exemptions: dict[str, Exemption] = {}
     bias: BiasConfig = BiasConfig()
     checks: dict[str, dict[str, Any]] = {}
+    notices: dict[str, dict[str, NoticeConfirmation]] = {}
+    legal_dates: dict[str, LegalDateOverride] = {}
+
+    @field_validator("legal_dates")
+    @classmethod
+    def _known_legal_dates(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from .legal import legal_dates
+
+        for rule_id in value:
+            if rule_id not in legal_dates():
+                raise ValueError(f"unknown legal date '{rule_id}'{_nearest_hint(rule_id, legal_dates())}")
+        return value
 
     @field_validator("sources", "columns", "values")
     @classmethod
@@ -58,6 +126,14 @@ class ReviewConfig(_Strict):
         for table in value:
             if table not in SOURCE_NAMES:
                 raise ValueError(f"unknown table '{table}'{_nearest_hint(table, SOURCE_NAMES)}")
+        return value
+
+    @field_validator("exemptions")
+    @classmethod
+    def _lawful_exemptions(cls, value: dict[str, Exemption]) -> dict[str, Exemption]:
+        problems = [p for purpose, exemption in value.items() for p in _exemption_problems(purpose, exemption)]
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
 
     @field_validator("default_country")
@@ -91,15 +167,77 @@ _YamlLoader.add_implicit_resolver(
 )
 
 
-def read_yaml(path: Path) -> Any:
+def _timestamp(loader: _YamlLoader, node: yaml.Node) -> Any:
+    """A date YAML recognises by its shape but the calendar does not have (2026-02-31) is the file's mistake."""
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            return yaml.load(handle, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(None, None, f"'{node.value}' is not a date in the calendar",
+                                                node.start_mark) from None
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+MAX_YAML_BYTES = 10 << 20  # a review.yaml or a register is a few kilobytes; 10 MiB is not a config
+MAX_YAML_NODES = 200_000  # values once every alias is expanded: a "billion laughs" file is refused, not expanded
+MAX_YAML_DEPTH = 100
+
+
+def _expanded_size(root: yaml.Node, path: Path) -> int:
+    """How many values the document holds with every alias expanded, counted without expanding (each node's
+    size once, memoised), so that nested anchors cannot make the kit build or walk a huge structure."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if depth > MAX_YAML_DEPTH:
+            raise ConfigError(f"{path} nests values more than {MAX_YAML_DEPTH} levels deep",
+                              fix="flatten the file: a review config or register is a few levels deep")
+        children = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
+                    else list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        if children_done:
+            sizes[id(node)] = min(1 + sum(sizes[id(c)] for c in children), MAX_YAML_NODES + 1)
+            continue
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file read with limits: size, depth and the number of values after alias expansion."""
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder, where a YAML file is expected", fix="put the YAML file there")
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise ConfigError(f"{path} is larger than {MAX_YAML_BYTES >> 20} MiB, which no review config or AI register "
+                          "needs", fix="check that this is the right file")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path} is not UTF-8 text (invalid byte 0x{exc.object[exc.start]:02x} on line {line})",
+                          fix="save the file as UTF-8") from None
+    loader = None
+    try:
+        loader = _YamlLoader(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, path) > MAX_YAML_NODES:
+            raise ConfigError(f"{path} expands to more than {MAX_YAML_NODES:,} values through its aliases "
+                              "(&anchor / *alias)", fix="write the values out instead of nesting aliases")
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                          fix="correct the YAML syntax (indentation, colons, quotes)") from None
+                          fix="correct the YAML syntax (indentation, colons, quotes, dates that exist)") from None
+    except RecursionError:
+        raise ConfigError(f"{path} nests values too deeply", fix="flatten the file") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -135,8 +273,10 @@ def parse_config(data: Any, *, source: str = "config") -> ReviewConfig:
     except ValidationError as exc:
         problems = [_explain(e, source) for e in exc.errors()]
         raise ConfigError("\n".join(problems), fix="edit the key or value named above; "
-                          "the valid keys are listed in DATA_CONTRACT.md, section 'The review config'") from None
+                          "the valid keys are listed in docs/data-contract.md, section 'The review config'") from None
     _check_columns_are_canonical(config, source)
+    _check_columns_are_distinct(config, source)
+    _check_value_targets(config, source)
     return config
 
 
@@ -154,6 +294,47 @@ def _check_columns_are_canonical(config: ReviewConfig, source: str) -> None:
                     fix=f"map '{theirs}' to one of: {', '.join(canonical)} (or to a name listed in bias.sensitive "
                     "or bias.features)",
                 )
+
+
+def _check_columns_are_distinct(config: ReviewConfig, source: str) -> None:
+    for table, mapping in config.columns.items():
+        targets: dict[str, str] = {}
+        for theirs, ours in mapping.items():
+            if ours in targets:
+                raise ConfigError(f"{source}: columns.{table} maps both '{targets[ours]}' and '{theirs}' onto "
+                                  f"'{ours}': one of them would silently win",
+                                  fix=f"keep one mapping onto '{ours}' in columns.{table}")
+            targets[ours] = theirs
+
+
+_PURPOSE_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _check_value_targets(config: ReviewConfig, source: str) -> None:
+    """A value mapped under values: must land in the column's vocabulary; a custom purpose is a lower-case code."""
+    from .contract import CANONICAL_PURPOSES, country_code
+
+    for table, columns in config.values.items():
+        spec = TABLES.get(table)
+        for column, mapping in columns.items():
+            col = spec.column(column) if spec else None
+            if col is None:
+                continue
+            for theirs, ours in mapping.items():
+                target = str(ours).strip()
+                if col.kind == "enum":
+                    ok, allowed = target.lower() in col.values, ", ".join(col.values)
+                elif col.kind == "country":
+                    ok, allowed = country_code(target) is not None, "an ISO 3166-1 alpha-2 code such as FR"
+                elif col.kind == "purpose":
+                    ok = target in CANONICAL_PURPOSES or bool(_PURPOSE_CODE.match(target))
+                    allowed = (f"{', '.join(CANONICAL_PURPOSES)}, or a custom purpose written as a lower-case code "
+                               "(letters, digits, _)")
+                else:
+                    continue
+                if not ok:
+                    raise ConfigError(f"{source}: values.{table}.{column} maps '{theirs}' to '{ours}', which is not "
+                                      f"an allowed {column}", fix=f"map '{theirs}' to one of: {allowed}")
 
 
 def load_config(path: Path) -> ReviewConfig:

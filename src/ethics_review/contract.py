@@ -1,11 +1,14 @@
-"""The data contract v1 as data: tables, canonical columns, their kinds and allowed values."""
+"""The data contract v2 as data: tables, canonical columns, their kinds and allowed values."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
-ColumnKind = Literal["string", "date", "timestamp", "bool", "float", "int", "enum"]
+# "country" (ISO 3166-1 alpha-2, names in English or French recognised) and "purpose" (canonical, or a custom
+# purpose declared under values:) are closed vocabularies too, checked like "enum".
+ColumnKind = Literal["string", "date", "timestamp", "bool", "float", "int", "enum", "country", "purpose"]
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,7 @@ class ColumnSpec:
     required: bool = False
     values: tuple[str, ...] = ()  # allowed canonical values for kind "enum"
     identifier: bool = False  # a direct identifier: read to flag it, never copied into an output
+    aliases: tuple[str, ...] = ()  # older names of the column, read as this one when it is absent
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,10 @@ CONSENT_METHODS = ("single_opt_in", "double_opt_in", "checkbox", "cmp", "verbal"
 RECIPIENT_TYPES = ("individual", "professional", "generic")
 REQUEST_TYPES = ("erasure", "objection", "restriction", "access", "rectification", "portability")
 CONTENT_TYPES = ("text", "image", "video", "audio", "chatbot")
+INTERACTION_CHANNELS = ("chat", "email", "phone", "social", "messaging")
+HANDLED_BY = ("ai", "human", "both")
 
-# Fixed, documented age bands (CHECKS.md): never quantiles. Lower bounds, inclusive.
+# Fixed, documented age bands (docs/checks.md): never quantiles. Lower bounds, inclusive.
 AGE_BANDS = (("under 18", 0), ("18-24", 18), ("25-34", 25), ("35-44", 35), ("45-54", 45), ("55-64", 55), ("65+", 65))
 
 S, D, T, B, F, I = "string", "date", "timestamp", "bool", "float", "int"
@@ -74,7 +80,7 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("address", S, identifier=True),
             ColumnSpec("birth_date", D),
             ColumnSpec("age", I),
-            ColumnSpec("country", S),
+            ColumnSpec("country", "country"),
             ColumnSpec("is_customer", B),
             ColumnSpec("customer_since", D),
             ColumnSpec("created_at", D),
@@ -87,7 +93,7 @@ TABLES: dict[str, TableSpec] = {
         "consents",
         (
             ColumnSpec("contact_id", S, required=True),
-            ColumnSpec("purpose", S, required=True),
+            ColumnSpec("purpose", "purpose", required=True),
             ColumnSpec("status", "enum", required=True, values=CONSENT_STATUSES),
             ColumnSpec("recorded_at", T, required=True),
             ColumnSpec("source", S),
@@ -105,7 +111,7 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("campaign_id", S, required=True),
             ColumnSpec("channel", "enum", required=True, values=CHANNELS),
             ColumnSpec("sent_at", T, required=True),
-            ColumnSpec("purpose", S),
+            ColumnSpec("purpose", "purpose"),
             ColumnSpec("content_id", S),
             ColumnSpec("send_id", S),
         ),
@@ -128,6 +134,7 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("type", "enum", required=True, values=REQUEST_TYPES),
             ColumnSpec("received_at", T, required=True),
             ColumnSpec("completed_at", T),
+            ColumnSpec("extension_notified_at", T),  # GDPR Art 12(3): deadline extended by two months
             ColumnSpec("request_id", S),
         ),
     ),
@@ -145,18 +152,83 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("reviewer", S, identifier=True),
             ColumnSpec("reviewed_at", T),
             ColumnSpec("published_at", T),
-            ColumnSpec("depicts_real_person", B),
-            ColumnSpec("public_interest", B),
+            # AI Act Art 3(60); `depicts_real_person` is its v1 name
+            ColumnSpec("deepfake", B, aliases=("depicts_real_person",)),
+            ColumnSpec("withdrawn_at", T),  # empty while the content is still in use
+            ColumnSpec("public_interest", B),  # text on matters of public interest, Art 50(4)
         ),
         unique=("content_id",),
+    ),
+    # v2: customer conversations (governance.human_contact)
+    "interactions": TableSpec(
+        "interactions",
+        (
+            ColumnSpec("interaction_id", S, required=True),
+            ColumnSpec("channel", "enum", required=True, values=INTERACTION_CHANNELS),
+            ColumnSpec("started_at", T, required=True),
+            ColumnSpec("handled_by", "enum", required=True, values=HANDLED_BY),
+            ColumnSpec("human_requested", B),
+            ColumnSpec("human_reached_at", T),
+            ColumnSpec("contact_id", S),
+            ColumnSpec("campaign_id", S),
+            ColumnSpec("ai_system_id", S),
+        ),
+        unique=("interaction_id",),
     ),
 }
 
 # Tables read from files of their own shape rather than as rows of a CSV-like table.
-OTHER_SOURCES = ("ai_systems", "notices")
+OTHER_SOURCES = ("ai_systems", "notices", "assessment")  # assessment.yaml: the self-assessment (v2)
 SOURCE_NAMES = tuple(TABLES) + OTHER_SOURCES
 FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+
+# Columns whose values are kept as identifiers: never empty where required, never holding a line break.
+ID_COLUMNS = ("contact_id", "content_id", "campaign_id", "send_id", "request_id")
+# The closed vocabularies: an unknown value is an input error listing every unknown value of the column.
+CLOSED_KINDS = ("enum", "country", "purpose")
 
 # Booleans as the contract accepts them, compared case-insensitively.
 TRUE_WORDS = ("true", "1", "yes", "oui", "y")
 FALSE_WORDS = ("false", "0", "no", "non", "n")
+
+# Codes CLDR lists among territories that are not ISO 3166-1 alpha-2 countries (groupings, pseudo-locales,
+# territories with a code of their own only in CLDR).
+_NOT_ISO_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB", "XK", "AC", "CP", "DG", "EA", "IC", "TA"})
+
+
+def fold_name(text: str) -> str:
+    """A country name compared without case, accents or punctuation: 'États-Unis' = 'etats unis'."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in plain.casefold()).split())
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """Every country name in English and French, folded, to its ISO 3166-1 alpha-2 code: Babel's CLDR
+    territory names (a maintained source), never a hand-written list."""
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for language in ("en", "fr"):
+        for code, name in Locale(language).territories.items():
+            if code in iso_countries():
+                names.setdefault(fold_name(name), code)
+    return names
+
+
+@cache
+def iso_countries() -> frozenset[str]:
+    from babel import Locale
+
+    return frozenset(code for code in Locale("en").territories
+                     if len(code) == 2 and code.isalpha() and code not in _NOT_ISO_COUNTRIES)
+
+
+def country_code(value: str) -> str | None:
+    """The ISO code of a country given as a code (any case) or a name in English or French; None if unknown."""
+    text = value.strip()
+    if text.upper() in iso_countries():
+        return text.upper()
+    return country_names().get(fold_name(text))

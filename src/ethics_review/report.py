@@ -26,9 +26,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import display, i18n
+from . import display, i18n, legal
+from . import history as run_history
 from .errors import ReviewInputError
-from .findings import AREAS, STATUSES, Finding, Status, Threshold, severity, status_counts, worst
+from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
 from .paths import notebook_path, report_template_dir, templates_dir
 from .review import Review
 
@@ -44,6 +45,7 @@ CELL_TIMEOUT = 3600  # seconds per cell: a hung kernel becomes an error instead 
 PARTS_DIR = "parts"
 FINDINGS_FILE = "findings.json"
 INDEX_FILE = "index.html"
+GOVERNANCE = "governance"
 HEADER_LABELS = ("review", "as_of", "campaign", "kit_version", "back_to_scorecard", "sep")
 
 
@@ -58,6 +60,7 @@ class ReportResult:
     findings: tuple[Finding, ...]
     summary: Mapping[str, int]  # count per status, every status present
     paths: Mapping[str, Path]  # "index", "findings", and "<area>.html" / "<area>.ipynb" per area
+    lang: str = "en"  # the review's language, for the command's summary
 
     @property
     def worst(self) -> Status:
@@ -75,55 +78,162 @@ def run_report(
     campaign: str | None = None,
     jobs: int = 1,
     cell_timeout: int | None = CELL_TIMEOUT,
+    history: str | Path | None = None,
+    pdf: bool = False,
+    chromium: str | Path | None = None,
 ) -> ReportResult:
     """Run the review at `review_path` (a folder or a review.yaml) and write its report to `out_dir`.
 
     `as_of` and `lang` override the config. `campaign` restricts every check that accepts it to one campaign.
+    `pdf` also prints report.pdf with the system's Chromium (`chromium`: its path, else found on PATH).
     `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
-    each cell. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
+    each cell. `history` is the review's history folder: the run is appended to it (aggregates only, history.py);
+    None reads the default folder next to the review and appends nothing. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
     notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
     """
     from tqdm import tqdm
 
     from .review import open_review
-    from .runner import validate_check_options
+    from .runner import require_something_to_judge, validate_check_options
 
     areas = (areas,) if isinstance(areas, str) else tuple(areas)
     unknown = [a for a in areas if a not in AREAS]
     if unknown or not areas:
         raise ReviewInputError(f"unknown area(s) {unknown}" if unknown else "no area to review",
                                fix=f"choose among {', '.join(AREAS)}")
+    if pdf:
+        from .pdf import find_chromium
+
+        find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
     review = open_review(review_path, as_of=as_of, lang=lang)
     validate_check_options(review)
-    out = Path(out_dir).resolve()
+    require_something_to_judge(review)
+    final = Path(out_dir).resolve()
+    check_out_dir(final, review)
+    # Everything is written to a staging folder beside --out and moved into place at the end: a run that is
+    # killed or fails leaves no report that looks complete, and never half of one over the previous run's.
+    final.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
     (out / PARTS_DIR).mkdir(parents=True, exist_ok=True)
     parameters = notebook_parameters(Path(review_path), review, campaign=campaign, output_dir=out / PARTS_DIR)
+    history_dir = (run_history.check_location(Path(history), review.base_dir, (i.path for i in review.inputs))
+                   if history is not None else run_history.default_dir(review.base_dir))
 
     steps = tqdm(total=2 * len(areas) + 1, desc="ethics review", unit="step", disable=not progress)
+    keep_staging = False
     try:
+        failures: dict[str, str] = {}
+
         def execute(area: str) -> Path:
             steps.set_postfix_str(f"running {area}")
-            target = execute_area_notebook(area, out, parameters, cell_timeout=cell_timeout)
+            # governance compares this run with the previous one: it reads the other areas' parts of this run
+            extra = {"history_dir": str(history_dir)} if area == GOVERNANCE else {}
+            try:
+                target = execute_area_notebook(area, out, {**parameters, **extra}, cell_timeout=cell_timeout)
+            except ReportError as exc:
+                # Failure isolation: one area's crash becomes error findings (written as its part, which
+                # governance reads); the other areas still run.
+                log.error("%s", exc)
+                failures[area] = str(exc).replace(str(out), str(final))
+                display.write_json(display.part_path(out / PARTS_DIR, area),
+                                   failed_part(judged, area, failures[area], campaign=campaign))
+                target = out / f"{area}.ipynb"
             steps.update()
             return target
 
-        executed = map_notebooks(execute, areas, jobs=jobs)
+        judged = review.with_options(as_of=review.as_of, lang=review.lang)  # as the notebooks resolved them
+        first = [a for a in areas if a != GOVERNANCE]
+        done = dict(zip(first, map_notebooks(execute, first, jobs=jobs), strict=True))
+        if GOVERNANCE in areas:  # last: its continuous evaluation reads the parts the others wrote
+            done[GOVERNANCE] = execute(GOVERNANCE)
+        executed = [done[a] for a in areas]
         parts = {area: read_part(out, area) for area in areas}
         record = merge_parts(parts, areas=areas)
+        record["legal"] = legal.legal_block(review, review.lang)  # the dates used and the dated notice
         validate_findings(record)
         paths: dict[str, Path] = {}
         for area, notebook in zip(areas, executed, strict=True):
             steps.set_postfix_str(f"rendering {area}")
-            paths[f"{area}.ipynb"] = notebook
-            paths[f"{area}.html"] = render_area_page(notebook, area, record)
+            if notebook.is_file():
+                paths[f"{area}.ipynb"] = final / notebook.name
+                paths[f"{area}.html"] = final / render_area_page(notebook, area, record).name
             steps.update()
-        paths["findings"] = write_findings(out, record)
-        paths["index"] = write_index(out, record, areas)
+        paths["findings"] = final / write_findings(out, record).name
+        paths["index"] = final / write_index(out, record, areas).name
+        if history is not None:
+            paths["history"] = run_history.append(history_dir, record)
+        if pdf:
+            from .pdf import write_pdf
+
+            steps.set_postfix_str("printing report.pdf")
+            printed = write_pdf(out, [out / INDEX_FILE, *(out / f"{a}.html" for a in areas)], chromium=chromium)
+            paths["pdf"] = final / printed.name  # printed from the staging folder, moved with it
         steps.update()
+        replace_folder(out, final)
+    except ReportError:
+        keep_staging = True  # the executed notebooks are the record of what failed
+        raise
     finally:
         steps.close()
+        if not keep_staging and out.exists():
+            _remove_tree(out)
     findings = tuple(finding_from_json(f) for f in record["findings"])
-    return ReportResult(out_dir=out, findings=findings, summary=dict(record["summary"]), paths=paths)
+    return ReportResult(out_dir=final, findings=findings, summary=dict(record["summary"]), paths=paths,
+                        lang=record["lang"])
+
+
+REPORT_MARKER = ".ethics-review-report"  # marks a folder as a report the kit wrote (and may replace)
+
+
+def check_out_dir(out: Path, review: Review) -> None:
+    """The report never goes among the inputs: --out may not be the review folder, be inside it or contain it
+    (nor contain any input file), and an existing --out must be empty or a report the kit wrote."""
+    base = review.base_dir.resolve()
+    inputs = [Path(item.path).resolve() for item in review.inputs if item.sha256 is not None]
+    clash = (out == base or out.is_relative_to(base) or base.is_relative_to(out)
+             or any(path.is_relative_to(out) for path in inputs))
+    if clash:
+        raise ReviewInputError(f"the output folder {out} is, is inside, or contains the review's inputs ({base}): "
+                               "the report would be written among them", fix="choose an output folder outside the "
+                               "review folder, e.g. --out " + str(base.parent / f"{base.name}-report"))
+    if out.exists() and not out.is_dir():
+        raise ReviewInputError(f"the output path {out} is a file", fix="choose a folder for --out")
+    if out.is_dir() and any(out.iterdir()) and not any((out / name).exists()
+                                                       for name in (REPORT_MARKER, FINDINGS_FILE, INDEX_FILE)):
+        raise ReviewInputError(f"the output folder {out} is not empty and holds no report of the kit: a run replaces "
+                               "its output folder as a whole", fix="choose a new or empty folder for --out")
+
+
+def replace_folder(staging: Path, final: Path) -> None:
+    """Move the finished report into place: the previous report is moved aside first, then removed."""
+    (staging / REPORT_MARKER).write_text("written by ethics-review; a rerun replaces this folder\n",
+                                         encoding="utf-8")
+    previous = None
+    if final.exists():
+        previous = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
+        final.rename(previous / "report")
+    staging.rename(final)
+    if previous is not None:
+        _remove_tree(previous)
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def failed_part(review: Review, area: str, message: str, *, campaign: str | None) -> dict[str, Any]:
+    """An area whose notebook failed: one `error` finding per check of the area, with the failure."""
+    from .runner import enabled_checks
+
+    lang = review.lang
+    findings = [Finding(check_id=check.id, area=area, status="error", title=i18n.text(check.id, "title", lang),
+                        summary=i18n.ui("error_summary", lang, error=message),
+                        recommendation=i18n.ui("error_recommendation", lang),
+                        references=i18n.references(check.id))
+                for check in enabled_checks(review, area=area)]
+    return {"area": area, **display.findings_record(review, findings, campaign=campaign)}
 
 
 def map_notebooks(function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> list[R]:
@@ -185,7 +295,7 @@ def execute_area_notebook(area: str, out: Path, parameters: Mapping[str, Any], *
                     execution_timeout=cell_timeout, config=_kernel_config(sockets),
                     # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a
                     # terminal; what a cell raises is kept in the executed notebook and in the error we raise.
-                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL", KERNEL_GUARD])
             return target
         except PapermillExecutionError as exc:
             raise _cell_error(area, target, exc) from None
@@ -196,6 +306,29 @@ def execute_area_notebook(area: str, out: Path, parameters: Mapping[str, Any], *
             log.warning("kernel for %s failed to start (%s); retrying (%d/%d)", area, exc, attempt,
                         KERNEL_START_ATTEMPTS)
     raise AssertionError("unreachable")
+
+
+# Each kernel asks the OS to kill it when the process that started it dies (SIGKILL, a crash): a busy kernel
+# must not outlive the run (ipykernel's own parent poller needs the GIL, which a long computation may hold).
+KERNEL_GUARD = "--IPKernelApp.exec_lines=from ethics_review.report import die_with_parent; die_with_parent()"
+
+
+def die_with_parent() -> None:
+    """In a kernel: be killed with the process that started it (Linux prctl PR_SET_PDEATHSIG; elsewhere a no-op,
+    and ipykernel's parent poller remains)."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.environ.get("JPY_PARENT_PID")
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if parent and os.getppid() != int(parent):  # the parent died before the guard was set
+        os._exit(1)
 
 
 def _kernel_config(socket_dir: str) -> Any:
@@ -291,7 +424,8 @@ def page_context(record: Mapping[str, Any], *, title: str) -> dict[str, Any]:
     """What the page header shows, in the review's language."""
     lang = record["lang"]
     return {
-        "title": title, "review": record["review"], "as_of": record["as_of"], "campaign": record.get("campaign"),
+        "title": title, "review": record["review"], "as_of": i18n.format_day(record["as_of"], lang),
+        "campaign": record.get("campaign"),
         "kit_version": record["kit_version"], "lang": lang, "index_href": INDEX_FILE,
         "labels": {key: display.label(key, lang) for key in HEADER_LABELS},
     }
@@ -316,44 +450,96 @@ def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Pa
     return page
 
 
+VERDICT_COLOURS = {"error": "#6a1b9a", "fail_rule": "#8e0000", "fail": "#c62828", "warn": "#ef8f00",
+                   "pass": "#2e7d32", "not_applicable": "#9e9e9e"}
+
+
+def _legal_context(block: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """The scorecard's legal block: the dates used, dates written out, and the notice (legal.py)."""
+    if block is None:
+        return None
+    return {"notice": block["notice"], "heading": i18n.text("legal", "heading", lang),
+            "columns": {key: i18n.text("legal", f"columns.{key}", lang)
+                        for key in ("rule", "applies_from", "status", "source", "override")},
+            "dates": [{**entry, "source": i18n.reference(entry["source"], lang)[0] if entry.get("source") else "",
+                       "applies_from_text": (i18n.format_day(entry["applies_from"], lang)
+                                                      if entry["applies_from"] else i18n.text("legal", "no_date", lang))}
+                      for entry in block["dates"]]}
+
+
 def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> Path:
-    """index.html: the scorecard (counts per status and per area, one line per finding linking to its section)."""
+    """index.html: the scorecard. Counts per verdict and per area (with a small figure), then the order of work:
+    one line per finding, most urgent first, with its owner, its next step and a link to its section."""
     import jinja2
     from markupsafe import Markup
+
+    from .work import next_step, order_of_work
 
     lang = record["lang"]
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True,
                                      undefined=jinja2.StrictUndefined)
     areas = list(areas)
-    statuses: dict[str, list[Status]] = {area: [] for area in areas}
-    for finding in record["findings"]:
-        statuses[finding["area"]].append(finding["status"])
-    by_area = {area: status_counts(area_statuses) for area, area_statuses in statuses.items()}
+    by_area = {area: display.verdict_counts(f for f in record["findings"] if f["area"] == area) for area in areas}
+    totals = display.verdict_counts(record["findings"])
     label = display.label
+    steps = [(f, next_step(f["recommendation"])) for f in order_of_work(record["findings"])]
     page = environment.get_template("scorecard.html.j2").render(
         lang=lang,
         css=Markup(display.style_html()),  # noqa: S704 - the kit's own stylesheet
         header=page_context(record, title=label("scorecard_title", lang)) | {"index_href": None},
         words={key: label(key, lang) for key in (
             "by_status", "by_area", "all_findings", "area", "check", "status", "summary", "total", "inputs",
-            "table", "path", "rows", "files", "machine_record", "generated_at", "sep")},
-        statuses=[{"id": s, "label": display.status_label(s, lang), "count": record["summary"][s]}
-                  for s in STATUSES],
+            "table", "path", "rows", "files", "machine_record", "generated_at", "sep", "order_of_work",
+            "order_note", "owner", "next_step", "overview_title")},
+        statuses=[{"id": v, "label": display.status_label(v, lang), "count": totals[v]} for v in display.VERDICTS],
+        overview=Markup(status_overview_svg(by_area, lang)),  # built from escaped words only
         areas=[{"id": a, "title": display.area_title(a, lang), "href": f"{a}.html", "counts": by_area[a],
                 "total": sum(by_area[a].values()), "notebook_href": f"{a}.ipynb",
                 "page_label": label("area_page", lang, area=display.area_title(a, lang)),
                 "notebook_label": label("executed_notebook", lang, area=display.area_title(a, lang))}
                for a in areas],
-        # the most severe first (error, fail, warn, pass, not applicable), the registry order within a status
-        findings=[{**f, "status_label": display.status_label(f["status"], lang),
-                   "area_title": display.area_title(f["area"], lang),
-                   "href": f"{f['area']}.html#{display.anchor(f['check_id'])}"}
-                  for f in sorted(record["findings"], key=lambda f: -severity(f["status"]))],
+        findings=[{**f, "rank": rank, "verdict": display.verdict(f),
+                   "status_label": display.status_label(display.verdict(f), lang),
+                   "area_title": display.area_title(f["area"], lang), "owner": step.owner or "—",
+                   "next_step": step.action, "href": f"{f['area']}.html#{display.anchor(f['check_id'])}"}
+                  for rank, (f, step) in enumerate(steps, start=1)],
         inputs=[{**item, "rows_text": i18n.format_number(item["rows"], "int", lang)} for item in record["inputs"]],
         total=len(record["findings"]),
-        generated_at=record["generated_at"],
+        total_text=label("findings_count", lang, n=len(record["findings"])),
+        generated_at=i18n.format_day(record["generated_at"], lang),
         findings_href=FINDINGS_FILE,
+        legal=_legal_context(record.get("legal"), lang),
     )
     path = out / INDEX_FILE
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> str:
+    """A small figure without script: one bar per area, one segment per verdict, its count written inside."""
+    from html import escape
+
+    width, label_width, bar_height, gap = 720, 300, 22, 8
+    rows = []
+    for index, (area, counts) in enumerate(by_area.items()):
+        y = index * (bar_height + gap)
+        total = sum(counts.values()) or 1
+        x = float(label_width)
+        rows.append(f'<text x="{label_width - 8}" y="{y + bar_height * 0.72:.1f}" text-anchor="end">'
+                    f"{escape(display.area_title(area, lang))}</text>")
+        for verdict in display.VERDICTS:
+            count = counts.get(verdict, 0)
+            if not count:
+                continue
+            share = (width - label_width) * count / total
+            title = escape(f"{display.status_label(verdict, lang)}: {count}")
+            rows.append(f'<g class="er-overview-{verdict}"><title>{title}</title>'
+                        f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="{bar_height}" '
+                        f'fill="{VERDICT_COLOURS[verdict]}"></rect>'
+                        f'<text x="{x + share / 2:.1f}" y="{y + bar_height * 0.72:.1f}" text-anchor="middle" '
+                        f'fill="#fff">{count}</text></g>')
+            x += share
+    height = len(by_area) * (bar_height + gap)
+    return (f'<svg class="er-overview" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+            f'height="{height}" viewBox="0 0 {width} {height}" font-size="13" '
+            f'font-family="system-ui, sans-serif">{"".join(rows)}</svg>')

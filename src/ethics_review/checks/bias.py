@@ -3,12 +3,13 @@ offer parity, proxies and delivery skew.
 
 Per-group aggregates are computed in the engine (counts, sums, sums of squares, counts per score value, contingency
 counts); only they reach pandas, where intervals and tests come from scipy.stats. Every check follows the size
-rules of CHECKS.md: no rate for a group under min_group_size, no flag under min_flag_size ("insufficient data",
+rules of docs/checks.md: no rate for a group under min_group_size, no flag under min_flag_size ("insufficient data",
 never "pass"), evidence cells under k_anonymity suppressed; a comparison that is only sampling noise never fails."""
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ SHARED_TEXT = "bias"  # texts/bias.yaml: wording every bias check shares (missin
 
 
 def age_band(age: ibis.Value) -> ibis.Value:
-    """The fixed, documented bands of CHECKS.md (never quantiles)."""
+    """The fixed, documented bands of docs/checks.md (never quantiles)."""
     bands = sorted(AGE_BANDS, key=lambda band: -band[1])
     return ibis.cases(*((age >= low, label) for label, low in bands), else_=ibis.null(idt.string))
 
@@ -59,7 +60,7 @@ def selection_population(review: Review) -> ibis.Table:
     """One row per (contact, campaign) considered, with `selected` and the contact's attributes.
 
     The targeting table when there is one; otherwise every contact for every campaign of the sends, selected
-    when the contact has a send in that campaign (DATA_CONTRACT.md, targeting)."""
+    when the contact has a send in that campaign (docs/data-contract.md, targeting)."""
     contacts = with_age_band(review.table("contacts"), review.as_of) if review.has("contacts") else None
     if review.has("targeting"):
         population = with_age_band(review.table("targeting"), review.as_of)
@@ -121,7 +122,7 @@ class ParityRules:
 
 
 def parity_thresholds(fail_below: float, warn_below: float, metric: str = "impact_ratio") -> tuple[Threshold, ...]:
-    """CHECKS.md: fail below `fail_below` and significant; warn below it but not significant, or below
+    """docs/checks.md: fail below `fail_below` and significant; warn below it but not significant, or below
     `warn_below` and significant. Kit defaults (the four-fifths rule is a screening signal, not a verdict)."""
     return (Threshold(metric, "<", fail_below, "fail", "kit default", needs_significance=True),
             Threshold(metric, "<", fail_below, "warn", "kit default"),
@@ -223,7 +224,8 @@ def parity_evidence(table: pd.DataFrame, k: int) -> pd.DataFrame:
     derived = ["rate", "ci_low", "ci_high", "impact_ratio", "ratio_ci_low", "ratio_ci_high", "difference",
                "ratio_to_overall"]
     return suppress_small_cells(table, count_columns=["n", "selected"], k=k, hide_with={
-        "n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived})
+        "n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived},
+        partition_by=["campaign_id", "attribute", "measure"])
 
 
 def comparison_metric(table: pd.DataFrame, headline: str, column: str, pick=min) -> dict[str, object]:
@@ -324,9 +326,40 @@ def audit_population(review: Review, check_id: str, *, campaign: str | None,
     present = [a for a in wanted if all(p in population.columns for p in attribute_parts(a))]
     absent = sorted({p for a in wanted for p in attribute_parts(a) if p not in population.columns})
     notes = tuple(i18n.text(SHARED_TEXT, "attribute_missing", review.lang, attribute=a) for a in absent)
+    if not review.has("targeting"):
+        # The contract's fallback population: say so, since "has a send" is not the decision a model made.
+        notes = (i18n.text(SHARED_TEXT, "substitute_population", review.lang), *notes)
     if not present:
         return not_applicable(review, check_id, [("contacts", a) for a in absent])
     return Audit(population, tuple(present), notes)
+
+
+def attribute_columns(review: Review) -> set[str] | None:
+    """The columns a bias attribute or feature can name: those of contacts and targeting, and age_band when a
+    birth date or an age is given. None when neither table is there (nothing to check them against)."""
+    tables = [review.table(t) for t in ("contacts", "targeting") if review.has(t)]
+    if not tables:
+        return None
+    columns = {c for table in tables for c in table.columns}
+    return columns | ({"age_band"} if {"birth_date", "age"} & columns else set())
+
+
+def check_attributes(review: Review) -> None:
+    """A name under bias: (sensitive, intersections, features) that is no column is a config error naming the
+    nearest column: a typo would otherwise turn a FAIL into "not audited"."""
+    columns = attribute_columns(review)
+    if columns is None:
+        return
+    bias = review.config.bias
+    named = [("sensitive", a) for a in bias.sensitive] + [("features", f) for f in bias.features] + [
+        ("intersections", p) for pair in bias.intersections for p in pair]
+    for key, name in named:
+        if name not in columns:
+            near = difflib.get_close_matches(name, sorted(columns), n=1, cutoff=0.6)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
+            raise ConfigError(f"bias.{key}: '{name}' is not a column of contacts or targeting{hint}",
+                              fix=f"name a column of your tables ({', '.join(sorted(columns))}), or map yours to "
+                              f"this name under columns:")
 
 
 def insufficient(review: Review, check_id: str, min_flag_size: int) -> Finding:
@@ -626,8 +659,21 @@ def proxy_table(people: ibis.Table, features: Sequence[str], attributes: Sequenc
             v, p_value = cramers_v_corrected(contingency.to_numpy(dtype=float))
             rows.append({"feature": feature, "attribute": attribute, "n": int(counts["count"].sum()),
                          "categories": int(contingency.shape[0]), "groups": int(contingency.shape[1]),
-                         "cramers_v": v, "p_value": p_value})
-    return pd.DataFrame(rows, columns=["feature", "attribute", "n", "categories", "groups", "cramers_v", "p_value"])
+                         "cramers_v": v, "p_value": p_value, "derived": determines(contingency)})
+    return pd.DataFrame(rows, columns=["feature", "attribute", "n", "categories", "groups", "cramers_v", "p_value",
+                                       "derived"])
+
+
+def determines(contingency: pd.DataFrame) -> bool:
+    """True when every known value of the feature maps to exactly one known group of the attribute (a functional
+    dependency, measured on the engine's counts): the feature is the attribute in another form, as a postcode
+    is a region, not a hidden proxy. Missing values on either side are left out; one value or one group is not
+    enough to tell."""
+    known = contingency.drop(index=MISSING_GROUP, columns=MISSING_GROUP, errors="ignore")
+    known = known.loc[known.sum(axis=1) > 0, known.sum(axis=0) > 0]
+    if known.shape[0] < 2 or known.shape[1] < 2:
+        return False
+    return bool(((known > 0).sum(axis=1) == 1).all())
 
 
 def proxy_people(review: Review, columns: Sequence[str]) -> ibis.Table:
@@ -641,10 +687,19 @@ def proxy_people(review: Review, columns: Sequence[str]) -> ibis.Table:
     return population.select("contact_id", *[c for c in columns if c in population.columns]).distinct()
 
 
+DERIVED = "derived from the attribute"
+
+
 def proxies(review: Review, *, features: Sequence[str] | None = None, attributes: Sequence[str] | None = None,
-            warn_at: float = 0.3, fail_at: float = 0.5) -> Finding:
+            warn_at: float = 0.3, fail_at: float = 0.5,
+            derived: Mapping[str, str | Sequence[str]] | None = None) -> Finding:
     """Association between every targeting feature (bias.features) and every sensitive attribute: a feature
-    strongly associated with, say, region or age lets a model discriminate without ever reading them."""
+    strongly associated with, say, region or age lets a model discriminate without ever reading them.
+
+    A feature derived from the attribute itself (region from postcode) is not a hidden proxy: it is reported as
+    "derived from the attribute" (a warning: targeting on it is targeting on the attribute, judged by the parity
+    checks). The kit finds it when every value of the feature maps to one group of the attribute (`determines`),
+    and the review can name it (`derived: {postcode: region}` in the check's options)."""
     check_id = "bias.proxies"
     _ordered(("warn_at", "fail_at"), warn_at, fail_at, upper=1, example="warn_at: 0.3, fail_at: 0.5")
     bias = review.config.bias
@@ -666,16 +721,27 @@ def proxies(review: Review, *, features: Sequence[str] | None = None, attributes
     if not found_features or not found_attributes:
         return not_applicable(review, check_id, [("contacts", a) for a in missing])
     table = proxy_table(people, found_features, found_attributes)
+    named = {(f, a) for f, attrs in (derived or {}).items() for a in ([attrs] if isinstance(attrs, str) else attrs)}
+    table["derived"] = table.derived.astype(bool) | pd.Series(
+        [(f, a) in named for f, a in zip(table.feature, table.attribute, strict=True)], index=table.index, dtype=bool)
     judged = table.n >= bias.min_flag_size
-    table["flag"] = [judge({"cramers_v": v}, thresholds) if ok else INSUFFICIENT
-                     for v, ok in zip(table.cramers_v, judged, strict=True)]
+    # A derived pair is a warning of its own kind, whatever its V: it is the attribute, not a proxy of it.
+    table["flag"] = [INSUFFICIENT if not ok else "warn" if is_derived else judge({"cramers_v": v}, thresholds)
+                     for v, ok, is_derived in zip(table.cramers_v, judged, table.derived, strict=True)]
+    table["relation"] = [DERIVED if d else "proxy" for d in table.derived]
     status = parity_status(table)
     if status == "not_applicable":
         return insufficient(review, check_id, bias.min_flag_size)
-    flagged = table[table.flag.isin(["fail", "warn"])].sort_values("cramers_v", ascending=False)
-    top = flagged.iloc[0] if len(flagged) else table[judged].sort_values("cramers_v", ascending=False).iloc[0]
-    metric = {"pairs": int(judged.sum()), "failed_pairs": int((table.flag == "fail").sum()),
-              "warned_pairs": int((table.flag == "warn").sum()), "max_cramers_v": float(table[judged].cramers_v.max())}
+    hidden = judged & ~table.derived
+    derived_pairs = table[judged & table.derived]
+    flagged = table[hidden & table.flag.isin(["fail", "warn"])].sort_values("cramers_v", ascending=False)
+    top = (flagged.iloc[0] if len(flagged) else derived_pairs.sort_values("cramers_v", ascending=False).iloc[0]
+           if len(derived_pairs) else table[judged].sort_values("cramers_v", ascending=False).iloc[0])
+    metric = {"pairs": int(judged.sum()), "failed_pairs": int((hidden & (table.flag == "fail")).sum()),
+              "warned_pairs": int((hidden & (table.flag == "warn")).sum()), "derived_pairs": len(derived_pairs),
+              "max_cramers_v": float(table[judged].cramers_v.max())}
+    notes = (*notes, *(i18n.text(check_id, "derived_note", review.lang, feature=row.feature, attribute=row.attribute)
+                       for row in derived_pairs.itertuples()))
     evidence = suppress_small_cells(table, count_columns=["n"], k=bias.k_anonymity,
                                     hide_with={"n": ["cramers_v", "p_value"]})
     return build_finding(review, check_id, status, metric=metric, thresholds=thresholds, evidence=evidence,
