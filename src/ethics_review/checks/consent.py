@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import pii, tcf
 from ..contract import PURPOSE_BY_CHANNEL, TABLES
+from ..engine import fetch
 from ..findings import Finding, Threshold, judge, suppress_small_cells
 from ..legal import applies_from
 from ..paths import package_yaml
@@ -597,9 +598,8 @@ def minimisation(review: Review) -> Finding:
     """Direct identifiers where the table does not need them (an identifier-named column that is not canonical
     for its table) and personal data in free text (emails, phone numbers, IBANs, NIRs).
 
-    Free text is read in two steps so that no value ever reaches an output: the engine keeps the distinct values
-    that might hold an identifier (an @ or a long run of digits) with their row counts; each is then read in this
-    process by ethics_review.pii, and only the counts per table, column and kind are kept."""
+    Free text is read inside the engine (pii.engine_flags: regular expressions, and the IBAN and NIR check
+    digits in SQL arithmetic): only the number of rows per table, column and kind leaves it, never a value."""
     present = [name for name in TABLES if review.has(name)]
     if not present:
         return not_applicable(review, "consent.minimisation", [("contacts", None)])
@@ -609,18 +609,16 @@ def minimisation(review: Review) -> Finding:
         table = review.table(name)
         for column in table.columns:
             if TABLES[name].column(column) is None and pii.is_identifier_column(column):
-                filled = _int(table[column].notnull().cast("int64").sum().to_pandas())
+                filled = _int(fetch(table[column].notnull().cast("int64").sum()))
                 rows.append({"table": name, "column": column, "kind": "identifier column", "rows": filled})
         for column in _free_text_columns(table, name):
-            candidates = (table.filter(table[column].re_search(pii.CANDIDATE_PATTERN))
-                          .group_by(table[column].name("value")).agg(n=ibis._.count()).to_pandas())
-            found: dict[str, int] = {}
-            for value, n in zip(candidates.value, candidates.n, strict=True):
-                for kind in pii.kinds_in(value, region=region):
-                    found[kind] = found.get(kind, 0) + int(n)
-            del candidates  # the values themselves never leave this loop
-            rows += [{"table": name, "column": column, "kind": kind, "rows": found[kind]}
-                     for kind in pii.KINDS if kind in found]
+            # The cheap prefilter (an @ or a long run of digits) first; the full patterns on what is left.
+            candidates = table.filter(table[column].re_search(pii.CANDIDATE_PATTERN))
+            flags = pii.engine_flags(candidates[column], region=region)
+            found = fetch(candidates.aggregate(**{f"rows_{kind}": _count(flag) for kind, flag in flags.items()}))
+            counts = {kind: _int(found[f"rows_{kind}"].iloc[0]) for kind in pii.KINDS}
+            rows += [{"table": name, "column": column, "kind": kind, "rows": counts[kind]}
+                     for kind in pii.KINDS if counts[kind]]
     evidence = pd.DataFrame(rows, columns=["table", "column", "kind", "rows"])
     by_kind = evidence.groupby("kind").rows.sum()
     metric = {"fields_with_personal_data": int(len(evidence.drop_duplicates(["table", "column"]))),
