@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--contacts", type=int, default=20_000, help="number of contacts (default: 20000)")
     demo.add_argument("--lang", choices=("en", "fr"), default="fr", help="report language (default: fr)")
     demo.add_argument("--seed", type=int, default=None, help="random seed of the generator")
+    _engine_option(demo)
 
     run = commands.add_parser("run", help="run one review and write its report")
     run.add_argument("path", type=Path, help="a review.yaml or a review folder")
@@ -40,9 +41,11 @@ def _parser() -> argparse.ArgumentParser:
                      help="exit 1 when a finding is at this level or worse (default: fail)")
     run.add_argument("--as-of", default=None, help="judge time-based rules at this date (YYYY-MM-DD)")
     run.add_argument("--lang", choices=("en", "fr"), default=None, help="report language (default: from config)")
+    _engine_option(run)
 
     validate = commands.add_parser("validate", help="check the inputs against the data contract, nothing else")
     validate.add_argument("path", type=Path, help="a review.yaml or a review folder")
+    _engine_option(validate)
 
     init = commands.add_parser("init", help="create a new review folder from the kit's templates")
     init.add_argument("dir", type=Path, help="the folder to create")
@@ -55,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("dir", type=Path, help="the folder for the notebooks (created; existing notebooks are kept)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return parser
+
+
+def _engine_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--engine", default=None, metavar="ENGINE", help=(
+        "where to compute, overriding engine: in review.yaml: duckdb (default), pyspark, "
+        "'spark-connect sc://HOST:15002' (or just sc://HOST:15002), or an Ibis URL such as "
+        "postgres://user@host:5432/db"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,7 +106,7 @@ def _demo(args: argparse.Namespace) -> int:
     data_dir = args.out / "data"
     print(f"Generating the demo dataset ({args.contacts:,} contacts) in {data_dir} ...")
     generate(data_dir, **options)
-    result = run_report(data_dir, args.out / "report", lang=args.lang)
+    result = run_report(data_dir, args.out / "report", lang=args.lang, engine=args.engine)
     _print_summary(result.findings, result.summary)
     print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
     print(f"Planted problems the review should find: {(data_dir / 'planted.json').resolve()}")
@@ -106,7 +116,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .report import run_report
 
-    result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang)
+    result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang, engine=args.engine)
     _print_summary(result.findings, result.summary)
     print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
     failing = [f for f in result.findings if f.status in FAIL_LEVELS[args.fail_on]]
@@ -117,7 +127,7 @@ def _validate(args: argparse.Namespace) -> int:
     from .review import open_review
     from .runner import validate_check_options
 
-    review = open_review(args.path)
+    review = open_review(args.path, engine=args.engine)
     validate_check_options(review)
     print(f"{review.config.name}: inputs match the data contract.")
     for item in review.inputs:

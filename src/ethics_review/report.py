@@ -75,12 +75,13 @@ def run_report(
     campaign: str | None = None,
     jobs: int = 1,
     cell_timeout: int | None = CELL_TIMEOUT,
+    engine: str | Mapping[str, Any] | None = None,
 ) -> ReportResult:
     """Run the review at `review_path` (a folder or a review.yaml) and write its report to `out_dir`.
 
     `as_of` and `lang` override the config. `campaign` restricts every check that accepts it to one campaign.
     `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
-    each cell. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
+    each cell. `engine` overrides the config's engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
     notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
     """
     from tqdm import tqdm
@@ -93,11 +94,12 @@ def run_report(
     if unknown or not areas:
         raise ReviewInputError(f"unknown area(s) {unknown}" if unknown else "no area to review",
                                fix=f"choose among {', '.join(AREAS)}")
-    review = open_review(review_path, as_of=as_of, lang=lang)
+    review = open_review(review_path, as_of=as_of, lang=lang, engine=engine)
     validate_check_options(review)
     out = Path(out_dir).resolve()
     (out / PARTS_DIR).mkdir(parents=True, exist_ok=True)
     parameters = notebook_parameters(Path(review_path), review, campaign=campaign, output_dir=out / PARTS_DIR)
+    parameters["engine"] = engine  # None: the notebooks use the config's engine, as this process did
 
     steps = tqdm(total=2 * len(areas) + 1, desc="ethics review", unit="step", disable=not progress)
     try:
