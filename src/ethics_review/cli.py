@@ -127,7 +127,10 @@ def _validate(args: argparse.Namespace) -> int:
     from .review import open_review
     from .runner import validate_check_options
 
+    from .engine import close
+
     review = open_review(args.path, engine=args.engine)
+    close(review.con)  # the tables are validated; only the counts below are printed
     validate_check_options(review)
     print(f"{review.config.name}: inputs match the data contract.")
     for item in review.inputs:

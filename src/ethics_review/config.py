@@ -65,12 +65,12 @@ class EngineConfig(_Strict):
         # `engine: duckdb`, `engine: pyspark`, `engine: sc://host:15002` or `engine: postgres://...`
         if isinstance(value, str):
             text = value.strip()
+            if text.startswith("spark-connect"):
+                return {"backend": "spark-connect", "url": text.removeprefix("spark-connect").strip() or None}
             if text.startswith("sc://"):
                 return {"backend": "spark-connect", "url": text}
             if "://" in text:
                 return {"url": text}
-            if text.startswith("spark-connect"):
-                return {"backend": "spark-connect", "url": text.removeprefix("spark-connect").strip() or None}
             return {"backend": text}
         return value
 

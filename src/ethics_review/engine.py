@@ -82,10 +82,10 @@ def connect(spec: EngineConfig | None = None) -> BaseBackend:
     kind = spec.kind
     if kind == "duckdb" and spec.url is None:
         con = ibis.duckdb.connect()
-    elif kind == "pyspark":
-        con = ibis.pyspark.connect(_spark_session(spec))
-    elif kind == "spark-connect":
-        con = ibis.pyspark.connect(_spark_connect_session(spec))
+    elif kind in {"pyspark", "spark-connect"}:
+        # The session first: it checks PySpark and Java, which loading Ibis's PySpark backend would not.
+        session = _spark_session(spec) if kind == "pyspark" else _spark_connect_session(spec)
+        con = ibis.pyspark.connect(session)
     else:
         con = _connect_url(spec)
     use_utc(con, spec)
@@ -143,6 +143,12 @@ def _spark_connect_session(spec: EngineConfig) -> Any:
 
 
 def _pyspark_session_class() -> Any:
+    import warnings
+
+    # PySpark 4 warns at import and at each conversion that pandas 3 is not fully supported: only small
+    # aggregates cross that bridge here, and the warning would fill every notebook of the report.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+    warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
     try:
         from pyspark.sql import SparkSession
     except ModuleNotFoundError:
@@ -183,11 +189,38 @@ def _set_utc(con: BaseBackend) -> str | None:
         session.conf.set("spark.sql.session.timeZone", "UTC")
         return str(session.conf.get("spark.sql.session.timeZone"))
     if name == "postgres":
+        _postgres_casts_booleans()
         with con.begin() as cursor:
             cursor.execute("SET TIME ZONE 'UTC'")
             cursor.execute("SHOW TIME ZONE")
             return str(cursor.fetchone()[0])
     return None
+
+
+def _postgres_casts_booleans() -> None:
+    """PostgreSQL casts a boolean to `integer` only, and Ibis writes CAST(flag AS BIGINT) for the checks'
+    counts of flags (flag.cast("int64").sum()): go through integer first. Ibis's compiler, patched once."""
+    import sqlglot.expressions as sge
+    from ibis.backends.sql.compilers.postgres import PostgresCompiler
+
+    original = PostgresCompiler.visit_Cast
+    if getattr(original, "casts_booleans", False):
+        return
+
+    def visit_cast(self: Any, op: Any, *, arg: Any, to: Any) -> Any:
+        if op.arg.dtype.is_boolean() and to.is_integer():
+            arg = sge.Cast(this=arg, to=sge.DataType.build("INT"))
+        return original(self, op, arg=arg, to=to)
+
+    visit_cast.casts_booleans = True  # type: ignore[attr-defined]
+    PostgresCompiler.visit_Cast = visit_cast
+
+
+def close(con: BaseBackend) -> None:
+    """Close a database connection at the end of a command. A Spark session is left running: it belongs to the
+    process (getOrCreate shares it), and stopping it would cost the next review its start-up."""
+    if not is_spark(con):
+        con.disconnect()
 
 
 def is_spark(con: BaseBackend) -> bool:

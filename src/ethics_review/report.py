@@ -86,6 +86,7 @@ def run_report(
     """
     from tqdm import tqdm
 
+    from .engine import close
     from .review import open_review
     from .runner import validate_check_options
 
@@ -124,6 +125,7 @@ def run_report(
         steps.update()
     finally:
         steps.close()
+        close(review.con)
     findings = tuple(finding_from_json(f) for f in record["findings"])
     return ReportResult(out_dir=out, findings=findings, summary=dict(record["summary"]), paths=paths)
 
