@@ -33,7 +33,6 @@ from urllib.parse import urlsplit
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
-import pandas as pd
 from ibis.backends import BaseBackend
 from pydantic import ValidationError
 
@@ -103,9 +102,9 @@ def _connect_url(spec: EngineConfig) -> BaseBackend:
         return ibis.connect(url)
     except ModuleNotFoundError as exc:
         raise ConfigError(f"the engine {shown} needs the Python package '{exc.name}', which is not installed",
-                          fix="pip install 'ethics-review[postgres]' for PostgreSQL, or the Ibis extra of your "
-                          "database (pip install 'ibis-framework[NAME]')") from None
-    except Exception as exc:  # a refused login, an unknown host, an unknown scheme: all are the config's
+                          fix="install the Ibis extra of your database (pip install 'ibis-framework[NAME]'); "
+                          "PostgreSQL's comes with the kit") from None
+    except Exception as exc:  # noqa: BLE001 - a refused login, an unknown host or scheme: all the config's
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"cannot connect to the engine {shown}: {reason}",
                           fix="check the url under engine: in review.yaml or --engine (scheme, host, port, "
@@ -113,7 +112,7 @@ def _connect_url(spec: EngineConfig) -> BaseBackend:
 
 
 def _spark_session(spec: EngineConfig) -> Any:
-    SparkSession = _pyspark_session_class()  # noqa: N806 - a class
+    SparkSession = _pyspark_session_class()
     user_zone = spec.conf.get("spark.sql.session.timeZone")
     if user_zone is not None and str(user_zone).upper() not in {"UTC", "ETC/UTC", "Z", "+00:00"}:
         raise ConfigError(f"engine.conf sets spark.sql.session.timeZone to '{user_zone}': the kit judges every "
@@ -124,7 +123,7 @@ def _spark_session(spec: EngineConfig) -> Any:
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - Spark raises many kinds; each is a config problem here
         raise ConfigError(f"cannot start a Spark session (master {spec.master}): {_first_line(exc)}",
                           fix=f"check engine.master and engine.conf; Spark needs {SPARK_EXTRA}") from None
     session.sparkContext.setLogLevel("ERROR")
@@ -132,17 +131,16 @@ def _spark_session(spec: EngineConfig) -> Any:
 
 
 def _spark_connect_session(spec: EngineConfig) -> Any:
-    SparkSession = _pyspark_session_class()  # noqa: N806 - a class
+    SparkSession = _pyspark_session_class(needs_java=False)  # a Spark Connect client is Python and gRPC only
     try:
         return SparkSession.builder.remote(spec.url).getOrCreate()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - gRPC and Spark errors alike: the server is unreachable
         raise ConfigError(f"cannot reach the Spark Connect server {spec.url}: {_first_line(exc)}",
-                          fix="check the url (sc://host:15002) and that the server runs; Spark Connect needs "
-                          "pip install 'ethics-review[spark]' with pyspark's connect dependencies "
-                          "(grpcio, grpcio-status, googleapis-common-protos)") from None
+                          fix="check the url (sc://host:15002) and that the server runs; the client needs "
+                          "pip install 'ethics-review[spark-connect]'") from None
 
 
-def _pyspark_session_class() -> Any:
+def _pyspark_session_class(*, needs_java: bool = True) -> Any:
     import warnings
 
     # PySpark 4 warns at import and at each conversion that pandas 3 is not fully supported: only small
@@ -153,7 +151,7 @@ def _pyspark_session_class() -> Any:
         from pyspark.sql import SparkSession
     except ModuleNotFoundError:
         raise ConfigError("the pyspark engine needs PySpark, which is not installed", fix=SPARK_EXTRA) from None
-    if shutil.which("java") is None and not _java_home():
+    if needs_java and shutil.which("java") is None and not _java_home():
         raise ConfigError("the pyspark engine needs Java, which is not installed (no `java` on the PATH, no "
                           "JAVA_HOME)", fix=SPARK_EXTRA)
     return SparkSession
@@ -185,7 +183,7 @@ def _set_utc(con: BaseBackend) -> str | None:
         con.raw_sql("SET TimeZone = 'UTC'")
         return str(con.raw_sql("SELECT current_setting('TimeZone')").fetchone()[0])
     if name == "pyspark":
-        session = con._session  # noqa: SLF001 - Ibis keeps the Spark session there
+        session = con._session  # Ibis keeps the Spark session there
         session.conf.set("spark.sql.session.timeZone", "UTC")
         return str(session.conf.get("spark.sql.session.timeZone"))
     if name == "postgres":
@@ -248,18 +246,18 @@ def source_tables(con: BaseBackend, config: ReviewConfig) -> dict[str, ibis.Tabl
     found = {}
     for name, source in config.sources.items():
         if isinstance(source, TableSource):
-            found[name] = engine_table(con, name, source.table)
+            found[name] = engine_table(con, name, source.table, in_memory=config.engine.url is None)
     return found
 
 
-def engine_table(con: BaseBackend, name: str, qualified: str) -> ibis.Table:
+def engine_table(con: BaseBackend, name: str, qualified: str, *, in_memory: bool = False) -> ibis.Table:
     *database, table = qualified.split(".")
     where = None if not database else database[0] if len(database) == 1 else tuple(database)
     try:
         return con.table(table, database=where)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - each backend names a missing table its own way
         hint = (" (an in-memory DuckDB has no tables of its own: name a database file, engine: "
-                "{url: 'duckdb:///path/to/file.duckdb'})" if con.name == "duckdb" else "")
+                "{url: 'duckdb:///path/to/file.duckdb'})" if con.name == "duckdb" and in_memory else "")
         raise DataError(f"the engine has no table '{qualified}' for table '{name}'{hint}: {_first_line(exc)}",
                         file=f"sources.{name}", fix=f"correct sources.{name}.table in review.yaml "
                         "([catalog.]database.table, as the engine names it)") from None
@@ -275,7 +273,7 @@ def read_file(con: BaseBackend, path: Path, name: str) -> ibis.Table | None:
         if suffix == ".csv":
             return _spark_csv(con, path, name)
         if suffix == ".parquet":
-            return _spark_view(con, con._session.read.parquet(str(path.resolve())), name)  # noqa: SLF001
+            return _spark_view(con, con._session.read.parquet(str(path.resolve())), name)
         return None
     raise DataError(f"table '{name}' is a file, but the review's engine is the database '{con.name}', which the kit "
                     "reads and never writes to", file=str(path),
@@ -289,7 +287,7 @@ def _spark_csv(con: BaseBackend, path: Path, name: str) -> ibis.Table:
     from .sources import sniff_csv
 
     encoding, delimiter = sniff_csv(path)
-    reader = (con._session.read  # noqa: SLF001
+    reader = (con._session.read
               .option("header", True).option("sep", delimiter).option("quote", '"').option("escape", '"')
               .option("multiLine", True).option("inferSchema", False).option("mode", "FAILFAST")
               .option("encoding", "UTF-8" if encoding.startswith("utf-8") else "windows-1252"))

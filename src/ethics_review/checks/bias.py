@@ -99,10 +99,9 @@ def group_counts(population: ibis.Table, attributes: Sequence[str | tuple[str, .
     """(campaign_id, attribute, group, n, selected) per group of each attribute or intersection of attributes."""
     frames = []
     for attribute in attributes:
-        counts = (population.mutate(group=group_label(population, attribute))
-                  .group_by(["campaign_id", "group"])
-                  .agg(n=ibis._.count(), selected=ibis._.selected.cast("int64").sum())
-                  .to_pandas())
+        counts = fetch(population.mutate(group=group_label(population, attribute))
+                      .group_by(["campaign_id", "group"])
+                      .agg(n=ibis._.count(), selected=ibis._.selected.cast("int64").sum()))
         frames.append(counts.assign(attribute=attribute_name(attribute)))
     columns = ["campaign_id", "attribute", "group", "n", "selected"]
     if not frames:
@@ -544,9 +543,8 @@ def offer_parity(review: Review, *, campaign: str | None = None, attributes: Seq
     offered = offered.mutate(offer=offered.offer_value.cast("float64"))
     frames = []
     for attribute in audit.attributes:
-        sums = (offered.mutate(group=group_label(offered, attribute)).group_by(["campaign_id", "group"])
-                .agg(n=ibis._.count(), total=ibis._.offer.sum(), squares=(ibis._.offer * ibis._.offer).sum())
-                .to_pandas())
+        sums = fetch(offered.mutate(group=group_label(offered, attribute)).group_by(["campaign_id", "group"])
+                    .agg(n=ibis._.count(), total=ibis._.offer.sum(), squares=(ibis._.offer * ibis._.offer).sum()))
         frames.append(sums.assign(attribute=attribute_name(attribute)))
     sums = pd.concat(frames, ignore_index=True)
     variance = ((sums.squares - sums.total ** 2 / sums.n) / (sums.n - 1)).where(sums.n > 1).clip(lower=0)
@@ -622,8 +620,8 @@ def proxy_table(people: ibis.Table, features: Sequence[str], attributes: Sequenc
         for attribute in attributes:
             if attribute == feature:
                 continue
-            counts = (categorised.mutate(group=group_label(categorised, attribute))
-                      .group_by(["category", "group"]).agg(count=ibis._.count()).to_pandas())
+            counts = fetch(categorised.mutate(group=group_label(categorised, attribute))
+                          .group_by(["category", "group"]).agg(count=ibis._.count()))
             contingency = counts.pivot_table(index="category", columns="group", values="count", fill_value=0)
             v, p_value = cramers_v_corrected(contingency.to_numpy(dtype=float))
             rows.append({"feature": feature, "attribute": attribute, "n": int(counts["count"].sum()),
