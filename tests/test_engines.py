@@ -80,3 +80,19 @@ def test_the_cli_gives_duckdb_s_findings_on_every_engine(name, demo_dir, demo_re
         assert got[check_id]["metric"].keys() == finding["metric"].keys(), check_id
         for key, value in finding["metric"].items():
             assert same(got[check_id]["metric"][key], value), (check_id, key, got[check_id]["metric"][key], value)
+
+
+@pytest.mark.spark
+def test_spark_reads_a_french_excel_export_as_duckdb_does(tmp_path):
+    """A cp1252 CSV with `;`, dd/mm/yyyy dates, oui/non booleans and accents, read by Spark itself: the same
+    canonical table as DuckDB's."""
+    rows = ["contact_id;birth_date;country;is_customer;commentaire",
+            "C1;03/02/1980;fr;oui;Hélène préfère le magasin",
+            "C2;;FR;non;",
+            "C3;1975-12-31; de ;1;rappeler au 06 12 34 56 78"]
+    (tmp_path / "contacts.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    on_duckdb = open_review(tmp_path).table("contacts").order_by("contact_id").to_pandas()
+    on_spark = open_review(tmp_path, engine="pyspark").table("contacts").order_by("contact_id").to_pandas()
+    assert list(on_spark.columns) == list(on_duckdb.columns)
+    assert on_spark.astype(str).to_dict("records") == on_duckdb.astype(str).to_dict("records")
+    assert on_spark.commentaire[0] == "Hélène préfère le magasin"

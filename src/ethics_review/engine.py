@@ -287,14 +287,30 @@ def _spark_csv(con: BaseBackend, path: Path, name: str) -> ibis.Table:
     from .sources import sniff_csv
 
     encoding, delimiter = sniff_csv(path)
+    readable = path if encoding.startswith("utf-8") else _utf8_copy(path)  # Spark 4 reads no cp1252
     reader = (con._session.read
               .option("header", True).option("sep", delimiter).option("quote", '"').option("escape", '"')
               .option("multiLine", True).option("inferSchema", False).option("mode", "FAILFAST")
-              .option("encoding", "UTF-8" if encoding.startswith("utf-8") else "windows-1252"))
-    frame = reader.csv(str(path.resolve()))
+              .option("encoding", "UTF-8"))
+    frame = reader.csv(str(readable.resolve()))
     if encoding == "utf-8-sig":  # Spark keeps the byte-order mark in the first column's name
         frame = frame.withColumnRenamed(frame.columns[0], frame.columns[0].lstrip("\ufeff"))
     return _spark_view(con, frame, name)
+
+
+def _utf8_copy(path: Path) -> Path:
+    """A UTF-8 copy of a cp1252 export, in a private folder (mode 0700) removed when the process ends: Spark
+    reads lazily, so the copy must outlive this call (the input itself is never touched)."""
+    import atexit
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="ethics-review-spark-"))
+    atexit.register(shutil.rmtree, folder, True)
+    target = folder / path.name
+    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as sink:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            sink.write(block.decode("cp1252", errors="replace"))
+    return target
 
 
 def _spark_view(con: BaseBackend, frame: Any, name: str) -> ibis.Table:
