@@ -50,7 +50,8 @@ def run_kit(folder: Path) -> dict:
     from ethics_review.review import open_review
 
     finding = coverage(open_review(folder))
-    return {"numbers": {k: v for k, v in finding.metric.items() if k != "coverage"}}
+    # Counts only: `attested_exceptions` names the exceptions used, which the baseline does not word.
+    return {"numbers": {k: v for k, v in finding.metric.items() if k not in ("coverage", "attested_exceptions")}}
 
 
 def run_baseline(folder: Path) -> dict:
@@ -82,20 +83,22 @@ def run_baseline(folder: Path) -> dict:
         state["customer_since"].isna() | (pd.to_datetime(state["customer_since"]) <= state["sent_at"].dt.normalize()))
     business = state["recipient_type"].isin(["professional", "generic"])
     country = state["country"].fillna(config.default_country)
-    phone_needs_consent = (state["purpose"] == "phone_marketing") & (country == "FR") & (
+    # Code de la consommation L.223-1: French consumers' consent before phone canvassing from the legal date.
+    phone_needs_consent = (state["channel"] == "phone") & (country == "FR") & ~business & (
         state["sent_at"].dt.date >= applies_from("fr_phone_canvassing_consent"))
     basis = pd.Series("none", index=state.index)
     rules = [(state["status"] == "granted", "consent")]
     for purpose, exemption in sorted(config.exemptions.items()):
         same = (state["purpose"] == purpose) & no_objection
-        if exemption.soft_opt_in:
-            rules.append((same & customer, "soft_opt_in"))
+        if exemption.soft_opt_in:  # email and SMS only
+            rules.append((same & customer & state["channel"].isin(["email", "sms"]), "soft_opt_in"))
         if exemption.b2b:
             rules.append((same & business & (state["channel"] == "email"), "b2b"))
-        if exemption.legitimate_interest:
-            rules.append((same & ~phone_needs_consent, "legitimate_interest"))
-        if exemption.contract:
-            rules.append((same & customer, "contract"))
+        if exemption.legitimate_interest:  # opt-out regimes: never email, SMS or push
+            rules.append((same & ~state["channel"].isin(["email", "sms", "push"]) & ~phone_needs_consent,
+                          "legitimate_interest"))
+        if exemption.existing_contract:  # French phone calls about a contract in progress
+            rules.append((same & customer & (state["channel"] == "phone") & (country == "FR"), "existing_contract"))
     for condition, name in reversed(rules):  # the first matching rule wins, as in the kit's CASE
         basis = basis.mask(condition.fillna(False), name)
     counts = basis.value_counts()
@@ -103,7 +106,7 @@ def run_baseline(folder: Path) -> dict:
     uncovered = int(counts.get("none", 0))
     return {"numbers": {"sends": total, "covered_sends": total - uncovered, "uncovered_sends": uncovered,
                         **{f"covered_by_{b}": int(counts.get(b, 0))
-                           for b in ("consent", "soft_opt_in", "b2b", "legitimate_interest", "contract")}}}
+                           for b in ("consent", "soft_opt_in", "b2b", "legitimate_interest", "existing_contract")}}}
 
 
 def main() -> None:

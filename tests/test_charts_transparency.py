@@ -34,7 +34,7 @@ def test_marking_chart_from_the_check():
     figure = charts.chart_for(machine_marking(review), "en")
     assert segments(figure, "marked") == [(("image", "ads"), 1), (("video", "ads"), 0)]
     assert segments(figure, "unmarked") == [(("image", "ads"), 0), (("video", "ads"), 1)]
-    assert figure.layout.title.text == "Share of AI-made media with a machine-readable marking"
+    assert figure.layout.title.text == "Share of AI-made content with a machine-readable marking"
 
 
 def test_rows_without_numbers_are_never_plotted():

@@ -274,14 +274,20 @@ def test_minors_counts_are_exact(demo: DemoDataset) -> None:
     granted = read(demo.out_dir, "consents").query("status == 'granted'")
     at = pd.to_datetime(granted["recorded_at"])
     child = completed_years(granted["contact_id"].map(birth), at) < granted["contact_id"].map(consent_age)
-    minors = granted.loc[child, "contact_id"].unique()
+    # GDPR Art 8 covers consents given online; the shop's till is the demo's only offline collection point.
+    at_the_shop = granted["source"] == "magasin/caisse"
+    minors = granted.loc[child & ~at_the_shop, "contact_id"].unique()
+    offline = sorted(set(granted.loc[child & at_the_shop, "contact_id"]) - set(minors))
     sends = sends_with_latest_event(demo.out_dir)
     ads = sends[sends["purpose"].isin(["personalised_ads", "profiling"])]
     to_minor = completed_years(ads["contact_id"].map(birth), ads["sent_at"]) < 18
     entry = demo.planted["checks"]["consent.minors"]
-    assert entry["counts"] == {"minors_without_parental_consent": len(minors), "sends_to_minors": int(to_minor.sum())}
+    assert entry["counts"] == {"minors_without_parental_consent": len(minors),
+                               "offline_minors_without_parental_consent": len(offline),
+                               "sends_to_minors": int(to_minor.sum())}
     assert entry["by_country"] == contacts.loc[minors, "country"].value_counts().sort_index().to_dict()
     assert set(entry["by_country"]) == {"FR", "DE"} and entry["status"] == "fail"
+    assert entry["offline_by_country"] == {"FR": 1}
 
 
 def test_erasure_counts_are_exact(demo: DemoDataset) -> None:
@@ -291,13 +297,22 @@ def test_erasure_counts_are_exact(demo: DemoDataset) -> None:
     in_contacts = set(completed.index) & set(contacts["contact_id"])
     sent = sends[sends["contact_id"].isin(completed.index)]
     after = sent[pd.to_datetime(sent["sent_at"]) > sent["contact_id"].map(completed)]
-    pending = requests[requests["completed_at"].isna()]
-    overdue = pd.to_datetime(pending["received_at"]).dt.normalize() + pd.DateOffset(months=1) < pd.Timestamp(AS_OF)
+    received = pd.to_datetime(requests["received_at"]).dt.normalize()
+    notified = pd.to_datetime(requests["extension_notified_at"]).dt.normalize()
+    extended = notified.notna() & (notified <= received + pd.DateOffset(months=1))  # Art 12(3)
+    deadline = received + pd.DateOffset(months=1)
+    deadline[extended] = received[extended] + pd.DateOffset(months=3)
+    overdue = requests["completed_at"].isna() & (deadline < pd.Timestamp(AS_OF))
     entry = demo.planted["checks"]["consent.erasure"]
     assert entry["counts"] == {"erased_still_present": len(in_contacts | set(after["contact_id"])),
                                "erased_still_in_contacts": len(in_contacts), "sends_after_erasure": len(after),
-                               "overdue_requests": int(overdue.sum())}
+                               "overdue_requests": int(overdue.sum()), "extended_requests": int(extended.sum())}
     assert (entry["counts"]["erased_still_present"], entry["counts"]["overdue_requests"]) == (1, 1)
+    # The forgotten access request is overdue; the extended rectification request, pending as long, is not.
+    assert list(requests.loc[overdue, "type"]) == ["access"]
+    on_time = requests[extended & requests["completed_at"].isna()]
+    assert list(on_time["type"]) == ["rectification"] and received[on_time.index[0]] + pd.DateOffset(months=1) \
+        < pd.Timestamp(AS_OF)
 
 
 def test_retention_counts_are_exact(demo: DemoDataset) -> None:
@@ -308,10 +323,16 @@ def test_retention_counts_are_exact(demo: DemoDataset) -> None:
     theirs = sends[sends["contact_id"].isin(dormant.index)]
     late = theirs[pd.to_datetime(theirs["sent_at"]).dt.normalize() > theirs["contact_id"].map(dormant)
                   + pd.DateOffset(months=36)]
+    per_person = late["contact_id"].value_counts()
     entry = demo.planted["checks"]["consent.retention"]
     assert entry["counts"] == {"dormant_prospects": len(dormant),
                                "dormant_prospects_contacted": late["contact_id"].nunique(),
+                               "dormant_prospects_repermission": int((per_person == 1).sum()),
+                               "dormant_prospects_contacted_repeatedly": int((per_person > 1).sum()),
                                "sends_to_dormant_prospects": len(late)}
+    # Both sides of the CNIL's one re-permission message are planted, and some dormant prospects got nothing.
+    assert entry["counts"]["dormant_prospects_repermission"] >= 2
+    assert entry["counts"]["dormant_prospects_contacted_repeatedly"] >= 3 and entry["status"] == "fail"
     assert 0 < entry["counts"]["dormant_prospects_contacted"] < entry["counts"]["dormant_prospects"]
 
 
@@ -412,23 +433,53 @@ def test_gender_x_is_a_group_too_small_to_flag(demo: DemoDataset) -> None:
 
 def test_disclosure_counts_are_exact(demo: DemoDataset) -> None:
     content = read(demo.out_dir, "content")
-    for column in ("ai_generated", "disclosed", "human_reviewed", "depicts_real_person", "public_interest",
-                   "machine_marked"):
+    for column in ("ai_generated", "disclosed", "human_reviewed", "deepfake", "public_interest", "machine_marked"):
         content[column] = truth(content[column])
     ai = content[content["ai_generated"]]
     undisclosed = ai[~ai["disclosed"]]
-    after_rule = pd.to_datetime(undisclosed["published_at"]) >= pd.Timestamp("2026-08-02")
-    deepfakes = undisclosed["depicts_real_person"] & undisclosed["content_type"].isin(["image", "video", "audio"])
+    # AI Act Art 50 binds what is in use on or after 2 August 2026, whatever its publication date.
+    withdrawn = pd.to_datetime(undisclosed["withdrawn_at"])
+    in_use = withdrawn.isna() | (withdrawn >= pd.Timestamp("2026-08-02"))
+    deepfakes = undisclosed["deepfake"] & undisclosed["content_type"].isin(["image", "video", "audio"])
     public_text = undisclosed["public_interest"] & (undisclosed["content_type"] == "text") \
         & ~undisclosed["human_reviewed"]
     entry = demo.planted["checks"]["transparency.ai_disclosure"]
     assert entry["counts"] == {
         "ai_items": len(ai), "disclosed_items": int(ai["disclosed"].sum()), "undisclosed_items": len(undisclosed),
-        "undisclosed_deepfakes": int((deepfakes & after_rule).sum()),
-        "undisclosed_public_interest_text": int((public_text & after_rule).sum()),
+        "undisclosed_deepfakes": int((deepfakes & in_use).sum()),
+        "undisclosed_public_interest_text": int((public_text & in_use).sum()),
     }
-    assert (entry["counts"]["undisclosed_items"], entry["counts"]["undisclosed_deepfakes"]) == (4, 1)
+    # Three images and three deepfakes without a label; the deepfake withdrawn in July 2026 is not a failure, the
+    # one published in June and still in use is.
+    assert (entry["counts"]["undisclosed_items"], entry["counts"]["undisclosed_deepfakes"]) == (6, 2)
+    fakes = undisclosed[deepfakes].set_index("content_id")
+    assert pd.to_datetime(fakes.loc["FETE-DES-MERES-EMAIL-VID-1", "withdrawn_at"]) < pd.Timestamp("2026-08-02")
+    assert pd.to_datetime(fakes.loc["SOLDES-ETE-EMAIL-VID-1", "published_at"]) < pd.Timestamp("2026-08-02")
+    assert pd.isna(fakes.loc["SOLDES-ETE-EMAIL-VID-1", "withdrawn_at"])
     assert sorted(undisclosed["content_id"]) == entry["undisclosed"]
+
+
+def test_the_undisclosed_chatbot_was_launched_before_the_rule_and_is_still_in_service(demo: DemoDataset) -> None:
+    content = read(demo.out_dir, "content")
+    bot = content.set_index("content_id").loc["ASSISTANT-WHATSAPP"]
+    assert pd.to_datetime(bot["published_at"]) < pd.Timestamp("2026-08-02") and pd.isna(bot["withdrawn_at"])
+    entry = demo.planted["checks"]["transparency.chatbot_disclosure"]
+    assert entry["status"] == "fail" and entry["counts"]["undisclosed_since_rule"] == 1
+
+
+def test_automated_decisions_plant_a_missing_exception_and_an_undecided_effect(demo: DemoDataset) -> None:
+    import yaml  # noqa: PLC0415
+
+    systems = {s["id"]: s for s in yaml.safe_load((demo.out_dir / "ai_systems.yaml").read_text(encoding="utf-8"))}
+    assert systems["dynamic-pricing"]["significant_effect"] is True
+    assert systems["dynamic-pricing"].get("art22_exception") is None
+    assert systems["product-recommendations"]["decision_mode"] == "fully_automated"
+    assert systems["product-recommendations"].get("significant_effect") is None
+    entry = demo.planted["checks"]["transparency.automated_decisions"]
+    assert entry["status"] == "fail"
+    assert entry["counts"] == {"fully_automated_systems": 2, "automated_systems": 1, "undecided_systems": 1,
+                               "without_exception": 1, "without_safeguards": 0, "without_explanation": 1,
+                               "failing_systems": 1}
 
 
 # --- Everything else is clean ---------------------------------------------------------------------------------------
@@ -442,7 +493,8 @@ def test_nothing_else_is_wrong(demo: DemoDataset) -> None:
     birth = pd.to_datetime(contacts["birth_date"])
     # Everyone is 19 or older at as_of (an adult at every send of 2026) but the planted minors.
     young = birth.dropna() > as_of - pd.DateOffset(years=19)
-    assert young.sum() == planted["consent.minors"]["counts"]["minors_without_parental_consent"]
+    minors = planted["consent.minors"]["counts"]
+    assert young.sum() == minors["minors_without_parental_consent"] + minors["offline_minors_without_parental_consent"]
     prospects = contacts[~truth(contacts["is_customer"])]
     idle = pd.to_datetime(prospects["last_activity_at"]) <= as_of - pd.DateOffset(months=36)
     assert idle.sum() == planted["consent.retention"]["counts"]["dormant_prospects"]
@@ -467,10 +519,13 @@ def test_nothing_else_is_wrong(demo: DemoDataset) -> None:
         assert len(erased & set(read(folder, table)["contact_id"])) <= 1, table
     pending = requests[requests["completed_at"].isna()]
     late = pd.to_datetime(pending["received_at"]) <= as_of - pd.DateOffset(months=1)
-    assert len(pending) >= 2 and late.sum() == planted["consent.erasure"]["counts"]["overdue_requests"] == 1
+    extended = pending["extension_notified_at"].notna()  # within three months of receipt (Art 12(3))
+    counts = planted["consent.erasure"]["counts"]
+    assert len(pending) >= 2 and (late & ~extended).sum() == counts["overdue_requests"] == 1
+    assert (late & extended).sum() == counts["extended_requests"] == 1
     content = read(folder, "content")
     ai = content[truth(content["ai_generated"])]
-    media = ai[ai["content_type"].isin(["image", "video", "audio"])]
+    media = ai[ai["content_type"].isin(["text", "image", "video", "audio"])]
     # The transparency area's planted items only (their counts are in planted.json).
     unmarked = set(media.loc[~truth(media["machine_marked"]), "content_id"])
     assert unmarked == set(planted["transparency.machine_marking"]["unmarked"])
@@ -488,7 +543,7 @@ def test_the_register_and_notices_are_complete(demo: DemoDataset) -> None:
 
     systems = yaml.safe_load((demo.out_dir / "ai_systems.yaml").read_text(encoding="utf-8"))
     assert {s["use_case"] for s in systems} == {"scoring", "content_generation", "chatbot", "pricing",
-                                                "segmentation"}
+                                                "segmentation", "recommendation"}
     critical = ("purpose", "owner", "decision_mode", "legal_basis", "explanation", "human_oversight")
     planted = demo.planted["checks"]
     # Gaps, stale audits and untrained staff are the transparency area's planted ones only.

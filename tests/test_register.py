@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ethics_review.errors import DataError
-from ethics_review.register import FIELDS, is_placeholder, load_register, register_frame
+from ethics_review.register import FIELDS, in_service_on_or_after, is_placeholder, load_register, register_frame
 from ethics_review.review import open_review
 
 YAML = """\
@@ -88,6 +88,10 @@ def test_real_answers_are_not_placeholders(value):
     ("significant_effect", "maybe", "significant_effect must be a boolean"),
     ("last_bias_audit", "last spring", "last_bias_audit is not a date"),
     ("staff_trained", "31/02/2026", "staff_trained is not a date"),
+    ("art22_exception", "legitimate_interest", "art22_exception must be one of contract, law, explicit_consent"),
+    ("in_service_from", "soon", "in_service_from is not a date"),
+    ("obvious_ai", "sort of", "obvious_ai must be a boolean"),
+    ("safeguards", "a hotline", "safeguards must list values among human_intervention, express_view, contest"),
 ])
 def test_bad_values_name_the_system_the_field_and_the_value(tmp_path, field, value, message):
     text = f"- {{id: ok, name: OK}}\n- {{id: pricing, name: Pricing, {field}: '{value}'}}\n"
@@ -122,3 +126,50 @@ def test_sources_delegate_to_the_register(tmp_path):
     assert review.ai_systems.explanation.isna().all() and review.inputs[-1].table == "ai_systems"
     with pytest.raises(DataError, match="decision_mode must be one of"):
         open_review(data={"ai_systems": pd.DataFrame({"id": ["a"], "name": ["A"], "decision_mode": ["x"]})})
+
+
+V2_YAML = """\
+- id: lumi
+  name: Lumi
+  use_case: chatbot
+  in_service_from: 01/10/2025
+  retired_on: 2026-12-31
+  obvious_ai: oui
+  obvious_ai_reason: the avatar is a cartoon robot that says it is a bot
+- id: pricing
+  name: Pricing
+  decision_mode: fully_automated
+  significant_effect: true
+  art22_exception: Contract
+  safeguards: [human_intervention, Express_View, contest]
+  profiling: yes
+  large_scale: false
+"""
+
+
+def test_v2_fields_are_typed(tmp_path):
+    frame = load_register(write(tmp_path, "ai_systems.yaml", V2_YAML))
+    assert frame.in_service_from.tolist()[0] == dt.date(2025, 10, 1)
+    assert frame.retired_on.tolist()[0] == dt.date(2026, 12, 31)
+    assert plain(frame.obvious_ai) == [True, None] and str(frame.obvious_ai.dtype) == "boolean"
+    assert frame.art22_exception.tolist()[1] == "contract"
+    assert frame.safeguards.tolist()[1] == ("human_intervention", "express_view", "contest")
+    assert plain(frame.profiling) == [None, True] and plain(frame.large_scale) == [None, False]
+
+
+def test_a_system_retired_before_it_entered_service_is_an_error(tmp_path):
+    text = "- {id: bot, name: Bot, in_service_from: 2026-03-01, retired_on: 2026-02-28}\n"
+    with pytest.raises(DataError, match="'bot' is retired on 2026-02-28 before it entered service on 2026-03-01"):
+        load_register(write(tmp_path, "ai_systems.yaml", text))
+
+
+@pytest.mark.parametrize(("dates", "in_service"), [
+    ({"in_service_from": "2025-10-01"}, True),  # launched before the date, still in service
+    ({"in_service_from": "2025-10-01", "retired_on": "2026-08-01"}, False),  # retired the day before
+    ({"in_service_from": "2025-10-01", "retired_on": "2026-08-02"}, True),  # retired on the day itself
+    ({"in_service_from": "2026-11-16"}, False),  # enters service after the review date
+    ({}, True),  # undated: assumed in service
+])
+def test_in_service_on_or_after_a_date(dates, in_service):
+    frame = register_frame([{"id": "bot", "name": "Bot", **dates}])
+    assert in_service_on_or_after(frame, dt.date(2026, 8, 2), dt.date(2026, 11, 15)).tolist() == [in_service]

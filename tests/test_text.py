@@ -1,4 +1,5 @@
-"""Notice text: HTML and Markdown to plain text, readability as textstat computes it (offline), keyword coverage."""
+"""Notice text: HTML and Markdown to plain text, readability as textstat computes it (offline), purpose coverage
+held to its recall and precision on a corpus of notice sentences."""
 
 import json
 import os
@@ -6,10 +7,13 @@ import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+import yaml
 
 from ethics_review import text
+from ethics_review.contract import CANONICAL_PURPOSES
 
 ENGLISH = ("We send our offers by email if you agree. You can say no at any time. Each email has an unsubscribe "
            "link. We keep the data of a prospect for three years after their last contact with us.")
@@ -119,12 +123,76 @@ def test_keywords_ignore_case_accents_hyphens_and_take_endings():
     assert text.matched_keywords("smsx and texting", ["sms", "text message*"]) == []
 
 
-def test_purpose_coverage_uses_the_lexicon_per_language():
-    coverage = text.purpose_coverage("We send text messages and emails.", "en",
-                                     ["sms_marketing", "email_marketing", "postal_marketing", "loyalty_club"])
-    assert coverage == {"sms_marketing": ["text message*"], "email_marketing": ["email*"], "postal_marketing": [],
+def test_purpose_coverage_reads_sentences_per_language():
+    notice = "We may text you about flash sales. We send our catalogue by post. We never sell your data."
+    coverage = text.purpose_coverage(notice, "en", ["sms_marketing", "postal_marketing", "third_party_sharing",
+                                                    "loyalty_club"])
+    assert coverage == {"sms_marketing": ["We may text you about flash sales."],
+                        "postal_marketing": ["We send our catalogue by post."], "third_party_sharing": [],
                         "loyalty_club": None}
-    assert text.purpose_coverage("Nous envoyons des SMS.", "fr", ["sms_marketing"]) == {"sms_marketing": ["sms"]}
+    assert text.purpose_coverage("Nous envoyons nos offres par SMS.", "fr", ["sms_marketing"]) == {
+        "sms_marketing": ["Nous envoyons nos offres par SMS."]}
+
+
+def test_a_channel_used_for_service_messages_is_not_marketing():
+    rules = text.purpose_lexicon()["email_marketing"]["en"]
+    assert not rules.describes("We send you an email to confirm your order and its delivery.")
+    assert rules.describes("We send you an email with our offers.")
+
+
+# --- the notice corpus: recall and precision of the purpose matcher ----------------------------------------------
+
+CORPUS = Path(__file__).parent / "data" / "notice_corpus"
+
+
+def corpus(lang: str) -> list[tuple[str, set[str], str | None]]:
+    """(sentence, purposes it describes, near-miss purpose) of tests/data/notice_corpus/<lang>.yaml."""
+    raw = yaml.safe_load((CORPUS / f"{lang}.yaml").read_text(encoding="utf-8"))
+    items = [(m["text"], set(m["purposes"]), None) for m in raw.pop("multi")]
+    for purpose, parts in raw.items():
+        items += [(t, {purpose}, None) for t in parts["positive"]]
+        items += [(t, set(), purpose) for t in parts["near_miss"]]
+    return items
+
+
+def scores(items: list[tuple[str, set[str], str | None]], lang: str, purpose: str) -> tuple[int, int, int]:
+    """True positives, false positives and false negatives of `purpose` over `items`."""
+    rules = text.purpose_lexicon()[purpose][lang]
+    found = [(rules.describes(sentence), purpose in labels) for sentence, labels, _ in items]
+    return (sum(f and t for f, t in found), sum(f and not t for f, t in found),
+            sum(t and not f for f, t in found))
+
+
+PURPOSES = (*CANONICAL_PURPOSES, "automated_decision")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_corpus_has_twenty_positives_and_twenty_negatives_with_near_misses_per_purpose(lang):
+    items = corpus(lang)
+    for purpose in PURPOSES:
+        positives = sum(purpose in labels for _, labels, _ in items)
+        negatives = len(items) - positives
+        near_misses = sum(near == purpose for _, _, near in items)
+        assert positives >= 20 and negatives >= 20 and near_misses >= 7, purpose
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_the_matcher_finds_nine_in_ten_descriptions_and_is_right_nineteen_times_in_twenty(lang, purpose):
+    true_pos, false_pos, false_neg = scores(corpus(lang), lang, purpose)
+    assert true_pos / (true_pos + false_neg) >= 0.90, (purpose, lang, "recall")
+    assert true_pos / (true_pos + false_pos) >= 0.95, (purpose, lang, "precision")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_matcher_never_reads_a_held_out_near_miss_as_a_description(lang):
+    """tests/data/notice_corpus/holdout.yaml was written after the rules were frozen: precision must hold on it
+    (recall there is measured and reported, not tuned)."""
+    held_out = [(i["text"], set(i["purposes"]), None)
+                for i in yaml.safe_load((CORPUS / "holdout.yaml").read_text(encoding="utf-8"))[lang]]
+    totals = [scores(held_out, lang, purpose) for purpose in PURPOSES]
+    true_pos, false_pos = sum(t[0] for t in totals), sum(t[1] for t in totals)
+    assert true_pos / (true_pos + false_pos) >= 0.95
 
 
 def test_lexicon_has_both_languages_for_every_canonical_purpose_and_automated_decisions():

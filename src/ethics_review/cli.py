@@ -4,6 +4,7 @@ level, 2 bad input or config (one message, no traceback), 3 a notebook or intern
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 import sys
@@ -108,6 +109,7 @@ def _demo(args: argparse.Namespace) -> int:
     generate(data_dir, **options)
     result = run_report(data_dir, args.out / "report", lang=args.lang, engine=args.engine)
     _print_summary(result.findings, result.summary)
+    _print_legal(result.paths["findings"])
     print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
     print(f"Planted problems the review should find: {(data_dir / 'planted.json').resolve()}")
     return EXIT_OK  # the demo is meant to find problems: its findings are not a failure of the command
@@ -118,6 +120,7 @@ def _run(args: argparse.Namespace) -> int:
 
     result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang, engine=args.engine)
     _print_summary(result.findings, result.summary)
+    _print_legal(result.paths["findings"])
     print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
     failing = [f for f in result.findings if f.status in FAIL_LEVELS[args.fail_on]]
     return EXIT_FINDINGS if failing else EXIT_OK
@@ -196,6 +199,14 @@ def _print_summary(findings: Sequence[Finding], counts: Mapping[str, int]) -> No
     width = max((len(f.check_id) for f in findings), default=10)
     for finding in findings:
         print(f"  {finding.status.upper():<14} {finding.check_id:<{width}}  {finding.summary}")
+
+
+def _print_legal(findings_json: Path) -> None:
+    """The legal dates the review used and the dated notice (findings.json `legal`)."""
+    from .legal import summary_lines
+
+    record = json.loads(findings_json.read_text(encoding="utf-8"))
+    print("\n" + "\n".join(summary_lines(record["legal"], record["lang"])))
 
 
 if __name__ == "__main__":

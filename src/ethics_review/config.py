@@ -6,12 +6,20 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from .contract import SOURCE_NAMES, TABLES
+from .contract import CANONICAL_PURPOSES, SOURCE_NAMES, TABLES
 from .errors import ConfigError
 
 CONFIG_FILE_NAME = "review.yaml"
@@ -22,12 +30,48 @@ class _Strict(BaseModel):
 
 
 class Exemption(_Strict):
-    """Legal bases other than consent for one purpose (CPCE L.34-5, GDPR Art 6(1)(b) and (f))."""
+    """Exceptions to the consent requirement for one purpose. None is a GDPR legal basis: each lets a message go
+    without prior consent where a marketing law allows it, and the reviewer attests its conditions."""
 
-    soft_opt_in: bool = False  # existing customer, analogous products, opt-out offered and not used
-    b2b: bool = False  # professional or generic business address, for email (CNIL B2B guidance)
-    legitimate_interest: bool = False  # opt-out regimes (e.g. postal mail): basis unless the person objected
-    contract: bool = False  # necessary for a contract with the person (customers only)
+    soft_opt_in: bool = False  # CPCE L.34-5 al. 4: existing customer, analogous products, opt-out offered
+    b2b: bool = False  # email to a professional address about the person's profession (CNIL B2B guidance)
+    legitimate_interest: bool = False  # opt-out regimes: postal; phone where the law still allows it
+    existing_contract: bool = False  # FR phone from 2026-08-11: a call about a contract in progress (L.223-1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_contract_basis(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "contract" in value:
+            raise ValueError(
+                "`contract` is not an exception for marketing: GDPR Art 6(1)(b) covers what is necessary to "
+                "perform a contract, and marketing is not (EDPB Guidelines 2/2019). For messages to existing "
+                "customers use `soft_opt_in: true` (email and SMS, CPCE L.34-5), or `existing_contract: true` for "
+                "French phone calls about a contract in progress")
+        return value
+
+
+# Where the consent requirement allows no exception of a kind (checked per purpose key of `exemptions:`).
+CONSENT_ONLY_CHANNEL_PURPOSES = ("email_marketing", "sms_marketing", "push_marketing")
+SOFT_OPT_IN_PURPOSES = ("email_marketing", "sms_marketing")
+
+
+def _exemption_problems(purpose: str, exemption: Exemption) -> list[str]:
+    """Exceptions the law does not allow for a purpose of the contract (custom purposes are the reviewer's)."""
+    problems = []
+    if exemption.legitimate_interest and purpose in CONSENT_ONLY_CHANNEL_PURPOSES:
+        problems.append(
+            f"exemptions.{purpose}.legitimate_interest is refused: email, SMS and push messages to individuals "
+            "need prior consent (French CPCE L.34-5; ePrivacy Directive Art 13(1)); the exceptions are "
+            "`soft_opt_in` (existing customers, email and SMS) and `b2b` (email to professionals)")
+    if exemption.soft_opt_in and purpose in CANONICAL_PURPOSES and purpose not in SOFT_OPT_IN_PURPOSES:
+        problems.append(
+            f"exemptions.{purpose}.soft_opt_in is refused: the soft opt-in exception covers email and SMS only "
+            "(CPCE L.34-5; ePrivacy Directive Art 13(2))")
+    if exemption.existing_contract and purpose != "phone_marketing":
+        problems.append(
+            f"exemptions.{purpose}.existing_contract is refused: it is the exception of French phone canvassing "
+            "(Code de la consommation L.223-1) and applies to `phone_marketing` only")
+    return problems
 
 
 class BiasConfig(_Strict):
@@ -95,6 +139,19 @@ class EngineConfig(_Strict):
         return self.url.split("://", 1)[0].lower()
 
 
+class LegalDateOverride(_Strict):
+    """A review's own date for a rule of the legal calendar (legal_dates.yaml), with the reason: the report
+    shows both the date used and the note."""
+
+    date: dt.date
+    note: str = Field(min_length=1)
+
+
+# review.yaml `notices:` per notice file and purpose: where the notice describes it (a reviewer's confirmation,
+# e.g. "section 3"), or `false` when the reviewer read the notice and it does not describe the purpose.
+NoticeConfirmation = Literal[False] | Annotated[str, Field(min_length=1)]
+
+
 class ReviewConfig(_Strict):
     name: str = "Ethics review"
     as_of: dt.date | None = None
@@ -107,6 +164,18 @@ class ReviewConfig(_Strict):
     bias: BiasConfig = BiasConfig()
     checks: dict[str, dict[str, Any]] = {}
     engine: EngineConfig = EngineConfig(backend="duckdb")
+    notices: dict[str, dict[str, NoticeConfirmation]] = {}
+    legal_dates: dict[str, LegalDateOverride] = {}
+
+    @field_validator("legal_dates")
+    @classmethod
+    def _known_legal_dates(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from .legal import legal_dates
+
+        for rule_id in value:
+            if rule_id not in legal_dates():
+                raise ValueError(f"unknown legal date '{rule_id}'{_nearest_hint(rule_id, legal_dates())}")
+        return value
 
     @field_validator("sources", "columns", "values")
     @classmethod
@@ -122,6 +191,14 @@ class ReviewConfig(_Strict):
         for name in ("ai_systems", "notices"):  # read by the kit itself, never an engine table
             if isinstance(value.get(name), TableSource):
                 raise ValueError(f"{name} is a file or folder of the review, not a table of the engine")
+
+
+    @field_validator("exemptions")
+    @classmethod
+    def _lawful_exemptions(cls, value: dict[str, Exemption]) -> dict[str, Exemption]:
+        problems = [p for purpose, exemption in value.items() for p in _exemption_problems(purpose, exemption)]
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
 
     @field_validator("default_country")

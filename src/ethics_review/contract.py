@@ -1,4 +1,4 @@
-"""The data contract v1 as data: tables, canonical columns, their kinds and allowed values."""
+"""The data contract v2 as data: tables, canonical columns, their kinds and allowed values."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ class ColumnSpec:
     required: bool = False
     values: tuple[str, ...] = ()  # allowed canonical values for kind "enum"
     identifier: bool = False  # a direct identifier: read to flag it, never copied into an output
+    aliases: tuple[str, ...] = ()  # older names of the column, read as this one when it is absent
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("type", "enum", required=True, values=REQUEST_TYPES),
             ColumnSpec("received_at", T, required=True),
             ColumnSpec("completed_at", T),
+            ColumnSpec("extension_notified_at", T),  # GDPR Art 12(3): deadline extended by two months
             ColumnSpec("request_id", S),
         ),
     ),
@@ -145,8 +147,10 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("reviewer", S, identifier=True),
             ColumnSpec("reviewed_at", T),
             ColumnSpec("published_at", T),
-            ColumnSpec("depicts_real_person", B),
-            ColumnSpec("public_interest", B),
+            # AI Act Art 3(60); `depicts_real_person` is its v1 name
+            ColumnSpec("deepfake", B, aliases=("depicts_real_person",)),
+            ColumnSpec("withdrawn_at", T),  # empty while the content is still in use
+            ColumnSpec("public_interest", B),  # text on matters of public interest, Art 50(4)
         ),
         unique=("content_id",),
     ),

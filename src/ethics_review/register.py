@@ -21,16 +21,24 @@ from .errors import DataError
 
 DECISION_MODES = ("assistive", "human_in_the_loop", "fully_automated")
 USE_CASES = ("segmentation", "scoring", "pricing", "content_generation", "chatbot", "recommendation", "other")
-BOOL_FIELDS = ("significant_effect", "special_categories", "minors_possible")
-DATE_FIELDS = ("last_bias_audit", "staff_trained")
-LIST_FIELDS = ("data_categories",)
-ENUM_FIELDS = {"decision_mode": DECISION_MODES, "use_case": USE_CASES}
+ART22_EXCEPTIONS = ("contract", "law", "explicit_consent")  # GDPR Art 22(2)(a), (b), (c)
+SAFEGUARDS = ("human_intervention", "express_view", "contest")  # GDPR Art 22(3)
+BOOL_FIELDS = ("significant_effect", "special_categories", "minors_possible", "obvious_ai", "profiling",
+               "large_scale")
+DATE_FIELDS = ("last_bias_audit", "staff_trained", "in_service_from", "retired_on")
+LIST_FIELDS = ("data_categories", "safeguards")
+ENUM_FIELDS = {"decision_mode": DECISION_MODES, "use_case": USE_CASES, "art22_exception": ART22_EXCEPTIONS}
+LIST_VALUES = {"safeguards": SAFEGUARDS}  # closed vocabularies of list fields
 REQUIRED_FIELDS = ("id", "name")
-# Every field of the contract, in its order; the completeness of an entry is judged over these.
-FIELDS = ("id", "name", "vendor", "purpose", "use_case", "owner", "contact", "decision_mode", "significant_effect",
-          "data_categories", "special_categories", "legal_basis", "explanation", "human_oversight",
-          "escalation_path", "model_card", "dpia", "last_bias_audit", "staff_trained", "risk_level",
-          "minors_possible")
+# The fields every entry documents (contract v1), over which the register check judges completeness; the v2
+# fields after them apply to some systems only (an Art 22 exception to a fully automated significant one).
+COMPLETENESS_FIELDS = ("id", "name", "vendor", "purpose", "use_case", "owner", "contact", "decision_mode",
+                       "significant_effect", "data_categories", "special_categories", "legal_basis", "explanation",
+                       "human_oversight", "escalation_path", "model_card", "dpia", "last_bias_audit",
+                       "staff_trained", "risk_level", "minors_possible")
+# Every field of the contract, in its order.
+FIELDS = (*COMPLETENESS_FIELDS, "in_service_from", "retired_on", "art22_exception", "safeguards", "obvious_ai",
+          "obvious_ai_reason", "profiling", "large_scale")
 # Compared after lower-casing and trimming. "none" is not here: "data_categories: none" is an answer.
 PLACEHOLDERS = frozenset({
     "", "tbd", "tbc", "todo", "to do", "to be defined", "to be completed", "n/a", "na", "n.a.", "n/d", "nd",
@@ -89,6 +97,7 @@ def register_frame(records: Sequence[Mapping[str, Any]] | pd.DataFrame, *, sourc
     rows = [{field: _typed(record.get(field), field, number, record, source) for field in columns}
             for number, record in enumerate(records, start=1)]
     _check_unique_ids(rows, source)
+    _check_service_dates(rows, source)
     frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({**{f: "boolean" for f in BOOL_FIELDS},
                          **{c: "string" for c in columns if c not in (*BOOL_FIELDS, *DATE_FIELDS, *LIST_FIELDS)}})
@@ -96,7 +105,14 @@ def register_frame(records: Sequence[Mapping[str, Any]] | pd.DataFrame, *, sourc
 
 def _typed(value: Any, field: str, number: int, record: Mapping[str, Any], source: str) -> Any:
     if field in LIST_FIELDS:
-        return _as_list(value)
+        items = _as_list(value)
+        allowed = LIST_VALUES.get(field)
+        unknown = [v for v in items or () if allowed and v.lower() not in allowed]
+        if unknown:
+            raise DataError(f"{_system(number, record)}: {field} must list values among {', '.join(allowed)}",
+                            file=source, column=field, row=number, value=unknown[0],
+                            fix=f"write a list of {', '.join(allowed)}")
+        return tuple(v.lower() for v in items) if items and allowed else items
     if is_placeholder(value):
         if field in REQUIRED_FIELDS:
             raise DataError(f"AI system number {number} has no {field}", file=source, column=field, row=number,
@@ -170,6 +186,27 @@ def _check_unique_ids(rows: list[dict[str, Any]], source: str) -> None:
                             f"{number}", file=source, column="id", row=number, value=row["id"],
                             fix="give every system its own id")
         seen[row["id"]] = number
+
+
+def _check_service_dates(rows: list[dict[str, Any]], source: str) -> None:
+    for number, row in enumerate(rows, start=1):
+        start, end = row.get("in_service_from"), row.get("retired_on")
+        if start is not None and end is not None and end < start:
+            raise DataError(f"AI system '{row['id']}' is retired on {end} before it entered service on {start}",
+                            file=source, column="retired_on", row=number, value=end.isoformat(),
+                            fix="correct in_service_from or retired_on")
+
+
+def in_service_on_or_after(frame: pd.DataFrame, day: dt.date, as_of: dt.date) -> pd.Series:
+    """Systems in service at some point between `day` and `as_of`: put into service by `as_of` (or undated) and
+    not retired before `day`. Empty when the review is dated before `day`."""
+    if as_of < day:
+        return pd.Series(False, index=frame.index)
+    started = frame.get("in_service_from", pd.Series(None, index=frame.index)).map(
+        lambda d: not isinstance(d, dt.date) or d <= as_of)
+    retired_before = frame.get("retired_on", pd.Series(None, index=frame.index)).map(
+        lambda d: isinstance(d, dt.date) and d < day)
+    return (started & ~retired_before).astype(bool)
 
 
 def filled(frame: pd.DataFrame, field: str) -> pd.Series:

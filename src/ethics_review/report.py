@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import display, i18n
+from . import display, i18n, legal
 from .errors import ReviewInputError
 from .findings import AREAS, STATUSES, Finding, Status, Threshold, severity, status_counts, worst
 from .paths import notebook_path, report_template_dir, templates_dir
@@ -113,6 +113,7 @@ def run_report(
         executed = map_notebooks(execute, areas, jobs=jobs)
         parts = {area: read_part(out, area) for area in areas}
         record = merge_parts(parts, areas=areas)
+        record["legal"] = legal.legal_block(review, review.lang)  # the dates used and the dated notice
         validate_findings(record)
         paths: dict[str, Path] = {}
         for area, notebook in zip(areas, executed, strict=True):
@@ -320,6 +321,18 @@ def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Pa
     return page
 
 
+def _legal_context(block: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """The scorecard's legal block: the dates used, dates written out, and the notice (legal.py)."""
+    if block is None:
+        return None
+    return {"notice": block["notice"], "heading": i18n.text("legal", "heading", lang),
+            "columns": {key: i18n.text("legal", f"columns.{key}", lang)
+                        for key in ("rule", "applies_from", "status", "source", "override")},
+            "dates": [{**entry, "applies_from_text": (i18n.format_day(entry["applies_from"], lang)
+                                                      if entry["applies_from"] else i18n.text("legal", "no_date", lang))}
+                      for entry in block["dates"]]}
+
+
 def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> Path:
     """index.html: the scorecard (counts per status and per area, one line per finding linking to its section)."""
     import jinja2
@@ -357,6 +370,7 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
         total=len(record["findings"]),
         generated_at=record["generated_at"],
         findings_href=FINDINGS_FILE,
+        legal=_legal_context(record.get("legal"), lang),
     )
     path = out / INDEX_FILE
     path.write_text(page, encoding="utf-8")

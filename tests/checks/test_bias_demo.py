@@ -70,10 +70,13 @@ def test_outcome_score_offer_and_delivery_plants_are_found_where_planted(finding
     assert skewed["delivery_ratio"] == pytest.approx(delivery["delivery_ratio"], abs=1e-4)
 
 
-def test_postcode_is_the_planted_proxy_and_segment_is_clean(findings, planted):
+def test_postcode_is_reported_as_derived_from_region_and_segment_is_clean(findings, planted):
     plant = planted["bias.proxies"]
     pairs = {(r["feature"], r["attribute"]): r for r in findings["bias.proxies"].evidence}
-    assert pairs[(plant["feature"], plant["attribute"])]["flag"] == "fail"
+    derived = pairs[(plant["feature"], plant["attribute"])]
+    assert derived["flag"] == "warn" and derived["relation"] == "derived from the attribute"
+    assert plant["derived"] == [f"{plant['feature']} × {plant['attribute']}"]
+    assert findings["bias.proxies"].metric["derived_pairs"] == plant["counts"]["derived_pairs"] == 1
     assert {r["flag"] for (feature, _), r in pairs.items() if feature == "segment"} == {"pass"}
     for pair, value in plant["cramers_v"].items():
         feature, attribute = pair.split(" × ")

@@ -46,7 +46,7 @@ def test_a_send_one_day_after_withdrawal_is_uncovered():
                                   ("C1", "email_marketing", "withdrawn", "2026-03-01 09:00:00")]))
     assert finding.status == "fail"
     assert finding.metric["uncovered_sends"] == 1
-    assert "1 of 1 sends" in finding.summary
+    assert "1 of 1 send (0.0% covered)" in finding.summary
 
 
 def test_withdrawal_then_new_grant_covers_again():
@@ -148,7 +148,8 @@ def test_french_wording():
     review = make_review(lang="fr", sends=sends(("C1", "A", "email", "2026-02-01")),
                          consents=consents(("C2", "email_marketing", "granted", "2026-01-01")))
     finding = coverage(review)
-    assert finding.summary.startswith("1 envois sur 1") and "Responsable de campagne" in finding.recommendation
+    assert finding.summary.startswith("1 envoi sur 1 (0,0\u00a0% couverts) est parti")
+    assert "Responsable de campagne" in finding.recommendation
 
 
 def test_purpose_option_filters_sends():

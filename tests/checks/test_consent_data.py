@@ -24,7 +24,7 @@ def test_a_religion_column_warns_by_name_in_french_or_english():
     finding = special_categories(make_review(contacts={**CONTACTS, "Confession": ["catholique", None, None]}))
     assert finding.status == "warn"
     assert finding.metric["categories"] == ["religion"] and finding.metric["special_category_columns"] == 1
-    assert "1 columns reveal special categories of data (religion); none is used for targeting" in finding.summary
+    assert "1 column reveals special categories of data (religion); none is used for targeting" in finding.summary
 
 
 def test_values_reveal_a_category_in_a_free_text_column():
@@ -63,7 +63,7 @@ def test_no_table_is_not_applicable():
 
 def test_special_categories_in_french():
     finding = special_categories(make_review(lang="fr", contacts={**CONTACTS, "religion": ["juif", None, None]}))
-    assert "révèlent des données sensibles (religion)" in finding.summary
+    assert "1 colonne révèle des données sensibles (religion)" in finding.summary
 
 
 # --- consent.minimisation -------------------------------------------------------------------------------------------
@@ -111,7 +111,7 @@ def test_canonical_identifier_columns_are_where_they_belong():
 
 def test_minimisation_in_french():
     finding = minimisation(make_review(lang="fr", contacts={"contact_id": ["C1"], "notes": ["a@example.com"]}))
-    assert "1 colonnes contiennent des données personnelles inutiles" in finding.summary
+    assert "1 colonne contient des données personnelles inutiles" in finding.summary
 
 
 def test_a_b2b_generic_address_in_notes_is_not_flagged():

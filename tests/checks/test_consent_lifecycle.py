@@ -16,7 +16,7 @@ def test_a_send_one_day_after_withdrawal_fails_with_its_lag():
     assert finding.metric["sends_after_withdrawal"] == 1 and finding.metric["after_withdrawn"] == 1
     assert finding.metric["sent_within_a_day"] == 0
     assert finding.evidence[0]["lag"] == "1-7 days" and finding.evidence[0]["sends"] == "<10"
-    assert "1 sends reached 1 people after they had said no: 1 after a withdrawal" in finding.summary
+    assert "1 send reached 1 person after they had said no: 1 after a withdrawal" in finding.summary
     assert "Data team" in finding.recommendation
 
 
@@ -24,7 +24,7 @@ def test_a_send_before_the_withdrawal_passes():
     finding = after_withdrawal(review_of([("C1", "A", "email", "2026-02-28 10:00:00")],
                                          [GRANT, ("C1", "email_marketing", "withdrawn", "2026-03-01 09:00:00")]))
     assert finding.status == "pass" and finding.metric["sends"] == 1
-    assert finding.summary.startswith("None of the 1 sends")
+    assert finding.summary.startswith("No send out of 1 went")
 
 
 def test_withdrawal_recorded_at_the_same_second_as_the_send_counts_before_it():
@@ -102,7 +102,7 @@ def test_after_withdrawal_in_french():
     review = make_review(lang="fr", sends=sends(("C1", "A", "email", "2026-03-02")),
                          consents=consents(("C1", "email_marketing", "withdrawn", "2026-03-01")))
     finding = after_withdrawal(review)
-    assert finding.summary.startswith("1 envois ont atteint 1 personnes") and "Équipe data" in finding.recommendation
+    assert finding.summary.startswith("1 envoi a atteint 1 personne") and "Équipe data" in finding.recommendation
 
 
 # --- consent.proof --------------------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_one_grant_in_fifty_without_source_warns():
     finding = proof(make_review(consents=proof_log(rows)))
     assert finding.status == "warn"
     assert finding.metric["completeness"] == 0.98 and finding.metric["missing_source"] == 1
-    assert "1 of 50 granted consents lack part of their proof (98.0% complete)" in finding.summary
+    assert "1 of 50 granted consents lacks part of their proof (98.0% complete)" in finding.summary
 
 
 def test_below_95_percent_complete_fails():
@@ -179,7 +179,7 @@ def test_an_ad_consent_seven_months_old_is_stale():
                                   [("C1", "personalised_ads", "granted", "2026-02-01")]))
     assert finding.status == "warn"
     assert (finding.metric["stale_sends"], finding.metric["stale_consents_used"]) == (1, 1)
-    assert "1 of 1 sends relied on 1 consents older than the maximum age" in finding.summary
+    assert "1 of 1 send relied on 1 consent older than the kit's refresh age" in finding.summary
 
 
 def test_six_months_to_the_day_is_still_fresh_and_the_next_day_is_not():

@@ -23,7 +23,7 @@ def review_with(strings, send_rows, lang="en"):
 def test_sends_on_a_string_granting_1_3_4_pass():
     finding = tcf_consent(review_with([("C1", FULL)], [("C1", "A", "ads", "2026-07-01")]))
     assert finding.status == "pass" and finding.metric["tcf_consent_share"] == 1.0
-    assert finding.summary == "All 1 personalised-ads sends rested on a TC string granting the needed purposes."
+    assert finding.summary == "All 1 personalised-ads send carried a TC string signalling the needed purposes."
 
 
 def test_a_string_without_purposes_3_and_4_fails():
@@ -31,7 +31,7 @@ def test_a_string_without_purposes_3_and_4_fails():
                                       [("C1", "A", "ads", "2026-07-01"), ("C2", "A", "ads", "2026-07-01")]))
     assert finding.status == "fail"
     assert (finding.metric["sends_missing_purposes"], finding.metric["tcf_consent_share"]) == (1, 0.5)
-    assert "1 of 2 personalised-ads sends had no valid TCF consent (50.0% had one)" in finding.summary
+    assert "1 of 2 personalised-ads sends had no valid TCF consent signal (50.0% had one)" in finding.summary
 
 
 def test_vendor_consent_is_required_when_a_vendor_id_is_set():
@@ -81,7 +81,7 @@ def test_outdated_policy_and_policy_breaches_warn():
     assert finding.status == "warn"
     assert (finding.metric["sends_with_outdated_policy"], finding.metric["sends_with_policy_breach"]) == (1, 1)
     assert finding.metric["strings_with_policy_breach"] == 1 and finding.metric["outdated_policy_strings"] == 1
-    assert "1 used a TC string older than TCF 2.2 and 1 one that breaks its rules" in finding.summary
+    assert "1 used a TC string older than TCF 2.2 and 1 a string that breaks its rules" in finding.summary
 
 
 def test_only_personalised_ads_sends_are_judged():
@@ -98,4 +98,5 @@ def test_no_tc_string_at_all_is_not_applicable():
 
 def test_tcf_in_french():
     finding = tcf_consent(review_with([("C1", BASIC_ONLY)], [("C1", "A", "ads", "2026-07-01")], "fr"))
-    assert "n'avaient pas de consentement TCF valable" in finding.summary
+    assert "1 envoi de publicité personnalisée sur 1 n'avait pas de signal de consentement TCF valable" \
+        in finding.summary

@@ -626,8 +626,21 @@ def proxy_table(people: ibis.Table, features: Sequence[str], attributes: Sequenc
             v, p_value = cramers_v_corrected(contingency.to_numpy(dtype=float))
             rows.append({"feature": feature, "attribute": attribute, "n": int(counts["count"].sum()),
                          "categories": int(contingency.shape[0]), "groups": int(contingency.shape[1]),
-                         "cramers_v": v, "p_value": p_value})
-    return pd.DataFrame(rows, columns=["feature", "attribute", "n", "categories", "groups", "cramers_v", "p_value"])
+                         "cramers_v": v, "p_value": p_value, "derived": determines(contingency)})
+    return pd.DataFrame(rows, columns=["feature", "attribute", "n", "categories", "groups", "cramers_v", "p_value",
+                                       "derived"])
+
+
+def determines(contingency: pd.DataFrame) -> bool:
+    """True when every known value of the feature maps to exactly one known group of the attribute (a functional
+    dependency, measured on the engine's counts): the feature is the attribute in another form, as a postcode
+    is a region, not a hidden proxy. Missing values on either side are left out; one value or one group is not
+    enough to tell."""
+    known = contingency.drop(index=MISSING_GROUP, columns=MISSING_GROUP, errors="ignore")
+    known = known.loc[known.sum(axis=1) > 0, known.sum(axis=0) > 0]
+    if known.shape[0] < 2 or known.shape[1] < 2:
+        return False
+    return bool(((known > 0).sum(axis=1) == 1).all())
 
 
 def proxy_people(review: Review, columns: Sequence[str]) -> ibis.Table:
@@ -641,10 +654,19 @@ def proxy_people(review: Review, columns: Sequence[str]) -> ibis.Table:
     return population.select("contact_id", *[c for c in columns if c in population.columns]).distinct()
 
 
+DERIVED = "derived from the attribute"
+
+
 def proxies(review: Review, *, features: Sequence[str] | None = None, attributes: Sequence[str] | None = None,
-            warn_at: float = 0.3, fail_at: float = 0.5) -> Finding:
+            warn_at: float = 0.3, fail_at: float = 0.5,
+            derived: Mapping[str, str | Sequence[str]] | None = None) -> Finding:
     """Association between every targeting feature (bias.features) and every sensitive attribute: a feature
-    strongly associated with, say, region or age lets a model discriminate without ever reading them."""
+    strongly associated with, say, region or age lets a model discriminate without ever reading them.
+
+    A feature derived from the attribute itself (region from postcode) is not a hidden proxy: it is reported as
+    "derived from the attribute" (a warning: targeting on it is targeting on the attribute, judged by the parity
+    checks). The kit finds it when every value of the feature maps to one group of the attribute (`determines`),
+    and the review can name it (`derived: {postcode: region}` in the check's options)."""
     check_id = "bias.proxies"
     _ordered(("warn_at", "fail_at"), warn_at, fail_at, upper=1, example="warn_at: 0.3, fail_at: 0.5")
     bias = review.config.bias
@@ -666,16 +688,27 @@ def proxies(review: Review, *, features: Sequence[str] | None = None, attributes
     if not found_features or not found_attributes:
         return not_applicable(review, check_id, [("contacts", a) for a in missing])
     table = proxy_table(people, found_features, found_attributes)
+    named = {(f, a) for f, attrs in (derived or {}).items() for a in ([attrs] if isinstance(attrs, str) else attrs)}
+    table["derived"] = table.derived.astype(bool) | pd.Series(
+        [(f, a) in named for f, a in zip(table.feature, table.attribute, strict=True)], index=table.index, dtype=bool)
     judged = table.n >= bias.min_flag_size
-    table["flag"] = [judge({"cramers_v": v}, thresholds) if ok else INSUFFICIENT
-                     for v, ok in zip(table.cramers_v, judged, strict=True)]
+    # A derived pair is a warning of its own kind, whatever its V: it is the attribute, not a proxy of it.
+    table["flag"] = [INSUFFICIENT if not ok else "warn" if is_derived else judge({"cramers_v": v}, thresholds)
+                     for v, ok, is_derived in zip(table.cramers_v, judged, table.derived, strict=True)]
+    table["relation"] = [DERIVED if d else "proxy" for d in table.derived]
     status = parity_status(table)
     if status == "not_applicable":
         return insufficient(review, check_id, bias.min_flag_size)
-    flagged = table[table.flag.isin(["fail", "warn"])].sort_values("cramers_v", ascending=False)
-    top = flagged.iloc[0] if len(flagged) else table[judged].sort_values("cramers_v", ascending=False).iloc[0]
-    metric = {"pairs": int(judged.sum()), "failed_pairs": int((table.flag == "fail").sum()),
-              "warned_pairs": int((table.flag == "warn").sum()), "max_cramers_v": float(table[judged].cramers_v.max())}
+    hidden = judged & ~table.derived
+    derived_pairs = table[judged & table.derived]
+    flagged = table[hidden & table.flag.isin(["fail", "warn"])].sort_values("cramers_v", ascending=False)
+    top = (flagged.iloc[0] if len(flagged) else derived_pairs.sort_values("cramers_v", ascending=False).iloc[0]
+           if len(derived_pairs) else table[judged].sort_values("cramers_v", ascending=False).iloc[0])
+    metric = {"pairs": int(judged.sum()), "failed_pairs": int((hidden & (table.flag == "fail")).sum()),
+              "warned_pairs": int((hidden & (table.flag == "warn")).sum()), "derived_pairs": len(derived_pairs),
+              "max_cramers_v": float(table[judged].cramers_v.max())}
+    notes = (*notes, *(i18n.text(check_id, "derived_note", review.lang, feature=row.feature, attribute=row.attribute)
+                       for row in derived_pairs.itertuples()))
     evidence = suppress_small_cells(table, count_columns=["n"], k=bias.k_anonymity,
                                     hide_with={"n": ["cramers_v", "p_value"]})
     return build_finding(review, check_id, status, metric=metric, thresholds=thresholds, evidence=evidence,

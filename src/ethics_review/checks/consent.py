@@ -10,7 +10,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import pandas as pd
 
-from .. import pii, tcf
+from .. import i18n, pii, tcf
 from ..contract import PURPOSE_BY_CHANNEL, TABLES
 from ..engine import fetch
 from ..findings import Finding, Threshold, judge, suppress_small_cells
@@ -21,7 +21,11 @@ from ..tcf import FIRST_TCF_22_POLICY_VERSION
 from .common import Check, age_at, build_finding, not_applicable, share
 
 NO_CONSENT_STATES = ("withdrawn", "refused")
-BASES = ("consent", "soft_opt_in", "b2b", "legitimate_interest", "contract")
+BASES = ("consent", "soft_opt_in", "b2b", "legitimate_interest", "existing_contract")
+SOFT_OPT_IN_CHANNELS = ("email", "sms")  # CPCE L.34-5 al. 4: electronic mail (email, SMS) only
+CONSENT_ONLY_CHANNELS = ("email", "sms", "push")  # no opt-out regime for individuals (CPCE L.34-5)
+# The conditions a reviewer attests by configuring each exception (shown in the finding's notes).
+ATTESTED = ("soft_opt_in", "b2b", "legitimate_interest", "existing_contract")
 
 
 def with_send_purpose(sends: ibis.Table) -> ibis.Table:
@@ -81,30 +85,42 @@ def _code(value: ibis.Value, codes: Mapping, to: str) -> ibis.Value:
 
 
 def legal_basis(review: Review, sends: ibis.Table) -> ibis.Value:
-    """The basis of each send (see consent_state_at_send), in precedence order: consent, then the exemptions
-    configured for the send's purpose. 'none' when nothing covers it."""
+    """What lets each send go (see consent_state_at_send), in precedence order: consent, then the exceptions to
+    the consent requirement configured for the send's purpose. 'none' when nothing covers it.
+
+    The exceptions are not GDPR legal bases but the cases where a marketing law lets a message go without prior
+    consent (the reviewer attests their conditions in review.yaml):
+    - soft_opt_in: email and SMS to a person who was a customer when it was sent (CPCE L.34-5 al. 4);
+    - b2b: email to a professional or generic business address (CNIL guidance on B2B prospecting);
+    - legitimate_interest: the opt-out regimes (postal; phone where the law allows it: in France before the
+      L.223-1 consent rule applies, or to professionals, whom L.223-1 does not protect);
+    - existing_contract: phone calls to a customer in France about a contract in progress (L.223-1)."""
     no_objection = sends.consent_status.isnull() | ~sends.consent_status.isin(NO_CONSENT_STATES)
     is_customer = sends.is_customer.fill_null(False) if "is_customer" in sends.columns else ibis.literal(False)
     if "customer_since" in sends.columns:
-        # Soft opt-in covers people who were customers when the message was sent.
+        # The exceptions for customers cover people who were customers when the message was sent.
         is_customer = is_customer & (sends.customer_since.isnull() | (sends.customer_since <= sends.sent_at.date()))
     business = (sends.recipient_type.isin(("professional", "generic")) if "recipient_type" in sends.columns
                 else ibis.literal(False))
     country = (ibis.coalesce(sends.country, review.config.default_country) if "country" in sends.columns
                else ibis.literal(review.config.default_country))
-    phone_consent_needed = (sends.purpose == "phone_marketing") & (country == "FR") & (
-        sends.sent_at.date() >= applies_from("fr_phone_canvassing_consent"))
+    # Code de la consommation L.223-1 (loi n° 2025-594 art. 13): consumers' consent before any phone canvassing.
+    consumer_phone_consent_needed = (sends.channel == "phone") & (country == "FR") & ~business & (
+        sends.sent_at.date() >= applies_from("fr_phone_canvassing_consent", review))
     cases = [(sends.consent_status == "granted", "consent")]
     for purpose, exemption in sorted(review.config.exemptions.items()):
         same_purpose = (sends.purpose == purpose) & no_objection
         if exemption.soft_opt_in:
-            cases.append((same_purpose & is_customer, "soft_opt_in"))
+            cases.append((same_purpose & is_customer & sends.channel.isin(SOFT_OPT_IN_CHANNELS), "soft_opt_in"))
         if exemption.b2b:
             cases.append((same_purpose & business & (sends.channel == "email"), "b2b"))
         if exemption.legitimate_interest:
-            cases.append((same_purpose & ~phone_consent_needed, "legitimate_interest"))
-        if exemption.contract:
-            cases.append((same_purpose & is_customer, "contract"))
+            cases.append((same_purpose & ~sends.channel.isin(CONSENT_ONLY_CHANNELS)
+                          & ~consumer_phone_consent_needed, "legitimate_interest"))
+        if exemption.existing_contract:
+            # A French exception (L.223-1): other countries' phone rules are not the kit's to presume.
+            cases.append((same_purpose & is_customer & (sends.channel == "phone") & (country == "FR"),
+                          "existing_contract"))
     return ibis.cases(*cases, else_="none")
 
 
@@ -140,8 +156,12 @@ def coverage(review: Review, *, campaign: str | None = None, purpose: str | None
               **{f"covered_by_{b}": int(by_basis.get(b, 0)) for b in BASES}}
     thresholds = (Threshold("uncovered_sends", ">", 0, "fail", "rule"),)
     status = judge(metric, thresholds) if total else "not_applicable"
+    # An exception holds only under conditions the data cannot show: the finding states what the reviewer attests.
+    attested = [basis for basis in ATTESTED if metric[f"covered_by_{basis}"]]
+    metric["attested_exceptions"] = attested
+    notes = [i18n.text("consent.coverage", f"notes.{basis}", review.lang) for basis in attested]
     return build_finding(review, "consent.coverage", status, metric=metric, thresholds=thresholds,
-                         evidence=_coverage_evidence(counts, review.k_anonymity))
+                         evidence=_coverage_evidence(counts, review.k_anonymity), notes=notes)
 
 
 def _coverage_evidence(counts: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -371,10 +391,26 @@ def digital_consent_ages() -> tuple[dict[str, int], int]:
     return {c: int(e["age"]) for c, e in table["countries"].items()}, int(table["default"]["age"])
 
 
+def collected_offline(consents: ibis.Table) -> ibis.Value:
+    """Whether each consent event was collected offline, outside an information-society service (GDPR Art 8
+    does not apply): a method of `offline_methods`, or a source naming a physical collection point (both lists in
+    lexicons/digital_consent_ages.yaml, with the reasoning). Everything else counts as online."""
+    table = lexicon("digital_consent_ages")
+    offline = ibis.literal(False)
+    if "method" in consents.columns:
+        offline = offline | consents.method.isin(tuple(table["offline_methods"])).fill_null(False)
+    if "source" in consents.columns:
+        words = _value_pattern(table["offline_sources"])
+        offline = offline | consents.source.lower().re_search(words).fill_null(False)
+    return offline
+
+
 def minors(review: Review, *, consent_ages: Mapping[str, int] | None = None, adult_age: int = 18,
            campaign: str | None = None) -> Finding:
-    """Contacts who gave consent below their country's digital-consent age without a parent's consent (GDPR
-    Art 8), and profiling or personalised-ads sends to people under `adult_age` (DSA Art 28(2))."""
+    """Contacts who gave consent online below their country's digital-consent age without a parent's consent
+    (GDPR Art 8: a rule), the same for consents collected offline (a kit-default warn: Art 8 covers
+    information-society services only), and profiling or personalised-ads sends to people under `adult_age`
+    (a kit default; DSA Art 28(2) binds online platforms, not advertisers, and is cited as context)."""
     contacts = review.table("contacts")
     if not ({"birth_date", "age"} & set(contacts.columns)):
         return not_applicable(review, "consent.minors", [("contacts", "birth_date")])
@@ -398,46 +434,57 @@ def minors(review: Review, *, consent_ages: Mapping[str, int] | None = None, adu
             return exact if from_age is None else ibis.coalesce(exact, from_age)
         return from_age
 
+    zero = ibis.literal(0)
     rows = []
     if review.has("consents"):
         consents = review.table("consents")
         granted = consents.filter(consents.status == "granted")
+        # France (Loi Informatique et Libertés Art 45): the minor's consent together with a parent's; the log
+        # records the parent's as `parental_consent`, the minor's as the grant itself.
         parent = granted.parental_consent.fill_null(False) if "parental_consent" in granted.columns \
             else ibis.literal(False)
-        granted = granted.mutate(parent=parent).join(people, "contact_id")
+        granted = granted.mutate(parent=parent, offline=collected_offline(granted)).join(people, "contact_id")
         child = granted.filter((age_of(granted, granted.recorded_at) < granted.consent_age) & ~granted.parent)
+        # A contact who consented alone both online and offline counts once, online (the rule).
+        child = child.group_by(["contact_id", "country", "consent_age"]).agg(online=_count(~child.offline) > 0)
         rows.append(child.group_by(["country", "consent_age"]).agg(
-            minors_without_parental_consent=ibis._.contact_id.nunique(), sends_to_minors=ibis.literal(0),
-            minors_targeted=ibis.literal(0)))
+            minors_without_parental_consent=_count(child.online),
+            offline_minors_without_parental_consent=_count(~child.online),
+            sends_to_minors=zero, minors_targeted=zero))
     if review.has("sends"):
         sends = sends_in_scope(review, campaign=campaign)
         sends = sends.filter(sends.purpose.isin(MINOR_PURPOSES)).join(people, "contact_id")
         young = sends.filter((age_of(sends, sends.sent_at) < adult_age)
-                             & (sends.sent_at.date() >= applies_from("dsa_minors_profiling_ads")))
+                             & (sends.sent_at.date() >= applies_from("dsa_minors_profiling_ads", review)))
         rows.append(young.group_by(["country", "consent_age"]).agg(
-            minors_without_parental_consent=ibis.literal(0), sends_to_minors=ibis._.count(),
-            minors_targeted=ibis._.contact_id.nunique()))
+            minors_without_parental_consent=zero, offline_minors_without_parental_consent=zero,
+            sends_to_minors=ibis._.count(), minors_targeted=ibis._.contact_id.nunique()))
     counts = pd.concat([fetch(r) for r in rows], ignore_index=True)
     counts = counts.groupby(["country", "consent_age"], as_index=False).sum().sort_values("country")
     metric = {"minors_without_parental_consent": int(counts.minors_without_parental_consent.sum()),
+              "offline_minors_without_parental_consent": int(counts.offline_minors_without_parental_consent.sum()),
               "sends_to_minors": int(counts.sends_to_minors.sum()),
               "minors_targeted": int(counts.minors_targeted.sum()), "adult_age": adult_age}
     thresholds = (Threshold("minors_without_parental_consent", ">", 0, "fail", "rule"),
-                  Threshold("sends_to_minors", ">", 0, "fail", "rule"))
+                  Threshold("offline_minors_without_parental_consent", ">", 0, "warn", "kit default"),
+                  Threshold("sends_to_minors", ">", 0, "fail", "kit default"))
     sources = lexicon("digital_consent_ages")["countries"]
     counts["rule"] = counts.country.map(lambda c: sources.get(c, {}).get(
         "source", lexicon("digital_consent_ages")["default"]["source"]))
-    evidence = _suppressed(counts, review.k_anonymity,
-                           ["minors_without_parental_consent", "sends_to_minors", "minors_targeted"])
+    evidence = _suppressed(counts, review.k_anonymity, ["minors_without_parental_consent",
+                                                        "offline_minors_without_parental_consent",
+                                                        "sends_to_minors", "minors_targeted"])
     return build_finding(review, "consent.minors", judge(metric, thresholds), metric=metric,
                          thresholds=thresholds, evidence=evidence)
 
 
 # --- consent.erasure ------------------------------------------------------------------------------------------------
 
-def erasure(review: Review, *, campaign: str | None = None, deadline_months: int = 1) -> Finding:
+def erasure(review: Review, *, campaign: str | None = None, deadline_months: int = 1,
+            extended_months: int = 3) -> Finding:
     """People whose erasure was completed but who are still in contacts, or were sent to after completion; and
-    requests of any type still pending past the one-month deadline of GDPR Art 12(3)."""
+    requests of every type still pending past their GDPR Art 12(3) deadline: one month from receipt, or three
+    months when the person was told of the extension (`extension_notified_at`) within the first month."""
     requests = review.table("requests")
     completed_at = requests.completed_at if "completed_at" in requests.columns else ibis.null(dt.timestamp)
     requests = requests.mutate(completed=completed_at)
@@ -457,20 +504,29 @@ def erasure(review: Review, *, campaign: str | None = None, deadline_months: int
         present.append(after.select("contact_id"))
     metric["erased_still_present"] = _int(fetch(ibis.union(*present).distinct().count()))
 
+    # Art 12(3): the extension counts only when the person was told within the first month.
+    extended = ibis.literal(False)
+    if "extension_notified_at" in requests.columns:
+        notified = requests.extension_notified_at
+        extended = notified.notnull() & ~more_than_months_after(notified, requests.received_at, deadline_months)
+        extended = extended.fill_null(False)
+    requests = requests.mutate(deadline=ibis.ifelse(extended, extended_months, deadline_months), extended=extended)
     overdue = requests.completed.isnull() & more_than_months_after(ibis.literal(review.as_of),
-                                                                   requests.received_at, deadline_months)
+                                                                   requests.received_at, requests.deadline)
     late = requests.completed.notnull() & more_than_months_after(requests.completed, requests.received_at,
-                                                                 deadline_months)
+                                                                 requests.deadline)
     counts = fetch(requests.group_by("type")
-                  .agg(requests=ibis._.count(), pending=_count(requests.completed.isnull()), overdue=_count(overdue),
-                       completed_late=_count(late))
+                  .agg(requests=ibis._.count(), pending=_count(requests.completed.isnull()),
+                       extended=_count(requests.extended), overdue=_count(overdue), completed_late=_count(late))
                   .order_by("type"))
     metric |= {"requests": int(counts.requests.sum()), "pending_requests": int(counts.pending.sum()),
+               "extended_requests": int(counts.extended.sum()),
                "overdue_requests": int(counts.overdue.sum()), "completed_late": int(counts.completed_late.sum())}
     thresholds = (Threshold("erased_still_present", ">", 0, "fail", "rule"),
                   Threshold("overdue_requests", ">", 0, "warn", "rule"))
     status = judge(metric, thresholds) if metric["requests"] else "not_applicable"
-    evidence = _suppressed(counts, review.k_anonymity, ["requests", "pending", "overdue", "completed_late"])
+    evidence = _suppressed(counts, review.k_anonymity, ["requests", "pending", "extended", "overdue",
+                                                        "completed_late"])
     return build_finding(review, "consent.erasure", status, metric=metric, thresholds=thresholds,
                          evidence=evidence)
 
@@ -482,8 +538,10 @@ INACTIVITY_OVER = "> 60 months"
 
 
 def retention(review: Review, *, max_inactive_months: int = 36, campaign: str | None = None) -> Finding:
-    """Prospects (not customers) whose last inbound activity is older than `max_inactive_months` at `as_of`:
-    still kept (warn), or contacted after that (fail)."""
+    """Prospects (not customers) whose last inbound activity (their own last contact, not an email open) is older
+    than `max_inactive_months` at `as_of`. The CNIL référentiel on commercial activities (2022) allows one last
+    message asking whether they wish to go on: kept, or sent exactly one message after the limit (a
+    re-permission), is a warn; more than one send after the limit is a fail (kit defaults from guidance)."""
     contacts = review.table("contacts")
     last = contacts.last_activity_at
     if "created_at" in contacts.columns:  # never active since collection: the collection date counts
@@ -502,17 +560,23 @@ def retention(review: Review, *, max_inactive_months: int = 36, campaign: str | 
         contacted = after.group_by("contact_id").agg(sends=ibis._.count())
     marked = dormant.left_join(contacted, "contact_id")
     counts = fetch(marked.group_by("inactive")
-                  .agg(dormant_prospects=ibis._.count(), contacted=_count(marked.sends.notnull()),
-                       sends=marked.sends.fill_null(0).sum())
+                  .agg(dormant_prospects=ibis._.count(), repermission=_count(marked.sends == 1),
+                       contacted_repeatedly=_count(marked.sends > 1), sends=marked.sends.fill_null(0).sum())
                   .order_by("inactive"))
+    counts["contacted"] = counts.repermission + counts.contacted_repeatedly
+    counts = counts[["inactive", "dormant_prospects", "contacted", "repermission", "contacted_repeatedly", "sends"]]
     prospect_count = _int(fetch(prospects.count()))
     metric = {"prospects": prospect_count, "dormant_prospects": int(counts.dormant_prospects.sum()),
               "dormant_prospects_contacted": int(counts.contacted.sum()),
+              "dormant_prospects_repermission": int(counts.repermission.sum()),
+              "dormant_prospects_contacted_repeatedly": int(counts.contacted_repeatedly.sum()),
               "sends_to_dormant_prospects": int(counts.sends.sum()), "max_inactive_months": max_inactive_months}
     thresholds = (Threshold("dormant_prospects", ">", 0, "warn", "kit default"),
-                  Threshold("dormant_prospects_contacted", ">", 0, "fail", "kit default"))
+                  Threshold("dormant_prospects_repermission", ">", 0, "warn", "kit default"),
+                  Threshold("dormant_prospects_contacted_repeatedly", ">", 0, "fail", "kit default"))
     status = judge(metric, thresholds) if prospect_count else "not_applicable"
-    evidence = _suppressed(counts, review.k_anonymity, ["dormant_prospects", "contacted", "sends"])
+    evidence = _suppressed(counts, review.k_anonymity,
+                           ["dormant_prospects", "contacted", "repermission", "contacted_repeatedly", "sends"])
     return build_finding(review, "consent.retention", status, metric=metric, thresholds=thresholds,
                          evidence=evidence)
 

@@ -19,7 +19,8 @@ and scipy (independently of the kit's checks):
   selection is by quota per cell, so their selection rate is unchanged, but the score itself is shifted;
 - offer (bias.offer_parity): in SPRING26-EMAIL people aged 55-64 were offered 30% smaller discounts;
 - proxy (bias.proxies): the feature `postcode` determines `region` (a French postcode starts with its
-  département), a proxy by construction that the review config lists as a targeting feature; `segment` is
+  département) and the review config lists it as a targeting feature: a feature derived from the attribute,
+  reported as such (a warning: targeting on it is targeting on region), not as a hidden proxy; `segment` is
   independent of every sensitive attribute;
 - delivery (bias.delivery_skew): the RENTREE-ADS platform delivered the ad to only half of the men selected
   (`skew_delivery`, applied to the campaign sends before the consent plants are added);
@@ -57,7 +58,8 @@ STORIES = {
                                "quota per cell kept their selection rate, but the score itself is shifted.",
     "bias.offer_parity": "SPRING26-EMAIL offered people aged 55-64 discounts 30% smaller than everyone else's.",
     "bias.proxies": "The targeting feature postcode determines region (a French postcode starts with its "
-                    "département): a proxy by construction. segment is independent of every sensitive attribute.",
+                    "département): derived from the attribute, so targeting on it is targeting on region. segment "
+                    "is independent of every sensitive attribute.",
     "bias.delivery_skew": "The RENTREE-ADS platform delivered the ad to only half of the men selected: men are "
                           "under-represented among the people reached, women over-represented.",
 }
@@ -476,10 +478,16 @@ def proxies_entry(population: Population, keep: np.ndarray) -> dict[str, object]
         postcode=population.identity["postcode"].take(pa.array(rows)).to_numpy(zero_copy_only=False))
     pairs = {(f, a): corrected_cramers_v(pd.crosstab(people[f], people[a]).to_numpy(dtype=float))
              for f in FEATURES for a in SENSITIVE}
-    verdict = {pair: status(v >= CRAMER_FAIL, v >= CRAMER_WARN) for pair, v in pairs.items()}
+    # A feature each of whose values goes with one group of the attribute is derived from it (a postcode is a
+    # region), reported as such and not as a hidden proxy (CHECKS.md v2): a warning of its own kind.
+    derived = {(f, a) for f in FEATURES for a in SENSITIVE
+               if people.groupby(f, observed=True)[a].nunique().max() == 1 and people[a].nunique() > 1}
+    verdict = {pair: status(v >= CRAMER_FAIL, v >= CRAMER_WARN) for pair, v in pairs.items() if pair not in derived}
     failed, warned = sum(v == "fail" for v in verdict.values()), sum(v == "warn" for v in verdict.values())
-    return {"status": status(failed, warned),
-            "counts": {"pairs": len(pairs), "failed_pairs": failed, "warned_pairs": warned},
+    return {"status": status(failed, warned + len(derived)),
+            "counts": {"pairs": len(pairs), "failed_pairs": failed, "warned_pairs": warned,
+                       "derived_pairs": len(derived)},
+            "derived": sorted(f"{f} × {a}" for f, a in derived),
             **PROXY, "cramers_v": {f"{f} × {a}": round(v, 4) for (f, a), v in pairs.items()},
             "story": STORIES["bias.proxies"]}
 

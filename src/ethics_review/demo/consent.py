@@ -8,7 +8,7 @@ preference centre, and the cookie-banner (CMP) choices for personalised ads, ren
 
 The basis of a send follows the contract exactly: the consent state of (contact, purpose) at `sent_at` is the
 status of the latest event at or before it; a send is covered by consent if that state is `granted`, else by
-an exemption of the review's `exemptions:` (soft opt-in, B2B), else it has no basis. Cookie-banner events carry
+an exception to the consent requirement of the review's `exemptions:` (soft opt-in, B2B), else by nothing. Cookie-banner events carry
 the TC string (IAB TCF v2) the banner stored, written by `encode_tc_string`.
 """
 
@@ -27,7 +27,8 @@ from .campaigns import CAMPAIGN_INDEX, CAMPAIGNS, send_times
 from .common import DAY, numbered, pick, rng_for, sample_exact, seconds, status, timestamps
 from .population import COUNTRIES, Population, age_band_codes, day_number
 
-# Legal bases other than consent, as the demo's review.yaml declares them (CPCE L.34-5, CNIL B2B guidance).
+# Exceptions to the consent requirement (not legal bases), as the demo's review.yaml declares them (CPCE L.34-5
+# soft opt-in for email to customers, CNIL B2B guidance). The demo has no phone campaign.
 DEMO_EXEMPTIONS = {"email_marketing": {"soft_opt_in": True, "b2b": True}}
 
 NO_EVENT, GRANTED, WITHDRAWN, REFUSED = 0, 1, 2, 3  # state codes; 1..3 index CONSENT_STATUSES + 1
@@ -350,21 +351,28 @@ def tc_strings(log: pd.DataFrame) -> pa.Array:
 
 PLANT_SIZES = {  # (share of contacts, minimum) of each planted group
     "proof": (0.002, 5), "stale_ads": (0.001, 4), "minors_fr": (0.0008, 3), "minors_de": (0.0, 2),
-    "dormant_mailed": (0.0006, 3), "dormant_kept": (0.0, 2), "religion": (0.02, 20), "email_notes": (0.001, 4),
+    "minors_shop": (0.0, 1), "dormant_mailed": (0.0006, 3), "dormant_repermission": (0.0, 2),
+    "dormant_kept": (0.0, 2), "religion": (0.02, 20), "email_notes": (0.001, 4),
     "phone_notes": (0.001, 4), "tcf_app": (0.001, 4),
 }
 STALE_ADS_WINDOW = ("2025-10-01", "2026-04-30")  # last year's banner choices, never renewed
 STALE_ADS_CAMPAIGN = "NOEL26-ADS"
 MINOR_AGE_AT_CONSENT = {"FR": 14.5, "DE": 15.5}  # years, below FR 15 and DE 16 (lexicons/digital_consent_ages.yaml)
 MINORS_FROM = "2024-09-01"  # first consent on or after this day, so they are still minors at as_of
+# The demo's only collection point outside an information-society service (GDPR Art 8 does not apply there):
+# the shop's till. Its consents read as offline in consent.minors (lexicons/digital_consent_ages.yaml).
+OFFLINE_SOURCES = (SHOP,)
 DORMANT_CREATED_BEFORE_MONTHS = 48  # so that every 2026 campaign falls after the 36-month limit
 RELIGIONS = ("catholique", "musulmane", "musulman", "juive", "protestante", "bouddhiste", "sans religion")
 PRIVACY_STORY = (
     "An old loyalty-card form stored a religion column; shop staff typed customers' emails and phone numbers "
     "into the notes; some consents were imported without their collection point; the ad platform kept last "
     "year's banner opt-ins; the app's cookie banner never asked for ads profiling (TCF purposes 3 and 4); a few "
-    "teenagers in France and Germany signed up alone; an erasure failed in the CRM and an access request was "
-    "forgotten; prospects inactive since sign-up stayed in the newsletter.")
+    "teenagers in France and Germany signed up alone online, and one French teenager alone at a shop's till "
+    "(offline: outside GDPR Art 8, a warning); an erasure failed in the CRM and an access request was "
+    "forgotten, while a rectification request whose deadline was extended within the first month is still on "
+    "time; prospects inactive since sign-up stayed in the newsletter, and two of them received a single "
+    "re-permission message instead.")
 
 
 @dataclass(frozen=True)
@@ -427,17 +435,25 @@ def plant_privacy_problems(seed: int, population: Population, log: pd.DataFrame,
                            "method": CONSENT_METHODS.index("cmp")})
     log = add_events(log, events)
 
-    # consent.minors: teenagers who signed up alone, in France (under 15) and Germany (under 16).
+    # consent.minors: teenagers who signed up alone online, in France (under 15) and Germany (under 16), and one
+    # French teenager who signed up alone at a shop's till, with no consent given online (offline: a warning).
     first_grant_at = np.full(size, np.iinfo(np.int64).max)
     granted = log[log["status"] == GRANTED]
     np.minimum.at(first_grant_at, granted["person"].to_numpy(), granted["at"].to_numpy())
+    offline_grant = np.isin(granted["source"].to_numpy(), OFFLINE_SOURCES)
+    granted_online, granted_offline = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+    granted_online[granted["person"].to_numpy()[~offline_grant]] = True
+    granted_offline[granted["person"].to_numpy()[offline_grant]] = True
     individual = people["recipient_type"].to_numpy() == RECIPIENT_TYPES.index("individual")
     recent = (first_grant_at >= seconds(MINORS_FROM)) & (first_grant_at < np.iinfo(np.int64).max)
     birth = people["birth_day"].to_numpy().copy()
     for country, age in MINOR_AGE_AT_CONSENT.items():
-        pool = individual & recent & (people["country"].to_numpy() == COUNTRIES.index(country))
+        pool = individual & recent & granted_online & (people["country"].to_numpy() == COUNTRIES.index(country))
         minors = take(f"minors_{country.lower()}", pool)
         birth[minors] = first_grant_at[minors] // DAY - int(age * 365.2425)
+    at_the_shop = take("minors_shop", individual & recent & granted_offline & ~granted_online
+                       & (people["country"].to_numpy() == COUNTRIES.index("FR")))
+    birth[at_the_shop] = first_grant_at[at_the_shop] // DAY - int(MINOR_AGE_AT_CONSENT["FR"] * 365.2425)
     people["birth_day"] = birth
     people["age_band"] = age_band_codes(birth, population.as_of).astype(np.int8)
 
@@ -448,10 +464,11 @@ def plant_privacy_problems(seed: int, population: Population, log: pd.DataFrame,
     emailed = np.zeros(size, dtype=bool)
     email_campaigns = [i for i, c in enumerate(CAMPAIGNS) if c.channel == "email"]
     emailed[campaign_sends.loc[campaign_sends["campaign"].isin(email_campaigns), "person"].to_numpy()] = True
-    anything_sent = np.zeros(size, dtype=bool)
-    anything_sent[campaign_sends["person"].to_numpy()] = True
-    dormant = np.concatenate([take("dormant_mailed", old_prospect & emailed),
-                              take("dormant_kept", old_prospect & ~anything_sent)])
+    sends_received = np.bincount(campaign_sends["person"].to_numpy(), minlength=size)
+    # Every 2026 send falls after their 36 months: several sends is a fail, exactly one a re-permission (warn).
+    dormant = np.concatenate([take("dormant_mailed", old_prospect & emailed & (sends_received > 1)),
+                              take("dormant_repermission", old_prospect & (sends_received == 1)),
+                              take("dormant_kept", old_prospect & (sends_received == 0))])
     last_activity = people["last_activity"].to_numpy().copy()
     last_activity[dormant] = people["created"].to_numpy()[dormant]
     people["last_activity"] = last_activity
@@ -544,14 +561,19 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
     known = birth_day[event_person] != np.iinfo(np.int64).min
     age_then = _years_between(_calendar(birth_day[event_person], "D"), _calendar(log["at"].to_numpy(), "s"))
     child = granted & known & (age_then < consent_age[event_person])
+    offline = np.isin(log["source"].to_numpy(), OFFLINE_SOURCES)
     ads_or_profiling = np.isin(purpose, [PURPOSE_CODE["personalised_ads"], PURPOSE_CODE["profiling"]])
     age_at_send = _years_between(_calendar(birth_day[person], "D"), sent_on)
     to_minor = ads_or_profiling & (birth_day[person] != np.iinfo(np.int64).min) & (age_at_send < 18)
-    minors = np.unique(event_person[child])
+    minors = np.unique(event_person[child & ~offline])  # Art 8: consents given online (a rule)
+    offline_minors = np.setdiff1d(np.unique(event_person[child & offline]), minors)  # a kit-default warning
     entries["consent.minors"] = _entry(
-        {"minors_without_parental_consent": len(minors), "sends_to_minors": int(to_minor.sum())},
-        fail=bool(len(minors) or to_minor.any()),
-        by_country={c: int((country[minors] == c).sum()) for c in sorted(set(country[minors]))})
+        {"minors_without_parental_consent": len(minors), "offline_minors_without_parental_consent":
+         len(offline_minors), "sends_to_minors": int(to_minor.sum())},
+        fail=bool(len(minors) or to_minor.any()), warn=bool(len(offline_minors)),
+        by_country={c: int((country[minors] == c).sum()) for c in sorted(set(country[minors]))},
+        offline_by_country={c: int((country[offline_minors] == c).sum())
+                            for c in sorted(set(country[offline_minors]))})
 
     frame = data.subject_requests.frame
     kind, completed = frame["type"].to_numpy(), frame["completed_at"].to_numpy()
@@ -560,20 +582,29 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
     after = sent_at > completion.reindex(person).fillna(np.inf).to_numpy()
     still = np.unique(np.concatenate([completion.index[keep[completion.index]], person[after]]))
     pending = completed < 0
-    overdue = pending & _months_after(tuple(np.repeat(a, len(frame)) for a in as_of),
-                                      _calendar(frame["received_at"].to_numpy(), "s"), 1)
+    received = _calendar(frame["received_at"].to_numpy(), "s")
+    notified = frame["extension_notified_at"].to_numpy()
+    # GDPR Art 12(3): three months instead of one when the person was told within the first month.
+    extended = (notified >= 0) & ~_months_after(_calendar(np.maximum(notified, 0), "s"), received, 1)
+    overdue = pending & _months_after(tuple(np.repeat(a, len(frame)) for a in as_of), received,
+                                      np.where(extended, 3, 1))
     entries["consent.erasure"] = _entry(
         {"erased_still_present": len(still), "erased_still_in_contacts": int(keep[completion.index].sum()),
-         "sends_after_erasure": int(after.sum()), "overdue_requests": int(overdue.sum())},
+         "sends_after_erasure": int(after.sum()), "overdue_requests": int(overdue.sum()),
+         "extended_requests": int(extended.sum())},
         fail=bool(len(still)), warn=bool(overdue.any()))
 
     last = people["last_activity"].to_numpy()
     prospect = keep & ~people["is_customer"].to_numpy()
     dormant = prospect & _months_after(tuple(np.repeat(a, len(people)) for a in as_of), _calendar(last, "D"), 36)
     late_send = dormant[person] & _months_after(sent_on, _calendar(last[person], "D"), 36)
+    late_per_person = np.bincount(person[late_send], minlength=len(people))
+    # CNIL référentiel (2022): one last message after the 36 months may ask whether they wish to go on.
+    repermission, repeatedly = int((late_per_person == 1).sum()), int((late_per_person > 1).sum())
     entries["consent.retention"] = _entry(
-        {"dormant_prospects": int(dormant.sum()), "dormant_prospects_contacted": int(len(np.unique(person[late_send]))),
-         "sends_to_dormant_prospects": int(late_send.sum())}, fail=bool(late_send.any()), warn=bool(dormant.any()))
+        {"dormant_prospects": int(dormant.sum()), "dormant_prospects_contacted": repermission + repeatedly,
+         "dormant_prospects_repermission": repermission, "dormant_prospects_contacted_repeatedly": repeatedly,
+         "sends_to_dormant_prospects": int(late_send.sum())}, fail=bool(repeatedly), warn=bool(dormant.any()))
 
     identity = data.people.identity.filter(pa.array(keep))
     religion = identity["religion"].combine_chunks()  # always added by plant_privacy_problems

@@ -4,7 +4,9 @@ Erasures are complete (the person is gone from contacts, consents, sends and tar
 keeps the identifier, as proof), except one, planted for consent.erasure: the CRM job failed for one person,
 who is still there. Objections to direct marketing are recorded in the consent log as withdrawals of every
 marketing purpose, so that no send follows them. A few recent requests are still pending within the one-month
-deadline; one access request, planted, was forgotten and is pending past it.
+deadline; one access request, planted, was forgotten and is pending past it; one rectification request,
+planted, is pending past one month but on time: the person was told within the first month that the deadline
+was extended by two months (GDPR Art 12(3), `extension_notified_at`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def request_counts(contacts: int) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Requests:
-    frame: pd.DataFrame  # person, type (code), received_at, completed_at (seconds; -1 = pending)
+    frame: pd.DataFrame  # person, type (code), received_at, completed_at, extension_notified_at (s; -1 = none)
     erased: np.ndarray  # mask over people: erased before the export (the failed erasure's person is not)
     log: pd.DataFrame  # the consent log with the objections' withdrawals added
 
@@ -98,8 +100,8 @@ def build_requests(rng: np.random.Generator, population: Population, log: pd.Dat
     erased[erased_people] = True
     untouched = np.setdiff1d(individuals, frame["person"].to_numpy())
     frame = _fail_one_erasure(rng, frame, untouched)
-    return Requests(frame=_forget_one_access_request(frame, as_of_s), erased=erased,
-                    log=add_events(log, withdrawals))
+    frame = _extend_one_rectification_request(_forget_one_access_request(frame, as_of_s), as_of_s)
+    return Requests(frame=frame, erased=erased, log=add_events(log, withdrawals))
 
 
 def _fail_one_erasure(rng: np.random.Generator, frame: pd.DataFrame, untouched: np.ndarray) -> pd.DataFrame:
@@ -129,6 +131,27 @@ def _forget_one_access_request(frame: pd.DataFrame, as_of_s: int) -> pd.DataFram
     return frame.iloc[order].reset_index(drop=True)
 
 
+EXTENDED_RECEIVED_DAYS = 50  # the extended request was received this many days before as_of: past one month
+EXTENSION_NOTIFIED_AFTER_DAYS = 12  # the person was told of the extension this many days after receipt
+
+
+def _extend_one_rectification_request(frame: pd.DataFrame, as_of_s: int) -> pd.DataFrame:
+    """Planted for consent.erasure: the first completed rectification request is still pending, received more
+    than a month before as_of, but its deadline is three months because the extension was notified within the
+    first month (GDPR Art 12(3)): not overdue."""
+    frame = frame.copy()
+    frame["extension_notified_at"] = np.int64(-1)
+    completed = np.flatnonzero((frame["type"].to_numpy() == REQUEST_TYPES.index("rectification"))
+                               & (frame["completed_at"].to_numpy() >= 0))
+    if len(completed):
+        row = frame.index[completed[0]]
+        received = as_of_s - EXTENDED_RECEIVED_DAYS * DAY
+        frame.loc[row, ["received_at", "completed_at", "extension_notified_at"]] = [
+            received, -1, received + EXTENSION_NOTIFIED_AFTER_DAYS * DAY]
+    order = np.lexsort((frame["person"].to_numpy(), frame["received_at"].to_numpy()))
+    return frame.iloc[order].reset_index(drop=True)
+
+
 def _size_of_others(counts: dict[str, int]) -> int:
     return sum(n for kind, n in counts.items() if kind != "objection")
 
@@ -150,4 +173,5 @@ def requests_table(requests: Requests, contact_ids: pa.Array) -> pa.Table:
         "type": pick(REQUEST_TYPES, frame["type"].to_numpy()),
         "received_at": timestamps(frame["received_at"].to_numpy()),
         "completed_at": timestamps(frame["completed_at"].to_numpy()),
+        "extension_notified_at": timestamps(frame["extension_notified_at"].to_numpy()),
     })

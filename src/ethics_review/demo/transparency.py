@@ -1,17 +1,24 @@
 """AI use, made visible: the content inventory, the register of AI systems, the privacy notices.
 
 The inventory lists every creative of every campaign (text variants, images, videos), the shop's chatbots and
-an editorial text on a matter of public interest. Planted problems, one per transparency check:
-- `ai_disclosure`: three AI images published without a visible label, and one AI video showing a real person
-  (a deepfake in the sense of AI Act Art 50(4)) published without a label after 2 August 2026;
+an editorial text on a matter of public interest. Planted problems, one or more per transparency check, judged as
+CHECKS.md v2 says (AI Act Art 50 binds what is in use on or after 2 August 2026, whatever its creation date):
+- `ai_disclosure`: three AI images published without a visible label; three AI videos that resemble a real chef
+  (deepfakes, AI Act Art 3(60)) without a label: one of the Christmas ads (published after 2 August 2026), one of
+  the summer sales (published in June 2026 and still in use: a failure although it predates the rule) and one of
+  the Mother's Day email, withdrawn in July 2026 (before the rule: a warning only);
 - `human_review`: one AI-written SMS published with no review, another reviewed only after it went out;
 - `machine_marking`: one AI image of the back-to-school ads without a machine-readable marking;
-- `chatbot_disclosure`: a WhatsApp assistant, launched in September 2026, that never says it is an AI (and is
-  not flagged as AI-generated in the inventory, so the ai_disclosure counts are those of the images and video);
+- `chatbot_disclosure`: a WhatsApp assistant, launched in March 2026 and still in service, that never says it is
+  an AI (a failure whatever its launch date; it is not flagged as AI-generated in the inventory, so the
+  ai_disclosure counts are those of the images and videos);
 - `register`: the segmentation entry full of placeholders, with a bias audit 15 months old;
-- `automated_decisions`: dynamic pricing, fully automated, with no explanation and no route to a person;
+- `automated_decisions`: dynamic pricing, fully automated with a significant effect, with no Art 22(2) exception
+  and no explanation; product recommendations, fully automated, whose significant_effect nobody decided (a
+  warning: the kit never assumes it);
 - `ai_literacy`: the content generator's users last trained 13 months before the review;
-- `notice_coverage`: the French notice never mentions SMS, although SMS campaigns are sent;
+- `notice_coverage`: the French notice never mentions SMS, although SMS campaigns are sent (the kit cannot find
+  it: a warning to check by reading);
 - `notice_readability`: a cookie notice in HTML written in 40-word sentences.
 """
 
@@ -23,6 +30,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from .campaigns import CAMPAIGNS, Campaign
@@ -31,19 +39,25 @@ from .common import DAY, seconds, status, timestamps
 AI_ACT_ART_50_APPLIES = "2026-08-02"
 UNDISCLOSED_AI_IMAGES = ("SPRING26-EMAIL-IMG-1", "SOLDES-ETE-EMAIL-IMG-1", "RENTREE-ADS-IMG-2")
 UNDISCLOSED_DEEPFAKE = "NOEL26-ADS-VID-1"
+OLD_DEEPFAKE_IN_USE = "SOLDES-ETE-EMAIL-VID-1"  # published before 2 August 2026, never withdrawn
+WITHDRAWN_DEEPFAKE = "FETE-DES-MERES-EMAIL-VID-1"  # withdrawn before 2 August 2026
+WITHDRAWN_DEEPFAKE_ON = "2026-07-15 18:00:00"
 UNREVIEWED_TEXT = "SOLDES-ETE-SMS-TXT-A"  # published with no human review
 LATE_REVIEWED_TEXT = "SAINT-VALENTIN-SMS-TXT-A"  # reviewed the day after it went out
 UNMARKED_IMAGE = "RENTREE-ADS-IMG-1"  # no C2PA / IPTC marking
 UNDISCLOSED_CHATBOT = "ASSISTANT-WHATSAPP"
-UNDISCLOSED_CHATBOT_LAUNCH = "2026-09-15 09:00:00"
+UNDISCLOSED_CHATBOT_LAUNCH = "2026-03-15 09:00:00"  # before Art 50 applies, still in service
 CHATBOT_LAUNCH = "2025-10-01 09:00:00"  # Lumi, the site's assistant
 REGISTER_PLACEHOLDERS = {"explanation": "TBD", "human_oversight": "[More Information Needed]",
                          "model_card": "à compléter"}  # planted in the segmentation entry
-UNEXPLAINED_SYSTEM = "dynamic-pricing"
+UNEXPLAINED_SYSTEM = "dynamic-pricing"  # significant effect, no Art 22(2) exception, no explanation
+UNDECIDED_SYSTEM = "product-recommendations"  # fully automated, significant_effect left unset
 STALE_TRAINING_SYSTEM = "content-generator"
 LONG_SENTENCE_NOTICE = "cookies.en.html"
-DISCLOSURE_STORY = ("Three AI-generated images went out without the 'image générée par IA' label, and NOEL26-ADS "
-                    "ran an AI video showing a real chef, published after 2 August 2026 without any label.")
+DISCLOSURE_STORY = ("Three AI-generated images went out without the 'image générée par IA' label, and three AI "
+                    "videos resembling a real chef carry no label: NOEL26-ADS's, published after 2 August 2026, and "
+                    "the summer sales' one, published in June and still in use, breach AI Act Art 50(4); the "
+                    "Mother's Day one was withdrawn in July 2026, before the rule applied.")
 NOTICE_FILES = ("privacy.fr.md", "privacy.en.md", LONG_SENTENCE_NOTICE)
 
 
@@ -56,13 +70,14 @@ class ContentItem:
     ai_generated: bool
     reviewer: str
     in_sends: bool = False  # a variant that sends point to (the message itself)
-    depicts_real_person: bool = False
+    deepfake: bool = False  # AI Act Art 3(60)
     public_interest: bool = False
     disclosed: bool | None = None  # None: disclosed exactly when AI-generated
     human_reviewed: bool = True
     reviewed_after_publication: bool = False
     machine_marked: bool | None = None  # None: marked exactly when AI-generated media
     launched: str | None = None  # publication of an item outside the campaigns (default: the chatbot launch)
+    withdrawn: str | None = None  # when the item stopped being used; None: still in use
 
     @property
     def is_disclosed(self) -> bool:
@@ -72,7 +87,8 @@ class ContentItem:
     def is_machine_marked(self) -> bool:
         if self.machine_marked is not None:
             return self.machine_marked
-        return self.ai_generated and self.content_type in ("image", "video", "audio")
+        # The brand's AI tools mark what they make (C2PA for media, metadata for text), AI Act Art 50(2).
+        return self.ai_generated and self.content_type in ("text", "image", "video", "audio")
 
 
 def _campaign_items(campaign: Campaign) -> list[ContentItem]:
@@ -98,7 +114,12 @@ def content_items() -> list[ContentItem]:
     extra = [
         # The brand ambassador, AI-retouched with her agreement and labelled: a disclosed real-person depiction.
         ContentItem("FETE-DES-MERES-EMAIL-IMG-3", "FETE-DES-MERES-EMAIL", "email", "image", True, "brand-editor",
-                    depicts_real_person=True),
+                    deepfake=True),
+        # Planted: AI videos resembling a real chef, without a label (see the module's docstring).
+        ContentItem(OLD_DEEPFAKE_IN_USE, "SOLDES-ETE-EMAIL", "email", "video", True, "brand-editor", deepfake=True,
+                    disclosed=False),
+        ContentItem(WITHDRAWN_DEEPFAKE, "FETE-DES-MERES-EMAIL", "email", "video", True, "brand-editor",
+                    deepfake=True, disclosed=False, withdrawn=WITHDRAWN_DEEPFAKE_ON),
         # An AI-drafted text on the shop's climate commitments: public interest, reviewed and labelled.
         ContentItem("NOEL26-EMAIL-TXT-RSE", "NOEL26-EMAIL", "email", "text", True, "csr-editor",
                     public_interest=True),
@@ -109,7 +130,7 @@ def content_items() -> list[ContentItem]:
                     launched=UNDISCLOSED_CHATBOT_LAUNCH),
     ]
     planted = {**{cid: {"disclosed": False} for cid in UNDISCLOSED_AI_IMAGES},
-               UNDISCLOSED_DEEPFAKE: {"disclosed": False, "ai_generated": True, "depicts_real_person": True},
+               UNDISCLOSED_DEEPFAKE: {"disclosed": False, "ai_generated": True, "deepfake": True},
                UNREVIEWED_TEXT: {"human_reviewed": False},
                LATE_REVIEWED_TEXT: {"reviewed_after_publication": True},
                UNMARKED_IMAGE: {"machine_marked": False}}
@@ -146,9 +167,15 @@ def content_table(rng: np.random.Generator, items: list[ContentItem]) -> pa.Tabl
         "reviewer": pa.array([i.reviewer if i.human_reviewed else None for i in items], pa.string()),
         "reviewed_at": timestamps(reviewed),
         "published_at": timestamps(published),
-        "depicts_real_person": [i.depicts_real_person for i in items],
+        "deepfake": [i.deepfake for i in items],
+        "withdrawn_at": timestamps(np.array([seconds(i.withdrawn) if i.withdrawn else -1 for i in items])),
         "public_interest": [i.public_interest for i in items],
     })
+
+
+def in_use_since_rule(frame: pd.DataFrame) -> pd.Series:
+    """Items still in use on 2 August 2026 or later (not withdrawn before it), whatever their publication date."""
+    return frame["withdrawn_at"].isna() | (frame["withdrawn_at"] >= np.datetime64(AI_ACT_ART_50_APPLIES))
 
 
 def disclosure_counts(content: pa.Table) -> dict[str, int]:
@@ -156,8 +183,8 @@ def disclosure_counts(content: pa.Table) -> dict[str, int]:
     frame = content.to_pandas()
     ai = frame[frame["ai_generated"]]
     undisclosed = ai[~ai["disclosed"]]
-    rule_applies = undisclosed["published_at"] >= np.datetime64(AI_ACT_ART_50_APPLIES)
-    deepfake = undisclosed["depicts_real_person"] & undisclosed["content_type"].isin(["image", "video", "audio"])
+    rule_applies = in_use_since_rule(undisclosed)
+    deepfake = undisclosed["deepfake"] & undisclosed["content_type"].isin(["image", "video", "audio"])
     public_text = (undisclosed["public_interest"] & (undisclosed["content_type"] == "text")
                    & ~undisclosed["human_reviewed"])
     return {
@@ -177,7 +204,8 @@ def undisclosed_ai_ids(content: pa.Table) -> list[str]:
 
 # --- planted.json entries, recomputed from the generated data with plain pandas and Python -------------------------
 
-MEDIA = ("image", "video", "audio")
+MARKED = ("text", "image", "video", "audio")  # what transparency.machine_marking counts (Art 50(2))
+SAFEGUARDS = ("human_intervention", "express_view", "contest")
 EMPTY = ("", "TBD", "n/a", "[More Information Needed]", "à compléter", None)  # the placeholders planted here
 CRITICAL = ("purpose", "owner", "decision_mode", "legal_basis", "explanation", "human_oversight")
 # The words the demo's notices use for each purpose of its campaigns (a purpose is described when one appears).
@@ -190,21 +218,28 @@ def planted_entries(content: pa.Table, as_of: dt.date) -> dict[str, dict[str, ob
     """The planted.json entries of the transparency checks other than ai_disclosure."""
     frame = content.to_pandas()
     published = frame[frame["published_at"] < np.datetime64(as_of + dt.timedelta(days=1))]
-    since_rule = published["published_at"] >= np.datetime64(AI_ACT_ART_50_APPLIES)
+    since_rule = in_use_since_rule(published)
     ai = published[published["ai_generated"]]
     reviewed = ai["human_reviewed"] & (ai["reviewed_at"] <= ai["published_at"])
     rate = reviewed.mean()
-    media = ai[ai["content_type"].isin(MEDIA)]
+    media = ai[ai["content_type"].isin(MARKED)]
     unmarked = ~media["machine_marked"]
     bots = published[published["content_type"] == "chatbot"]
     bots_hidden = ~bots["disclosed"]
     systems = ai_register(as_of)
     critical_gaps = [sum(s.get(f) in EMPTY for f in CRITICAL) for s in systems]
     stale_audits = sum(s["last_bias_audit"] < as_of - dt.timedelta(days=365) for s in systems)
-    automated = [s for s in systems if s["decision_mode"] == "fully_automated" and s["significant_effect"]]
+    fully_automated = [s for s in systems if s["decision_mode"] == "fully_automated"]
+    automated = [s for s in fully_automated if s.get("significant_effect") is True]
+    undecided = sum(s.get("significant_effect") is None for s in fully_automated)
     unexplained = sum(s.get("explanation") in EMPTY for s in automated)
-    no_route = sum(s.get("escalation_path") in EMPTY for s in automated)
-    failing_automated = sum(s.get("explanation") in EMPTY or s.get("escalation_path") in EMPTY for s in automated)
+    no_exception = sum(s.get("art22_exception") in EMPTY for s in automated)
+    no_safeguards = sum(s.get("art22_exception") in ("contract", "explicit_consent")
+                        and not set(SAFEGUARDS) <= set(s.get("safeguards") or ()) for s in automated)
+    failing_automated = sum(s.get("explanation") in EMPTY or s.get("art22_exception") in EMPTY
+                            or (s.get("art22_exception") in ("contract", "explicit_consent")
+                                and not set(SAFEGUARDS) <= set(s.get("safeguards") or ()))
+                            for s in automated)
     untrained = sum(s["staff_trained"] < as_of - dt.timedelta(days=365) for s in systems)
     notices = notice_texts()
     languages = {name.split(".")[1] for name in notices}
@@ -239,17 +274,21 @@ def planted_entries(content: pa.Table, as_of: dt.date) -> dict[str, dict[str, ob
                        "systems_with_critical_gaps": sum(g > 0 for g in critical_gaps), "stale_audits": stale_audits},
         },
         "transparency.automated_decisions": {
-            "status": status(failing_automated, 0),
-            "counts": {"automated_systems": len(automated), "without_explanation": unexplained,
-                       "without_human_route": no_route, "failing_systems": failing_automated},
+            "status": status(failing_automated, undecided),
+            "counts": {"fully_automated_systems": len(fully_automated), "automated_systems": len(automated),
+                       "undecided_systems": undecided, "without_exception": no_exception,
+                       "without_safeguards": no_safeguards, "without_explanation": unexplained,
+                       "failing_systems": failing_automated},
         },
         "transparency.ai_literacy": {
             "status": status(0, untrained),
             "counts": {"systems": len(systems), "untrained_systems": untrained},
         },
         "transparency.notice_coverage": {
-            "status": status(len(missing), 0),
-            "counts": {"missing_descriptions": len(missing), "languages_with_gaps": len({m[0] for m in missing})},
+            # Not found by the kit and not marked by a reviewer: a warning to check by reading (CHECKS.md v2).
+            "status": status(0, len(missing)),
+            "counts": {"not_found": len(missing), "not_described": 0,
+                       "languages_with_gaps": len({m[0] for m in missing})},
             "missing": [f"{channel} ({lang})" for lang, channel in missing],
         },
         "transparency.notice_readability": {
@@ -271,7 +310,8 @@ def ai_register(as_of: dt.date) -> list[dict[str, object]]:
     planted gaps (see the module's docstring)."""
     planted: dict[str, dict[str, object]] = {
         "segmentation": {**REGISTER_PLACEHOLDERS, "last_bias_audit": as_of - dt.timedelta(days=460)},
-        UNEXPLAINED_SYSTEM: {"explanation": "", "escalation_path": "n/a"},
+        UNEXPLAINED_SYSTEM: {"explanation": "", "escalation_path": "n/a", "art22_exception": None,
+                             "safeguards": None},
         STALE_TRAINING_SYSTEM: {"staff_trained": as_of - dt.timedelta(days=400)},
     }
     return [{**system, **planted.get(str(system["id"]), {})} for system in _complete_register(as_of)]
@@ -313,7 +353,7 @@ def _complete_register(as_of: dt.date) -> list[dict[str, object]]:
                         "premier message.",
          "human_oversight": "Un conseiller reprend la conversation à la demande ou en cas de doute.",
          "escalation_path": "Bouton « Parler à un conseiller »", "model_card": "docs/model-cards/lumi.md",
-         "dpia": dt.date(2025, 9, 2), "risk_level": "limited"},
+         "dpia": dt.date(2025, 9, 2), "risk_level": "limited", "in_service_from": dt.date(2025, 10, 1)},
         {"id": "dynamic-pricing", "name": "Prix promotionnels dynamiques", "vendor": "PrixMalin SAS",
          "purpose": "Ajuster les remises selon le stock et la demande",
          "use_case": "pricing", "owner": "Directeur commercial", "contact": "Équipe pricing",
@@ -324,7 +364,18 @@ def _complete_register(as_of: dt.date) -> list[dict[str, object]]:
                         "l'âge, du genre ou du lieu de vie.",
          "human_oversight": "L'équipe pricing revoit chaque semaine les remises et leurs effets.",
          "escalation_path": "Un conseiller du service client peut revoir le prix proposé sur demande",
-         "model_card": "docs/model-cards/pricing.md", "dpia": dt.date(2025, 6, 30), "risk_level": "limited"},
+         "model_card": "docs/model-cards/pricing.md", "dpia": dt.date(2025, 6, 30), "risk_level": "limited",
+         "art22_exception": "contract", "safeguards": ["human_intervention", "express_view", "contest"]},
+        {"id": UNDECIDED_SYSTEM, "name": "Recommandations de produits", "vendor": "Interne (équipe data)",
+         "purpose": "Choisir les produits présentés dans les e-mails et sur le site",
+         "use_case": "recommendation", "owner": "Responsable e-commerce", "contact": "Équipe data et CRM",
+         "decision_mode": "fully_automated", "significant_effect": None,
+         "data_categories": ["historique d'achats", "produits consultés"], "legal_basis": "Intérêt légitime",
+         **common,
+         "explanation": "Les produits proposés sont ceux que des clients aux achats proches ont aimés.",
+         "human_oversight": "L'équipe e-commerce revoit chaque mois les règles et les exclusions.",
+         "escalation_path": "Service client", "model_card": "docs/model-cards/recommendations.md",
+         "dpia": dt.date(2025, 3, 14), "risk_level": "minimal"},
         {"id": "segmentation", "name": "Segmentation clients", "vendor": "Interne (équipe data)",
          "purpose": "Classer les clients en segments (fidèle, occasionnel, nouveau, prospect)",
          "use_case": "segmentation", "owner": "Responsable CRM", "contact": "Équipe data et CRM",
