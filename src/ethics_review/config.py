@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -191,7 +190,7 @@ class ReviewConfig(_Strict):
         for name in ("ai_systems", "notices"):  # read by the kit itself, never an engine table
             if isinstance(value.get(name), TableSource):
                 raise ValueError(f"{name} is a file or folder of the review, not a table of the engine")
-
+        return value
 
     @field_validator("exemptions")
     @classmethod
