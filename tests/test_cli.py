@@ -15,8 +15,8 @@ BIN = Path(sys.executable).parent / "ethics-review"
 def test_init_creates_a_review_that_validates(tmp_path: Path, capsys):
     assert main(["init", str(tmp_path / "review")]) == 0
     assert sorted(p.name for p in (tmp_path / "review").iterdir()) == [
-        "ai_systems.yaml", "consents.csv", "contacts.csv", "content.csv", "notices", "requests.csv", "review.yaml",
-        "sends.csv", "targeting.csv"]
+        "ai_systems.yaml", "assessment.yaml", "consents.csv", "contacts.csv", "content.csv", "interactions.csv",
+        "notices", "requests.csv", "review.yaml", "sends.csv", "targeting.csv"]
     assert main(["validate", str(tmp_path / "review")]) == 0
     out = capsys.readouterr().out
     assert "inputs match the data contract" in out and "contacts" in out
@@ -82,3 +82,25 @@ def test_diff_of_a_non_findings_file_is_exit_2(tmp_path: Path, capsys):
 def test_entry_point_is_installed():
     assert shutil.which(str(BIN)) and subprocess.run([str(BIN), "--version"], capture_output=True,
                                                      text=True).stdout.startswith("ethics-review ")
+
+
+def test_diff_of_a_history_compares_its_last_two_runs(tmp_path: Path, capsys):
+    from ethics_review import history
+
+    for day, status in (("2026-04-01", "pass"), ("2026-05-01", "pass"), ("2026-06-01", "fail")):
+        history.append(tmp_path / "h", {"review": "r", "as_of": day, "generated_at": f"{day}T08:00:00+00:00",
+                                        "findings": [{"check_id": "consent.coverage", "area": "consent",
+                                                      "status": status, "metric": {}}]})
+    assert main(["diff", "--history", str(tmp_path / "h")]) == 1
+    assert "consent.coverage: pass -> fail" in capsys.readouterr().out
+
+
+def test_diff_of_a_history_with_one_run_or_with_files_too_is_exit_2(tmp_path: Path, capsys):
+    from ethics_review import history
+
+    history.append(tmp_path / "h", {"review": "r", "as_of": "2026-04-01", "generated_at": "2026-04-01T08:00:00",
+                                    "findings": []})
+    assert main(["diff", "--history", str(tmp_path / "h")]) == 2
+    assert "holds 1 run(s); diff needs two" in capsys.readouterr().err
+    assert main(["diff", "a.json", "--history", str(tmp_path / "h")]) == 2
+    assert main(["diff", "a.json"]) == 2

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from ethics_review import cli, engine
+from ethics_review.history import default_dir
 from ethics_review.review import open_review
 from tests.engines import postgres_server
 
@@ -36,7 +37,8 @@ def postgres_url():
 
 def postgres_review(demo_dir: Path, url: str, folder: Path) -> Path:
     """A review folder whose tables live in PostgreSQL: the demo's validated tables loaded into the database,
-    review.yaml naming them, and the AI register and notices as files (the kit reads those itself)."""
+    review.yaml naming them, and the rest as files (AI register, notices, self-assessment: the kit reads those
+    itself), with the demo's run history next to it as next to the demo."""
     con = engine.connect(engine.parse_engine(url))
     demo = open_review(demo_dir)
     for name, table in demo.tables.items():
@@ -46,8 +48,10 @@ def postgres_review(demo_dir: Path, url: str, folder: Path) -> Path:
     config["sources"] = {name: {"table": name} for name in demo.tables}
     folder.mkdir()
     (folder / "review.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    shutil.copy(demo_dir / "ai_systems.yaml", folder)
-    shutil.copytree(demo_dir / "notices", folder / "notices")
+    for path in demo_dir.iterdir():
+        if path.name != "review.yaml" and path.stem not in demo.tables:
+            (shutil.copytree if path.is_dir() else shutil.copy)(path, folder / path.name)
+    shutil.copytree(default_dir(demo_dir), default_dir(folder))
     return folder
 
 
@@ -66,7 +70,8 @@ def test_the_cli_gives_duckdb_s_findings_on_every_engine(name, demo_dir, demo_re
     else:
         url = request.getfixturevalue("postgres_url")
         review, option = postgres_review(demo_dir, url, tmp_path / "review"), url
-    code = cli.main(["run", str(review), "--engine", option, "--out", str(tmp_path / "report")])
+    # --no-history: read the review's history as the DuckDB report did, and append nothing to the demo's
+    code = cli.main(["run", str(review), "--engine", option, "--out", str(tmp_path / "report"), "--no-history"])
     assert code == 1, capsys.readouterr().err  # the demo's planted problems fail, on every engine
     got = {f["check_id"]: f for f in json.loads((tmp_path / "report" / "findings.json").read_text())["findings"]}
     expected = {f["check_id"]: f for f in json.loads(demo_report.paths["findings"].read_text())["findings"]}

@@ -23,12 +23,14 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_holds_every_resource(wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for notebook in ("consent", "bias", "transparency"):
+    for notebook in ("consent", "bias", "transparency", "governance"):
         assert f"ethics_review/_bundled/notebooks/{notebook}.ipynb" in names
     for required in ("ethics_review/_bundled/templates/report/index.html.j2",
                      "ethics_review/_bundled/templates/review/review.yaml",
                      "ethics_review/schema/findings.schema.json", "ethics_review/legal_dates.yaml",
-                     "ethics_review/texts/ui.yaml", "ethics_review/lexicons/purposes.yaml"):
+                     "ethics_review/texts/ui.yaml", "ethics_review/lexicons/purposes.yaml",
+                     "ethics_review/lexicons/assessment_questions.yaml", "ethics_review/texts/governance.yaml",
+                     "ethics_review/_bundled/templates/review/assessment.yaml"):
         assert required in names
 
 
@@ -49,3 +51,4 @@ def test_the_installed_wheel_alone_runs_a_review(wheel: Path, tmp_path: Path):
                           text=True)
     assert done.returncode in (0, 1), done.stderr
     assert (work / "out" / "index.html").is_file() and (work / "out" / "findings.json").is_file()
+    assert len(list((work / "review.history").glob("run-*.json"))) == 1  # next to the review, not inside it

@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--contacts", type=int, default=20_000, help="number of contacts (default: 20000)")
     demo.add_argument("--lang", choices=("en", "fr"), default="fr", help="report language (default: fr)")
     demo.add_argument("--seed", type=int, default=None, help="random seed of the generator")
+    demo.add_argument("--history", type=Path, default=None,
+                      help="the review's history folder (default: OUT/data.history, with two earlier runs)")
     _engine_option(demo)
 
     run = commands.add_parser("run", help="run one review and write its report")
@@ -42,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="exit 1 when a finding is at this level or worse (default: fail)")
     run.add_argument("--as-of", default=None, help="judge time-based rules at this date (YYYY-MM-DD)")
     run.add_argument("--lang", choices=("en", "fr"), default=None, help="report language (default: from config)")
+    run.add_argument("--history", type=Path, default=None,
+                     help="the review's history folder, read and appended to (default: <review folder>.history, "
+                          "next to the review; never inside an input folder)")
+    run.add_argument("--no-history", action="store_true", help="do not append this run to the review's history")
     _engine_option(run)
 
     validate = commands.add_parser("validate", help="check the inputs against the data contract, nothing else")
@@ -52,8 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", type=Path, help="the folder to create")
 
     diff = commands.add_parser("diff", help="what changed between two runs' findings")
-    diff.add_argument("old", type=Path, help="findings.json (or output folder) of the earlier run")
-    diff.add_argument("new", type=Path, help="findings.json (or output folder) of the later run")
+    diff.add_argument("old", type=Path, nargs="?", help="findings.json (or output folder) of the earlier run")
+    diff.add_argument("new", type=Path, nargs="?", help="findings.json (or output folder) of the later run")
+    diff.add_argument("--history", type=Path, default=None,
+                      help="compare the last two runs of a review's history folder instead")
 
     lab = commands.add_parser("lab", help="open JupyterLab on copies of the kit's notebooks in a folder")
     lab.add_argument("dir", type=Path, help="the folder for the notebooks (created; existing notebooks are kept)")
@@ -106,8 +114,9 @@ def _demo(args: argparse.Namespace) -> int:
         options["seed"] = args.seed
     data_dir = args.out / "data"
     print(f"Generating the demo dataset ({args.contacts:,} contacts) in {data_dir} ...")
-    generate(data_dir, **options)
-    result = run_report(data_dir, args.out / "report", lang=args.lang, engine=args.engine)
+    demo = generate(data_dir, history_dir=args.history, **options)
+    result = run_report(data_dir, args.out / "report", lang=args.lang, history=demo.history_dir,
+                        engine=args.engine)
     _print_summary(result.findings, result.summary)
     _print_legal(result.paths["findings"])
     print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
@@ -118,12 +127,25 @@ def _demo(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .report import run_report
 
-    result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang, engine=args.engine)
+    result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang, history=_history_for(args),
+                        engine=args.engine)
     _print_summary(result.findings, result.summary)
     _print_legal(result.paths["findings"])
     print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
     failing = [f for f in result.findings if f.status in FAIL_LEVELS[args.fail_on]]
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _history_for(args: argparse.Namespace) -> Path | None:
+    """--history DIR, or the folder next to the review; None with --no-history."""
+    from .history import default_dir
+
+    if args.no_history:
+        return None
+    if args.history is not None:
+        return args.history
+    path = args.path.expanduser().resolve()
+    return default_dir(path if path.is_dir() else path.parent)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -162,7 +184,20 @@ def _diff(args: argparse.Namespace) -> int:
     from .compare import compare_runs, read_findings
     from .findings import severity
 
-    changes = compare_runs(read_findings(args.old), read_findings(args.new))
+    if args.history is not None:
+        if args.old is not None or args.new is not None:
+            raise ReviewInputError("diff takes either two findings.json files or --history DIR, not both",
+                                   fix="drop the files to compare the history's last two runs")
+        from .history import last_two
+
+        old, new = last_two(args.history)
+        print(f"{old['as_of']} ({old['generated_at']}) -> {new['as_of']} ({new['generated_at']})")
+    elif args.old is None or args.new is None:
+        raise ReviewInputError("diff needs two findings.json files (or output folders), or --history DIR",
+                               fix="ethics-review diff OLD NEW, or ethics-review diff --history DIR")
+    else:
+        old, new = read_findings(args.old), read_findings(args.new)
+    changes = compare_runs(old, new)
     if not changes:
         print("No change in statuses or metrics.")
         return EXIT_OK

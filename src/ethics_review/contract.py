@@ -57,6 +57,8 @@ CONSENT_METHODS = ("single_opt_in", "double_opt_in", "checkbox", "cmp", "verbal"
 RECIPIENT_TYPES = ("individual", "professional", "generic")
 REQUEST_TYPES = ("erasure", "objection", "restriction", "access", "rectification", "portability")
 CONTENT_TYPES = ("text", "image", "video", "audio", "chatbot")
+INTERACTION_CHANNELS = ("chat", "email", "phone", "social", "messaging")
+HANDLED_BY = ("ai", "human", "both")
 
 # Fixed, documented age bands (CHECKS.md): never quantiles. Lower bounds, inclusive.
 AGE_BANDS = (("under 18", 0), ("18-24", 18), ("25-34", 25), ("35-44", 35), ("45-54", 45), ("55-64", 55), ("65+", 65))
@@ -154,10 +156,26 @@ TABLES: dict[str, TableSpec] = {
         ),
         unique=("content_id",),
     ),
+    # v2: customer conversations (governance.human_contact)
+    "interactions": TableSpec(
+        "interactions",
+        (
+            ColumnSpec("interaction_id", S, required=True),
+            ColumnSpec("channel", "enum", required=True, values=INTERACTION_CHANNELS),
+            ColumnSpec("started_at", T, required=True),
+            ColumnSpec("handled_by", "enum", required=True, values=HANDLED_BY),
+            ColumnSpec("human_requested", B),
+            ColumnSpec("human_reached_at", T),
+            ColumnSpec("contact_id", S),
+            ColumnSpec("campaign_id", S),
+            ColumnSpec("ai_system_id", S),
+        ),
+        unique=("interaction_id",),
+    ),
 }
 
 # Tables read from files of their own shape rather than as rows of a CSV-like table.
-OTHER_SOURCES = ("ai_systems", "notices")
+OTHER_SOURCES = ("ai_systems", "notices", "assessment")  # assessment.yaml: the self-assessment (v2)
 SOURCE_NAMES = tuple(TABLES) + OTHER_SOURCES
 FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 

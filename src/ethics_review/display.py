@@ -340,3 +340,24 @@ def write_json(path: Path, record: Mapping[str, Any]) -> None:
     """Deterministic JSON: sorted keys, fixed indentation, UTF-8 as is, no NaN, a final newline."""
     path.write_text(json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
                     encoding="utf-8")
+
+
+# --- the governance area (its notebook's calls; the work is in governance_page.py) -------------------------
+
+def show_governance(review: Review, *, interactive: bool = True, history_dir: str | None = None,
+                    output_dir: str | None = None) -> list[Finding]:
+    """The governance checks (continuous evaluation reading the review's history and this run's other areas),
+    then the trend per area over the runs. Returns the findings so that the notebook can save them."""
+    from . import governance_page
+
+    findings = governance_page.show_area(review, interactive=interactive, history_dir=history_dir,
+                                         output_dir=output_dir)
+    governance_page.show_trend(review, findings, history_dir=history_dir, output_dir=output_dir)
+    return findings
+
+
+def show_assessment_panel(review: Review, *, interactive: bool = True) -> None:
+    """The self-assessment as widgets with a save button (JupyterLab only)."""
+    from . import governance_page
+
+    governance_page.show_assessment_panel(review, interactive=interactive)

@@ -11,7 +11,7 @@ import pandas as pd
 
 Status = Literal["pass", "warn", "fail", "not_applicable", "error"]
 STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "not_applicable", "error")
-AREAS = ("consent", "bias", "transparency")
+AREAS = ("consent", "bias", "transparency", "governance")
 ThresholdKind = Literal["rule", "kit default"]
 Comparison = Literal["<", "<=", ">", ">="]
 _SEVERITY = {"not_applicable": 0, "pass": 1, "warn": 2, "fail": 3, "error": 4}

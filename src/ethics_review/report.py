@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import display, i18n, legal
+from . import history as run_history
 from .errors import ReviewInputError
 from .findings import AREAS, STATUSES, Finding, Status, Threshold, severity, status_counts, worst
 from .paths import notebook_path, report_template_dir, templates_dir
@@ -44,6 +45,7 @@ CELL_TIMEOUT = 3600  # seconds per cell: a hung kernel becomes an error instead 
 PARTS_DIR = "parts"
 FINDINGS_FILE = "findings.json"
 INDEX_FILE = "index.html"
+GOVERNANCE = "governance"
 HEADER_LABELS = ("review", "as_of", "campaign", "kit_version", "back_to_scorecard", "sep")
 
 
@@ -75,13 +77,16 @@ def run_report(
     campaign: str | None = None,
     jobs: int = 1,
     cell_timeout: int | None = CELL_TIMEOUT,
+    history: str | Path | None = None,
     engine: str | Mapping[str, Any] | None = None,
 ) -> ReportResult:
     """Run the review at `review_path` (a folder or a review.yaml) and write its report to `out_dir`.
 
     `as_of` and `lang` override the config. `campaign` restricts every check that accepts it to one campaign.
     `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
-    each cell. `engine` overrides the config's engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
+    each cell. `history` is the review's history folder: the run is appended to it (aggregates only, history.py);
+    None reads the default folder next to the review and appends nothing. `engine` overrides the config's
+    engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
     notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
     """
     from tqdm import tqdm
@@ -101,16 +106,24 @@ def run_report(
     (out / PARTS_DIR).mkdir(parents=True, exist_ok=True)
     parameters = notebook_parameters(Path(review_path), review, campaign=campaign, output_dir=out / PARTS_DIR)
     parameters["engine"] = engine  # None: the notebooks use the config's engine, as this process did
+    history_dir = (run_history.check_location(Path(history), review.base_dir, (i.path for i in review.inputs))
+                   if history is not None else run_history.default_dir(review.base_dir))
 
     steps = tqdm(total=2 * len(areas) + 1, desc="ethics review", unit="step", disable=not progress)
     try:
         def execute(area: str) -> Path:
             steps.set_postfix_str(f"running {area}")
-            target = execute_area_notebook(area, out, parameters, cell_timeout=cell_timeout)
+            # governance compares this run with the previous one: it reads the other areas' parts of this run
+            extra = {"history_dir": str(history_dir)} if area == GOVERNANCE else {}
+            target = execute_area_notebook(area, out, {**parameters, **extra}, cell_timeout=cell_timeout)
             steps.update()
             return target
 
-        executed = map_notebooks(execute, areas, jobs=jobs)
+        first = [a for a in areas if a != GOVERNANCE]
+        done = dict(zip(first, map_notebooks(execute, first, jobs=jobs), strict=True))
+        if GOVERNANCE in areas:  # last: its continuous evaluation reads the parts the others wrote
+            done[GOVERNANCE] = execute(GOVERNANCE)
+        executed = [done[a] for a in areas]
         parts = {area: read_part(out, area) for area in areas}
         record = merge_parts(parts, areas=areas)
         record["legal"] = legal.legal_block(review, review.lang)  # the dates used and the dated notice
@@ -123,6 +136,8 @@ def run_report(
             steps.update()
         paths["findings"] = write_findings(out, record)
         paths["index"] = write_index(out, record, areas)
+        if history is not None:
+            paths["history"] = run_history.append(history_dir, record)
         steps.update()
     finally:
         steps.close()

@@ -40,6 +40,7 @@ class Review:
     inputs: tuple[InputFingerprint, ...] = ()
     ai_systems: pd.DataFrame | None = None
     notices: tuple[Notice, ...] = ()
+    assessment: tuple[Any, ...] | None = None  # assessment.Answer records; None when the review has no file
 
     @property
     def as_of(self) -> dt.date:
@@ -58,6 +59,8 @@ class Review:
             return self.ai_systems is not None and all(c in self.ai_systems.columns for c in columns)
         if table == "notices":
             return bool(self.notices)
+        if table == "assessment":
+            return self.assessment is not None
         return table in self.tables and all(c in self.tables[table].columns for c in columns)
 
     def table(self, name: str) -> ibis.Table:

@@ -47,7 +47,7 @@ class RawTable:
 def load_sources(config: ReviewConfig, *, base_dir: Path, data: Mapping[str, Any],
                  con: BaseBackend | None = None, progress: bool = False) -> Review:
     """Read every table the review has into `con` and return the Review."""
-    unknown = set(data) - set(TABLES) - {"ai_systems", "notices"}
+    unknown = set(data) - set(TABLES) - {"ai_systems", "notices", "assessment"}
     if unknown:
         raise DataError(f"unknown table name(s) {sorted(unknown)} passed as data", file="data",
                         fix=f"use the contract's table names: {', '.join(TABLES)}")
@@ -76,8 +76,11 @@ def load_sources(config: ReviewConfig, *, base_dir: Path, data: Mapping[str, Any
     notices = _load_notices(config, base_dir)
     inputs.extend(InputFingerprint("notices", _display_path(Path(n.path)), len(n.text.splitlines()),
                                    _sha256(Path(n.path))) for n in notices)
+    assessment, assessment_input = _load_assessment(config, base_dir, data.get("assessment"))
+    if assessment_input is not None:
+        inputs.append(assessment_input)
     return Review(config=config, base_dir=base_dir, con=con, tables=tables, inputs=tuple(inputs),
-                  ai_systems=ai_systems, notices=notices)
+                  ai_systems=ai_systems, notices=notices, assessment=assessment)
 
 
 def _default_connection(data: Mapping[str, Any], config: ReviewConfig) -> BaseBackend:
@@ -536,6 +539,23 @@ def _load_ai_systems(config: ReviewConfig, base_dir: Path,
         return None, None
     frame = load_register(path)
     return frame, InputFingerprint("ai_systems", _display_path(path), len(frame), _sha256(path))
+
+
+def _load_assessment(config: ReviewConfig, base_dir: Path,
+                     given: Any) -> tuple[tuple[Any, ...] | None, InputFingerprint | None]:
+    """The self-assessment answers (assessment.yaml, or a list of answer mappings from a notebook)."""
+    from .assessment import answers_from_records, find_file, load_assessment
+
+    if isinstance(given, pd.DataFrame):
+        given = given.astype(object).where(given.notna(), None).to_dict(orient="records")
+    if given is not None:
+        answers = answers_from_records(given, source="assessment (data)")
+        return answers, InputFingerprint("assessment", "data", len(answers), None)
+    path = find_file(base_dir, config.sources.get("assessment"))
+    if path is None:
+        return None, None
+    answers = load_assessment(path)
+    return answers, InputFingerprint("assessment", _display_path(path), len(answers), _sha256(path))
 
 
 def notice_language(path: Path, default: str) -> str:

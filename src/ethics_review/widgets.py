@@ -7,7 +7,10 @@ Campaign choices are the distinct `campaign_id` values computed in the engine; n
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -155,3 +158,103 @@ def panel(review: Review, finding: Finding, *, campaign: str | None = None,
         display.show_finding(review, finding)
     layout = w.Layout(flex_flow="row wrap")
     return w.VBox([w.HBox(list(controls.values()), layout=layout), output])
+
+
+# --- the self-assessment panel (governance notebook) ----------------------------------------------------------------
+
+PANEL = "governance.assessment_panel"
+
+
+@dataclass(frozen=True)
+class AssessmentPanel:
+    """The widget tree and the parts a caller (or a test) drives: one set of controls per question, the save
+    button, the confirm button shown with the diff, and the message area."""
+
+    box: w.VBox
+    controls: Mapping[str, Controls]  # question id -> answer, evidence, answered_by, answered_on
+    save: w.Button
+    confirm: w.Button
+    message: w.HTML
+    path: Path
+
+
+def _panel_text(part: str, lang: str, **values: Any) -> str:
+    from . import i18n
+
+    return i18n.text(PANEL, part, lang, **values)
+
+
+def assessment_panel(review: Review, path: Path | str | None = None) -> AssessmentPanel:
+    """Every question of the self-assessment as a widget (yes / no / not applicable, evidence, who, when), filled
+    with the review's answers. Save writes `assessment.yaml` in the review folder; when the file exists and would
+    change, the diff is shown first and a second button overwrites it."""
+    from . import assessment
+
+    lang = review.lang
+    target = Path(path) if path is not None else review.base_dir / assessment.FILE_NAME
+    given = assessment.answer_by_question(review.assessment)
+    choices = [(_panel_text(f"answer.{a}", lang), a) for a in ("unanswered", *assessment.ANSWERS)]
+    controls: dict[str, Controls] = {}
+    rows: list[w.Widget] = [w.HTML(f"<h3>{html.escape(_panel_text('title', lang))}</h3><p>"
+                                   f"{html.escape(_panel_text('intro', lang, path=str(target)))}</p>")]
+    for q in assessment.questions():
+        answer = given[q.id]
+        controls[q.id] = {
+            "answer": w.ToggleButtons(options=choices, value=answer.answer or "unanswered"),
+            "evidence": w.Text(value=answer.evidence or "", description=_panel_text("evidence", lang)),
+            "answered_by": w.Text(value=answer.answered_by or "", description=_panel_text("answered_by", lang)),
+            "answered_on": w.DatePicker(value=answer.answered_on, description=_panel_text("answered_on", lang)),
+        }
+        notes = [_panel_text("legal_duty", lang, duty=q.legal_duty.get(lang, q.legal_duty["en"]))] if q.legal_duty \
+            else []
+        notes.append(_panel_text("evidence_hint", lang, evidence=q.evidence.get(lang, q.evidence["en"])))
+        rows.append(w.HTML(f"<p><strong>{html.escape(q.text.get(lang, q.text['en']))}</strong><br>"
+                           f"<small>{'<br>'.join(html.escape(n) for n in notes)}</small></p>"))
+        rows.append(w.HBox(list(controls[q.id].values()), layout=w.Layout(flex_flow="row wrap")))
+    save = w.Button(description=_panel_text("save", lang), button_style="primary")
+    confirm = w.Button(description=_panel_text("confirm", lang), button_style="warning",
+                       layout=w.Layout(display="none"))
+    message = w.HTML()
+
+    def write() -> None:
+        assessment.save_assessment(target, answers_from_controls(controls), lang=lang)
+        confirm.layout.display = "none"
+        message.value = f"<p>{html.escape(_panel_text('saved', lang, path=str(target)))}</p>"
+
+    def on_save(_button: object = None) -> None:
+        try:
+            text = assessment.dump_assessment(answers_from_controls(controls), lang=lang)
+        except ReviewInputError as exc:
+            message.value = f"<p>{html.escape(str(exc))}</p>"
+            return
+        if not target.is_file():
+            write()
+            return
+        diff = assessment.unified_diff(target, text)
+        if not diff:
+            confirm.layout.display = "none"
+            message.value = f"<p>{html.escape(_panel_text('unchanged', lang, path=str(target)))}</p>"
+            return
+        confirm.layout.display = None
+        message.value = (f"<p>{html.escape(_panel_text('diff', lang, path=str(target)))}</p>"
+                         f'<pre class="er-diff">{html.escape(diff)}</pre>')
+
+    save.on_click(on_save)
+    confirm.on_click(lambda _button: write())
+    rows += [w.HBox([save, confirm]), message]
+    return AssessmentPanel(box=w.VBox(rows), controls=controls, save=save, confirm=confirm, message=message,
+                           path=target)
+
+
+def answers_from_controls(controls: Mapping[str, Controls]) -> list[Any]:
+    """The controls' values as answers; an unanswered question with nothing else filled in is kept as unanswered."""
+    from .assessment import Answer
+
+    answers = []
+    for question_id, c in controls.items():
+        value = c["answer"].value
+        answers.append(Answer(question_id=question_id, answer=None if value == "unanswered" else value,
+                              evidence=c["evidence"].value.strip() or None,
+                              answered_by=c["answered_by"].value.strip() or None,
+                              answered_on=c["answered_on"].value))
+    return answers

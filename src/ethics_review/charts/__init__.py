@@ -12,12 +12,13 @@ from ..findings import Finding
 from .bias import BIAS_CHARTS, impact_ratio_line
 from .common import HIDDEN_SEGMENT, IMPACT_LINE_NAME, ChartFunction, flag_label, format_value, label, plotted_number
 from .consent import CONSENT_CHARTS
+from .governance import GOVERNANCE_CHARTS
 from .transparency import TRANSPARENCY_CHARTS
 
 __all__ = ["CHARTS", "HIDDEN_SEGMENT", "IMPACT_LINE_NAME", "chart_for", "flag_label", "format_value",
            "impact_ratio_line", "label", "plotted_number"]
 
-CHARTS: dict[str, ChartFunction] = {**CONSENT_CHARTS, **BIAS_CHARTS, **TRANSPARENCY_CHARTS}
+CHARTS: dict[str, ChartFunction] = {**CONSENT_CHARTS, **BIAS_CHARTS, **TRANSPARENCY_CHARTS, **GOVERNANCE_CHARTS}
 
 
 def chart_for(finding: Finding, lang: str = "en") -> go.Figure | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from .bias import BIAS_CHECKS
 from .common import Check
 from .consent import CONSENT_CHECKS
+from .governance import GOVERNANCE_CHECKS
 from .transparency import TRANSPARENCY_CHECKS
 
-CHECKS: dict[str, Check] = {check.id: check for check in (*CONSENT_CHECKS, *BIAS_CHECKS, *TRANSPARENCY_CHECKS)}
+CHECKS: dict[str, Check] = {check.id: check for check in (*CONSENT_CHECKS, *BIAS_CHECKS, *TRANSPARENCY_CHECKS,
+                                                     *GOVERNANCE_CHECKS)}

@@ -1,8 +1,8 @@
 """The demo dataset: a seeded, realistic French retailer ("Maison Lumière") with known planted problems.
 
 `generate(out_dir)` writes a review folder that the kit reads with no further configuration: contacts,
-consents, sends, targeting, requests and content tables, ai_systems.yaml, notices/, review.yaml, and
-planted.json, which says what each planted problem is and the exact counts a check must find. Everything else
+consents, sends, targeting, requests, content and interactions tables, ai_systems.yaml, assessment.yaml, notices/,
+review.yaml, and planted.json, which says what each planted problem is and the exact counts a check must find. Everything else
 in the data is consistent, so no other check should fail. The same arguments always write the same bytes.
 
 Each area builds its own tables and plants its own problems from its own random stream (population, consent,
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import bias, consent, population, requests, sends, transparency, writer
+from . import bias, consent, governance, population, requests, sends, transparency, writer
 from .campaigns import CAMPAIGNS, LAST_SEND_S
 from .common import rng_for, status
 
@@ -40,6 +40,7 @@ class DemoDataset:
     tables: dict[str, int]  # table name -> rows written
     files: tuple[str, ...]  # every file written, relative to out_dir
     file_format: str  # "csv" or "parquet"
+    history_dir: Path | None = None  # the review's history (two earlier runs), next to out_dir by default
 
 
 def generate(
@@ -50,11 +51,14 @@ def generate(
     as_of: dt.date = DEFAULT_AS_OF,
     lang: str = "fr",
     file_format: str | None = None,
+    history_dir: Path | str | None = None,
 ) -> DemoDataset:
     """Write the demo review folder to `out_dir` (created if needed) and return what was written.
 
     `file_format` None writes CSV, or Parquet above 2 million sends; "csv" or "parquet" force one. `as_of` must
     fall after the last campaign (2026-11-12); the data stays clean for an as_of up to a few months later.
+    `history_dir` receives two earlier runs of the review (default: `<out_dir>.history`, next to the folder, where
+    `ethics-review run` keeps a review's history).
     """
     _check_arguments(contacts, as_of, lang, file_format)
     out_dir = Path(out_dir)
@@ -75,14 +79,28 @@ def generate(
     }
     chosen_format = writer.choose_format(file_format, len(data.sends))
     rows, files = _write_tables(out_dir, data, chosen_format)
-    files.append(writer.write_yaml(out_dir / "ai_systems.yaml", transparency.ai_register(as_of)))
+    # governance: conversations, the register's DPIA fields, the self-assessment and the review's history
+    interactions = governance.interactions_table(rng_for(seed, "governance"), as_of)
+    systems = governance.with_register_fields(transparency.ai_register(as_of))
+    files.append(writer.write_table(out_dir, "interactions", interactions, chosen_format))
+    rows["interactions"] = interactions.num_rows
+    files.append(writer.write_text(out_dir / "assessment.yaml", governance.assessment_text(as_of, lang)))
+    planted["checks"].update(governance.planted_entries(interactions, systems, planted["checks"], as_of))
+    from ..checks import CHECKS  # the demo's history lists every registered check
+    from ..history import default_dir
+
+    history = Path(history_dir) if history_dir is not None else default_dir(out_dir)
+    governance.write_history(history, planted=planted["checks"], check_ids=list(CHECKS), review=REVIEW_NAMES[lang],
+                             as_of=as_of, lang=lang)
+    files.append(writer.write_yaml(out_dir / "ai_systems.yaml", systems))
     files += [writer.write_text(out_dir / "notices" / name, body)
               for name, body in transparency.notice_texts().items()]
     files.append(writer.write_text(writer.config_path(out_dir), writer.review_config_text(
         name=REVIEW_NAMES[lang], as_of=as_of, lang=lang, exemptions=consent.DEMO_EXEMPTIONS)))
     files.append(writer.write_json(out_dir / "planted.json", planted))
     return DemoDataset(out_dir=out_dir, planted=planted, tables=rows,
-                       files=tuple(p.relative_to(out_dir).as_posix() for p in files), file_format=chosen_format)
+                       files=tuple(p.relative_to(out_dir).as_posix() for p in files), file_format=chosen_format,
+                       history_dir=history)
 
 
 @dataclass(frozen=True)
