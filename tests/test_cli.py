@@ -35,9 +35,10 @@ def test_bad_input_is_one_message_and_exit_2(tmp_path: Path):
     done = subprocess.run([str(BIN), "validate", str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert done.stderr.splitlines()[0].startswith("error: unknown value in table 'consents'")
-    assert "column 'status', row 1, value 'oui'" in done.stderr
-    assert done.stderr.splitlines()[1].startswith("fix: map it in review.yaml")
+    assert done.stderr.splitlines()[0].startswith("error: 1 unknown value in column 'status' of table 'consents'")
+    assert "column 'status', line 2, value 'oui'" in done.stderr
+    assert done.stderr.splitlines()[1].startswith("fix: map every value in review.yaml")
+    assert "      oui: CHOOSE  # one of granted, withdrawn, refused" in done.stderr
 
 
 def test_unknown_config_key_is_exit_2_naming_the_nearest(tmp_path: Path, capsys):
@@ -52,8 +53,14 @@ def test_missing_path_is_exit_2(tmp_path: Path, capsys):
 
 
 def write_findings(path: Path, statuses: dict[str, str], metric: dict | None = None) -> Path:
-    findings = [{"check_id": c, "status": s, "metric": metric or {}} for c, s in statuses.items()]
-    path.write_text(json.dumps({"findings": findings}), encoding="utf-8")
+    """A findings.json as a run writes it (schema-valid), with these statuses."""
+    from ethics_review.findings import Finding, status_counts
+
+    findings = [Finding(check_id=c, area=c.split(".")[0], status=s, title="t", summary="s", recommendation="r",
+                        metric=metric or {}).to_json() for c, s in statuses.items()]
+    record = {"kit_version": "0", "review": "r", "as_of": "2026-11-15", "lang": "en", "inputs": [], "config": {},
+              "summary": status_counts(f["status"] for f in findings), "findings": findings}
+    path.write_text(json.dumps(record), encoding="utf-8")
     return path
 
 
@@ -71,6 +78,25 @@ def test_diff_better_or_same_exits_0(tmp_path: Path, capsys):
     assert main(["diff", str(old), str(new)]) == 0
     assert "uncovered_sends: 5 -> 0" in capsys.readouterr().out
     assert main(["diff", str(new), str(new)]) == 0
+
+
+def test_diff_a_check_that_disappears_or_becomes_not_applicable_is_worse(tmp_path: Path, capsys):
+    old = write_findings(tmp_path / "old.json", {"consent.coverage": "fail", "bias.selection_parity": "pass"})
+    gone = write_findings(tmp_path / "gone.json", {"bias.selection_parity": "pass"})
+    assert main(["diff", str(old), str(gone)]) == 1
+    assert "consent.coverage: fail -> (gone)" in capsys.readouterr().out
+    unjudged = write_findings(tmp_path / "na.json", {"consent.coverage": "not_applicable",
+                                                     "bias.selection_parity": "pass"})
+    assert main(["diff", str(old), str(unjudged)]) == 1
+
+
+def test_diff_of_a_malformed_findings_file_is_exit_2(tmp_path: Path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"findings": [{"check_id": "consent.coverage", "status": "fail"}]}), encoding="utf-8")
+    good = write_findings(tmp_path / "good.json", {"consent.coverage": "fail"})
+    assert main(["diff", str(bad), str(good)]) == 2
+    assert main(["diff", str(good), str(bad)]) == 2
+    assert "does not match the findings.json schema" in capsys.readouterr().err
 
 
 def test_diff_of_a_non_findings_file_is_exit_2(tmp_path: Path, capsys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
 from html import escape
 from pathlib import Path
@@ -168,6 +169,91 @@ def test_a_missing_review_is_an_input_error_before_any_notebook_runs(tmp_path):
     with pytest.raises(ReviewInputError, match="does not exist"):
         report.run_report(tmp_path / "nowhere", tmp_path / "out", progress=False)
     assert not (tmp_path / "out").exists()
+
+
+def a_review_folder(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "consents.csv").write_text("contact_id,purpose,status,recorded_at\nC1,email_marketing,granted,"
+                                         "2026-01-10\n", encoding="utf-8")
+    (folder / "sends.csv").write_text("contact_id,campaign_id,channel,sent_at\nC1,SPRING,email,2026-03-01\n",
+                                      encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("out", [".", "notices", "..", "../.."])
+def test_the_report_never_goes_among_the_inputs(tmp_path, out):
+    from ethics_review.review import open_review
+
+    review = open_review(a_review_folder(tmp_path / "a" / "review"))
+    with pytest.raises(ReviewInputError, match="among them"):
+        report.check_out_dir((review.base_dir / out).resolve(), review)
+
+
+def test_an_output_folder_holding_other_files_is_not_replaced(tmp_path):
+    from ethics_review.review import open_review
+
+    review = open_review(a_review_folder(tmp_path / "review"))
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.docx").write_text("precious", encoding="utf-8")
+    with pytest.raises(ReviewInputError, match="holds no report of the kit"):
+        report.check_out_dir(tmp_path / "mine", review)
+    (tmp_path / "previous").mkdir()
+    (tmp_path / "previous" / report.FINDINGS_FILE).write_text("{}", encoding="utf-8")
+    report.check_out_dir(tmp_path / "previous", review)  # a previous report may be replaced
+    report.check_out_dir(tmp_path / "new", review)
+
+
+def test_a_finished_report_replaces_the_previous_one_whole(tmp_path):
+    final = tmp_path / "report"
+    final.mkdir()
+    (final / "stale.html").write_text("old", encoding="utf-8")
+    staging = tmp_path / ".report.partial-x"
+    staging.mkdir()
+    (staging / "index.html").write_text("new", encoding="utf-8")
+    report.replace_folder(staging, final)
+    assert sorted(p.name for p in final.iterdir()) == [report.REPORT_MARKER, "index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # nothing partial or old left beside it
+
+
+def test_an_area_that_crashed_becomes_error_findings_and_the_record_is_still_valid(tmp_path):
+    from ethics_review.review import open_review
+
+    review = open_review(a_review_folder(tmp_path / "review"), as_of="2026-11-15")
+    failed = report.failed_part(review, "bias", "the bias notebook failed in cell 3 with ValueError", campaign=None)
+    ok = {"area": "consent", **display.findings_record(review, [a_finding()])}
+    record = report.merge_parts({"consent": ok, "bias": failed}, areas=("consent", "bias"))
+    report.validate_findings(record)
+    errors = [f for f in record["findings"] if f["area"] == "bias"]
+    assert errors and {f["status"] for f in errors} == {"error"}
+    assert {f["check_id"] for f in errors} == {c.id for c in CHECKS.values() if c.area == "bias"}
+    assert "failed in cell 3" in errors[0]["summary"]
+    assert report.write_index(tmp_path, record, ("consent", "bias")).is_file()
+
+
+def test_a_kernel_is_killed_with_the_process_that_started_it():
+    """The guard is what every kernel runs first: on Linux it asks the OS for SIGKILL at the parent's death."""
+    import subprocess
+    import sys
+    import time
+
+    code = ("import os, sys, time; os.environ['JPY_PARENT_PID'] = str(os.getppid()); "
+            "from ethics_review.report import die_with_parent; die_with_parent(); print(os.getpid(), flush=True); "
+            "time.sleep(120)")
+    launcher = f"import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', {code!r}], stdout=sys.stdout); p.wait()"
+    parent = subprocess.Popen([sys.executable, "-c", launcher], stdout=subprocess.PIPE, text=True)
+    with parent.stdout:
+        child = int(parent.stdout.readline())
+        parent.kill()
+        parent.wait()
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, 9)
+        pytest.fail("the kernel outlived the process that started it")
 
 
 # --- the full report on the demo data (slow) ---------------------------------------------------------------

@@ -122,8 +122,8 @@ def test_missing_required_column(tmp_path: Path):
 
 def test_duplicate_contact_id(tmp_path: Path):
     error = error_for(tmp_path, "contacts", "contact_id,email\nC1,a@x.fr\nC2,b@x.fr\nC1,c@x.fr\n")
-    assert (error.column, error.row, error.value) == ("contact_id", 3, "C1")
-    assert "must be unique" in error.message and "rows 1 and 3" in error.message
+    assert (error.column, error.row, error.row_label, error.value) == ("contact_id", 4, "line", "C1")
+    assert "must be unique" in error.message and "lines 2 and 4" in error.message
     assert "c@x.fr" not in str(error)  # an error names the key, never another identifier
 
 
@@ -131,29 +131,29 @@ def test_unparseable_date(tmp_path: Path):
     error = error_for(tmp_path, "consents", "contact_id,purpose,status,recorded_at\n"
                       "C1,email_marketing,granted,2026-01-01\nC2,email_marketing,granted,31/02/2026\n"
                       "C3,email_marketing,granted,12/31/2026\n")
-    assert (error.column, error.row, error.value) == ("recorded_at", 2, "31/02/2026")
+    assert (error.column, error.row, error.value) == ("recorded_at", 3, "31/02/2026")
     assert "cannot read this value as a timestamp" in error.message and "1 more rows like it" in error.message
     assert "dd/mm/yyyy" in error.fix
 
 
 def test_unparseable_boolean(tmp_path: Path):
     error = error_for(tmp_path, "contacts", "contact_id,is_customer\nC1,yes\nC2,maybe\n")
-    assert (error.column, error.row, error.value) == ("is_customer", 2, "maybe")
+    assert (error.column, error.row, error.value) == ("is_customer", 3, "maybe")
     assert "oui/non" in error.fix
 
 
 def test_unknown_enum_value(tmp_path: Path):
     error = error_for(tmp_path, "sends", "contact_id,campaign_id,channel,sent_at\nC1,A,email,2026-01-01\n"
                       "C1,A,whatsapp,2026-01-02\n")
-    assert (error.column, error.row, error.value) == ("channel", 2, "whatsapp")
+    assert (error.column, error.row, error.value) == ("channel", 3, "whatsapp")
     assert "allowed: email, sms, phone, postal, push, ads" in error.message
-    assert "values: {sends: {channel: {whatsapp:" in error.fix
+    assert "values:\n  sends:\n    channel:\n      whatsapp: CHOOSE  # one of email, sms" in error.fix
 
 
 def test_error_message_names_everything(tmp_path: Path):
     error = error_for(tmp_path, "contacts", "contact_id,is_customer\nC1,maybe\n")
     text = str(error)
-    for part in ("contacts.csv", "column 'is_customer'", "row 1", "value 'maybe'", "Fix:"):
+    for part in ("contacts.csv", "column 'is_customer'", "line 2", "value 'maybe'", "Fix:"):
         assert part in text
 
 

@@ -10,6 +10,7 @@ import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import ReviewInputError
@@ -17,6 +18,7 @@ from .findings import Finding
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_LEVELS = {"warn": ("warn", "fail", "error"), "fail": ("fail", "error")}
+# A run whose report was written but where some check could not be computed exits EXIT_INTERNAL (3).
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,8 +78,34 @@ def _engine_option(command: argparse.ArgumentParser) -> None:
         "postgres://user@host:5432/db"))
 
 
+def _stop_on_sigterm() -> Any:
+    """SIGTERM (a `timeout`, a CI runner cancelling) stops the run like Ctrl+C: the notebook client shuts its
+    kernel down and the staging folder is removed, instead of the process vanishing and leaving them behind.
+    Returns the previous handler (None when not in the main thread)."""
+    import signal
+    import threading
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    previous = _stop_on_sigterm() if args.command in {"run", "demo"} else None
+    try:
+        return _main(args)
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -126,12 +154,18 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from .report import run_report
+    from .runner import raise_nothing_judged
 
     result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang, history=_history_for(args),
                         engine=args.engine)
     _print_summary(result.findings, result.summary)
     _print_legal(result.paths["findings"])
     print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
+    if result.findings and all(f.status == "not_applicable" for f in result.findings):
+        raise_nothing_judged(sorted({m for f in result.findings for m in f.metric.get("missing", [])}))
+    if any(f.status == "error" for f in result.findings):
+        print("Some checks could not be computed (status error): see their findings.", file=sys.stderr)
+        return EXIT_INTERNAL
     failing = [f for f in result.findings if f.status in FAIL_LEVELS[args.fail_on]]
     return EXIT_FINDINGS if failing else EXIT_OK
 
@@ -150,13 +184,14 @@ def _history_for(args: argparse.Namespace) -> Path | None:
 
 def _validate(args: argparse.Namespace) -> int:
     from .review import open_review
-    from .runner import validate_check_options
+    from .runner import require_something_to_judge, validate_check_options
 
     from .engine import close
 
     review = open_review(args.path, engine=args.engine)
     close(review.con)  # the tables are validated; only the counts below are printed
     validate_check_options(review)
+    require_something_to_judge(review)
     print(f"{review.config.name}: inputs match the data contract.")
     for item in review.inputs:
         print(f"  {item.table:<12} {item.rows:>10,} rows  {item.path}")
@@ -182,7 +217,6 @@ def _init(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     """Exit 1 when a check got worse, so that a CI gate can use it."""
     from .compare import compare_runs, read_findings
-    from .findings import severity
 
     if args.history is not None:
         if args.old is not None or args.new is not None:
@@ -201,13 +235,14 @@ def _diff(args: argparse.Namespace) -> int:
     if not changes:
         print("No change in statuses or metrics.")
         return EXIT_OK
+    from .compare import got_worse
+
     worse = False
     for change in changes:
         print(f"{change.check_id}: {change.before or '(new)'} -> {change.after or '(gone)'}")
         for name, before, after in change.metric_changes:
             print(f"    {name}: {before} -> {after}")
-        if change.before and change.after and severity(change.after) > severity(change.before):
-            worse = True
+        worse = worse or got_worse(change)
     return EXIT_FINDINGS if worse else EXIT_OK
 
 

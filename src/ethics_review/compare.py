@@ -28,7 +28,37 @@ def read_findings(path: Path) -> dict[str, Any]:
         raise ReviewInputError(f"{path} is not valid JSON: {exc}", fix="pass the findings.json a run wrote") from None
     if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
         raise ReviewInputError(f"{path} has no 'findings' list", fix="pass the findings.json a run wrote")
+    _check_schema(document, path)
     return document
+
+
+def _check_schema(document: dict[str, Any], path: Path) -> None:
+    """Both files must be findings.json as the kit writes them (its shipped JSON Schema), else exit 2."""
+    from jsonschema import Draft202012Validator
+
+    from .report import findings_schema
+
+    errors = sorted(Draft202012Validator(findings_schema()).iter_errors(document), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        where = "/" + "/".join(str(p) for p in first.path)
+        raise ReviewInputError(f"{path} does not match the findings.json schema ({len(errors)} problem(s); first at "
+                               f"{where}: {first.message[:200]})",
+                               fix="pass a findings.json written by `ethics-review run`, unedited")
+
+
+def got_worse(change: Change) -> bool:
+    """Worse: a status more severe than before, a judged check that became not_applicable (an input was removed)
+    or disappeared. A new check is not worse by itself, only by its status."""
+    from .findings import severity
+
+    if change.before is None:
+        return change.after in {"warn", "fail", "error"}
+    if change.after is None:
+        return True
+    if change.after == "not_applicable" and change.before != "not_applicable":
+        return True
+    return severity(change.after) > severity(change.before)
 
 
 def compare_runs(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:

@@ -187,7 +187,7 @@ class ReviewConfig(_Strict):
     @field_validator("sources")
     @classmethod
     def _files_only_where_needed(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for name in ("ai_systems", "notices"):  # read by the kit itself, never an engine table
+        for name in ("ai_systems", "notices", "assessment"):  # read by the kit itself, never an engine table
             if isinstance(value.get(name), TableSource):
                 raise ValueError(f"{name} is a file or folder of the review, not a table of the engine")
         return value
@@ -231,15 +231,77 @@ _YamlLoader.add_implicit_resolver(
 )
 
 
-def read_yaml(path: Path) -> Any:
+def _timestamp(loader: _YamlLoader, node: yaml.Node) -> Any:
+    """A date YAML recognises by its shape but the calendar does not have (2026-02-31) is the file's mistake."""
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            return yaml.load(handle, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(None, None, f"'{node.value}' is not a date in the calendar",
+                                                node.start_mark) from None
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+MAX_YAML_BYTES = 10 << 20  # a review.yaml or a register is a few kilobytes; 10 MiB is not a config
+MAX_YAML_NODES = 200_000  # values once every alias is expanded: a "billion laughs" file is refused, not expanded
+MAX_YAML_DEPTH = 100
+
+
+def _expanded_size(root: yaml.Node, path: Path) -> int:
+    """How many values the document holds with every alias expanded, counted without expanding (each node's
+    size once, memoised), so that nested anchors cannot make the kit build or walk a huge structure."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if depth > MAX_YAML_DEPTH:
+            raise ConfigError(f"{path} nests values more than {MAX_YAML_DEPTH} levels deep",
+                              fix="flatten the file: a review config or register is a few levels deep")
+        children = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
+                    else list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        if children_done:
+            sizes[id(node)] = min(1 + sum(sizes[id(c)] for c in children), MAX_YAML_NODES + 1)
+            continue
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file read with limits: size, depth and the number of values after alias expansion."""
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder, where a YAML file is expected", fix="put the YAML file there")
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise ConfigError(f"{path} is larger than {MAX_YAML_BYTES >> 20} MiB, which no review config or AI register "
+                          "needs", fix="check that this is the right file")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path} is not UTF-8 text (invalid byte 0x{exc.object[exc.start]:02x} on line {line})",
+                          fix="save the file as UTF-8") from None
+    loader = None
+    try:
+        loader = _YamlLoader(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, path) > MAX_YAML_NODES:
+            raise ConfigError(f"{path} expands to more than {MAX_YAML_NODES:,} values through its aliases "
+                              "(&anchor / *alias)", fix="write the values out instead of nesting aliases")
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                          fix="correct the YAML syntax (indentation, colons, quotes)") from None
+                          fix="correct the YAML syntax (indentation, colons, quotes, dates that exist)") from None
+    except RecursionError:
+        raise ConfigError(f"{path} nests values too deeply", fix="flatten the file") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -277,6 +339,8 @@ def parse_config(data: Any, *, source: str = "config") -> ReviewConfig:
         raise ConfigError("\n".join(problems), fix="edit the key or value named above; "
                           "the valid keys are listed in DATA_CONTRACT.md, section 'The review config'") from None
     _check_columns_are_canonical(config, source)
+    _check_columns_are_distinct(config, source)
+    _check_value_targets(config, source)
     return config
 
 
@@ -294,6 +358,47 @@ def _check_columns_are_canonical(config: ReviewConfig, source: str) -> None:
                     fix=f"map '{theirs}' to one of: {', '.join(canonical)} (or to a name listed in bias.sensitive "
                     "or bias.features)",
                 )
+
+
+def _check_columns_are_distinct(config: ReviewConfig, source: str) -> None:
+    for table, mapping in config.columns.items():
+        targets: dict[str, str] = {}
+        for theirs, ours in mapping.items():
+            if ours in targets:
+                raise ConfigError(f"{source}: columns.{table} maps both '{targets[ours]}' and '{theirs}' onto "
+                                  f"'{ours}': one of them would silently win",
+                                  fix=f"keep one mapping onto '{ours}' in columns.{table}")
+            targets[ours] = theirs
+
+
+_PURPOSE_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _check_value_targets(config: ReviewConfig, source: str) -> None:
+    """A value mapped under values: must land in the column's vocabulary; a custom purpose is a lower-case code."""
+    from .contract import CANONICAL_PURPOSES, country_code
+
+    for table, columns in config.values.items():
+        spec = TABLES.get(table)
+        for column, mapping in columns.items():
+            col = spec.column(column) if spec else None
+            if col is None:
+                continue
+            for theirs, ours in mapping.items():
+                target = str(ours).strip()
+                if col.kind == "enum":
+                    ok, allowed = target.lower() in col.values, ", ".join(col.values)
+                elif col.kind == "country":
+                    ok, allowed = country_code(target) is not None, "an ISO 3166-1 alpha-2 code such as FR"
+                elif col.kind == "purpose":
+                    ok = target in CANONICAL_PURPOSES or bool(_PURPOSE_CODE.match(target))
+                    allowed = (f"{', '.join(CANONICAL_PURPOSES)}, or a custom purpose written as a lower-case code "
+                               "(letters, digits, _)")
+                else:
+                    continue
+                if not ok:
+                    raise ConfigError(f"{source}: values.{table}.{column} maps '{theirs}' to '{ours}', which is not "
+                                      f"an allowed {column}", fix=f"map '{theirs}' to one of: {allowed}")
 
 
 def load_config(path: Path) -> ReviewConfig:

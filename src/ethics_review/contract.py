@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
-ColumnKind = Literal["string", "date", "timestamp", "bool", "float", "int", "enum"]
+# "country" (ISO 3166-1 alpha-2, names in English or French recognised) and "purpose" (canonical, or a custom
+# purpose declared under values:) are closed vocabularies too, checked like "enum".
+ColumnKind = Literal["string", "date", "timestamp", "bool", "float", "int", "enum", "country", "purpose"]
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("address", S, identifier=True),
             ColumnSpec("birth_date", D),
             ColumnSpec("age", I),
-            ColumnSpec("country", S),
+            ColumnSpec("country", "country"),
             ColumnSpec("is_customer", B),
             ColumnSpec("customer_since", D),
             ColumnSpec("created_at", D),
@@ -90,7 +93,7 @@ TABLES: dict[str, TableSpec] = {
         "consents",
         (
             ColumnSpec("contact_id", S, required=True),
-            ColumnSpec("purpose", S, required=True),
+            ColumnSpec("purpose", "purpose", required=True),
             ColumnSpec("status", "enum", required=True, values=CONSENT_STATUSES),
             ColumnSpec("recorded_at", T, required=True),
             ColumnSpec("source", S),
@@ -108,7 +111,7 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("campaign_id", S, required=True),
             ColumnSpec("channel", "enum", required=True, values=CHANNELS),
             ColumnSpec("sent_at", T, required=True),
-            ColumnSpec("purpose", S),
+            ColumnSpec("purpose", "purpose"),
             ColumnSpec("content_id", S),
             ColumnSpec("send_id", S),
         ),
@@ -179,6 +182,53 @@ OTHER_SOURCES = ("ai_systems", "notices", "assessment")  # assessment.yaml: the 
 SOURCE_NAMES = tuple(TABLES) + OTHER_SOURCES
 FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 
+# Columns whose values are kept as identifiers: never empty where required, never holding a line break.
+ID_COLUMNS = ("contact_id", "content_id", "campaign_id", "send_id", "request_id")
+# The closed vocabularies: an unknown value is an input error listing every unknown value of the column.
+CLOSED_KINDS = ("enum", "country", "purpose")
+
 # Booleans as the contract accepts them, compared case-insensitively.
 TRUE_WORDS = ("true", "1", "yes", "oui", "y")
 FALSE_WORDS = ("false", "0", "no", "non", "n")
+
+# Codes CLDR lists among territories that are not ISO 3166-1 alpha-2 countries (groupings, pseudo-locales,
+# territories with a code of their own only in CLDR).
+_NOT_ISO_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB", "XK", "AC", "CP", "DG", "EA", "IC", "TA"})
+
+
+def fold_name(text: str) -> str:
+    """A country name compared without case, accents or punctuation: 'États-Unis' = 'etats unis'."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in plain.casefold()).split())
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """Every country name in English and French, folded, to its ISO 3166-1 alpha-2 code: Babel's CLDR
+    territory names (a maintained source), never a hand-written list."""
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for language in ("en", "fr"):
+        for code, name in Locale(language).territories.items():
+            if code in iso_countries():
+                names.setdefault(fold_name(name), code)
+    return names
+
+
+@cache
+def iso_countries() -> frozenset[str]:
+    from babel import Locale
+
+    return frozenset(code for code in Locale("en").territories
+                     if len(code) == 2 and code.isalpha() and code not in _NOT_ISO_COUNTRIES)
+
+
+def country_code(value: str) -> str | None:
+    """The ISO code of a country given as a code (any case) or a name in English or French; None if unknown."""
+    text = value.strip()
+    if text.upper() in iso_countries():
+        return text.upper()
+    return country_names().get(fold_name(text))

@@ -28,14 +28,26 @@ class DataError(ReviewInputError):
         row: int | None = None,
         value: object = None,
         fix: str | None = None,
+        row_label: str = "row",
     ) -> None:
         self.file, self.column, self.row, self.value = file, column, row, value
+        self.row_label = row_label  # "line" in a CSV (header = line 1), "sheet row" in Excel, else "row"
         where = [f"file {file}"]
         if column is not None:
             where.append(f"column '{column}'")
         if row is not None:
-            # Data row N sits on line N + 1 of a CSV with a header line.
-            where.append(f"row {row}")
+            where.append(f"{row_label} {row}")
         if value is not None:
-            where.append(f"value {value!r}")
+            where.append(f"value {_shown(value)!r}")
         super().__init__(f"{message} ({', '.join(where)})", fix=fix)
+
+
+MAX_SHOWN_VALUE = 80  # characters of a value quoted in a message: enough to find it, never a whole record
+
+
+def _shown(value: object) -> object:
+    """A value as a message quotes it: control characters visible, long text cut."""
+    if not isinstance(value, str):
+        return value
+    text = value if len(value) <= MAX_SHOWN_VALUE else value[:MAX_SHOWN_VALUE] + "…"
+    return text

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 Status = Literal["pass", "warn", "fail", "not_applicable", "error"]
@@ -106,18 +107,40 @@ def suppressed_label(k: int) -> str:
 
 
 def suppress_small_cells(frame: pd.DataFrame, *, count_columns: Sequence[str], k: int,
-                         hide_with: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+                         hide_with: Mapping[str, Sequence[str]] | None = None,
+                         partition_by: Sequence[str] | None = None) -> pd.DataFrame:
     """k-anonymity for evidence tables: a count of 1 to k-1 shows as "<k", and the values it governs
-    (`hide_with`: rates, intervals, and complementary counts it could be derived from) are hidden."""
+    (`hide_with`: rates, intervals, and complementary counts it could be derived from) are hidden.
+
+    Complementary suppression: rows sharing the `partition_by` values split one total (the groups of one
+    attribute in one campaign). When a partition hides a single cell of a count column, that cell is the total
+    minus the others (323 - 160 - 160 = 3), so another count of the partition is hidden too (shown as empty, with
+    the values it governs): the smallest among rows not flagged warn or fail, so that the evidence of a problem
+    stays visible, else the smallest."""
     out = frame.copy()
     # Zero is not a small cell: it counts nobody.
     numbers = {c: pd.to_numeric(out[c], errors="coerce") for c in count_columns}
     small = {c: ((v > 0) & (v < k)).fillna(False).to_numpy(dtype=bool) for c, v in numbers.items()}
+    complement = {c: np.zeros(len(out), dtype=bool) for c in count_columns}
+    keys = [c for c in (partition_by or ()) if c in out.columns]
+    flagged = (out["flag"].isin(["warn", "fail"]).to_numpy() if "flag" in out.columns
+               else np.zeros(len(out), dtype=bool))
+    if partition_by is not None and len(out):
+        partitions = (out.reset_index(drop=True).groupby(keys, sort=False, dropna=False).indices.values() if keys
+                      else [np.arange(len(out))])
+        for column, values in numbers.items():
+            for rows in partitions:
+                if small[column][rows].sum() != 1 or len(rows) < 2:
+                    continue
+                shown = [i for i in rows if not small[column][i] and values.iloc[i] > 0]
+                if shown:
+                    complement[column][min(shown, key=lambda i: (flagged[i], values.iloc[i]))] = True
     for column, mask in small.items():
+        hidden = mask | complement[column]
         for dependent in (hide_with or {}).get(column, ()):
-            out[dependent] = out[dependent].astype(object).where(~mask, None)
+            out[dependent] = out[dependent].astype(object).where(~hidden, None)
     for column, mask in small.items():
-        out[column] = out[column].astype(object).where(~mask, suppressed_label(k))
+        out[column] = out[column].astype(object).where(~mask, suppressed_label(k)).where(~complement[column], None)
     return out
 
 

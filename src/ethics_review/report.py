@@ -93,7 +93,7 @@ def run_report(
 
     from .engine import close
     from .review import open_review
-    from .runner import validate_check_options
+    from .runner import require_something_to_judge, validate_check_options
 
     areas = (areas,) if isinstance(areas, str) else tuple(areas)
     unknown = [a for a in areas if a not in AREAS]
@@ -102,7 +102,13 @@ def run_report(
                                fix=f"choose among {', '.join(AREAS)}")
     review = open_review(review_path, as_of=as_of, lang=lang, engine=engine)
     validate_check_options(review)
-    out = Path(out_dir).resolve()
+    require_something_to_judge(review)
+    final = Path(out_dir).resolve()
+    check_out_dir(final, review)
+    # Everything is written to a staging folder beside --out and moved into place at the end: a run that is
+    # killed or fails leaves no report that looks complete, and never half of one over the previous run's.
+    final.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
     (out / PARTS_DIR).mkdir(parents=True, exist_ok=True)
     parameters = notebook_parameters(Path(review_path), review, campaign=campaign, output_dir=out / PARTS_DIR)
     parameters["engine"] = engine  # None: the notebooks use the config's engine, as this process did
@@ -110,15 +116,28 @@ def run_report(
                    if history is not None else run_history.default_dir(review.base_dir))
 
     steps = tqdm(total=2 * len(areas) + 1, desc="ethics review", unit="step", disable=not progress)
+    keep_staging = False
     try:
+        failures: dict[str, str] = {}
+
         def execute(area: str) -> Path:
             steps.set_postfix_str(f"running {area}")
             # governance compares this run with the previous one: it reads the other areas' parts of this run
             extra = {"history_dir": str(history_dir)} if area == GOVERNANCE else {}
-            target = execute_area_notebook(area, out, {**parameters, **extra}, cell_timeout=cell_timeout)
+            try:
+                target = execute_area_notebook(area, out, {**parameters, **extra}, cell_timeout=cell_timeout)
+            except ReportError as exc:
+                # Failure isolation: one area's crash becomes error findings (written as its part, which
+                # governance reads); the other areas still run.
+                log.error("%s", exc)
+                failures[area] = str(exc).replace(str(out), str(final))
+                display.write_json(display.part_path(out / PARTS_DIR, area),
+                                   failed_part(judged, area, failures[area], campaign=campaign))
+                target = out / f"{area}.ipynb"
             steps.update()
             return target
 
+        judged = review.with_options(as_of=review.as_of, lang=review.lang)  # as the notebooks resolved them
         first = [a for a in areas if a != GOVERNANCE]
         done = dict(zip(first, map_notebooks(execute, first, jobs=jobs), strict=True))
         if GOVERNANCE in areas:  # last: its continuous evaluation reads the parts the others wrote
@@ -131,19 +150,80 @@ def run_report(
         paths: dict[str, Path] = {}
         for area, notebook in zip(areas, executed, strict=True):
             steps.set_postfix_str(f"rendering {area}")
-            paths[f"{area}.ipynb"] = notebook
-            paths[f"{area}.html"] = render_area_page(notebook, area, record)
+            if notebook.is_file():
+                paths[f"{area}.ipynb"] = final / notebook.name
+                paths[f"{area}.html"] = final / render_area_page(notebook, area, record).name
             steps.update()
-        paths["findings"] = write_findings(out, record)
-        paths["index"] = write_index(out, record, areas)
+        paths["findings"] = final / write_findings(out, record).name
+        paths["index"] = final / write_index(out, record, areas).name
         if history is not None:
             paths["history"] = run_history.append(history_dir, record)
         steps.update()
+        replace_folder(out, final)
+    except ReportError:
+        keep_staging = True  # the executed notebooks are the record of what failed
+        raise
     finally:
         steps.close()
         close(review.con)
+        if not keep_staging and out.exists():
+            _remove_tree(out)
     findings = tuple(finding_from_json(f) for f in record["findings"])
-    return ReportResult(out_dir=out, findings=findings, summary=dict(record["summary"]), paths=paths)
+    return ReportResult(out_dir=final, findings=findings, summary=dict(record["summary"]), paths=paths)
+
+
+REPORT_MARKER = ".ethics-review-report"  # marks a folder as a report the kit wrote (and may replace)
+
+
+def check_out_dir(out: Path, review: Review) -> None:
+    """The report never goes among the inputs: --out may not be the review folder, be inside it or contain it
+    (nor contain any input file), and an existing --out must be empty or a report the kit wrote."""
+    base = review.base_dir.resolve()
+    inputs = [Path(item.path).resolve() for item in review.inputs if item.sha256 is not None]
+    clash = (out == base or out.is_relative_to(base) or base.is_relative_to(out)
+             or any(path.is_relative_to(out) for path in inputs))
+    if clash:
+        raise ReviewInputError(f"the output folder {out} is, is inside, or contains the review's inputs ({base}): "
+                               "the report would be written among them", fix="choose an output folder outside the "
+                               "review folder, e.g. --out " + str(base.parent / f"{base.name}-report"))
+    if out.exists() and not out.is_dir():
+        raise ReviewInputError(f"the output path {out} is a file", fix="choose a folder for --out")
+    if out.is_dir() and any(out.iterdir()) and not any((out / name).exists()
+                                                       for name in (REPORT_MARKER, FINDINGS_FILE, INDEX_FILE)):
+        raise ReviewInputError(f"the output folder {out} is not empty and holds no report of the kit: a run replaces "
+                               "its output folder as a whole", fix="choose a new or empty folder for --out")
+
+
+def replace_folder(staging: Path, final: Path) -> None:
+    """Move the finished report into place: the previous report is moved aside first, then removed."""
+    (staging / REPORT_MARKER).write_text("written by ethics-review; a rerun replaces this folder\n",
+                                         encoding="utf-8")
+    previous = None
+    if final.exists():
+        previous = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
+        final.rename(previous / "report")
+    staging.rename(final)
+    if previous is not None:
+        _remove_tree(previous)
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def failed_part(review: Review, area: str, message: str, *, campaign: str | None) -> dict[str, Any]:
+    """An area whose notebook failed: one `error` finding per check of the area, with the failure."""
+    from .runner import enabled_checks
+
+    lang = review.lang
+    findings = [Finding(check_id=check.id, area=area, status="error", title=i18n.text(check.id, "title", lang),
+                        summary=i18n.ui("error_summary", lang, error=message),
+                        recommendation=i18n.ui("error_recommendation", lang),
+                        references=i18n.references(check.id))
+                for check in enabled_checks(review, area=area)]
+    return {"area": area, **display.findings_record(review, findings, campaign=campaign)}
 
 
 def map_notebooks(function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> list[R]:
@@ -205,7 +285,7 @@ def execute_area_notebook(area: str, out: Path, parameters: Mapping[str, Any], *
                     execution_timeout=cell_timeout, config=_kernel_config(sockets),
                     # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a
                     # terminal; what a cell raises is kept in the executed notebook and in the error we raise.
-                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL", KERNEL_GUARD])
             return target
         except PapermillExecutionError as exc:
             raise _cell_error(area, target, exc) from None
@@ -216,6 +296,29 @@ def execute_area_notebook(area: str, out: Path, parameters: Mapping[str, Any], *
             log.warning("kernel for %s failed to start (%s); retrying (%d/%d)", area, exc, attempt,
                         KERNEL_START_ATTEMPTS)
     raise AssertionError("unreachable")
+
+
+# Each kernel asks the OS to kill it when the process that started it dies (SIGKILL, a crash): a busy kernel
+# must not outlive the run (ipykernel's own parent poller needs the GIL, which a long computation may hold).
+KERNEL_GUARD = "--IPKernelApp.exec_lines=from ethics_review.report import die_with_parent; die_with_parent()"
+
+
+def die_with_parent() -> None:
+    """In a kernel: be killed with the process that started it (Linux prctl PR_SET_PDEATHSIG; elsewhere a no-op,
+    and ipykernel's parent poller remains)."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.environ.get("JPY_PARENT_PID")
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if parent and os.getppid() != int(parent):  # the parent died before the guard was set
+        os._exit(1)
 
 
 def _kernel_config(socket_dir: str) -> Any:

@@ -2,18 +2,22 @@
 
 Files are read by the engine (DuckDB by default) as text, then mapped and typed with Ibis expressions, so the
 same code types a table that lives in a warehouse. The first invalid value of a column is reported with its
-file, column, row and value, and the fix. Inputs are only ever read.
+file, column, line (or sheet row) and value, and the fix; every unknown value of a closed vocabulary is listed in
+one message. Inputs are only ever read, and nothing outside the review folder is followed into it.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import hashlib
 import io
+import re
+import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +28,17 @@ from ibis.backends import BaseBackend
 
 from . import engine, i18n
 from .config import ReviewConfig
-from .contract import FALSE_WORDS, FILE_SUFFIXES, TABLES, TRUE_WORDS, ColumnSpec, TableSpec
+from .contract import (CANONICAL_PURPOSES, CLOSED_KINDS, FALSE_WORDS, FILE_SUFFIXES, ID_COLUMNS, TABLES, TRUE_WORDS,
+                       ColumnSpec, TableSpec, country_code, country_names, fold_name)
 from .errors import DataError
 from .review import InputFingerprint, Notice, Review
 
-ROW = "__row"  # 1-based data row number of the input, kept only to name rows in error messages
+ROW = "__row"  # 1-based record number of the input, kept only to name rows in error messages
 _DELIMITERS = ",;\t|"
 _NOTICE_SUFFIXES = (".md", ".txt", ".html", ".htm")
+MAX_HEADER_BYTES = 1 << 20  # a header line longer than 1 MiB is not a table's header
+MAX_LINE_BYTES = 8 << 20  # DuckDB's limit on one CSV line (its default is 2 MiB); longer is an input error
+MAX_LISTED_VALUES = 30  # unknown values listed in one message (all are counted)
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,13 @@ class RawTable:
     expr: ibis.Table
     origin: str  # file path, "DataFrame" or "database table"
     path: Path | None
-    row_label: str  # "row" for data rows; the line is row + 1 in a CSV with its header line
+    row_label: str  # "line" (CSV, header = line 1), "sheet row" (Excel) or "row" (Parquet, DataFrame, database)
+    # record number (ROW) -> the number a person finds in their file: the line of a CSV, the row of a sheet
+    locate: Callable[[int], int] = field(default=lambda record: record, compare=False)
+
+    def where(self, record: int | None) -> dict[str, Any]:
+        """`row=` and `row_label=` for a DataError about this record."""
+        return {"row": None if record is None else self.locate(record), "row_label": self.row_label}
 
 
 def load_sources(config: ReviewConfig, *, base_dir: Path, data: Mapping[str, Any],
@@ -57,19 +71,20 @@ def load_sources(config: ReviewConfig, *, base_dir: Path, data: Mapping[str, Any
     inputs: list[InputFingerprint] = []
     names = [n for n in TABLES if n in data or _source_path(config, base_dir, n) is not None]
     for name in _progress(names, progress, "Loading tables"):
-        raw = _read_raw(name, data.get(name), _source_path(config, base_dir, name), con,
-                        sheet=_sheet_name(config, name))
-        validate_table(raw, TABLES[name], config)
-        table = canonical_table(raw, TABLES[name], config)
-        table = _drop_row_numbers(table)
-        if _is_duckdb(con) and raw.path is not None and raw.path.suffix.lower() == ".csv":
-            # Parse the text once, then every check reads the typed columns; the text copy is dropped.
-            table = con.create_table(f"review_{name}", table, overwrite=True)
-            con.raw_sql(f'DROP TABLE IF EXISTS "{staging_name(name)}"')
-        elif raw.path is not None:
-            table = engine.keep(con, table)
-        tables[name] = table
-        inputs.append(_fingerprint(raw, table))
+        path = _source_path(config, base_dir, name) if name not in data else None
+        raw = _read_raw(name, data.get(name), path, con, sheet=_sheet_name(config, name))
+        with _engine_errors(raw):
+            learned = validate_table(raw, TABLES[name], config)
+            table = canonical_table(raw, TABLES[name], config, learned=learned)
+            table = _drop_row_numbers(table)
+            if _is_duckdb(con) and raw.path is not None and raw.path.suffix.lower() == ".csv":
+                # Parse the text once, then every check reads the typed columns; the text copy is dropped.
+                table = con.create_table(f"review_{name}", table, overwrite=True)
+                con.raw_sql(f'DROP TABLE IF EXISTS "{staging_name(name)}"')
+            elif raw.path is not None:
+                table = engine.keep(con, table)
+            tables[name] = table
+            inputs.append(_fingerprint(raw, table))
     ai_systems, ai_input = _load_ai_systems(config, base_dir, data.get("ai_systems"))
     if ai_input is not None:
         inputs.append(ai_input)
@@ -88,6 +103,53 @@ def _default_connection(data: Mapping[str, Any], config: ReviewConfig) -> BaseBa
         if isinstance(value, ibis.Table):
             return value.get_backend()
     return engine.connect(config.engine)  # in UTC: timestamps with an offset are converted
+
+
+class _engine_errors:
+    """An engine error while typing or validating a file's table (a corrupt page, a value the engine cannot
+    convert) is an input error naming the file, in words of ours: the engine's message may quote a data row."""
+
+    def __init__(self, raw: RawTable) -> None:
+        self.raw = raw
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if exc is None or not _is_engine_error(exc):
+            return False
+        line, reason = engine_problem(str(exc))
+        raise DataError(f"cannot read table '{self.raw.name}': {reason}", file=self.raw.origin,
+                        fix="check the file is a complete, well-formed export (export it again if it was cut or "
+                        "damaged)", **({"row": line, "row_label": "line"} if line else {})) from None
+
+
+def _is_engine_error(exc: BaseException) -> bool:
+    import duckdb
+    import pyarrow as pa
+
+    return isinstance(exc, (duckdb.Error, pa.ArrowException))
+
+
+def engine_problem(message: str) -> tuple[int | None, str]:
+    """(line, reason) from an engine's error, in the kit's words. DuckDB's CSV errors quote the offending line
+    ("Original Line: ...", with its emails and phones): only the line number and the kind of problem are kept."""
+    found = re.search(r"on Line: (\d+)", message)
+    line = int(found.group(1)) if found else None
+    columns = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message)
+    if columns:
+        return line, (f"a line has a different number of fields from the header (the header has "
+                      f"{columns.group(1)}, the line {columns.group(2)} or more); a field with the delimiter in "
+                      "it must be quoted")
+    if "unterminated quote" in message:
+        return line, "a quoted field is never closed (a \" without its closing \")"
+    if "Maximum line size" in message or "maximum line size" in message:
+        return line, f"a line is longer than {MAX_LINE_BYTES >> 20} MiB"
+    if "unicode" in message.lower() or "utf-8" in message.lower():
+        return line, "the text is not valid in its encoding"
+    if "parquet" in message.lower() or "magic" in message.lower() or "corrupt" in message.lower():
+        return line, "the file is damaged or is not a Parquet file"
+    return line, "the engine could not read it (the file may be damaged or not the format its name says)"
 
 
 def _is_duckdb(con: BaseBackend) -> bool:
@@ -114,12 +176,34 @@ def _source_path(config: ReviewConfig, base_dir: Path, name: str) -> Path | None
         if not path.exists():
             raise DataError(f"the file configured for table '{name}' does not exist", file=str(path),
                             fix=f"correct sources.{name} in review.yaml (paths are relative to {base_dir})")
-        return path
-    found = [base_dir / f"{name}{suffix}" for suffix in FILE_SUFFIXES if (base_dir / f"{name}{suffix}").is_file()]
+        return _a_file(path, name)
+    found = [base_dir / f"{name}{suffix}" for suffix in FILE_SUFFIXES if (base_dir / f"{name}{suffix}").exists()
+             or (base_dir / f"{name}{suffix}").is_symlink()]
     if len(found) > 1:
         raise DataError(f"table '{name}' is given twice: {', '.join(p.name for p in found)}", file=str(base_dir),
                         fix="keep one file per table, or name the one to use under sources: in review.yaml")
-    return found[0] if found else None
+    return inside_review(_a_file(found[0], name), base_dir) if found else None
+
+
+def _a_file(path: Path, name: str) -> Path:
+    if path.is_dir():
+        raise DataError(f"table '{name}' is a folder, not a file", file=str(path),
+                        fix="put the exported file there (a folder with a file's name is not read)")
+    if not path.is_file():
+        raise DataError(f"table '{name}' is not a regular file (a broken link or a device)", file=str(path),
+                        fix="replace it with the exported file")
+    return path
+
+
+def inside_review(path: Path, base_dir: Path) -> Path:
+    """A file found in the review folder must be there: a link to a file elsewhere is not followed (only files
+    named under sources: in review.yaml are read from other places)."""
+    target = path.resolve()
+    if not target.is_relative_to(base_dir.resolve()):
+        raise DataError("this file is a link to a file outside the review folder, which the kit does not follow",
+                        file=str(path), fix="copy the file into the review folder, or name it under sources: in "
+                        "review.yaml")
+    return path
 
 
 def _sheet_name(config: ReviewConfig, name: str) -> str | int:
@@ -131,6 +215,7 @@ def _read_raw(name: str, given: Any, path: Path | None, con: BaseBackend, *, she
     if isinstance(given, ibis.Table):
         return RawTable(name, given, "database table", None, "row")
     if isinstance(given, pd.DataFrame):
+        _check_header([str(c) for c in given.columns], "DataFrame", name)
         frame = given.reset_index(drop=True).assign(**{ROW: range(1, len(given) + 1)})
         return RawTable(name, ibis.memtable(frame), "DataFrame", None, "row")
     if given is not None:
@@ -141,25 +226,46 @@ def _read_raw(name: str, given: Any, path: Path | None, con: BaseBackend, *, she
     if read_by_engine is not None:
         return RawTable(name, read_by_engine, str(path), path, "row")
     suffix = path.suffix.lower()
+    if suffix not in FILE_SUFFIXES:
+        raise DataError(f"unsupported file type '{suffix}' for table '{name}'", file=str(path),
+                        fix="export the table as .csv, .parquet or .xlsx")
+    _check_content_matches(path, suffix)
     if suffix == ".csv":
-        return RawTable(name, _read_csv(path, name, con), str(path), path, "row")
+        return _read_csv(path, name, con)
     if suffix == ".parquet":
-        # A view, not a copy: Parquet is typed and columnar, so checks read only the columns they need.
-        _require_duckdb(con, path)
-        sql = (f'SELECT CAST(file_row_number + 1 AS BIGINT) AS "{ROW}", * EXCLUDE (file_row_number) '
-               f"FROM read_parquet({_sql_str(path)}, file_row_number = true)")
-        return RawTable(name, _duckdb_sql(con, sql, name, path), str(path), path, "row")
-    if suffix == ".xlsx":
-        try:
-            frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
-        except ValueError as exc:
-            raise DataError(f"cannot read the sheet of table '{name}': {exc}", file=str(path),
-                            fix="name an existing sheet as sources: {table: file.xlsx#Sheet}") from None
-        frame = frame.reset_index(drop=True).assign(**{ROW: range(1, len(frame) + 1)})
-        frame = frame.astype({c: "string" for c in frame.columns if c != ROW})
-        return RawTable(name, ibis.memtable(frame), str(path), path, "row")
-    raise DataError(f"unsupported file type '{suffix}' for table '{name}'", file=str(path),
-                    fix="export the table as .csv, .parquet or .xlsx")
+        return _read_parquet(path, name, con)
+    return _read_xlsx(path, name, sheet)
+
+
+_MAGIC = {b"PK\x03\x04": ".xlsx", b"PAR1": ".parquet", b"\xd0\xcf\x11\xe0": ".xls (old Excel)"}
+
+
+def _check_content_matches(path: Path, suffix: str) -> None:
+    """A file must be what its name says: an .xlsx that is really a CSV, or a .csv that is a workbook, is refused
+    before any reader guesses at it."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    actual = next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), ".csv")
+    if actual != suffix and not (suffix == ".csv" and actual == ".csv"):
+        raise DataError(f"the file's name says {suffix} but its content is {'text' if actual == '.csv' else actual}",
+                        file=str(path), fix=f"export the table again as {suffix}, or rename the file to match its "
+                        "content")
+
+
+def _check_header(header: list[str], origin: str, name: str) -> None:
+    """Column names: distinct (compared without case, as SQL engines compare them) and not empty."""
+    seen: dict[str, str] = {}
+    for column in header:
+        key = column.strip().casefold()
+        if key in seen:
+            raise DataError(f"the header of table '{name}' names a column twice"
+                            + (f" ('{seen[key]}' and '{column.strip()}')" if seen[key] != column.strip() else ""),
+                            file=origin, column=column.strip(), row=1, row_label=_header_label(origin), fix="give every column a distinct name (names are compared without case)")
+        seen[key] = column.strip()
+
+
+def _header_label(origin: str) -> str:
+    return {".csv": "line", ".xlsx": "sheet row"}.get(Path(origin).suffix.lower(), "row")
 
 
 def _sql_str(path: Path) -> str:
@@ -173,17 +279,106 @@ def _require_duckdb(con: BaseBackend, path: Path) -> None:
 
 
 def _duckdb_sql(con: BaseBackend, sql: str, name: str, path: Path, *, create: str | None = None) -> ibis.Table:
-    """Run DuckDB's reader; its parser errors name the line, so they are passed on in one message."""
+    """Run DuckDB's reader; its parser errors name the line, which is kept; the rest of its message is not (it
+    quotes the offending row, personal data included)."""
     try:
         if create:
             con.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{create}" AS {sql}')
             return con.sql(f'SELECT CAST(rowid + 1 AS BIGINT) AS "{ROW}", * FROM "{create}"')
         return con.sql(sql)
-    except Exception as exc:
-        message = str(exc).split("\n\n")[0].strip()
-        raise DataError(f"cannot read table '{name}': {message}", file=str(path),
+    except Exception as exc:  # noqa: BLE001 - any reader failure is the file's; its message is reworded below
+        line, reason = engine_problem(str(exc))
+        raise DataError(f"cannot read table '{name}': {reason}", file=str(path),
                         fix="check the file is a well-formed table (same number of fields on every line, "
-                        "quotes closed)") from None
+                        "quotes closed)", **({"row": line, "row_label": "line"} if line else {})) from None
+
+
+def _read_parquet(path: Path, name: str, con: BaseBackend) -> RawTable:
+    """A view, not a copy: Parquet is typed and columnar, so checks read only the columns they need. The file is
+    decoded once here, batch by batch, so that a damaged page is an input error now rather than a crash later."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _require_duckdb(con, path)
+    try:
+        parquet = pq.ParquetFile(path)
+        schema = parquet.schema_arrow
+        _check_header(list(schema.names), str(path), name)
+        nested = [f.name for f in schema if pa.types.is_nested(f.type)]
+        if nested:
+            raise DataError(f"column '{nested[0]}' of table '{name}' holds lists or records, not single values",
+                            file=str(path), column=nested[0], fix="flatten the column into plain values before "
+                            "exporting (one value per cell)")
+        for _ in parquet.iter_batches(batch_size=1 << 16):
+            pass
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"cannot read table '{name}': the Parquet file is damaged or incomplete "
+                        f"({type(exc).__name__})", file=str(path),
+                        fix="export the table again (the file may have been cut or altered)") from None
+    sql = (f'SELECT CAST(file_row_number + 1 AS BIGINT) AS "{ROW}", * EXCLUDE (file_row_number) '
+           f"FROM read_parquet({_sql_str(path)}, file_row_number = true)")
+    return RawTable(name, _duckdb_sql(con, sql, name, path), str(path), path, "row")
+
+
+def _read_xlsx(path: Path, name: str, sheet: str | int) -> RawTable:
+    """The sheet read cell by cell (openpyxl): exact sheet row numbers and the header as written, so that two
+    columns of the same name are an error instead of being renamed."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged or foreign zip: the file's fault
+        raise DataError(f"cannot read table '{name}': the Excel file is damaged or not an .xlsx workbook "
+                        f"({type(exc).__name__})", file=str(path),
+                        fix="open it in Excel and save it again as .xlsx") from None
+    try:
+        if isinstance(sheet, str):
+            if sheet not in workbook.sheetnames:
+                raise DataError(f"the workbook of table '{name}' has no sheet '{sheet}'; its sheets: "
+                                f"{', '.join(workbook.sheetnames)}", file=str(path),
+                                fix="name an existing sheet as sources: {table: file.xlsx#Sheet}")
+            worksheet = workbook[sheet]
+        else:
+            worksheet = workbook.worksheets[0]
+        header: list[str] | None = None
+        records: list[tuple[Any, ...]] = []
+        sheet_rows: list[int] = []
+        for number, cells in enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1):
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                continue
+            if header is None:
+                header = [f"column {i + 1}" if c is None else str(c).strip() for i, c in enumerate(cells)]
+                _check_header(header, str(path), name)
+                continue
+            records.append(tuple(_cell_text(c) for c in cells))
+            sheet_rows.append(number)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise DataError(f"cannot read table '{name}': the Excel file is damaged ({type(exc).__name__})",
+                        file=str(path), fix="open it in Excel and save it again as .xlsx") from None
+    finally:
+        workbook.close()
+    if header is None:
+        raise DataError(f"the sheet of table '{name}' is empty", file=str(path),
+                        fix="put the column names on the first row and the data below")
+    width = len(header)
+    frame = pd.DataFrame([(r + (None,) * width)[:width] for r in records], columns=header, dtype="string")
+    frame[ROW] = range(1, len(frame) + 1)
+    rows = tuple(sheet_rows)
+    return RawTable(name, ibis.memtable(frame), str(path), path, "sheet row",
+                    locate=lambda record: rows[record - 1] if 0 < record <= len(rows) else record)
+
+
+def _cell_text(value: Any) -> str | None:
+    """A cell as the text a CSV export would hold: dates in ISO, whole numbers without '.0'."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "year") else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _numbered(con: BaseBackend, name: str, select_sql: str, path: Path) -> ibis.Table:
@@ -210,7 +405,10 @@ def sniff_csv(path: Path) -> tuple[str, str]:
         lines = lines[:-1]  # the last line of a cut sample may be incomplete
     best, best_score = ",", (-1, 0)
     for delimiter in _DELIMITERS:
-        widths = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)]
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)]
+        except csv.Error:  # a sample cut inside a quoted field, or a field over the csv module's limit
+            continue
         if not widths or widths[0] < 2:
             continue
         score = (sum(w == widths[0] for w in widths), widths[0])
@@ -231,66 +429,133 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
-_TRANSCODED: dict[Path, Path] = {}
+# A well-formed multi-byte UTF-8 sequence: a cp1252 export almost never holds one (é is one byte there), so a
+# file with some of them and some invalid bytes is a damaged UTF-8 file, not a cp1252 one.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-def _utf8_copy(path: Path) -> Path:
+def check_csv_text(path: Path, encoding: str) -> None:
+    """Refuse bytes that are invalid in the file's encoding (never replaced silently) and binary content."""
+    data = path.read_bytes()
+    problem: tuple[int, str] | None = None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        problem = (nul, "holds NUL bytes: it is a binary file or UTF-16 text, not a CSV export")
+    elif encoding == "cp1252":
+        if _UTF8_SEQUENCE.search(data):
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problem = (exc.start, f"is UTF-8 text with an invalid byte (0x{data[exc.start]:02x})")
+        else:
+            try:
+                data.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                problem = (exc.start, (f"has a byte (0x{data[exc.start]:02x}) that is not text in UTF-8 or in "
+                                       "Windows-1252"))
+    if problem is not None:
+        offset, reason = problem
+        raise DataError(f"the file {reason}", file=str(path), row=data.count(b"\n", 0, offset) + 1,
+                        row_label="line", fix="export the table again as UTF-8 CSV (or fix the damaged line)")
+
+
+def _utf8_copy(path: Path, folder: Path) -> Path:
     """A UTF-8 copy of a cp1252 export in a temporary folder (the input itself is never touched)."""
-    if path not in _TRANSCODED:
-        target = Path(tempfile.mkdtemp(prefix="ethics-review-")) / path.name
-        with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as sink:
-            for block in iter(lambda: source.read(1 << 20), b""):
-                sink.write(block.decode("cp1252", errors="replace"))
-        _TRANSCODED[path] = target
-    return _TRANSCODED[path]
+    target = folder / "table.csv"
+    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as sink:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            sink.write(block.decode("cp1252"))
+    return target
 
 
-def _read_csv(path: Path, name: str, con: BaseBackend) -> ibis.Table:
+def _read_csv(path: Path, name: str, con: BaseBackend) -> RawTable:
     encoding, delimiter = sniff_csv(path)
-    readable = _utf8_copy(path) if encoding == "cp1252" else path
-    sql = (f"SELECT * FROM read_csv({_sql_str(readable)}, delim={_sql_str(Path(delimiter))}, header=true, "
-           "all_varchar=true, quote='\"', escape='\"', auto_detect=false, "
-           "columns=" + _csv_columns(readable, delimiter) + ")")
-    return _numbered(con, name, sql, path)
+    check_csv_text(path, encoding)
+    header = _csv_header(path, encoding, delimiter, name)
+    # The UTF-8 copy of a cp1252 export holds personal data: it lives only while DuckDB reads it, and is
+    # removed on success and on failure alike.
+    folder = Path(tempfile.mkdtemp(prefix="ethics-review-")) if encoding == "cp1252" else None
+    try:
+        readable = _utf8_copy(path, folder) if folder else path
+        sql = (f"SELECT * FROM read_csv({_sql_str(readable)}, delim={_sql_str(Path(delimiter))}, header=true, "
+               f"all_varchar=true, quote='\"', escape='\"', auto_detect=false, max_line_size={MAX_LINE_BYTES}, "
+               "columns={" + ", ".join(f"{_sql_str(Path(h))}: 'VARCHAR'" for h in header) + "})")
+        expr = _numbered(con, name, sql, path)
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return RawTable(name, expr, str(path), path, "line",
+                    locate=lambda record: csv_line(path, encoding, delimiter, record))
 
 
-def _csv_columns(path: Path, delimiter: str) -> str:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle, delimiter=delimiter), [])
+def _csv_header(path: Path, encoding: str, delimiter: str, name: str) -> list[str]:
+    with path.open("rb") as handle:
+        first = handle.readline(MAX_HEADER_BYTES + 1)
+    if len(first) > MAX_HEADER_BYTES:
+        raise DataError(f"the header line of table '{name}' is longer than {MAX_HEADER_BYTES >> 20} MiB: this is "
+                        "not a table's header", file=str(path), row=1, row_label="line",
+                        fix="put the column names, and only them, on the first line")
+    text = first.decode("utf-8-sig" if encoding.startswith("utf-8") else encoding)
+    try:
+        header = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
+    except csv.Error:
+        header = []
     if not header or not any(h.strip() for h in header):
-        raise DataError("the file has no header line", file=str(path),
+        raise DataError("the file has no header line", file=str(path), row=1, row_label="line",
                         fix="put the column names on the first line")
-    seen: set[str] = set()
-    for column in header:
-        if column.strip() in seen:
-            raise DataError("the header names a column twice", file=str(path), column=column.strip(),
-                            fix="give every column a distinct name")
-        seen.add(column.strip())
-    struct = ", ".join(f"{_sql_str(Path(h.strip()))}: 'VARCHAR'" for h in header)
-    return "{" + struct + "}"
+    header = [h.strip() for h in header]
+    _check_header(header, str(path), name)
+    return header
+
+
+def csv_line(path: Path, encoding: str, delimiter: str, record: int) -> int:
+    """The line on which data record `record` starts (header = line 1); a quoted field may span lines."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_LINE_BYTES)
+    try:
+        with path.open(encoding="utf-8-sig" if encoding.startswith("utf-8") else encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            next(reader, None)
+            for number in range(1, record):
+                if next(reader, None) is None:
+                    break
+            return reader.line_num + 1
+    except (csv.Error, UnicodeDecodeError):
+        return record + 1
+    finally:
+        csv.field_size_limit(limit)
 
 
 # --- mapping and typing -------------------------------------------------------------------------------------------
 
-def canonical_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> ibis.Table:
-    """Rename columns to the contract's names, apply value mappings, and type every known column."""
+def canonical_table(raw: RawTable, spec: TableSpec, config: ReviewConfig, *,
+                    learned: Mapping[str, Mapping[str, str]] | None = None) -> ibis.Table:
+    """Rename columns to the contract's names, apply value mappings, and type every known column. `learned` maps
+    more values per column, found by validation (country names to their codes)."""
     t = _renamed(raw, spec, config)
-    return t.select(**_typed_columns(t, spec, config))
+    return t.select(**_typed_columns(t, spec, config, learned or {}))
 
 
 def _renamed(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> ibis.Table:
     t = raw.expr
     renames = dict(config.columns.get(spec.name, {}))
     # Exports without an id or a campaign column: `@row` numbers the rows, `@value:X` is the constant X.
-    derived = {ours: _derived_column(t, theirs, raw) for theirs, ours in renames.items() if theirs.startswith("@")}
-    if derived:
-        t = t.mutate(**derived)
-        renames = {theirs: ours for theirs, ours in renames.items() if not theirs.startswith("@")}
-    missing_sources = [c for c in renames if c not in t.columns]
+    missing_sources = [c for c in renames if c not in t.columns and not c.startswith("@")]
     if missing_sources:
         raise DataError(f"review.yaml maps column '{missing_sources[0]}' of table '{spec.name}', but the table "
                         f"has no such column. Columns in the table: {_columns_list(t)}", file=raw.origin,
                         column=missing_sources[0], fix=f"correct columns.{spec.name} in review.yaml")
+    replaced = [(theirs, ours) for theirs, ours in renames.items() if ours in t.columns and ours != theirs]
+    if replaced:
+        theirs, ours = replaced[0]
+        raise DataError(f"review.yaml maps '{theirs}' onto '{ours}' of table '{spec.name}', but the table already "
+                        f"has a column '{ours}': its values would be silently replaced", file=raw.origin,
+                        column=ours, fix=f"remove the mapping {theirs}: {ours} from columns.{spec.name}, or rename "
+                        f"the existing '{ours}' column in your export")
+    derived = {ours: _derived_column(t, theirs, raw) for theirs, ours in renames.items() if theirs.startswith("@")}
+    if derived:
+        t = t.mutate(**derived)
+        renames = {theirs: ours for theirs, ours in renames.items() if not theirs.startswith("@")}
     t = t.rename({ours: theirs for theirs, ours in renames.items()})
     # A column under an older name of the contract (ColumnSpec.aliases) is read as the canonical one.
     aliased = {c.name: alias for c in spec.columns for alias in c.aliases
@@ -314,12 +579,16 @@ def _derived_column(t: ibis.Table, source: str, raw: RawTable) -> ibis.Value:
                     fix="use '@row' (the row number, for files without an id) or '@value:TEXT' (a constant)")
 
 
-def _typed_columns(t: ibis.Table, spec: TableSpec, config: ReviewConfig) -> dict[str, ibis.Value]:
-    return {column: t[column] if column == ROW else _typed_column(t, column, spec, config) for column in t.columns}
+def _typed_columns(t: ibis.Table, spec: TableSpec, config: ReviewConfig,
+                   learned: Mapping[str, Mapping[str, str]]) -> dict[str, ibis.Value]:
+    return {column: t[column] if column == ROW else _typed_column(t, column, spec, config, learned.get(column))
+            for column in t.columns}
 
 
-def _typed_column(t: ibis.Table, column: str, spec: TableSpec, config: ReviewConfig) -> ibis.Value:
-    value = _mapped(t[column], config.values.get(spec.name, {}).get(column))
+def _typed_column(t: ibis.Table, column: str, spec: TableSpec, config: ReviewConfig,
+                  learned: Mapping[str, str] | None = None) -> ibis.Value:
+    mapping = {**(learned or {}), **config.values.get(spec.name, {}).get(column, {})}
+    value = _mapped(t[column], mapping)
     col_spec = column_spec(spec, column)
     return _typed(value, col_spec) if col_spec else _clean(value)
 
@@ -381,7 +650,7 @@ def _typed(value: ibis.Value, spec: ColumnSpec) -> ibis.Value:
                                                            ibis.null(dt.int64))
     if kind == "enum":
         return _clean(value.cast("string")).lower()
-    if spec.name == "country":
+    if kind == "country":
         return _clean(value.cast("string")).upper()
     return _clean(value.cast("string"))
 
@@ -416,52 +685,143 @@ _FIX = {
 }
 
 
-def validate_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> None:
-    """Raise one DataError for the first problem found: unparseable values, unknown enum values, duplicate keys."""
+def validate_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> dict[str, dict[str, str]]:
+    """Raise one DataError for the first problem found: unknown values of a closed vocabulary (all of them, in one
+    message), empty required values, unparseable or non-finite values, ids with line breaks, duplicate keys.
+    Returns the value mappings learned from the data (country names to codes), for `canonical_table`."""
     t = _renamed(raw, spec, config)
-    typed = _typed_columns(t, spec, config)
-    bad: dict[str, ibis.Value] = {}
-    enums = []
+    learned: dict[str, dict[str, str]] = {}
     for col in (column_spec(spec, c) for c in t.columns):
-        if col is None or col.kind == "string":
+        if col is not None and col.kind in CLOSED_KINDS:
+            learned[col.name] = _check_vocabulary(raw, t, spec, col, config)
+    typed = _typed_columns(t, spec, config, learned)
+    flags: dict[str, tuple[str, ibis.Value]] = {}  # "problem:column" -> (column, rows with the problem)
+    for col in (column_spec(spec, c) for c in t.columns):
+        if col is None:
             continue
-        if col.kind == "enum":
-            enums.append(col)
-            bad[col.name] = typed[col.name].notnull() & ~typed[col.name].isin(col.values)
-        elif not _already_typed(t[col.name], col.kind):
-            bad[col.name] = _clean(t[col.name].cast("string")).notnull() & typed[col.name].isnull()
-    counts = _enum_violations(t, enums, spec, config)
+        value = typed[col.name]
+        if col.required:
+            given = t[col.name]
+            flags[f"empty:{col.name}"] = (col.name, (_clean(given) if given.type().is_string() else given).isnull())
+        if col.kind in _FIX and not _already_typed(t[col.name], col.kind):
+            flags[f"parse:{col.name}"] = (col.name, _clean(t[col.name].cast("string")).notnull() & value.isnull())
+        if col.kind == "float" and (value.type().is_floating() or not t[col.name].type().is_numeric()):
+            flags[f"finite:{col.name}"] = (col.name, (value.isinf() | value.isnan()).fill_null(False))
+        if col.name in ID_COLUMNS and value.type().is_string():
+            flags[f"id:{col.name}"] = (col.name, value.re_search(r"[\x00-\x1f\x7f]").fill_null(False))
     keys = [key for key in spec.unique if key in t.columns]
-    scanned = {c: flag for c, flag in bad.items() if c not in counts}
-    if scanned or keys:
-        # One scan counts the unparseable values of every column and the repeated values of every key.
-        row = t.aggregate(**{f"bad_{c}": flag.cast("int64").sum() for c, flag in scanned.items()},
-                          **{f"repeats_{key}": typed[key].count() - typed[key].nunique() for key in keys})
-        counts |= {name.removeprefix("bad_"): n for name, n in row.to_pyarrow().to_pylist()[0].items()}
-    for column, flag in bad.items():
-        if counts[column]:
-            flagged = t.filter(flag)
-            has_rows = ROW in t.columns
-            first = (flagged.order_by(ROW) if has_rows else flagged).limit(1)
-            row = first.select(row=first[ROW] if has_rows else ibis.null(dt.int64),
-                               value=first[column].cast("string")).to_pyarrow().to_pylist()[0]
-            _raise_invalid(raw, spec, column, row["row"], row["value"], counts[column])
+    # One scan counts every problem of every column and the repeated values of every key.
+    row = t.aggregate(**{f"f{i}": flag.cast("int64").sum() for i, (_, flag) in enumerate(flags.values())},
+                      **{f"repeats_{key}": typed[key].count() - typed[key].nunique() for key in keys})
+    counts = row.to_pyarrow().to_pylist()[0]
+    for i, (problem, (column, flag)) in enumerate(flags.items()):
+        if counts[f"f{i}"]:
+            record, value = _first_flagged(t, flag, column)
+            _raise_invalid(raw, spec, problem.split(":")[0], column, record, value, counts[f"f{i}"])
     for key in keys:
         if counts[f"repeats_{key}"]:
             _check_unique(raw, t.select(**typed), spec, key)
+    return learned
 
 
-def _enum_violations(t: ibis.Table, enums: list[ColumnSpec], spec: TableSpec, config: ReviewConfig) -> dict[str, int]:
-    """Rows whose value is outside each enum's list, judged once per distinct raw value: an enum column has a
-    handful of values, so grouping first is several times cheaper than typing every row. One query per column:
-    a union of them would share the table as a CTE, which DuckDB materialises whole."""
-    counts = {}
-    for col in enums:
-        values = t.group_by(col.name).agg(rows=ibis._.count())
-        typed = _typed_column(values, col.name, spec, config)
-        bad_rows = values.filter(typed.notnull() & ~typed.isin(col.values)).rows.sum()
-        counts[col.name] = int(bad_rows.to_pyarrow().as_py() or 0)
-    return counts
+def _first_flagged(t: ibis.Table, flag: ibis.Value, column: str) -> tuple[int | None, Any]:
+    flagged = t.filter(flag)
+    has_rows = ROW in t.columns
+    first = (flagged.order_by(ROW) if has_rows else flagged).limit(1)
+    found = first.select(row=first[ROW] if has_rows else ibis.null(dt.int64),
+                         value=first[column].cast("string")).to_pyarrow().to_pylist()[0]
+    return found["row"], found["value"]
+
+
+def declared_purposes(config: ReviewConfig) -> set[str]:
+    """Custom purposes the review declares by naming them in review.yaml: every target of a
+    `values: {table: {purpose: ...}}` mapping, and every purpose given an `exemptions:` entry."""
+    mapped = {str(target) for mapping in config.values.values() for target in mapping.get("purpose", {}).values()}
+    return mapped | {str(purpose) for purpose in config.exemptions}
+
+
+def _check_vocabulary(raw: RawTable, t: ibis.Table, spec: TableSpec, col: ColumnSpec,
+                      config: ReviewConfig) -> dict[str, str]:
+    """Every distinct value of a closed column (a handful: grouping first is cheap) judged against its vocabulary;
+    all unknown ones are reported together, with their counts and the `values:` block that maps them."""
+    has_rows = ROW in t.columns
+    value = t[col.name].cast("string")
+    distinct = t.group_by(value=value).agg(rows=ibis._.count(),
+                                           first=t[ROW].min() if has_rows else ibis.null(dt.int64))
+    mapping = {str(k).strip().lower(): str(v) for k, v in config.values.get(spec.name, {}).get(col.name, {}).items()}
+    declared = declared_purposes(config)
+    learned: dict[str, str] = {}
+    unknown: dict[str, list[int]] = {}  # value -> [rows, first record]
+    for item in distinct.to_pyarrow().to_pylist():
+        text = (item["value"] or "").strip(" \t\r\n")
+        if not text:
+            continue
+        mapped = mapping.get(text.lower(), text)
+        if col.kind == "enum":
+            known = mapped.strip().lower() in col.values
+        elif col.kind == "country":
+            code = country_code(mapped)
+            known = code is not None
+            if code is not None and code != mapped.strip().upper():
+                learned[text] = code
+        else:  # purpose: canonical, or explicitly declared under values:
+            known = mapped.strip() in CANONICAL_PURPOSES or text.lower() in mapping or mapped.strip() in declared
+        if not known:
+            counted = unknown.setdefault(text, [0, item["first"]])
+            counted[0] += item["rows"]
+            if item["first"] is not None and (counted[1] is None or item["first"] < counted[1]):
+                counted[1] = item["first"]
+    if unknown:
+        _raise_unknown_values(raw, spec, col, unknown)
+    return learned
+
+
+def _raise_unknown_values(raw: RawTable, spec: TableSpec, col: ColumnSpec, unknown: Mapping[str, list[int]]) -> None:
+    ordered = sorted(unknown.items(), key=lambda item: (-item[1][0], item[0]))
+    shown = ordered[:MAX_LISTED_VALUES]
+    listed = ", ".join(f"{value!r} ({_plural(rows, 'row')})" for value, (rows, _) in shown)
+    if len(ordered) > len(shown):
+        listed += f" and {len(ordered) - len(shown)} more"
+    first_value, (_, first_record) = min(ordered, key=lambda item: (item[1][1] is None, item[1][1] or 0))
+    allowed = {"enum": f"allowed: {', '.join(col.values)}",
+               "country": "allowed: ISO 3166-1 alpha-2 codes (FR, DE, BE...) or country names in English or French",
+               "purpose": f"allowed: the canonical purposes ({', '.join(CANONICAL_PURPOSES)}) or a custom purpose "
+                          "declared in review.yaml, by mapping it to itself under values: (a lower-case code such as "
+                          "loyalty_club) or by giving it an exemptions: entry; "
+                          "an undeclared purpose would match no consent and be judged as never consented"}[col.kind]
+    block = "\n".join(["values:", f"  {spec.name}:", f"    {col.name}:"]
+                      + [f"      {_yaml_key(value)}: {_suggestion(value, col)}" for value, _ in shown])
+    raise DataError(f"{_plural(len(ordered), 'unknown value')} in column '{col.name}' of table '{spec.name}': "
+                    f"{listed}; {allowed}", file=raw.origin, column=col.name, value=first_value,
+                    **raw.where(first_record),
+                    fix="map every value in review.yaml: paste this block and check the value after each colon "
+                    "(a suggestion, or CHOOSE, which is refused until you replace it):\n" + block)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _yaml_key(value: str) -> str:
+    """A value as a YAML mapping key, quoted when YAML would read it otherwise."""
+    import json
+
+    return value if re.fullmatch(r"[A-Za-z][A-Za-z0-9_ .-]*", value) and value.lower() not in {
+        "true", "false", "null", "yes", "no", "on", "off", "y", "n"} else json.dumps(value, ensure_ascii=False)
+
+
+def _suggestion(value: str, col: ColumnSpec) -> str:
+    """The nearest allowed value, with the choices in a comment; a placeholder the validation refuses when there
+    is no near one, so that a block pasted without choosing is never read as a mapping."""
+    if col.kind == "country":
+        names = country_names()
+        near = difflib.get_close_matches(fold_name(value), list(names), n=1, cutoff=0.75)
+        return f"{names[near[0]]}  # {near[0]}?" if near else "XX  # the ISO code of the country"
+    choices = col.values if col.kind == "enum" else CANONICAL_PURPOSES
+    near = difflib.get_close_matches(value.strip().lower(), choices, n=1, cutoff=0.6)
+    target = near[0] if near else "CHOOSE"
+    note = f"one of {', '.join(choices)}" + (", or a custom code" if col.kind == "purpose" else "")
+    return f"{target}  # {note}"
 
 
 def _already_typed(value: ibis.Value, kind: str) -> bool:
@@ -471,17 +831,25 @@ def _already_typed(value: ibis.Value, kind: str) -> bool:
             "bool": kind_of.is_boolean(), "float": kind_of.is_numeric(), "int": kind_of.is_integer()}.get(kind, False)
 
 
-def _raise_invalid(raw: RawTable, spec: TableSpec, column: str, row: int | None, value: Any, count: int) -> None:
+def _raise_invalid(raw: RawTable, spec: TableSpec, problem: str, column: str, record: int | None, value: Any,
+                   count: int) -> None:
     col = column_spec(spec, column)
     assert col is not None
-    others = f" ({count - 1} more rows like it)" if count > 1 else ""
-    if col.kind == "enum":
-        raise DataError(f"unknown value in table '{spec.name}'{others}; allowed: {', '.join(col.values)}",
-                        file=raw.origin, column=column, row=row, value=value,
-                        fix=f"map it in review.yaml: values: {{{spec.name}: {{{column}: {{{value}: "
-                        f"<one of {', '.join(col.values)}>}}}}}}")
-    raise DataError(f"cannot read this value as a {col.kind} in table '{spec.name}'{others}", file=raw.origin,
-                    column=column, row=row, value=value, fix=_FIX[col.kind])
+    others = f" ({count - 1:,} more rows like it)" if count > 1 else ""
+    where = {"file": raw.origin, "column": column, **raw.where(record)}
+    if problem == "empty":
+        raise DataError(f"required column '{column}' of table '{spec.name}' is empty on this row{others}", **where,
+                        fix=f"fill in every {column} (a row without one cannot be joined or judged), or remove "
+                        "those rows from the export")
+    if problem == "finite":
+        raise DataError(f"'{value}' is not a finite number in table '{spec.name}'{others}", **where, value=value,
+                        fix="write a number (an infinite or not-a-number value cannot be judged); leave the cell "
+                        "empty when the value is unknown")
+    if problem == "id":
+        raise DataError(f"'{column}' holds a line break or a control character in table '{spec.name}'{others}",
+                        **where, fix=f"clean the ids in your export: a {column} is one line of printable text")
+    raise DataError(f"cannot read this value as a {col.kind} in table '{spec.name}'{others}", **where,
+                    value=value, fix=_FIX[col.kind])
 
 
 def _check_unique(raw: RawTable, table: ibis.Table, spec: TableSpec, key: str) -> None:
@@ -492,12 +860,12 @@ def _check_unique(raw: RawTable, table: ibis.Table, spec: TableSpec, key: str) -
     value = counted.order_by(key).limit(1).to_pyarrow().to_pylist()[0][key]
     rows = None
     if ROW in table.columns:
-        rows = [r[ROW] for r in table.filter(table[key] == value).select(ROW).order_by(ROW).limit(2)
+        rows = [raw.locate(r[ROW]) for r in table.filter(table[key] == value).select(ROW).order_by(ROW).limit(2)
                 .to_pyarrow().to_pylist()]
     raise DataError(f"'{key}' must be unique in table '{spec.name}', but {duplicates} value(s) appear more than "
-                    f"once" + (f"; this one on rows {rows[0]} and {rows[1]}" if rows else ""),
-                    file=raw.origin, column=key, row=rows[1] if rows else None, value=value,
-                    fix=f"keep one row per {key} (merge or remove the duplicates in your export)")
+                    f"once" + (f"; this one on {raw.row_label}s {rows[0]} and {rows[1]}" if rows else ""),
+                    file=raw.origin, column=key, row=rows[1] if rows else None, row_label=raw.row_label,
+                    value=value, fix=f"keep one row per {key} (merge or remove the duplicates in your export)")
 
 
 # --- fingerprints, the AI register and the notices -------------------------------------------------------------
@@ -531,13 +899,26 @@ def _load_ai_systems(config: ReviewConfig, base_dir: Path,
     configured = config.sources.get("ai_systems")
     candidates = [base_dir / configured] if configured else [base_dir / f"ai_systems{s}"
                                                               for s in (".yaml", ".yml", ".csv")]
-    path = next((p for p in candidates if p.is_file()), None)
+    path = next((p for p in candidates if p.exists() or p.is_symlink()), None)
     if path is None:
         if configured:
             raise DataError("the AI register configured under sources.ai_systems does not exist",
                             file=str(candidates[0]), fix="correct sources.ai_systems in review.yaml")
         return None, None
-    frame = load_register(path)
+    path = _a_file(path, "ai_systems")
+    if not configured:
+        inside_review(path, base_dir)
+    if path.suffix.lower() == ".csv":
+        encoding, _ = sniff_csv(path)
+        check_csv_text(path, encoding)
+    try:
+        frame = load_register(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise DataError(f"cannot read the AI register: {type(exc).__name__}", file=str(path),
+                        **({"row": int(line.group(1)), "row_label": "line"} if line else {}),
+                        fix="give every line the same number of fields as the header, and close every quote") \
+            from None
     return frame, InputFingerprint("ai_systems", _display_path(path), len(frame), _sha256(path))
 
 
@@ -579,9 +960,27 @@ def _load_notices(config: ReviewConfig, base_dir: Path) -> tuple[Notice, ...]:
     if language and language not in i18n.LANGUAGES:
         raise DataError(f"unknown notice language '{language}'", file=str(folder),
                         fix="write sources: {notices: folder#fr} or folder#en")
+    if folder.exists() and not folder.is_dir():
+        raise DataError("'notices' is a file, where the kit expects a folder of notices", file=str(folder),
+                        fix="put the notice files (.md, .txt, .html) in a folder named notices")
     if not folder.is_dir():
         return ()
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in _NOTICE_SUFFIXES and p.is_file())
-    return tuple(Notice(str(p), notice_language(p, language or config.lang),
-                        plain_text(p.read_text(encoding="utf-8-sig", errors="replace"), p.suffix))
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in _NOTICE_SUFFIXES)
+    for path in files:
+        _a_file(path, "notices")
+        # A notice linked from elsewhere is not followed, wherever the notices folder is.
+        inside_review(path, folder if configured else base_dir)
+    return tuple(Notice(str(p), notice_language(p, language or config.lang), plain_text(_notice_text(p), p.suffix))
                  for p in files)
+
+
+def _notice_text(path: Path) -> str:
+    """A notice's text: UTF-8, else Windows-1252; bytes invalid in both are an input error, never replaced."""
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    check_csv_text(path, "cp1252")  # names the line of the first invalid byte
+    return data.decode("utf-8", errors="strict")

@@ -139,6 +139,9 @@ def test_an_automated_system_whose_effect_is_unset_adds_no_purpose(tmp_path):
 
 
 def test_custom_purpose_without_rules_is_a_warning_to_check(tmp_path):
+    # A custom purpose is declared by mapping it to itself (an undeclared one is an input error).
+    (tmp_path / "review.yaml").write_text("values:\n  consents:\n    purpose: {loyalty_club: loyalty_club}\n",
+                                          encoding="utf-8")
     review = folder(tmp_path, {"privacy.en.md": EMAIL_AND_SMS_EN},
                     consents={"contact_id": ["P1"], "purpose": ["loyalty_club"], "status": ["granted"],
                               "recorded_at": ["2026-01-01"]})

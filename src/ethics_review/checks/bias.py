@@ -9,6 +9,7 @@ never "pass"), evidence cells under k_anonymity suppressed; a comparison that is
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -223,7 +224,8 @@ def parity_evidence(table: pd.DataFrame, k: int) -> pd.DataFrame:
     derived = ["rate", "ci_low", "ci_high", "impact_ratio", "ratio_ci_low", "ratio_ci_high", "difference",
                "ratio_to_overall"]
     return suppress_small_cells(table, count_columns=["n", "selected"], k=k, hide_with={
-        "n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived})
+        "n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived},
+        partition_by=["campaign_id", "attribute", "measure"])
 
 
 def comparison_metric(table: pd.DataFrame, headline: str, column: str, pick=min) -> dict[str, object]:
@@ -324,9 +326,40 @@ def audit_population(review: Review, check_id: str, *, campaign: str | None,
     present = [a for a in wanted if all(p in population.columns for p in attribute_parts(a))]
     absent = sorted({p for a in wanted for p in attribute_parts(a) if p not in population.columns})
     notes = tuple(i18n.text(SHARED_TEXT, "attribute_missing", review.lang, attribute=a) for a in absent)
+    if not review.has("targeting"):
+        # The contract's fallback population: say so, since "has a send" is not the decision a model made.
+        notes = (i18n.text(SHARED_TEXT, "substitute_population", review.lang), *notes)
     if not present:
         return not_applicable(review, check_id, [("contacts", a) for a in absent])
     return Audit(population, tuple(present), notes)
+
+
+def attribute_columns(review: Review) -> set[str] | None:
+    """The columns a bias attribute or feature can name: those of contacts and targeting, and age_band when a
+    birth date or an age is given. None when neither table is there (nothing to check them against)."""
+    tables = [review.table(t) for t in ("contacts", "targeting") if review.has(t)]
+    if not tables:
+        return None
+    columns = {c for table in tables for c in table.columns}
+    return columns | ({"age_band"} if {"birth_date", "age"} & columns else set())
+
+
+def check_attributes(review: Review) -> None:
+    """A name under bias: (sensitive, intersections, features) that is no column is a config error naming the
+    nearest column: a typo would otherwise turn a FAIL into "not audited"."""
+    columns = attribute_columns(review)
+    if columns is None:
+        return
+    bias = review.config.bias
+    named = [("sensitive", a) for a in bias.sensitive] + [("features", f) for f in bias.features] + [
+        ("intersections", p) for pair in bias.intersections for p in pair]
+    for key, name in named:
+        if name not in columns:
+            near = difflib.get_close_matches(name, sorted(columns), n=1, cutoff=0.6)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
+            raise ConfigError(f"bias.{key}: '{name}' is not a column of contacts or targeting{hint}",
+                              fix=f"name a column of your tables ({', '.join(sorted(columns))}), or map yours to "
+                              f"this name under columns:")
 
 
 def insufficient(review: Review, check_id: str, min_flag_size: int) -> Finding:
