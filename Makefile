@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_OUT ?= demo-review
 
-.PHONY: demo test install clean
+.PHONY: demo test docs screenshots install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# docs/data-contract.md and docs/checks.md are generated from the code; tests/test_docs.py fails when stale.
+docs: $(STAMP)
+	$(BIN)/python -m ethics_review.docs
+
+# The README's screenshots, taken by the browser test in headless Chromium with the network blocked.
+screenshots: $(STAMP)
+	ETHICS_REVIEW_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k renders
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache

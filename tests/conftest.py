@@ -68,3 +68,41 @@ def segments(figure, part: str) -> list[tuple[tuple[str, str], float]]:
     if trace is None:
         return []
     return [((a, b), y) for a, b, y in zip(trace.x[0], trace.x[1], trace.y, strict=True)]
+
+
+def problem_bars(figure) -> list[tuple[str, float, str]]:
+    """A problem chart's horizontal bars, top to bottom, as (label, count of what is wrong, written text)."""
+    (trace,) = figure.data
+    assert trace.orientation == "h"
+    return list(zip(trace.y, trace.x, trace.text, strict=True))
+
+
+def chromium_available() -> bool:
+    from ethics_review.errors import ReviewInputError
+    from ethics_review.pdf import find_chromium
+
+    try:
+        find_chromium()
+    except ReviewInputError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def demo_command_report(tmp_path_factory):
+    """`ethics-review demo --lang <lang>` as a user runs it, once per language and session: its report folder."""
+    folders: dict[str, Path] = {}
+
+    def run(lang: str) -> Path:
+        if lang not in folders:
+            from ethics_review import cli
+
+            out = tmp_path_factory.mktemp(f"demo-command-{lang}")
+            # With a Chromium on the machine the French run also prints report.pdf (tests/test_browser.py reads it)
+            pdf = ["--pdf"] if lang == "fr" and chromium_available() else []
+            assert cli.main(["demo", "--out", str(out), "--lang", lang, "--contacts", str(DEMO_TEST_CONTACTS),
+                             *pdf]) == 0
+            folders[lang] = out / "report"
+        return folders[lang]
+
+    return run

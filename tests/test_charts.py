@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+
 import plotly.graph_objects as go
 import pytest
 
 from ethics_review import charts
 from ethics_review.findings import Finding, Threshold
-from tests.conftest import a_finding, segments
-
-
-
-
+from tests.conftest import a_finding, problem_bars
 
 
 def dots(figure: go.Figure) -> list[tuple[str, float]]:
-    """Every plotted marker as (group, rate)."""
-    return [(x, y) for trace in figure.data if trace.type == "scatter"
+    """Every plotted marker as (group, rate): groups down the side, rates across."""
+    return [(y, x) for trace in figure.data if trace.type == "scatter"
             for x, y in zip(trace.x, trace.y, strict=True)]
 
 
@@ -35,23 +33,21 @@ def coverage_finding() -> Finding:
     ])
 
 
-def test_coverage_chart_stacks_covered_and_uncovered_sends_per_campaign_and_purpose(coverage_finding):
+def test_coverage_chart_shows_the_uncovered_sends_first_with_their_share(coverage_finding):
+    # 100 uncovered sends of 1,200 must not be a sliver on a 1,200-send bar: the bar is the 100 itself.
     figure = charts.chart_for(coverage_finding, "en")
-    assert segments(figure, "covered") == [(("spring", "email_marketing (email)"), 1100),
-                                           (("spring", "sms_marketing (sms)"), 300)]
-    assert segments(figure, "uncovered") == [(("spring", "email_marketing (email)"), 100),
-                                             (("spring", "sms_marketing (sms)"), 0)]
-    assert figure.layout.barmode == "stack"
+    assert problem_bars(figure) == [("spring · email marketing (email)", 100.0, "100 of 1,200 (8.3%)"),
+                                    ("spring · SMS marketing (SMS)", 0.0, "0 of 300 (0.0%)"),
+                                    ("summer · email marketing (email)", 0.0, "<10: hidden (small count)")]
+    assert figure.layout.xaxis.title.text == "Sends without a legal basis"
 
 
 def test_coverage_chart_never_plots_a_suppressed_cell(coverage_finding):
     figure = charts.chart_for(coverage_finding, "en")
-    plotted = [y for trace in figure.data for y in trace.y]
-    assert all(isinstance(y, float) for y in plotted)
-    # summer/email: its split is "<10", so only its total (900) is drawn, as a neutral "total only" bar;
-    # summer/sms counts "<10" sends: no bar at all, not a zero bar.
-    assert segments(figure, charts.HIDDEN_SEGMENT) == [(("summer", "email_marketing (email)"), 900)]
-    assert not any(x == ("summer", "sms_marketing (sms)") for t in figure.data for x in zip(*t.x))
+    assert all(isinstance(x, float) for x in figure.data[0].x)
+    # summer/email: "<10" uncovered sends is written as hidden, drawn at zero; summer/sms counts "<10" sends in
+    # all and has no uncovered count: no bar at all.
+    assert not any("summer · SMS" in label for label, _, _ in problem_bars(figure))
 
 
 def test_a_chart_whose_every_cell_is_suppressed_is_none():
@@ -89,21 +85,21 @@ def test_selection_chart_plots_every_group_with_a_rate_and_no_suppressed_group(p
     figure = charts.chart_for(parity_finding, "en")
     plotted = dots(figure)
     assert len(plotted) == 6
-    assert "65+" not in [x for x, _ in plotted]
+    assert "65 and over" not in [group for group, _ in plotted]
     assert all(isinstance(y, float) for _, y in plotted)
 
 
 def test_selection_chart_draws_wilson_intervals_as_asymmetric_error_bars(parity_finding):
     figure = charts.chart_for(parity_finding, "en")
     fail_dot = next(t for t in figure.data if t.legendgroup == "fail")
-    assert fail_dot.error_y.array == pytest.approx((0.04,)) and fail_dot.error_y.arrayminus == pytest.approx((0.03,))
+    assert fail_dot.error_x.array == pytest.approx((0.04,)) and fail_dot.error_x.arrayminus == pytest.approx((0.03,))
 
 
 def test_selection_chart_draws_the_four_fifths_line_in_every_panel(parity_finding):
     figure = charts.chart_for(parity_finding, "en")
     lines = [s for s in figure.layout.shapes if s.name == charts.IMPACT_LINE_NAME]
     # spring/gender: 0.8 x 0.4; spring/age_band: 0.8 x 0.2; autumn/gender: 0.8 x 0.2
-    assert sorted(s.y0 for s in lines) == pytest.approx(sorted([0.32, 0.16, 0.16]))
+    assert sorted(s.x0 for s in lines) == pytest.approx(sorted([0.32, 0.16, 0.16]))
 
 
 def test_the_impact_line_follows_the_finding_threshold(parity_finding):
@@ -111,22 +107,22 @@ def test_the_impact_line_follows_the_finding_threshold(parity_finding):
                           "thresholds": (Threshold("impact_ratio", "<", 0.9, "fail", "rule", True),)})
     assert charts.impact_ratio_line(stricter) == 0.9
     lines = [s for s in charts.chart_for(stricter).layout.shapes if s.name == charts.IMPACT_LINE_NAME]
-    assert max(s.y0 for s in lines) == pytest.approx(0.36)
+    assert max(s.x0 for s in lines) == pytest.approx(0.36)
 
 
 def test_selection_chart_has_one_panel_per_campaign_and_attribute(parity_finding):
     figure = charts.chart_for(parity_finding, "en")
     titles = [a.text for a in figure.layout.annotations if a.text and "·" in a.text]
-    assert titles == ["spring · gender", "spring · age_band", "autumn · gender"]
+    assert titles == ["spring · gender", "spring · age band", "autumn · gender"]
 
 
 def test_selection_chart_legend_lists_each_flag_once(parity_finding):
     figure = charts.chart_for(parity_finding, "fr")
     legend = [t.name for t in figure.data if t.showlegend]
-    assert legend == ["groupe de référence", "non conforme", "conforme", "données insuffisantes"]
+    assert legend == ["groupe de référence", "à corriger", "pas d'écart significatif", "données insuffisantes"]
 
 
-def test_disclosure_chart_stacks_disclosed_and_undisclosed_items_per_content_type_and_channel():
+def test_disclosure_chart_shows_the_undisclosed_items_per_content_type_and_channel():
     finding = a_finding("transparency.ai_disclosure", [
         {"content_type": "image", "channel": "email", "ai_items": 40, "disclosed": 30, "undisclosed": 10,
          "disclosure_rate": 0.75},
@@ -135,12 +131,10 @@ def test_disclosure_chart_stacks_disclosed_and_undisclosed_items_per_content_typ
         {"content_type": "video", "channel": None, "ai_items": 25, "disclosed": 5, "undisclosed": 20,
          "disclosure_rate": 0.2},
     ])
-    figure = charts.chart_for(finding, "en")
-    assert segments(figure, "disclosed") == [(("image", "email"), 30), (("text", "email"), 120),
-                                             (("video", "—"), 5)]
-    assert segments(figure, "undisclosed") == [(("image", "email"), 10), (("text", "email"), 0),
-                                               (("video", "—"), 20)]
-    assert segments(figure, charts.HIDDEN_SEGMENT) == []
+    figure = charts.chart_for(finding, "fr")
+    assert problem_bars(figure) == [("vidéo · —", 20.0, "20 sur 25 (80,0\u00a0%)"),
+                                    ("image · e-mail", 10.0, "10 sur 40 (25,0\u00a0%)"),
+                                    ("texte · e-mail", 0.0, "0 sur 120 (0,0\u00a0%)")]
 
 
 @pytest.mark.parametrize("status", ["not_applicable", "error"])
@@ -152,6 +146,31 @@ def test_a_check_without_a_registered_chart_has_none():
     assert charts.chart_for(a_finding("consent.proof", [{"share": 0.5}])) is None
 
 
-def test_chart_titles_follow_the_language(coverage_finding):
-    assert charts.chart_for(coverage_finding, "fr").layout.title.text.startswith("Part des envois")
-    assert charts.chart_for(coverage_finding, "en").layout.title.text.startswith("Share of sends")
+def test_chart_titles_follow_the_language_and_name_what_the_axis_counts(coverage_finding):
+    french, english = charts.chart_for(coverage_finding, "fr"), charts.chart_for(coverage_finding, "en")
+    assert french.layout.title.text.startswith("Envois sans base légale")
+    assert english.layout.title.text.startswith("Sends without a legal basis")
+    assert french.layout.xaxis.title.text in french.layout.title.text
+
+
+def test_region_facets_with_many_groups_never_overlap():
+    """13+ regions in one facet: each facet is as tall as its groups, so its labels stay inside its own band."""
+    regions = [f"Region {i:02d}" for i in range(15)]
+    rows = [selection_row(campaign, attribute, group, 500, 100, 0.2, flag="pass", reference_group=groups[0])
+            for campaign in ("spring", "autumn")
+            for attribute, groups in (("region", regions), ("gender", ["F", "M"]), ("age_band", ["18-24", "25-34"]))
+            for group in groups]
+    figure = charts.chart_for(a_finding("bias.selection_parity", rows, status="pass"), "en")
+    layout = figure.layout
+    plot_px = layout.height - layout.margin.t - layout.margin.b
+    axes = sorted((getattr(layout, name) for name in layout if name.startswith("yaxis")),
+                  key=lambda axis: -axis.domain[1])
+    assert len(axes) == 6
+    for upper, lower in itertools.pairwise(axes):
+        gap_px = (upper.domain[0] - lower.domain[1]) * plot_px
+        assert gap_px >= 30, "room for the next facet's title between two facets"
+    for axis in axes:
+        labels = len(axis.categoryarray)
+        band_px = (axis.domain[1] - axis.domain[0]) * plot_px
+        assert band_px / labels >= 16, f"{labels} labels in {band_px:.0f} px overlap"
+        assert axis.automargin

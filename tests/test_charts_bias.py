@@ -19,11 +19,12 @@ def a_finding(check_id, evidence, status="fail", **options):
 
 
 def dots(figure: go.Figure) -> dict[str, float]:
-    return {x: y for trace in figure.data if trace.type == "scatter" for x, y in zip(trace.x, trace.y, strict=True)}
+    """Every dot as group: value (groups down the side, values across)."""
+    return {y: x for trace in figure.data if trace.type == "scatter" for x, y in zip(trace.x, trace.y, strict=True)}
 
 
 def lines(figure: go.Figure) -> dict[float, str]:
-    return {shape.y0: shape.name for shape in figure.layout.shapes}
+    return {shape.x0: shape.name for shape in figure.layout.shapes}
 
 
 def compared(group: str, flag: str, **values) -> dict:
@@ -43,7 +44,7 @@ def test_ks_chart_puts_the_reference_at_zero_and_draws_the_warn_and_fail_lines()
         {**compared("18-24", "insufficient data", ks_distance=None), "n": "<10"},  # hidden: no dot
     ], thresholds=gap_thresholds(0.3, 0.2, "ks_distance"))
     figure = charts.chart_for(finding, "en")
-    assert dots(figure) == {"35-44": 0.0, "55-64": pytest.approx(0.37), "65+": pytest.approx(0.05)}
+    assert dots(figure) == {"35-44": 0.0, "55-64": pytest.approx(0.37), "65 and over": pytest.approx(0.05)}
     assert lines(figure) == {0.2: "warn_line", 0.3: "fail_line"}
     assert "KS" in figure.layout.title.text
 
@@ -55,7 +56,7 @@ def test_offer_chart_puts_the_reference_at_one_and_never_plots_a_hidden_ratio():
         compared("25-34", "pass", offer_ratio=None, n="<10"),
     ], thresholds=parity_thresholds(0.8, 0.9, "offer_ratio"))
     figure = charts.chart_for(finding, "fr")
-    assert dots(figure) == {"45-54": 1.0, "55-64": pytest.approx(0.7)}
+    assert dots(figure) == {"45-54 ans": 1.0, "55-64 ans": pytest.approx(0.7)}
     assert lines(figure) == {0.8: "fail_line", 0.9: "warn_line"}
     assert figure.layout.title.text.startswith("Offre moyenne")
 
@@ -70,7 +71,7 @@ def test_delivery_chart_draws_both_warn_lines():
          "delivery_ratio": None, "flag": "insufficient data"},
     ], thresholds=thresholds)
     figure = charts.chart_for(finding, "en")
-    assert dots(figure) == {"M": pytest.approx(0.64)} and lines(figure) == {0.8: "warn_line", 1.25: "warn_line"}
+    assert dots(figure) == {"men": pytest.approx(0.64)} and lines(figure) == {0.8: "warn_line", 1.25: "warn_line"}
 
 
 def test_outcome_chart_has_one_panel_per_measure_with_intervals():
@@ -82,8 +83,8 @@ def test_outcome_chart_has_one_panel_per_measure_with_intervals():
     titles = {annotation.text for annotation in figure.layout.annotations}
     assert {"A · converters selected (TPR)", "A · non-converters selected (FPR)"} <= titles
     scatter = [t for t in figure.data if t.type == "scatter"]
-    assert len(scatter) == 4 and all(list(t.error_y.array) == pytest.approx([0.05]) for t in scatter)
-    assert {x for t in scatter for x in t.x} == {"gender: F", "gender: M"}
+    assert len(scatter) == 4 and all(list(t.error_x.array) == pytest.approx([0.05]) for t in scatter)
+    assert {y for t in scatter for y in t.y} == {"gender: women", "gender: men"}
 
 
 def test_proxy_heatmap_holds_each_pair_s_cramers_v():
@@ -95,7 +96,7 @@ def test_proxy_heatmap_holds_each_pair_s_cramers_v():
     ])
     figure = charts.chart_for(finding, "fr")
     (heatmap,) = figure.data
-    assert list(heatmap.y) == ["postcode", "segment"] and list(heatmap.x) == ["region", "gender"]
+    assert list(heatmap.y) == ["code postal", "segment"] and list(heatmap.x) == ["région", "genre"]
     assert [list(r) for r in heatmap.z] == [[0.99, 0.04], [0.0, None]]
     assert heatmap.text[0][0] == "0,99" and heatmap.text[1][1] == ""
     assert (heatmap.zmin, heatmap.zmax) == (0.0, 1.0)
@@ -109,7 +110,7 @@ def test_intersections_use_the_selection_rate_chart_and_nothing_hidden_means_no_
          "ci_low": 0.55, "ci_high": 0.65, "flag": "reference", "reference_group": "F × 25-34"},
     ], thresholds=parity_thresholds(0.8, 0.9))
     figure = charts.chart_for(finding, "en")
-    assert dots(figure) == {"M × 25-34": 0.2, "F × 25-34": 0.6}
-    assert [s.y0 for s in figure.layout.shapes] == [pytest.approx(0.48)]
+    assert dots(figure) == {"men × 25-34": 0.2, "women × 25-34": 0.6}
+    assert [s.x0 for s in figure.layout.shapes] == [pytest.approx(0.48)]
     hidden = a_finding("bias.score_distribution", [compared("55-64", "pass", ks_distance=None, n="<10")])
     assert charts.chart_for(hidden, "en") is None

@@ -12,6 +12,7 @@ from ethics_review.checks import CHECKS
 from ethics_review.review import open_review
 from ethics_review.runner import run_checks
 from tests.conftest import a_finding as shared_finding
+from tests.conftest import problem_bars
 
 
 def a_finding(check_id, evidence, status="fail", **options):
@@ -40,40 +41,45 @@ def test_after_withdrawal_splits_by_kind_and_hides_small_cells():
         {"campaign_id": "A", "purpose": "email_marketing", "after": "objection", "lag": "> 90 days", "sends": 12},
         {"campaign_id": "B", "purpose": "sms_marketing", "after": "refused", "lag": "1-7 days", "sends": "<10"},
     ]), "en")
-    assert bars(figure, "withdrawn") == [(("A", "< 1 day"), 40.0)]
-    assert bars(figure, "objection") == [(("A", "> 90 days"), 12.0)]
+    assert bars(figure, "withdrawn") == [(("A", "under 1 day"), 40.0)]
+    assert bars(figure, "objection") == [(("A", "over 90 days"), 12.0)]
     assert bars(figure, "refused") == []  # "<10" is never a bar
     assert figure.layout.barmode == "stack" and figure.layout.title.text == "Sends after a no, by campaign and delay"
 
 
-def test_proof_stacks_complete_and_incomplete_per_purpose_in_french():
+def test_proof_shows_the_incomplete_proofs_per_purpose_in_french():
     figure = CONSENT_CHARTS["consent.proof"](a_finding("consent.proof", [
         {"purpose": "email_marketing", "granted": 120, "complete": 100, "incomplete": 20},
         {"purpose": "sms_marketing", "granted": 50, "complete": None, "incomplete": "<10"},
     ], "warn"), "fr")
-    assert bars(figure, "complete") == [("email_marketing", 100.0)]
-    assert bars(figure, "incomplete") == [("email_marketing", 20.0)]
-    assert [t.name for t in figure.data] == ["Preuve complète", "Preuve incomplète"]
+    assert problem_bars(figure) == [("prospection par e-mail", 20.0, "20 sur 120 (16,7\u00a0%)"),
+                                    ("prospection par SMS", 0.0, "<10 : masqué (petit effectif)")]
+    assert figure.layout.title.text.startswith("Consentements accordés à la preuve incomplète")
 
 
-def test_tcf_stacks_sends_by_what_the_string_says():
+def test_freshness_shows_the_sends_on_a_consent_to_refresh_not_the_volume():
+    figure = CONSENT_CHARTS["consent.freshness"](a_finding("consent.freshness", [
+        {"campaign_id": "A", "purpose": "personalised_ads", "consent_sends": 300, "stale_sends": 12}]), "en")
+    assert problem_bars(figure) == [("A · personalised ads", 12.0, "12 of 300 (4.0%)")]
+
+
+def test_tcf_shows_the_sends_without_a_valid_signal_per_campaign():
     figure = CONSENT_CHARTS["consent.tcf"](a_finding("consent.tcf", [
         {"campaign_id": "ADS", "tcf": "granted", "sends": 900},
         {"campaign_id": "ADS", "tcf": "purposes or vendor not granted", "sends": 15},
         {"campaign_id": "ADS", "tcf": "no TC string", "sends": "<10"},
+        {"campaign_id": "ADS2", "tcf": "granted", "sends": 300},
+        {"campaign_id": "ADS2", "tcf": "does not decode", "sends": "<10"},
     ]), "en")
-    assert bars(figure, "granted") == [("ADS", 900.0)]
-    assert bars(figure, "purposes or vendor not granted") == [("ADS", 15.0)]
-    assert bars(figure, "no TC string") == []
+    # the 15 are the bar, not a sliver of 915; a campaign whose only problem count is "<10" draws nothing
+    assert problem_bars(figure) == [("ADS", 15.0, "15 of 915 (1.6%)"), ("ADS2", 0.0, "<10: hidden (small count)")]
 
 
 @pytest.mark.parametrize(("check_id", "row", "series"), [
-    ("consent.freshness", {"campaign_id": "A", "purpose": "personalised_ads", "consent_sends": 300, "stale_sends": 12},
-     {"consent_sends": 300.0, "stale_sends": 12.0}),
     ("consent.minors", {"country": "FR", "consent_age": 15, "minors_without_parental_consent": 11,
                         "sends_to_minors": 0}, {"minors_without_parental_consent": 11.0, "sends_to_minors": 0.0}),
     ("consent.erasure", {"type": "access", "requests": 30, "pending": 12, "overdue": "<10", "completed_late": 0},
-     {"requests": 30.0, "pending": 12.0, "completed_late": 0.0}),
+     {"pending": 12.0, "completed_late": 0.0}),
     ("consent.retention", {"inactive": "> 60 months", "dormant_prospects": 25, "contacted": "<10"},
      {"dormant_prospects": 25.0}),
     ("consent.minimisation", {"table": "contacts", "column": "notes", "kind": "email", "rows": 14}, {"rows": 14.0}),
@@ -99,6 +105,10 @@ def test_the_demo_review_charts_every_consent_finding_without_a_small_cell(demo_
         if figure is None:
             continue
         drawn[finding.check_id] = figure
-        heights = [y for trace in figure.data for y in trace.y]
+        heights = [v for trace in figure.data for v in (trace.x if trace.orientation == "h" else trace.y)]
         assert all(isinstance(y, (int, float)) for y in heights), finding.check_id
-    assert {"consent.coverage", "consent.proof", "consent.freshness", "consent.tcf"} <= set(drawn)
+    assert {"consent.coverage", "consent.proof", "consent.freshness"} <= set(drawn)
+    # the TCF chart draws only the sends without a valid signal: it exists exactly when some are plottable
+    tcf = next(f for f in findings if f.check_id == "consent.tcf")
+    wrong = [r for r in tcf.evidence if r.get("tcf") != "granted" and isinstance(r.get("sends"), int)]
+    assert ("consent.tcf" in drawn) == bool(wrong)

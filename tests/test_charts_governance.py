@@ -63,4 +63,4 @@ def test_the_checks_that_got_worse_are_drawn_from_old_to_new_status():
     finding = a_finding("governance.continuous_evaluation",
                         [{"check_id": "consent.coverage", "area": "consent", "before": "pass", "after": "fail"}])
     figure = chart_for(finding, "en")
-    assert list(figure.data[0].x) == ["Pass", "Fail"] and figure.data[0].meta == "consent.coverage"
+    assert list(figure.data[0].x) == ["Pass", "To fix"] and figure.data[0].meta == "consent.coverage"

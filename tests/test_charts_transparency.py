@@ -9,22 +9,22 @@ from ethics_review.charts.transparency import READABILITY_LINE_NAME
 from ethics_review.checks.transparency import human_review, machine_marking
 from ethics_review.findings import Threshold
 from tests.conftest import make_review
-from tests.conftest import a_finding, segments
+from tests.conftest import a_finding, problem_bars
 
 
 
 
 
 
-def test_review_chart_stacks_reviewed_and_unreviewed_items_per_content_type_and_channel():
+def test_review_chart_shows_the_unreviewed_items_per_content_type_and_channel():
     review = make_review(content={
         "content_id": ["K1", "K2", "K3", "K4"], "ai_generated": [True] * 4,
         "content_type": ["text", "text", "text", "image"], "channel": ["sms", "sms", "email", "email"],
         "human_reviewed": [True, False, True, True]})
     figure = charts.chart_for(human_review(review), "fr")
-    assert segments(figure, "reviewed") == [(("image", "email"), 1), (("text", "email"), 1), (("text", "sms"), 1)]
-    assert segments(figure, "unreviewed") == [(("image", "email"), 0), (("text", "email"), 0), (("text", "sms"), 1)]
-    assert figure.layout.title.text == "Part des contenus faits par IA relus par une personne avant publication"
+    assert [(label, count) for label, count, _ in problem_bars(figure)] == [
+        ("texte · SMS", 1.0), ("image · e-mail", 0.0), ("texte · e-mail", 0.0)]
+    assert figure.layout.title.text == "Contenus faits par IA non relus avant publication, par type et canal"
 
 
 def test_marking_chart_from_the_check():
@@ -32,9 +32,8 @@ def test_marking_chart_from_the_check():
                                   "content_type": ["image", "video"], "channel": ["ads", "ads"],
                                   "machine_marked": [True, False]})
     figure = charts.chart_for(machine_marking(review), "en")
-    assert segments(figure, "marked") == [(("image", "ads"), 1), (("video", "ads"), 0)]
-    assert segments(figure, "unmarked") == [(("image", "ads"), 0), (("video", "ads"), 1)]
-    assert figure.layout.title.text == "Share of AI-made content with a machine-readable marking"
+    assert problem_bars(figure) == [("video · ads", 1.0, "1 of 1 (100.0%)"), ("image · ads", 0.0, "0 of 1 (0.0%)")]
+    assert figure.layout.title.text == "AI-made media without a machine-readable marking, by type and channel"
 
 
 def test_rows_without_numbers_are_never_plotted():
@@ -43,7 +42,7 @@ def test_rows_without_numbers_are_never_plotted():
         {"content_type": "text", "channel": "email", "ai_items": "<10", "reviewed": None, "unreviewed": None,
          "review_rate": None}])
     figure = charts.chart_for(finding, "en")
-    assert [y for trace in figure.data for y in trace.y] == [3.0, 1.0]
+    assert [(label, count) for label, count, _ in problem_bars(figure)] == [("text · SMS", 1.0)]
 
 
 def readability_row(file: str, lang: str, score, flagged: bool) -> dict:

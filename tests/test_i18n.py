@@ -1,3 +1,6 @@
+import json
+import re
+
 import pytest
 
 from ethics_review import i18n
@@ -48,3 +51,83 @@ def test_named_plural_categories_fall_back_to_other():
 def test_dates_are_written_out_in_the_reader_s_language():
     assert i18n.format_day("2026-08-02", "fr") == "2 août 2026"
     assert i18n.format_day("2026-08-02T10:00:00", "en") == "August 2, 2026"
+
+
+# --- references and evidence values in the reader's language ----------------------------------------------
+
+ENGLISH_MARKERS = re.compile(r"\b(GDPR|AI Act|Art |Recital|the|of|and|with|from|applies|days|months|under)\b")
+
+
+@pytest.mark.parametrize("reference", sorted({r for c in CHECKS for r in i18n.references(c)}))
+def test_every_reference_of_the_catalogue_reads_in_french(reference):
+    text, written_in = i18n.reference(reference, "fr")
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "no ISO date in a sentence"
+    if written_in == "fr":
+        assert not ENGLISH_MARKERS.search(text), text
+    else:  # a work cited by its title: the title keeps its language, and the page marks it lang="en"
+        assert re.match(r"^[A-Z][\w'-]+.*\(\d{4}\), ", text), text
+
+
+@pytest.mark.parametrize(("reference", "french"), [
+    ("GDPR Art 6(1)(a) and Art 7", "RGPD art. 6(1)(a) et art. 7"),
+    ("GDPR Art 17 (right to erasure)", "RGPD art. 17 (droit à l'effacement)"),
+    ("AI Act Art 113 (Art 50 applies from 2026-08-02)", "RIA art. 113 (art. 50 applicable à partir du 2 août 2026)"),
+    ("French Code de la consommation L.223-1 as amended by loi n° 2025-594 art. 13 (phone canvassing, from "
+     "2026-08-11)", "Code de la consommation L.223-1 modifié par loi n° 2025-594 art. 13 (démarchage téléphonique, "
+                    "à partir du 11 août 2026)"),
+    ("Germany: no derogation, GDPR Art 8(1) default", "Allemagne : pas de dérogation, âge par défaut de l'art. 8(1) "
+                                                       "du RGPD"),
+    # an explanation the table does not know is left out rather than shown in English
+    ("GDPR Art 99 (a rule nobody has translated yet)", "RGPD art. 99"),
+])
+def test_references_are_translated_by_pattern_in_one_place(reference, french):
+    assert i18n.reference(reference, "fr") == (french, "fr")
+
+
+def test_english_references_only_write_out_their_dates():
+    assert i18n.reference("AI Act Art 113 (Art 50 applies from 2026-08-02)", "en") == (
+        "AI Act Art 113 (Art 50 applies from August 2, 2026)", "en")
+
+
+@pytest.mark.parametrize(("column", "raw", "fr", "en"), [
+    ("lag", "8-30 days", "8 à 30 jours", "8 to 30 days"),
+    ("lag", "< 1 day", "moins de 1 jour", "under 1 day"),
+    ("lag", "> 90 days", "plus de 90 jours", "over 90 days"),
+    ("inactive", "> 60 months", "plus de 60 mois", "over 60 months"),
+    ("group", "under 18", "moins de 18 ans", "under 18"),
+    ("group", "F × 65+", "femmes × 65 ans et plus", "women × 65 and over"),
+    ("reference_group", "(missing)", "(non renseigné)", "(missing)"),
+    ("explanation", "filled", "rempli", "filled"),
+    ("human_oversight", "empty", "vide", "empty"),
+    ("purpose", "email_marketing", "prospection par e-mail", "email marketing"),
+    ("tcf", "no TC string", "pas de chaîne TC", "no TC string"),
+    ("staff_trained", "2025-10-11", "11 octobre 2025", "October 11, 2025"),
+    ("missing_critical", "explanation, human_oversight", "explication, contrôle humain",
+     "explanation, human oversight"),
+    ("used_for_targeting", True, "oui", "yes"),
+])
+def test_evidence_values_are_catalogue_words(column, raw, fr, en):
+    assert (i18n.value(column, raw, "fr"), i18n.value(column, raw, "en")) == (fr, en)
+
+
+def test_names_that_are_data_stay_as_they_are():
+    assert i18n.value("campaign_id", "SPRING26-EMAIL", "fr") is None
+    assert i18n.value("group", "Auvergne-Rhône-Alpes", "fr") is None
+
+
+def test_catalogue_words_of_the_report_have_no_hand_built_plural():
+    for name in ("report", "ui"):
+        assert "(s)" not in json.dumps(i18n.catalogue()[name], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_language_has_every_report_word(lang):
+    def walk(node, path):
+        if isinstance(node, dict) and "en" in node and isinstance(node["en"], str):
+            assert lang in node, f"{path} has no {lang} text"
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                if key not in ("patterns",):
+                    walk(child, f"{path}.{key}")
+    walk(i18n.catalogue()["report"], "report")
+    walk(i18n.catalogue()["ui"], "ui")

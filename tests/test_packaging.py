@@ -30,7 +30,9 @@ def test_wheel_holds_every_resource(wheel: Path):
                      "ethics_review/schema/findings.schema.json", "ethics_review/legal_dates.yaml",
                      "ethics_review/texts/ui.yaml", "ethics_review/lexicons/purposes.yaml",
                      "ethics_review/lexicons/assessment_questions.yaml", "ethics_review/texts/governance.yaml",
-                     "ethics_review/_bundled/templates/review/assessment.yaml"):
+                     "ethics_review/_bundled/templates/review/assessment.yaml", "ethics_review/texts/references.yaml",
+                     # the documents the error messages and templates point to
+                     "ethics_review/_bundled/docs/data-contract.md", "ethics_review/_bundled/docs/checks.md"):
         assert required in names
 
 

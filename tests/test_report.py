@@ -127,13 +127,80 @@ def test_a_finding_head_shows_status_wording_and_the_kind_of_each_threshold():
         Threshold("impact_ratio", "<", 0.8, "fail", "kit default", needs_significance=True),
         Threshold("uncovered_sends", ">", 0, "fail", "rule"))})
     english = display.finding_head_html(finding, "en")
-    assert 'id="check-consent-coverage"' in english and "er-status-fail" in english and ">Fail<" in english
-    assert "Impact ratio &lt; 0.80 gives Fail (kit default); only when statistically significant" in english
-    assert "Sends without a basis &gt; 0 gives Fail (rule)" in english
+    # the metric breaches the `rule` threshold (uncovered sends > 0): a breach of the law, not a kit default
+    assert 'id="check-consent-coverage"' in english and "er-status-fail_rule" in english
+    assert ">Non-compliant<" in english
+    assert "Impact ratio &lt; 0.80 gives To fix (kit default); only when statistically significant" in english
+    assert "Sends without a basis &gt; 0 gives Non-compliant (rule)" in english
     assert "Why it matters" in english  # the check's own `why` text, from the catalogue
     french = display.finding_head_html(finding, "fr")
-    assert escape("Ratio d'impact < 0,80 donne Non conforme (valeur par défaut du kit)") in french
+    assert escape("Ratio d'impact < 0,80 donne À corriger (valeur par défaut du kit)") in french
+    assert escape("Envois sans base > 0 donne Non conforme (règle)") in french
     assert escape("Pourquoi c'est important") in french
+
+
+def a_judged_finding(check_id: str, status: str, *, kind: str, metric: dict, recommendation: str = "x") -> Finding:
+    return Finding(check_id=check_id, area=check_id.split(".")[0], status=status, title=check_id, summary="s",
+                   recommendation=recommendation, metric=metric,
+                   thresholds=(Threshold(next(iter(metric)), ">", 0, "fail", kind),
+                               Threshold(next(iter(metric)), ">", 0, "warn", kind)))
+
+
+@pytest.mark.parametrize(("status", "kind", "verdict", "fr"), [
+    ("fail", "rule", "fail_rule", "Non conforme"),
+    ("fail", "kit default", "fail", "À corriger"),
+    ("warn", "rule", "warn", "À examiner"),
+    ("pass", "rule", "pass", "Sans anomalie"),
+])
+def test_non_conforme_is_kept_for_a_breached_rule(status, kind, verdict, fr):
+    finding = a_judged_finding("consent.coverage", status, kind=kind, metric={"uncovered_sends": 3})
+    assert display.verdict(finding) == verdict == display.verdict(finding.to_json())
+    assert display.status_label(verdict, "fr") == fr
+
+
+def test_order_of_work_severity_then_rule_then_people_affected():
+    from ethics_review.work import order_of_work
+
+    findings = [a_judged_finding("consent.freshness", "warn", kind="kit default", metric={"stale_sends": 900}),
+                a_judged_finding("bias.proxies", "fail", kind="kit default", metric={"failed_pairs": 1}),
+                a_judged_finding("consent.after_withdrawal", "fail", kind="rule", metric={"sends_after_withdrawal": 10}),
+                a_judged_finding("consent.coverage", "fail", kind="rule", metric={"uncovered_sends": 210}),
+                a_judged_finding("consent.erasure", "warn", kind="rule", metric={"overdue_requests": 1})]
+    ordered = [f["check_id"] for f in order_of_work([f.to_json() for f in findings])]
+    assert ordered == ["consent.coverage", "consent.after_withdrawal", "bias.proxies", "consent.erasure",
+                       "consent.freshness"]
+
+
+@pytest.mark.parametrize(("recommendation", "owner", "action"), [
+    ("Campaign owner: stop the campaigns listed; DPO: record the incident.", "Campaign owner",
+     "Stop the campaigns listed."),
+    ("Data team: explain the gap (see bias.proxies; then retrain); campaign owner: wait.", "Data team",
+     "Explain the gap (see bias.proxies; then retrain)."),
+    ("Équipe data : synchronisez les retraits avant chaque envoi ; DPO : consignez l'incident.", "Équipe data",
+     "Synchronisez les retraits avant chaque envoi."),
+    ("Keep checking.", None, "Keep checking."),
+])
+def test_the_next_step_is_the_first_clause_of_the_recommendation(recommendation, owner, action):
+    from ethics_review.work import next_step
+
+    step = next_step(recommendation)
+    assert (step.owner, step.action) == (owner, action)
+
+
+def test_scorecard_lists_the_order_of_work_with_owner_next_step_and_link(tmp_path):
+    first = a_judged_finding("consent.coverage", "fail", kind="rule", metric={"uncovered_sends": 210},
+                             recommendation="Responsable de campagne : suspendez les campagnes ; DPO : consignez.")
+    later = a_judged_finding("bias.proxies", "fail", kind="kit default", metric={"failed_pairs": 1},
+                             recommendation="Équipe data : retirez la variable.")
+    record = {**a_record(later, first), "lang": "fr"}
+    html = report.write_index(tmp_path, record, AREAS).read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="er-finding-row" data-check-id="([^"]+)" data-verdict="([^"]+)">', html)
+    assert rows == [("consent.coverage", "fail_rule"), ("bias.proxies", "fail")]
+    assert '<td class="er-owner">Responsable de campagne</td>' in html
+    assert '<td class="er-next-step">Suspendez les campagnes.</td>' in html
+    assert 'href="consent.html#check-consent-coverage"' in html
+    assert '<svg class="er-overview"' in html and "<script" not in html
+    assert "2 constats" in html and "15 novembre 2026" in html
 
 
 def test_a_check_without_catalogue_text_still_renders():
@@ -412,3 +479,31 @@ def test_an_input_error_inside_a_notebook_stays_an_input_error(tmp_path):
     with pytest.raises(ReviewInputError, match="does not exist"):
         report.execute_area_notebook("consent", tmp_path, parameters)
     assert [e.ename for e in saved_errors(tmp_path / "consent.ipynb")] == ["ConfigError"]
+
+
+# --- report.pdf: Chromium found, or one clear error --------------------------------------------------------
+
+def test_no_chromium_on_path_is_an_input_error_naming_the_debian_package(monkeypatch, tmp_path):
+    from ethics_review.pdf import find_chromium
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no browser on it
+    with pytest.raises(ReviewInputError) as caught:
+        find_chromium()
+    assert "chromium" in caught.value.message and "apt-get install chromium" in caught.value.fix
+
+
+def test_a_given_chromium_that_is_not_there_is_an_input_error(tmp_path):
+    from ethics_review.pdf import find_chromium
+
+    with pytest.raises(ReviewInputError, match="no executable file"):
+        find_chromium(tmp_path / "chromium")
+
+
+def test_run_with_pdf_and_no_chromium_stops_before_any_notebook(demo_dir, tmp_path, capsys):
+    from ethics_review import cli
+
+    code = cli.main(["run", str(demo_dir), "--out", str(tmp_path / "out"), "--pdf", "--chromium",
+                     str(tmp_path / "missing-chromium")])
+    assert code == cli.EXIT_INPUT
+    assert "missing-chromium" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -1,4 +1,4 @@
-"""The team's self-assessment (DATA_CONTRACT.md v2, assessment.yaml): the questions the kit ships, the answers
+"""The team's self-assessment (docs/data-contract.md v2, assessment.yaml): the questions the kit ships, the answers
 a review folder holds, and writing them back from the notebook's widgets.
 
 The questions are data (lexicons/assessment_questions.yaml, en and fr). `assessment.yaml` is a YAML list of

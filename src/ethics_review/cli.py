@@ -8,11 +8,11 @@ import json
 import logging
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, i18n
 from .errors import ReviewInputError
 from .findings import Finding
 
@@ -33,10 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="generate the demo dataset and run the full review on it")
     demo.add_argument("--out", type=Path, default=Path("demo-review"), help="output folder (default: demo-review)")
     demo.add_argument("--contacts", type=int, default=20_000, help="number of contacts (default: 20000)")
-    demo.add_argument("--lang", choices=("en", "fr"), default="fr", help="report language (default: fr)")
+    demo.add_argument("--lang", choices=i18n.LANGUAGES, default="fr", help="report language (default: fr)")
     demo.add_argument("--seed", type=int, default=None, help="random seed of the generator")
     demo.add_argument("--history", type=Path, default=None,
                       help="the review's history folder (default: OUT/data.history, with two earlier runs)")
+    _pdf_options(demo)
     _engine_option(demo)
 
     run = commands.add_parser("run", help="run one review and write its report")
@@ -45,11 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-on", choices=("warn", "fail"), default="fail",
                      help="exit 1 when a finding is at this level or worse (default: fail)")
     run.add_argument("--as-of", default=None, help="judge time-based rules at this date (YYYY-MM-DD)")
-    run.add_argument("--lang", choices=("en", "fr"), default=None, help="report language (default: from config)")
+    run.add_argument("--lang", choices=i18n.LANGUAGES, default=None, help="report language (default: from config)")
     run.add_argument("--history", type=Path, default=None,
                      help="the review's history folder, read and appended to (default: <review folder>.history, "
                           "next to the review; never inside an input folder)")
     run.add_argument("--no-history", action="store_true", help="do not append this run to the review's history")
+    _pdf_options(run)
     _engine_option(run)
 
     validate = commands.add_parser("validate", help="check the inputs against the data contract, nothing else")
@@ -65,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--history", type=Path, default=None,
                       help="compare the last two runs of a review's history folder instead")
 
+    docs = commands.add_parser("docs", help="write docs/data-contract.md and docs/checks.md from the kit's code")
+    docs.add_argument("--out", type=Path, default=None, help="folder to write into (default: the repository's docs/)")
+    docs.add_argument("--check", action="store_true", help="write nothing; exit 1 when a document is stale")
+
     lab = commands.add_parser("lab", help="open JupyterLab on copies of the kit's notebooks in a folder")
     lab.add_argument("dir", type=Path, help="the folder for the notebooks (created; existing notebooks are kept)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
@@ -76,6 +82,14 @@ def _engine_option(command: argparse.ArgumentParser) -> None:
         "where to compute, overriding engine: in review.yaml: duckdb (default), pyspark, "
         "'spark-connect sc://HOST:15002' (or just sc://HOST:15002), or an Ibis URL such as "
         "postgres://user@host:5432/db"))
+
+
+def _pdf_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--pdf", action="store_true",
+                         help="also write report.pdf (the scorecard and every area page), printed by Chromium")
+    command.add_argument("--chromium", type=Path, default=None, metavar="PATH",
+                         help="the Chromium to print with (default: chromium or chromium-browser on PATH; "
+                              "Debian package `chromium`)")
 
 
 def _stop_on_sigterm() -> Any:
@@ -109,7 +123,8 @@ def _main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        commands = {"demo": _demo, "run": _run, "validate": _validate, "init": _init, "diff": _diff, "lab": _lab}
+        commands = {"demo": _demo, "run": _run, "validate": _validate, "init": _init, "diff": _diff, "lab": _lab,
+                    "docs": _docs}
         return commands[args.command](args)
     except ReviewInputError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
@@ -137,18 +152,22 @@ def _demo(args: argparse.Namespace) -> int:
     if args.contacts < 1000:
         raise ReviewInputError(f"--contacts {args.contacts} is too small for a meaningful demo",
                                fix="use at least 1000 contacts (the default is 20000)")
+    if args.pdf:
+        from .pdf import find_chromium
+
+        find_chromium(args.chromium)  # before generating anything
     options = {"contacts": args.contacts, "lang": args.lang}
     if args.seed is not None:
         options["seed"] = args.seed
     data_dir = args.out / "data"
     print(f"Generating the demo dataset ({args.contacts:,} contacts) in {data_dir} ...")
     demo = generate(data_dir, history_dir=args.history, **options)
-    result = run_report(data_dir, args.out / "report", lang=args.lang, history=demo.history_dir,
-                        engine=args.engine)
-    _print_summary(result.findings, result.summary)
+    result = run_report(data_dir, args.out / "report", lang=args.lang, history=demo.history_dir, pdf=args.pdf,
+                        chromium=args.chromium, engine=args.engine)
+    _print_summary(result.findings, args.lang)
     _print_legal(result.paths["findings"])
-    print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
-    print(f"Planted problems the review should find: {(data_dir / 'planted.json').resolve()}")
+    _print_outputs(result, args.lang)
+    print(_words("demo_next", args.lang, index=(result.out_dir / "index.html").resolve(), data=data_dir.resolve()))
     return EXIT_OK  # the demo is meant to find problems: its findings are not a failure of the command
 
 
@@ -157,10 +176,10 @@ def _run(args: argparse.Namespace) -> int:
     from .runner import raise_nothing_judged
 
     result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang, history=_history_for(args),
-                        engine=args.engine)
-    _print_summary(result.findings, result.summary)
+                        pdf=args.pdf, chromium=args.chromium, engine=args.engine)
+    _print_summary(result.findings, result.lang)
     _print_legal(result.paths["findings"])
-    print(f"\nReport: {(result.out_dir / 'index.html').resolve()}")
+    _print_outputs(result, result.lang)
     if result.findings and all(f.status == "not_applicable" for f in result.findings):
         raise_nothing_judged(sorted({m for f in result.findings for m in f.metric.get("missing", [])}))
     if any(f.status == "error" for f in result.findings):
@@ -246,6 +265,12 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if worse else EXIT_OK
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from . import docs
+
+    return docs.run(args.out, check=args.check)
+
+
 def _lab(args: argparse.Namespace) -> int:
     """Copies, never the kit's own notebooks: the marketer's edits and outputs stay in their folder."""
     import subprocess
@@ -264,11 +289,34 @@ def _lab(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
-def _print_summary(findings: Sequence[Finding], counts: Mapping[str, int]) -> None:
-    print("\n" + "  ".join(f"{status}: {count}" for status, count in counts.items()))
-    width = max((len(f.check_id) for f in findings), default=10)
-    for finding in findings:
-        print(f"  {finding.status.upper():<14} {finding.check_id:<{width}}  {finding.summary}")
+def _print_summary(findings: Sequence[Finding], lang: str) -> None:
+    """Counts per verdict, then one line per finding in the order of work, in the review's language."""
+    from . import display
+    from .work import order_of_work
+
+    counts = display.verdict_counts(findings)
+    print("\n" + "  ".join(f"{display.status_label(v, lang)}{display.label('sep', lang)}{n}"
+                           for v, n in counts.items() if n))
+    ordered = order_of_work([{**f.to_json(), "status": f.status} for f in findings])
+    words = {id(f): display.status_label(display.verdict(f), lang) for f in ordered}
+    width = max((len(w) for w in words.values()), default=10)
+    id_width = max((len(f["check_id"]) for f in ordered), default=10)
+    for finding in ordered:
+        print(f"  {words[id(finding)]:<{width}}  {finding['check_id']:<{id_width}}  {finding['summary']}")
+
+
+def _words(part: str, lang: str, **values: object) -> str:
+    from . import i18n
+
+    return i18n.ui(f"cli.{part}", lang, **values)
+
+
+def _print_outputs(result: Any, lang: str) -> None:
+    out_dir = result.out_dir
+    print("\n" + _words("report", lang, path=(out_dir / "index.html").resolve()))
+    pdf = out_dir / "report.pdf"
+    if pdf.is_file():
+        print(_words("pdf", lang, path=pdf.resolve()))
 
 
 def _print_legal(findings_json: Path) -> None:

@@ -337,7 +337,7 @@ def parse_config(data: Any, *, source: str = "config") -> ReviewConfig:
     except ValidationError as exc:
         problems = [_explain(e, source) for e in exc.errors()]
         raise ConfigError("\n".join(problems), fix="edit the key or value named above; "
-                          "the valid keys are listed in DATA_CONTRACT.md, section 'The review config'") from None
+                          "the valid keys are listed in docs/data-contract.md, section 'The review config'") from None
     _check_columns_are_canonical(config, source)
     _check_columns_are_distinct(config, source)
     _check_value_targets(config, source)

@@ -63,7 +63,7 @@ CONTENT_TYPES = ("text", "image", "video", "audio", "chatbot")
 INTERACTION_CHANNELS = ("chat", "email", "phone", "social", "messaging")
 HANDLED_BY = ("ai", "human", "both")
 
-# Fixed, documented age bands (CHECKS.md): never quantiles. Lower bounds, inclusive.
+# Fixed, documented age bands (docs/checks.md): never quantiles. Lower bounds, inclusive.
 AGE_BANDS = (("under 18", 0), ("18-24", 18), ("25-34", 25), ("35-44", 35), ("45-54", 45), ("55-64", 55), ("65+", 65))
 
 S, D, T, B, F, I = "string", "date", "timestamp", "bool", "float", "int"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -22,13 +22,14 @@ from IPython.display import display as ipython_display
 
 from . import __version__, charts, i18n
 from .charts.common import catalogue_text, column_label
-from .findings import Finding, status_counts
+from .findings import Finding, Threshold
 from .review import Review
 
 MAX_EVIDENCE_ROWS = 200  # longer evidence tables are cut in the page; findings.json keeps every row
 OFFLINE_RENDERER = "ethics_review_offline"
 PLOTLY_RENDERERS = f"plotly_mimetype+{OFFLINE_RENDERER}"
 PARTS_SUFFIX = ".findings.json"
+VERDICTS = ("error", "fail_rule", "fail", "warn", "pass", "not_applicable")  # most severe first
 
 
 # --- words -------------------------------------------------------------------------------------------------
@@ -37,7 +38,42 @@ label = charts.label  # a word of texts/report.yaml in the reader's language, wi
 
 
 def status_label(status: str, lang: str) -> str:
+    """The word of a status or verdict (`fail_rule`: a fail on a threshold a legal text fixes)."""
     return i18n.ui(f"status.{status}", lang)
+
+
+def verdict(finding: Finding | Mapping[str, Any]) -> str:
+    """The status as the report words it: a fail is `fail_rule` ("Non conforme") only when a breached fail
+    threshold is of kind `rule`; a kit-default fail stays `fail` ("À corriger") (docs/checks.md, legal accuracy)."""
+    status, metric, thresholds = _parts(finding)
+    if status != "fail":
+        return status
+    fails = [t for t in thresholds if t.level == "fail"]
+    breached = [t for t in fails if t.breached(_number(metric.get(t.metric)))]
+    return "fail_rule" if any(t.kind == "rule" for t in (breached or fails)) else "fail"
+
+
+def _parts(finding: Finding | Mapping[str, Any]) -> tuple[str, Mapping[str, Any], list[Threshold]]:
+    if isinstance(finding, Finding):
+        return finding.status, finding.metric, list(finding.thresholds)
+    return (finding["status"], finding.get("metric", {}),
+            [t if isinstance(t, Threshold) else Threshold(**t) for t in finding.get("thresholds", ())])
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def verdict_counts(findings: Iterable[Finding | Mapping[str, Any]]) -> dict[str, int]:
+    """How many findings of each verdict, most severe first; every verdict present."""
+    counts = dict.fromkeys(VERDICTS, 0)
+    for finding in findings:
+        counts[verdict(finding)] += 1
+    return counts
+
+
+def threshold_verdict(threshold: Threshold) -> str:
+    return "fail_rule" if threshold.level == "fail" and threshold.kind == "rule" else threshold.level
 
 
 def area_title(area: str, lang: str) -> str:
@@ -193,7 +229,7 @@ def badge_html(status: str, lang: str) -> str:
 
 def scorecard_html(area: str, findings: Sequence[Finding], lang: str, *, campaign: str | None = None) -> str:
     e = html.escape
-    counts = status_counts(finding.status for finding in findings)
+    counts = verdict_counts(findings)
     parts = ['<div class="er er-scorecard">', f'<h2 class="er-area">{e(area_title(area, lang))}</h2>']
     if campaign is not None:
         parts.append(f'<p class="er-note">{e(label("campaign_filter", lang, campaign=campaign))}</p>')
@@ -206,7 +242,7 @@ def scorecard_html(area: str, findings: Sequence[Finding], lang: str, *, campaig
         parts.append(f'<table class="er-table"><thead><tr><th>{e(label("status", lang))}</th>'
                      f'<th>{e(label("check", lang))}</th><th>{e(label("summary", lang))}</th></tr></thead><tbody>')
         for finding in findings:
-            parts.append(f'<tr><td>{badge_html(finding.status, lang)}</td>'
+            parts.append(f'<tr><td>{badge_html(verdict(finding), lang)}</td>'
                          f'<td><a href="#{anchor(finding.check_id)}">{e(finding.title)}</a></td>'
                          f"<td>{e(finding.summary)}</td></tr>")
         parts.append("</tbody></table>")
@@ -220,8 +256,8 @@ def finding_head_html(finding: Finding, lang: str, *, has_chart: bool | None = N
     if has_chart is None:
         has_chart = finding.check_id in charts.CHARTS and finding.status not in ("not_applicable", "error")
     parts = [f'<div class="er"><section class="er-finding er-{finding.status}" id="{anchor(finding.check_id)}">',
-             f'<h3>{badge_html(finding.status, lang)} {e(finding.title)} '
-             f'<span class="er-check-id">{e(finding.check_id)}</span></h3>',
+             (f'<h3>{badge_html(verdict(finding), lang)} {e(finding.title)} '
+              f'<code class="er-check-id">{e(finding.check_id)}</code></h3>'),
              f'<p class="er-summary">{e(finding.summary)}</p>']
     why = catalogue_text(finding.check_id, "why", lang)
     if why:
@@ -230,7 +266,7 @@ def finding_head_html(finding: Finding, lang: str, *, has_chart: bool | None = N
         parts.append(f"<h4>{e(label('measured', lang))}</h4>{metric_html(finding.metric, lang, finding.check_id)}")
     if finding.thresholds:
         parts.append(f"<h4>{e(label('thresholds', lang))}</h4><ul>")
-        parts.extend(f"<li>{e(threshold_text(t, lang))}</li>" for t in finding.thresholds)
+        parts.extend(f"<li>{e(threshold_text(t, lang, finding.check_id))}</li>" for t in finding.thresholds)
         parts.append("</ul>")
     if has_chart:
         how = catalogue_text(finding.check_id, "how_to_read", lang)
@@ -240,10 +276,11 @@ def finding_head_html(finding: Finding, lang: str, *, has_chart: bool | None = N
     return "".join(parts)
 
 
-def threshold_text(threshold: Any, lang: str) -> str:
-    text = label("threshold_line", lang, metric=column_label(threshold.metric, lang), op=threshold.op,
+def threshold_text(threshold: Any, lang: str, check_id: str | None = None) -> str:
+    text = label("threshold_line", lang, metric=column_label(threshold.metric, lang, check_id), op=threshold.op,
                  value=charts.format_value(float(threshold.value), threshold.metric, lang),
-                 level=status_label(threshold.level, lang), kind=i18n.ui(f"kind.{threshold.kind}", lang))
+                 level=status_label(threshold_verdict(threshold), lang),
+                 kind=i18n.ui(f"kind.{threshold.kind}", lang))
     if threshold.needs_significance:
         text += label("needs_significance", lang)
     return text
@@ -262,7 +299,8 @@ def finding_body_html(finding: Finding, lang: str, *, k: int) -> str:
     e = html.escape
     parts = ['<div class="er er-finding-body">']
     if finding.evidence:
-        parts.append(f"<h4>{e(label('evidence', lang))}</h4>{evidence_html(finding.evidence, lang)}")
+        parts.append(f"<h4>{e(label('evidence', lang))}</h4>"
+                     f"{evidence_html(finding.evidence, lang, check_id=finding.check_id)}")
         parts.append(f'<p class="er-note">{e(label("evidence_note", lang, k=k))}</p>')
     parts.append(f'<div class="er-recommendation"><strong>{e(label("recommendation", lang))}</strong> '
                  f"{e(finding.recommendation)}</div>")
@@ -272,17 +310,24 @@ def finding_body_html(finding: Finding, lang: str, *, k: int) -> str:
         parts.append("</ul>")
     if finding.references:
         parts.append(f"<h4>{e(label('references', lang))}</h4><ul>")
-        parts.extend(f"<li>{e(reference)}</li>" for reference in finding.references)
+        parts.extend(reference_html(reference, lang) for reference in finding.references)
         parts.append("</ul>")
     parts.append("</div>")
     return "".join(parts)
 
 
-def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str) -> str:
+def reference_html(reference: str, lang: str) -> str:
+    """A reference in the reader's language; a work cited by its title keeps its language, marked `lang`."""
+    text, written_in = i18n.reference(reference, lang)
+    marked = f' lang="{html.escape(written_in)}"' if written_in != lang else ""
+    return f"<li{marked}>{html.escape(text)}</li>"
+
+
+def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str, *, check_id: str | None = None) -> str:
     """The evidence as an HTML table without index; suppressed cells ("<10") are shown as given."""
     e = html.escape
     columns = list(dict.fromkeys(column for row in rows for column in row))
-    head = "".join(f"<th>{e(column_label(c, lang))}</th>" for c in columns)
+    head = "".join(f"<th>{e(column_label(c, lang, check_id))}</th>" for c in columns)
     body = []
     for row in rows[:MAX_EVIDENCE_ROWS]:
         cells = []
@@ -294,6 +339,8 @@ def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str) -> str:
             else:
                 numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
                 css = ' class="er-num"' if numeric or (isinstance(value, str) and value.startswith("<")) else ""
+                written_in = _cell_language(row, column, lang)
+                css += f' lang="{e(written_in)}"' if written_in != lang else ""
                 cells.append(f"<td{css}>{e(charts.format_value(value, column, lang))}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     table = (f'<div class="er-scroll"><table class="er-table er-evidence"><thead><tr>{head}</tr></thead>'
@@ -302,6 +349,16 @@ def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str) -> str:
         table += (f'<p class="er-note">'
                   f"{e(label('evidence_truncated', lang, shown=MAX_EVIDENCE_ROWS, total=len(rows)))}</p>")
     return table
+
+
+QUOTED_COLUMNS = ("keywords_found", "where")  # words quoted from a document: shown in that document's language
+
+
+def _cell_language(row: Mapping[str, Any], column: str, lang: str) -> str:
+    quoted_in = row.get("lang")
+    if column in QUOTED_COLUMNS and isinstance(quoted_in, str) and quoted_in in i18n.LANGUAGES:
+        return quoted_in
+    return lang
 
 
 # --- saving the findings for the report --------------------------------------------------------------------

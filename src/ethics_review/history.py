@@ -1,4 +1,4 @@
-"""The review's history: one small JSON file per run, aggregates only (continuous evaluation, CHECKS.md v2).
+"""The review's history: one small JSON file per run, aggregates only (continuous evaluation, docs/checks.md v2).
 
 Each run of the report appends its summary and, per check, its status and the numbers of its metric: no evidence
 row, no text, nothing about a person. The history lives in a folder next to the review (`<review folder>.history`)

@@ -1,4 +1,4 @@
-"""The register of AI systems (DATA_CONTRACT.md, ai_systems): read from YAML or CSV, validated, typed.
+"""The register of AI systems (docs/data-contract.md, ai_systems): read from YAML or CSV, validated, typed.
 
 Placeholders that people leave in a register ("TBD", "n/a", "[More Information Needed]", "à compléter"...)
 count as empty: an entry that says "TBD" documents nothing. A value the kit cannot read (a decision mode it

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from . import display, i18n, legal
 from . import history as run_history
 from .errors import ReviewInputError
-from .findings import AREAS, STATUSES, Finding, Status, Threshold, severity, status_counts, worst
+from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
 from .paths import notebook_path, report_template_dir, templates_dir
 from .review import Review
 
@@ -60,6 +60,7 @@ class ReportResult:
     findings: tuple[Finding, ...]
     summary: Mapping[str, int]  # count per status, every status present
     paths: Mapping[str, Path]  # "index", "findings", and "<area>.html" / "<area>.ipynb" per area
+    lang: str = "en"  # the review's language, for the command's summary
 
     @property
     def worst(self) -> Status:
@@ -78,11 +79,14 @@ def run_report(
     jobs: int = 1,
     cell_timeout: int | None = CELL_TIMEOUT,
     history: str | Path | None = None,
+    pdf: bool = False,
+    chromium: str | Path | None = None,
     engine: str | Mapping[str, Any] | None = None,
 ) -> ReportResult:
     """Run the review at `review_path` (a folder or a review.yaml) and write its report to `out_dir`.
 
     `as_of` and `lang` override the config. `campaign` restricts every check that accepts it to one campaign.
+    `pdf` also prints report.pdf with the system's Chromium (`chromium`: its path, else found on PATH).
     `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
     each cell. `history` is the review's history folder: the run is appended to it (aggregates only, history.py);
     None reads the default folder next to the review and appends nothing. `engine` overrides the config's
@@ -100,6 +104,10 @@ def run_report(
     if unknown or not areas:
         raise ReviewInputError(f"unknown area(s) {unknown}" if unknown else "no area to review",
                                fix=f"choose among {', '.join(AREAS)}")
+    if pdf:
+        from .pdf import find_chromium
+
+        find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
     review = open_review(review_path, as_of=as_of, lang=lang, engine=engine)
     validate_check_options(review)
     require_something_to_judge(review)
@@ -158,6 +166,12 @@ def run_report(
         paths["index"] = final / write_index(out, record, areas).name
         if history is not None:
             paths["history"] = run_history.append(history_dir, record)
+        if pdf:
+            from .pdf import write_pdf
+
+            steps.set_postfix_str("printing report.pdf")
+            printed = write_pdf(out, [out / INDEX_FILE, *(out / f"{a}.html" for a in areas)], chromium=chromium)
+            paths["pdf"] = final / printed.name  # printed from the staging folder, moved with it
         steps.update()
         replace_folder(out, final)
     except ReportError:
@@ -169,7 +183,8 @@ def run_report(
         if not keep_staging and out.exists():
             _remove_tree(out)
     findings = tuple(finding_from_json(f) for f in record["findings"])
-    return ReportResult(out_dir=final, findings=findings, summary=dict(record["summary"]), paths=paths)
+    return ReportResult(out_dir=final, findings=findings, summary=dict(record["summary"]), paths=paths,
+                        lang=record["lang"])
 
 
 REPORT_MARKER = ".ethics-review-report"  # marks a folder as a report the kit wrote (and may replace)
@@ -414,7 +429,8 @@ def page_context(record: Mapping[str, Any], *, title: str) -> dict[str, Any]:
     """What the page header shows, in the review's language."""
     lang = record["lang"]
     return {
-        "title": title, "review": record["review"], "as_of": record["as_of"], "campaign": record.get("campaign"),
+        "title": title, "review": record["review"], "as_of": i18n.format_day(record["as_of"], lang),
+        "campaign": record.get("campaign"),
         "kit_version": record["kit_version"], "lang": lang, "index_href": INDEX_FILE,
         "labels": {key: display.label(key, lang) for key in HEADER_LABELS},
     }
@@ -439,6 +455,10 @@ def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Pa
     return page
 
 
+VERDICT_COLOURS = {"error": "#6a1b9a", "fail_rule": "#8e0000", "fail": "#c62828", "warn": "#ef8f00",
+                   "pass": "#2e7d32", "not_applicable": "#9e9e9e"}
+
+
 def _legal_context(block: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
     """The scorecard's legal block: the dates used, dates written out, and the notice (legal.py)."""
     if block is None:
@@ -446,50 +466,85 @@ def _legal_context(block: Mapping[str, Any] | None, lang: str) -> dict[str, Any]
     return {"notice": block["notice"], "heading": i18n.text("legal", "heading", lang),
             "columns": {key: i18n.text("legal", f"columns.{key}", lang)
                         for key in ("rule", "applies_from", "status", "source", "override")},
-            "dates": [{**entry, "applies_from_text": (i18n.format_day(entry["applies_from"], lang)
+            "dates": [{**entry, "source": i18n.reference(entry["source"], lang)[0] if entry.get("source") else "",
+                       "applies_from_text": (i18n.format_day(entry["applies_from"], lang)
                                                       if entry["applies_from"] else i18n.text("legal", "no_date", lang))}
                       for entry in block["dates"]]}
 
 
 def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> Path:
-    """index.html: the scorecard (counts per status and per area, one line per finding linking to its section)."""
+    """index.html: the scorecard. Counts per verdict and per area (with a small figure), then the order of work:
+    one line per finding, most urgent first, with its owner, its next step and a link to its section."""
     import jinja2
     from markupsafe import Markup
+
+    from .work import next_step, order_of_work
 
     lang = record["lang"]
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True,
                                      undefined=jinja2.StrictUndefined)
     areas = list(areas)
-    statuses: dict[str, list[Status]] = {area: [] for area in areas}
-    for finding in record["findings"]:
-        statuses[finding["area"]].append(finding["status"])
-    by_area = {area: status_counts(area_statuses) for area, area_statuses in statuses.items()}
+    by_area = {area: display.verdict_counts(f for f in record["findings"] if f["area"] == area) for area in areas}
+    totals = display.verdict_counts(record["findings"])
     label = display.label
+    steps = [(f, next_step(f["recommendation"])) for f in order_of_work(record["findings"])]
     page = environment.get_template("scorecard.html.j2").render(
         lang=lang,
         css=Markup(display.style_html()),  # noqa: S704 - the kit's own stylesheet
         header=page_context(record, title=label("scorecard_title", lang)) | {"index_href": None},
         words={key: label(key, lang) for key in (
             "by_status", "by_area", "all_findings", "area", "check", "status", "summary", "total", "inputs",
-            "table", "path", "rows", "files", "machine_record", "generated_at", "sep")},
-        statuses=[{"id": s, "label": display.status_label(s, lang), "count": record["summary"][s]}
-                  for s in STATUSES],
+            "table", "path", "rows", "files", "machine_record", "generated_at", "sep", "order_of_work",
+            "order_note", "owner", "next_step", "overview_title")},
+        statuses=[{"id": v, "label": display.status_label(v, lang), "count": totals[v]} for v in display.VERDICTS],
+        overview=Markup(status_overview_svg(by_area, lang)),  # built from escaped words only
         areas=[{"id": a, "title": display.area_title(a, lang), "href": f"{a}.html", "counts": by_area[a],
                 "total": sum(by_area[a].values()), "notebook_href": f"{a}.ipynb",
                 "page_label": label("area_page", lang, area=display.area_title(a, lang)),
                 "notebook_label": label("executed_notebook", lang, area=display.area_title(a, lang))}
                for a in areas],
-        # the most severe first (error, fail, warn, pass, not applicable), the registry order within a status
-        findings=[{**f, "status_label": display.status_label(f["status"], lang),
-                   "area_title": display.area_title(f["area"], lang),
-                   "href": f"{f['area']}.html#{display.anchor(f['check_id'])}"}
-                  for f in sorted(record["findings"], key=lambda f: -severity(f["status"]))],
+        findings=[{**f, "rank": rank, "verdict": display.verdict(f),
+                   "status_label": display.status_label(display.verdict(f), lang),
+                   "area_title": display.area_title(f["area"], lang), "owner": step.owner or "—",
+                   "next_step": step.action, "href": f"{f['area']}.html#{display.anchor(f['check_id'])}"}
+                  for rank, (f, step) in enumerate(steps, start=1)],
         inputs=[{**item, "rows_text": i18n.format_number(item["rows"], "int", lang)} for item in record["inputs"]],
         total=len(record["findings"]),
-        generated_at=record["generated_at"],
+        total_text=label("findings_count", lang, n=len(record["findings"])),
+        generated_at=i18n.format_day(record["generated_at"], lang),
         findings_href=FINDINGS_FILE,
         legal=_legal_context(record.get("legal"), lang),
     )
     path = out / INDEX_FILE
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> str:
+    """A small figure without script: one bar per area, one segment per verdict, its count written inside."""
+    from html import escape
+
+    width, label_width, bar_height, gap = 720, 300, 22, 8
+    rows = []
+    for index, (area, counts) in enumerate(by_area.items()):
+        y = index * (bar_height + gap)
+        total = sum(counts.values()) or 1
+        x = float(label_width)
+        rows.append(f'<text x="{label_width - 8}" y="{y + bar_height * 0.72:.1f}" text-anchor="end">'
+                    f"{escape(display.area_title(area, lang))}</text>")
+        for verdict in display.VERDICTS:
+            count = counts.get(verdict, 0)
+            if not count:
+                continue
+            share = (width - label_width) * count / total
+            title = escape(f"{display.status_label(verdict, lang)}: {count}")
+            rows.append(f'<g class="er-overview-{verdict}"><title>{title}</title>'
+                        f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="{bar_height}" '
+                        f'fill="{VERDICT_COLOURS[verdict]}"></rect>'
+                        f'<text x="{x + share / 2:.1f}" y="{y + bar_height * 0.72:.1f}" text-anchor="middle" '
+                        f'fill="#fff">{count}</text></g>')
+            x += share
+    height = len(by_area) * (bar_height + gap)
+    return (f'<svg class="er-overview" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+            f'height="{height}" viewBox="0 0 {width} {height}" font-size="13" '
+            f'font-family="system-ui, sans-serif">{"".join(rows)}</svg>')

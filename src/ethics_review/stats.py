@@ -1,4 +1,4 @@
-"""Intervals and tests for rates, all from scipy.stats (CHECKS.md, "Statistical conventions")."""
+"""Intervals and tests for rates, all from scipy.stats (docs/checks.md, "Statistical conventions")."""
 
 from __future__ import annotations
 

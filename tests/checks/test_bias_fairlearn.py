@@ -123,6 +123,21 @@ def test_both_readings_see_the_published_file(bank):
         assert int((frame["marital"] == group).sum()) == size
 
 
+def complementary_hidden(kit, true_counts, column, *, already_hidden=()):
+    """The groups whose `column` count the kit hid to protect a lone small cell (323 - 160 - 160 = 3), after
+    checking the rule: exactly one more count hidden when one cell is small, the smallest among groups not
+    flagged warn or fail; none otherwise. `already_hidden` rows lost the count with another hidden cell."""
+    small = [g for g, v in true_counts.items() if 0 < v < 10]
+    hidden = {g for g, r in kit.items() if r[column] is None and g not in small}
+    expected = set()
+    if len(small) == 1 and len(true_counts) > 1:
+        shown = [g for g, v in true_counts.items() if g not in small and v > 0]
+        calm = [g for g in shown if kit[g].get("flag") not in ("warn", "fail")]
+        expected = {min(calm or shown, key=lambda g: (g not in calm, true_counts[g]))}
+    assert expected <= hidden and hidden - expected <= set(already_hidden)
+    return hidden
+
+
 @pytest.mark.parametrize("attribute", ATTRIBUTES)
 def test_counts_and_rates_equal_fairlearn_by_group(bank, attribute):
     name, facts, finding, review, frame = bank
@@ -132,8 +147,14 @@ def test_counts_and_rates_equal_fairlearn_by_group(bank, attribute):
     assert set(kit) == set(fair.index)
     overall = mf.overall["rate"]
     selected = frame.groupby(attribute)["y01"].sum()
+    hidden_n = complementary_hidden(kit, {g: int(fair.loc[g, "n"]) for g in kit}, "n")
+    hidden_selected = complementary_hidden(kit, {g: int(selected[g]) for g in kit}, "selected",
+                                           already_hidden=hidden_n)
     for group, row in kit.items():
         n = int(fair.loc[group, "n"])
+        if group in hidden_n or group in hidden_selected:
+            assert row["rate"] is None and row["impact_ratio"] is None
+            continue
         if n >= 10:
             assert row["n"] == n
         else:
@@ -258,9 +279,12 @@ def test_intersections_equal_fairlearn_with_two_sensitive_features(bank):
     fair = mf.by_group.dropna()  # MetricFrame lists every combination; those with nobody have no rate
     assert set(kit) == {f"{band} × {marital}" for band, marital in fair.index}
     comparable = {}
+    sizes = {f"{band} × {marital}": int(values["n"]) for (band, marital), values in fair.iterrows()}
+    complements = complementary_hidden(kit, sizes, "n")
     for (band, marital), values in fair.iterrows():
         row, n = kit[f"{band} × {marital}"], int(values["n"])
-        assert row["n"] == (n if n >= 10 else "<10")
+        if f"{band} × {marital}" not in complements:
+            assert row["n"] == (n if n >= 10 else "<10")
         if n >= MIN_GROUP_SIZE and row["rate"] is not None:
             assert row["rate"] == pytest.approx(values["rate"], abs=TOL)
         if n >= MIN_FLAG_SIZE:

@@ -10,7 +10,15 @@ import plotly.graph_objects as go
 
 from ..findings import Finding
 from .bias import BIAS_CHARTS, impact_ratio_line
-from .common import HIDDEN_SEGMENT, IMPACT_LINE_NAME, ChartFunction, flag_label, format_value, label, plotted_number
+from .common import (
+    HIDDEN_SEGMENT,
+    IMPACT_LINE_NAME,
+    ChartFunction,
+    flag_label,
+    format_value,
+    label,
+    plotted_number,
+)
 from .consent import CONSENT_CHARTS
 from .governance import GOVERNANCE_CHARTS
 from .transparency import TRANSPARENCY_CHARTS

@@ -10,8 +10,22 @@ from plotly.subplots import make_subplots
 
 from .. import i18n
 from ..findings import Finding
-from .common import (FLAG_COLOURS, FOUR_FIFTHS, IMPACT_LINE_NAME, ChartFunction, base_layout, chart_text, flag_label,
-                     hover_value, label, plotted_number, text_or_dash)
+from .common import (
+    FLAG_COLOURS,
+    FOUR_FIFTHS,
+    IMPACT_LINE_NAME,
+    ChartFunction,
+    base_layout,
+    chart_text,
+    flag_label,
+    hover_value,
+    label,
+    plotted_number,
+    separators,
+    text_or_dash,
+    value_word,
+)
+
 
 def impact_ratio_line(finding: Finding) -> float:
     """The impact ratio below which the check fails (from the finding's thresholds; 0.8 by default)."""
@@ -21,73 +35,35 @@ def impact_ratio_line(finding: Finding) -> float:
     return FOUR_FIFTHS
 
 
+ROW_PX = 24  # height of one group's line in a facet: labels never overlap, whatever the number of groups
+PANEL_PAD_PX = 46  # a facet's own title and axis
+GAP_PX = 48  # between two facets
+TOP_PX, BOTTOM_PX = 110, 50
+
+Row = Mapping[str, Any]
+
+
 def selection_rate_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """bias.selection_parity (and checks with the same evidence shape): each dot is a group's selection rate
-    with its Wilson 95% interval, one panel per campaign (rows) and attribute (columns), dots coloured by flag;
-    the dashed line is `fail_below` (0.8) times the reference group's rate: a dot under it has an impact ratio
-    under the four-fifths line. Groups whose rate is hidden or missing get no dot."""
-    panels: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for row in finding.evidence:
-        if plotted_number(row.get("rate")) is not None:
-            panels.setdefault((text_or_dash(row.get("campaign_id")), text_or_dash(row.get("attribute"))), []).append(row)
-    if not panels:
-        return None
-    campaigns = list(dict.fromkeys(c for c, _ in panels))
-    attributes = list(dict.fromkeys(a for _, a in panels))
-    figure = make_subplots(
-        rows=len(campaigns), cols=len(attributes),
-        subplot_titles=[f"{c} · {a}" if (c, a) in panels else "" for c in campaigns for a in attributes],
-        vertical_spacing=min(0.12, 0.9 / len(campaigns))  # room for rotated group names
-    )
+    """bias.selection_parity (and checks with the same evidence shape): in one facet per campaign and attribute,
+    each group's selection rate as a dot with its Wilson 95% interval, groups down the side, dots coloured by
+    flag; the dashed line is `fail_below` (0.8) times the reference group's rate: a dot left of it has an impact
+    ratio under the four-fifths line. Groups whose rate is hidden or missing get no dot."""
     ratio = impact_ratio_line(finding)
-    in_legend: set[str] = set()
-    hover_columns = ("n", "selected", "ci_low", "ci_high", "impact_ratio", "p_adjusted", "flag")
-    hover_lines = "".join(
-        f"<br>{label(f'columns.{c}', lang)}: %{{customdata[{i}]}}" for i, c in enumerate(hover_columns))
-    for (campaign, attribute), rows in panels.items():
-        position = {"row": campaigns.index(campaign) + 1, "col": attributes.index(attribute) + 1}
-        for flag in dict.fromkeys(text_or_dash(r.get("flag")) for r in rows):
-            dots = [r for r in rows if text_or_dash(r.get("flag")) == flag]
-            rates = [plotted_number(r["rate"]) for r in dots]
-            figure.add_trace(go.Scatter(
-                mode="markers",
-                name=flag_label(flag, lang),
-                legendgroup=flag,
-                showlegend=flag not in in_legend,
-                x=[text_or_dash(r.get("group")) for r in dots],
-                y=rates,
-                error_y=_interval(dots, rates),
-                marker={"color": FLAG_COLOURS.get(flag, "#607d8b"), "size": 11,
-                        "symbol": "diamond" if flag == "reference" else "circle"},
-                customdata=[[hover_value(r, c, lang) for c in hover_columns] for r in dots],
-                hovertemplate=f"<b>%{{x}}</b>: %{{y:.1%}}{hover_lines}<extra></extra>",
-            ), **position)
-            in_legend.add(flag)
-        figure.update_xaxes(type="category", categoryorder="array",
-                            categoryarray=[text_or_dash(r.get("group")) for r in rows], **position)
-        reference_rate = _reference_rate(rows)
-        if reference_rate is not None:
-            figure.add_hline(
-                y=ratio * reference_rate, line={"dash": "dash", "color": "#c62828", "width": 1.5},
-                name=IMPACT_LINE_NAME,
-                annotation_text=label("chart.impact_line", lang, share=ratio), annotation_position="top right",
-                annotation_font_size=10, **position)
-    figure.update_yaxes(title_text=label("columns.rate", lang), tickformat=".0%", rangemode="tozero")
-    return base_layout(figure, title=label("chart.selection_title", lang),
-                        height=140 + 280 * len(campaigns))
+
+    def reference_line(rows: Sequence[tuple[Row, float]]) -> list[tuple[float, str, str, str]]:
+        reference_rate = _reference_rate([r for r, _ in rows])
+        if reference_rate is None:
+            return []
+        return [(ratio * reference_rate, IMPACT_LINE_NAME, "#c62828", label("chart.impact_line", lang, share=ratio))]
+
+    return facet_dots(finding, lang, value="rate", low="ci_low", high="ci_high",
+                      panel=lambda r: (text_or_dash(r.get("campaign_id")), text_or_dash(r.get("attribute"))),
+                      lines=reference_line, title=label("chart.selection_title", lang),
+                      x_title=label("columns.rate", lang), x_format=".1%",
+                      hover=("n", "selected", "ci_low", "ci_high", "impact_ratio", "p_adjusted", "flag"))
 
 
-def _interval(rows: Sequence[Mapping[str, Any]], rates: Sequence[float | None]) -> dict[str, Any]:
-    """Asymmetric error bars from the Wilson interval; no bar where the interval is hidden."""
-    upper, lower = [], []
-    for row, rate in zip(rows, rates, strict=True):
-        high, low = plotted_number(row.get("ci_high")), plotted_number(row.get("ci_low"))
-        upper.append(high - rate if high is not None and rate is not None else 0.0)
-        lower.append(rate - low if low is not None and rate is not None else 0.0)
-    return {"type": "data", "symmetric": False, "array": upper, "arrayminus": lower, "thickness": 1.2}
-
-
-def _reference_rate(rows: Sequence[Mapping[str, Any]]) -> float | None:
+def _reference_rate(rows: Sequence[Row]) -> float | None:
     for row in rows:
         if row.get("flag") == "reference" or (row.get("reference_group") is not None
                                               and str(row.get("group")) == str(row.get("reference_group"))):
@@ -95,11 +71,6 @@ def _reference_rate(rows: Sequence[Mapping[str, Any]]) -> float | None:
             if rate is not None:
                 return rate
     return None
-
-
-# --- The other bias checks: one dot per group against threshold lines, and the proxy heat map --------------
-
-Row = Mapping[str, Any]
 
 
 def threshold_lines(finding: Finding, metric: str) -> list[tuple[float, str]]:
@@ -111,13 +82,17 @@ def threshold_lines(finding: Finding, metric: str) -> list[tuple[float, str]]:
     return sorted(lines.items())
 
 
-def group_dots(finding: Finding, lang: str, *, value: str, panel: Callable[[Row], tuple[str, str]],
-               x: Callable[[Row], str] = lambda r: text_or_dash(r.get("group")), low: str | None = None,
-               high: str | None = None, lines: Sequence[tuple[float, str]] = (), title: str, y_title: str,
-               y_format: str, hover: Sequence[str], reference_value: float | None = None) -> go.Figure | None:
-    """One dot per group (coloured by flag, with its interval when `low`/`high` are given) in panels of
-    campaign (rows) x `panel`'s second key (columns), with dashed threshold lines. `reference_value` places the
+def facet_dots(finding: Finding, lang: str, *, value: str, panel: Callable[[Row], tuple[str, str]],
+               group: Callable[[Row], str] | None = None, low: str | None = None, high: str | None = None,
+               lines: Callable[[Sequence[tuple[Row, float]]], list[tuple[float, str, str, str]]] = lambda _: [],
+               title: str, x_title: str, x_format: str, hover: Sequence[str],
+               reference_value: float | None = None) -> go.Figure | None:
+    """One facet per `panel` key (campaign, then attribute or measure), stacked top to bottom, each as tall as
+    its number of groups (ROW_PX per group): the group names run down the side, horizontally, so no label can
+    reach another facet. Each group is a dot coloured by flag, with its interval when `low`/`high` are given;
+    `lines` gives each facet's vertical dashed lines (x, name, colour, text). `reference_value` places the
     reference group, whose own comparison value is empty by definition (a ratio of 1, a distance of 0)."""
+    group = group or (lambda r: value_word("group", r.get("group"), lang))
     panels: dict[tuple[str, str], list[tuple[Row, float]]] = {}
     for row in finding.evidence:
         number = plotted_number(row.get(value))
@@ -127,16 +102,16 @@ def group_dots(finding: Finding, lang: str, *, value: str, panel: Callable[[Row]
             panels.setdefault(panel(row), []).append((row, number))
     if not panels:
         return None
-    rows_keys = list(dict.fromkeys(r for r, _ in panels))
-    cols_keys = list(dict.fromkeys(c for _, c in panels))
-    figure = make_subplots(rows=len(rows_keys), cols=len(cols_keys),
-                           subplot_titles=[f"{r} · {c}" if (r, c) in panels else "" for r in rows_keys
-                                           for c in cols_keys],
-                           vertical_spacing=min(0.12, 0.5 / len(rows_keys)), horizontal_spacing=0.06)
+    keys = list(panels)
+    heights = [PANEL_PAD_PX + ROW_PX * len(dict.fromkeys(group(r) for r, _ in panels[k])) for k in keys]
+    plot_px = sum(heights) + GAP_PX * (len(keys) - 1)
+    figure = make_subplots(rows=len(keys), cols=1, row_heights=heights, vertical_spacing=GAP_PX / plot_px,
+                           subplot_titles=[f"{first} · {value_word('attribute', second, lang)}"
+                                           for first, second in keys])
     hover_lines = "".join(f"<br>{label(f'columns.{c}', lang)}: %{{customdata[{i}]}}" for i, c in enumerate(hover))
     in_legend: set[str] = set()
-    for (row_key, col_key), dots in panels.items():
-        position = {"row": rows_keys.index(row_key) + 1, "col": cols_keys.index(col_key) + 1}
+    for index, key in enumerate(keys, start=1):
+        dots = panels[key]
         for flag in dict.fromkeys(text_or_dash(r.get("flag")) for r, _ in dots):
             mine = [(r, v) for r, v in dots if text_or_dash(r.get("flag")) == flag]
             error = None
@@ -146,70 +121,82 @@ def group_dots(finding: Finding, lang: str, *, value: str, panel: Callable[[Row]
                          "arrayminus": [_bar(v, plotted_number(r.get(low))) for r, v in mine]}
             figure.add_trace(go.Scatter(
                 mode="markers", name=flag_label(flag, lang), legendgroup=flag, showlegend=flag not in in_legend,
-                x=[x(r) for r, _ in mine], y=[v for _, v in mine], error_y=error,
-                marker={"color": FLAG_COLOURS.get(flag, "#607d8b"), "size": 11,
+                y=[group(r) for r, _ in mine], x=[v for _, v in mine], error_x=error,
+                marker={"color": FLAG_COLOURS.get(flag, "#607d8b"), "size": 10,
                         "symbol": "diamond" if flag == "reference" else "circle"},
                 customdata=[[hover_value(r, c, lang) for c in hover] for r, _ in mine],
-                hovertemplate=f"<b>%{{x}}</b>: %{{y:{y_format}}}{hover_lines}<extra></extra>"), **position)
+                hovertemplate=f"<b>%{{y}}</b>: %{{x:{x_format}}}{hover_lines}<extra></extra>"), row=index, col=1)
             in_legend.add(flag)
-        figure.update_xaxes(type="category", categoryorder="array", categoryarray=[x(r) for r, _ in dots],
-                            **position)
-        for y, level in lines:
-            figure.add_hline(y=y, line={"dash": "dash", "color": FLAG_COLOURS.get(level, "#607d8b"), "width": 1.5},
-                             name=f"{level}_line", annotation_text=f"{flag_label(level, lang)} {y:g}",
-                             annotation_position="top right", annotation_font_size=10, **position)
-    figure.update_yaxes(title_text=y_title, tickformat=".0%" if y_format.endswith("%") else None,
-                        rangemode="tozero")
-    return base_layout(figure, title=title, height=140 + 280 * len(rows_keys))
+        figure.update_yaxes(type="category", categoryorder="array", autorange="reversed", automargin=True,
+                            categoryarray=list(dict.fromkeys(group(r) for r, _ in dots)), row=index, col=1)
+        for x, name, colour, text in lines(dots):
+            figure.add_vline(x=x, line={"dash": "dash", "color": colour, "width": 1.5}, name=name,
+                             annotation_text=text, annotation_position="top right", annotation_font_size=10,
+                             row=index, col=1)
+    figure.update_xaxes(tickformat=".0%" if x_format.endswith("%") else None, rangemode="tozero")
+    figure.update_xaxes(title_text=x_title, row=len(keys), col=1)
+    figure.update_layout(separators=separators(lang))
+    figure = base_layout(figure, title=title, height=plot_px + TOP_PX + BOTTOM_PX)
+    figure.update_layout(margin={"l": 60, "r": 20, "t": TOP_PX, "b": BOTTOM_PX})
+    return figure
 
 
 def _bar(top: float | None, bottom: float | None) -> float:
     return top - bottom if top is not None and bottom is not None else 0.0
 
 
+def _threshold_lines(finding: Finding, metric: str, lang: str) -> Callable[[Any], list[tuple[float, str, str, str]]]:
+    lines = [(x, f"{level}_line", FLAG_COLOURS.get(level, "#607d8b"),
+              f"{flag_label(level, lang)} {i18n.format_number(x, 'ratio', lang)}")
+             for x, level in threshold_lines(finding, metric)]
+    return lambda _: lines
+
+
 def outcome_rate_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """bias.outcome_parity: per campaign and measure (true- and false-positive rate), each group's rate with its
-    Wilson interval; the gap to the reference is the vertical distance to the diamond."""
+    Wilson interval; the gap to the reference is the horizontal distance to the diamond."""
     measure = {m: chart_text("bias.outcome_parity", m, lang) for m in ("true_positive_rate",
                                                                        "false_positive_rate")}
-    return group_dots(finding, lang, value="rate", low="ci_low", high="ci_high",
+    return facet_dots(finding, lang, value="rate", low="ci_low", high="ci_high",
                       panel=lambda r: (text_or_dash(r.get("campaign_id")),
                                        measure.get(r.get("measure"), text_or_dash(r.get("measure")))),
-                      x=lambda r: f"{text_or_dash(r.get('attribute'))}: {text_or_dash(r.get('group'))}",
+                      group=lambda r: (f"{value_word('attribute', r.get('attribute'), lang)}: "
+                                       f"{value_word('group', r.get('group'), lang)}"),
                       title=chart_text("bias.outcome_parity", "title", lang),
-                      y_title=chart_text("bias.outcome_parity", "y", lang), y_format=".1%",
+                      x_title=chart_text("bias.outcome_parity", "y", lang), x_format=".1%",
                       hover=("n", "selected", "ci_low", "ci_high", "difference", "p_adjusted", "flag"))
+
+
+def _by_campaign_and_attribute(row: Row) -> tuple[str, str]:
+    return text_or_dash(row.get("campaign_id")), text_or_dash(row.get("attribute"))
 
 
 def ks_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """bias.score_distribution: each group's KS distance to the reference group (0 for the reference itself),
     with the warn and fail lines."""
-    return group_dots(finding, lang, value="ks_distance", reference_value=0.0,
-                      panel=lambda r: (text_or_dash(r.get("campaign_id")), text_or_dash(r.get("attribute"))),
-                      lines=threshold_lines(finding, "ks_distance"),
+    return facet_dots(finding, lang, value="ks_distance", reference_value=0.0, panel=_by_campaign_and_attribute,
+                      lines=_threshold_lines(finding, "ks_distance", lang),
                       title=chart_text("bias.score_distribution", "title", lang),
-                      y_title=chart_text("bias.score_distribution", "y", lang), y_format=".2f",
+                      x_title=chart_text("bias.score_distribution", "y", lang), x_format=".2f",
                       hover=("n", "mean_score", "mean_difference", "p_adjusted", "flag"))
 
 
 def offer_ratio_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """bias.offer_parity: each group's mean offer divided by the reference group's (1 for the reference)."""
-    return group_dots(finding, lang, value="offer_ratio", reference_value=1.0,
-                      panel=lambda r: (text_or_dash(r.get("campaign_id")), text_or_dash(r.get("attribute"))),
-                      lines=threshold_lines(finding, "offer_ratio"),
+    return facet_dots(finding, lang, value="offer_ratio", reference_value=1.0, panel=_by_campaign_and_attribute,
+                      lines=_threshold_lines(finding, "offer_ratio", lang),
                       title=chart_text("bias.offer_parity", "title", lang),
-                      y_title=chart_text("bias.offer_parity", "y", lang), y_format=".2f",
+                      x_title=chart_text("bias.offer_parity", "y", lang), x_format=".2f",
                       hover=("n", "mean_offer", "sd_offer", "difference", "p_adjusted", "flag"))
 
 
 def delivery_ratio_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """bias.delivery_skew: each group's share of the reached divided by its share of the selected; 1 is
     delivery in proportion, the dashed lines are the warn lines."""
-    return group_dots(finding, lang, value="delivery_ratio",
-                      panel=lambda r: (text_or_dash(r.get("campaign_id")), text_or_dash(r.get("attribute"))),
-                      lines=[*threshold_lines(finding, "delivery_ratio")],
+    return facet_dots(finding, lang, value="delivery_ratio", panel=_by_campaign_and_attribute,
+                      lines=_threshold_lines(finding, "delivery_ratio", lang),
                       title=chart_text("bias.delivery_skew", "title", lang),
-                      y_title=chart_text("bias.delivery_skew", "y", lang), y_format=".2f",
+                      x_title=chart_text("bias.delivery_skew", "y", lang), x_format=".2f",
                       hover=("eligible", "reached", "share_eligible", "share_reached", "p_adjusted", "flag"))
 
 
@@ -224,7 +211,8 @@ def proxy_heatmap(finding: Finding, lang: str = "en") -> go.Figure | None:
     attributes = list(dict.fromkeys(a for _, a in cells))
     z = [[cells.get((f, a)) for a in attributes] for f in features]
     figure = go.Figure(go.Heatmap(
-        z=z, x=attributes, y=features, zmin=0.0, zmax=1.0, colorscale=[[0.0, "#ffffff"], [0.3, "#fdd49e"],
+        z=z, x=[value_word("attribute", a, lang) for a in attributes],
+        y=[value_word("feature", f, lang) for f in features], zmin=0.0, zmax=1.0, colorscale=[[0.0, "#ffffff"], [0.3, "#fdd49e"],
                                                                         [0.5, "#ef6548"], [1.0, "#7f0000"]],
         text=[[i18n.format_number(v, "ratio", lang) if v is not None else "" for v in line] for line in z],
         texttemplate="%{text}", colorbar={"title": "V"},

@@ -95,7 +95,7 @@ def format_value(value: Any, column: str, lang: str) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return str(value).lower()
+        return i18n.value(column, value, lang) or str(value).lower()
     if isinstance(value, int):
         return i18n.format_number(value, "int", lang)
     if isinstance(value, float):
@@ -103,14 +103,19 @@ def format_value(value: Any, column: str, lang: str) -> str:
             return "—"
         kind = value_kind(column)
         if kind == "p":
-            text = f"{value:.2g}" if value >= 0.001 else f"{value:.1e}"
-            return text.replace(".", ",") if lang == "fr" else text
+            return i18n.format_number(value, "p", lang)
         if kind == "num" and value.is_integer():
             return i18n.format_number(value, "int", lang)
         return i18n.format_number(value, kind, lang)
     if isinstance(value, (list, tuple)):
         return ", ".join(format_value(v, column, lang) for v in value)
-    return str(value)
+    return value_word(column, value, lang)
+
+
+def value_word(column: str, value: Any, lang: str) -> str:
+    """A canonical evidence value (a bucket, a purpose, a channel) in the reader's words; as given when the
+    catalogue has none (names such as campaign ids and regions are data, not words)."""
+    return i18n.value(column, value, lang) or text_or_dash(value)
 
 
 def hover_value(row: Mapping[str, Any], column: str, lang: str) -> str:
@@ -183,3 +188,51 @@ def stacked_counts(
 
 
 
+
+
+def problem_bars(finding: Finding, lang: str, *, category: Callable[[Mapping[str, Any]], str], problem: str,
+                 total: str, chart: str, colour: str = "#c62828",
+                 hover_columns: Sequence[str] = ()) -> go.Figure | None:
+    """The problem first: one horizontal bar per evidence row (campaign and purpose, content type and channel)
+    whose length is the count of what is wrong (`problem`), written with its share of the row's volume
+    (`total`) as "210 of 9,400 (2.2%)". The largest problem is on top; rows with nothing wrong stay, at zero,
+    so the reader sees they were looked at. A suppressed count ("<10") is never drawn: its row says so."""
+    rows = [r for r in finding.evidence if plotted_number(r.get(total)) is not None
+            or plotted_number(r.get(problem)) is not None]
+    if not rows or all(plotted_number(r.get(problem)) is None for r in rows):
+        return None
+    rows.sort(key=lambda r: -(plotted_number(r.get(problem)) or 0.0))
+    names = [category(r) for r in rows]
+    counts = [plotted_number(r.get(problem)) or 0.0 for r in rows]
+    texts = [_of_total(r.get(problem), r.get(total), lang) for r in rows]
+    hover_lines = "".join(f"<br>{column_label(c, lang, finding.check_id)}: %{{customdata[{i}]}}"
+                          for i, c in enumerate(hover_columns))
+    figure = go.Figure(go.Bar(
+        orientation="h", y=names, x=counts, text=texts, textposition="outside", cliponaxis=False,
+        marker_color=colour, meta=problem, name=column_label(problem, lang, finding.check_id),
+        customdata=[[hover_value(r, c, lang) for c in hover_columns] for r in rows],
+        hovertemplate=f"<b>%{{y}}</b>: %{{text}}{hover_lines}<extra></extra>", showlegend=False))
+    top = max(counts) or 1.0
+    figure.update_xaxes(title_text=label(f"chart.{chart}.x", lang), rangemode="tozero", range=[0, top * 1.45],
+                        tickformat=",d" if top >= 5 else None, dtick=1 if top < 5 else None,
+                        separatethousands=True)
+    figure.update_yaxes(type="category", autorange="reversed", automargin=True)
+    figure.update_layout(separators=separators(lang), bargap=0.35)
+    return base_layout(figure, title=label(f"chart.{chart}.title", lang), height=150 + 30 * len(rows))
+
+
+def _of_total(part: Any, total: Any, lang: str) -> str:
+    whole = plotted_number(total)
+    count = plotted_number(part)
+    if count is None:
+        return label("chart.hidden_count", lang, count=text_or_dash(part))
+    if not whole:
+        return format_value(part, "n", lang)
+    return label("chart.of_total", lang, part=format_value(part, "n", lang), total=format_value(total, "n", lang),
+                 share=count / whole)
+
+
+def separators(lang: str) -> str:
+    """plotly's decimal and thousands separators for the reader's language (tick labels)."""
+    sample = i18n.format_number(1000.5, "ratio", lang)  # "1,000.50" or "1 000,50"
+    return sample[-3] + (sample[1] if not sample[1].isdigit() else ",")

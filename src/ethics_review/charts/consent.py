@@ -5,13 +5,22 @@ nothing left to plot is None."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import plotly.graph_objects as go
 
 from ..findings import Finding
-from .common import (ChartFunction, base_layout, chart_text, hover_value, label, plotted_number, stacked_counts,
-                     text_or_dash)
+from .common import (
+    ChartFunction,
+    base_layout,
+    chart_text,
+    hover_value,
+    plotted_number,
+    problem_bars,
+    text_or_dash,
+    value_word,
+)
 
 Row = Mapping[str, Any]
 Category = Callable[[Row], str | tuple[str, str]]
@@ -19,22 +28,19 @@ GREEN, RED, ORANGE, BLUE, GREY, DARK_RED = "#2e7d32", "#c62828", "#ef8f00", "#1f
 
 
 def coverage_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """consent.coverage: one bar per campaign and purpose (channel): sends with a basis in green, sends without
-    one in red."""
-    return stacked_counts(
-        finding, lang,
-        categories=lambda row: (text_or_dash(row.get("campaign_id")),
-                                f"{text_or_dash(row.get('purpose'))} ({text_or_dash(row.get('channel'))})"),
-        parts=(("covered", GREEN), ("uncovered", RED)),
-        total_column="sends",
-        hover_columns=("sends", "covered", "uncovered", "coverage"),
-        title=label("chart.coverage_title", lang),
-        y_title=label("columns.sends", lang),
-    )
+    """consent.coverage: per campaign and purpose (channel), the sends that went out without a legal basis, with
+    their share of the row's sends; the volume of sends is in the text and the hover, never the bar."""
+    return problem_bars(finding, lang, category=lambda r: _campaign_purpose(r, lang), problem="uncovered",
+                        total="sends", chart="coverage", hover_columns=("sends", "covered", "coverage"))
+
+
+def _campaign_purpose(row: Row, lang: str) -> str:
+    return (f"{text_or_dash(row.get('campaign_id'))} · {value_word('purpose', row.get('purpose'), lang)} "
+            f"({value_word('channel', row.get('channel'), lang)})")
 
 
 def _axis(rows: Sequence[Row], category: Category) -> list[Any]:
-    labels = [category(row) for row in rows]
+    labels = [category(row) for row in rows]  # already in the reader's words (value_word)
     if labels and isinstance(labels[0], tuple):  # a two-level axis: plotly takes one list per level
         return [[first for first, _ in labels], [second for _, second in labels]]
     return labels
@@ -55,8 +61,8 @@ def _bars(finding: Finding, lang: str, series: Sequence[tuple[str, str, Sequence
             y=[plotted_number(row[column]) for row in drawn],
             customdata=[[hover_value(row, column, lang)] for row in drawn],
             hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{customdata[0]}}<extra></extra>"))
-    if not figure.data:
-        return None
+    if not figure.data or not any(y for trace in figure.data for y in trace.y):
+        return None  # nothing wrong is drawable (zero, or only "<10"): the summary and the table say it
     figure.update_layout(barmode="stack" if stacked else "group", showlegend=True)
     figure.update_yaxes(title_text=chart_text(finding.check_id, "y", lang), rangemode="tozero")
     return base_layout(figure, title=chart_text(finding.check_id, "title", lang), height=460)
@@ -83,41 +89,47 @@ def after_withdrawal_chart(finding: Finding, lang: str = "en") -> go.Figure | No
     """consent.after_withdrawal: sends after a no, by campaign and delay, split by withdrawal, refusal or
     objection."""
     return split_bars(finding, lang,
-                      category=lambda r: (text_or_dash(r.get("campaign_id")), text_or_dash(r.get("lag"))),
+                      category=lambda r: (text_or_dash(r.get("campaign_id")), value_word("lag", r.get("lag"), lang)),
                       split="after", count="sends",
                       colours={"withdrawn": RED, "refused": ORANGE, "objection": DARK_RED})
 
 
 def proof_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """consent.proof: granted consents per purpose, with full proof in green and incomplete in orange."""
-    return count_bars(finding, lang, category=lambda r: text_or_dash(r.get("purpose")),
-                      columns=(("complete", GREEN), ("incomplete", ORANGE)), stacked=True)
+    """consent.proof: per purpose, the granted consents whose proof is incomplete, with their share."""
+    return problem_bars(finding, lang, category=lambda r: value_word("purpose", r.get("purpose"), lang),
+                        problem="incomplete", total="granted", chart="proof", colour=ORANGE,
+                        hover_columns=("granted", "complete", "double_opt_in"))
 
 
 def freshness_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """consent.freshness: per campaign and purpose, sends on consent and those on a consent past its age."""
-    return count_bars(finding, lang,
-                      category=lambda r: (text_or_dash(r.get("campaign_id")), text_or_dash(r.get("purpose"))),
-                      columns=(("consent_sends", BLUE), ("stale_sends", ORANGE)))
+    """consent.freshness: per campaign and purpose, the sends that relied on a consent past its refresh age,
+    with their share of the sends under consent."""
+    return problem_bars(finding, lang,
+                        category=lambda r: (f"{text_or_dash(r.get('campaign_id'))} · "
+                                            f"{value_word('purpose', r.get('purpose'), lang)}"),
+                        problem="stale_sends", total="consent_sends", chart="freshness", colour=ORANGE,
+                        hover_columns=("consent_sends",))
 
 
 def minors_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """consent.minors: per country, children who consented alone and ads or profiling sends to minors."""
-    return count_bars(finding, lang, category=lambda r: f"{text_or_dash(r.get('country'))} "
+    return count_bars(finding, lang, category=lambda r: f"{value_word('country', r.get('country'), lang)} "
                                                         f"({text_or_dash(r.get('consent_age'))})",
                       columns=(("minors_without_parental_consent", RED), ("sends_to_minors", ORANGE)))
 
 
 def erasure_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """consent.erasure: per type of request, how many, pending, pending past a month, answered late."""
-    return count_bars(finding, lang, category=lambda r: text_or_dash(r.get("type")),
-                      columns=(("requests", BLUE), ("pending", GREY), ("overdue", RED), ("completed_late", ORANGE)))
+    """consent.erasure: per type of request, those overdue, answered late and still pending (how many requests
+    there were in all is in the evidence table: a volume, not the problem)."""
+    return count_bars(finding, lang, category=lambda r: value_word("type", r.get("type"), lang),
+                      columns=(("overdue", RED), ("completed_late", ORANGE), ("pending", GREY)))
 
 
 def retention_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """consent.retention: inactive prospects by time since their last activity, and those still contacted."""
-    return count_bars(finding, lang, category=lambda r: text_or_dash(r.get("inactive")),
-                      columns=(("dormant_prospects", ORANGE), ("contacted", RED)))
+    """consent.retention: inactive prospects still contacted, then all inactive prospects, by time since their
+    last activity."""
+    return count_bars(finding, lang, category=lambda r: value_word("inactive", r.get("inactive"), lang),
+                      columns=(("contacted", RED), ("dormant_prospects", ORANGE)))
 
 
 def special_categories_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
@@ -125,7 +137,7 @@ def special_categories_chart(finding: Finding, lang: str = "en") -> go.Figure | 
     its name alone has no row count and stays in the table)."""
     return count_bars(finding, lang,
                       category=lambda r: (f"{text_or_dash(r.get('table'))}.{text_or_dash(r.get('column'))}",
-                                          text_or_dash(r.get("category"))),
+                                          value_word("category", r.get("category"), lang)),
                       columns=(("rows", ORANGE),))
 
 
@@ -133,15 +145,36 @@ def minimisation_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """consent.minimisation: rows holding personal data they do not need, per column and kind."""
     return count_bars(finding, lang,
                       category=lambda r: (f"{text_or_dash(r.get('table'))}.{text_or_dash(r.get('column'))}",
-                                          text_or_dash(r.get("kind"))),
+                                          value_word("kind", r.get("kind"), lang)),
                       columns=(("rows", ORANGE),))
 
 
 def tcf_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """consent.tcf: personalised-ads sends per campaign, by what their TC string says."""
-    return split_bars(finding, lang, category=lambda r: text_or_dash(r.get("campaign_id")), split="tcf",
-                      count="sends", colours={"granted": GREEN, "purposes or vendor not granted": RED,
-                                              "does not decode": DARK_RED, "no TC string": GREY})
+    """consent.tcf: per campaign, the personalised-ads sends whose TC string does not grant what is needed, with
+    their share of the campaign's ads sends (the reasons are in the evidence table). A campaign whose only
+    problem count is suppressed ("<10") says so instead of drawing it."""
+    campaigns: dict[str, dict[str, Any]] = {}
+    for row in finding.evidence:
+        entry = campaigns.setdefault(text_or_dash(row.get("campaign_id")),
+                                     {"campaign_id": row.get("campaign_id"), "wrong": 0, "sends": 0, "hidden": False})
+        sends = plotted_number(row.get("sends"))
+        if sends is not None:
+            entry["sends"] += int(sends)
+        if row.get("tcf") != "granted":
+            if sends is None:
+                entry["hidden"] = entry["hidden"] or row.get("sends") is not None
+            else:
+                entry["wrong"] += int(sends)
+    hidden = _hidden_label(finding)
+    rows = [{**e, "wrong": e["wrong"] if e["wrong"] or not e["hidden"] else hidden} for e in campaigns.values()]
+    return problem_bars(replace(finding, evidence=tuple(rows)), lang,
+                        category=lambda r: text_or_dash(r.get("campaign_id")), problem="wrong", total="sends",
+                        chart="tcf", hover_columns=())
+
+
+def _hidden_label(finding: Finding) -> str:
+    """The suppressed-count label of this finding's evidence ("<10")."""
+    return next((v for r in finding.evidence for v in r.values() if isinstance(v, str) and v.startswith("<")), "<10")
 
 
 CONSENT_CHARTS: dict[str, ChartFunction] = {

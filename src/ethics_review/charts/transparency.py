@@ -8,50 +8,49 @@ import plotly.graph_objects as go
 
 from .. import i18n
 from ..findings import Finding
-from .common import (FLAG_COLOURS, ChartFunction, base_layout, hover_value, label, plotted_number, stacked_counts,
-                     text_or_dash)
+from .common import (
+    FLAG_COLOURS,
+    ChartFunction,
+    base_layout,
+    hover_value,
+    label,
+    plotted_number,
+    problem_bars,
+    text_or_dash,
+    value_word,
+)
 
 READABILITY_LINE_NAME = "min_score_line"  # the name of the readability threshold shape, for readers and tests
 
 
-def _by_type_and_channel(row: dict) -> tuple[str, str]:
-    return text_or_dash(row.get("content_type")), text_or_dash(row.get("channel"))
+def _type_and_channel(row: dict, lang: str) -> str:
+    return (f"{value_word('content_type', row.get('content_type'), lang)} · "
+            f"{value_word('channel', row.get('channel'), lang)}")
 
 
-def _type_and_channel_bars(finding: Finding, lang: str, *, done: tuple[str, str], missing: str, total: str,
-                           rate: str, title: str) -> go.Figure | None:
-    """One stacked bar per content type and channel: items that meet the duty (`done`: column, colour) and the
-    items that do not (`missing`, grey)."""
-    return stacked_counts(
-        finding, lang,
-        categories=_by_type_and_channel,
-        parts=(done, (missing, "#9e9e9e")),
-        total_column=total,
-        hover_columns=(total, done[0], missing, rate),
-        title=title,
-        y_title=label(f"columns.{total}", lang),
-    )
+def _missing_by_type_and_channel(finding: Finding, lang: str, *, missing: str, total: str, rate: str,
+                                 chart: str) -> go.Figure | None:
+    """The AI-made items that miss the duty (`missing`), per content type and channel, with their share."""
+    return problem_bars(finding, lang, category=lambda r: _type_and_channel(r, lang), problem=missing,
+                        total=total, chart=chart, hover_columns=(total, rate))
 
 
 def disclosure_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """transparency.ai_disclosure: disclosed AI-made items in blue, items published without a visible label in
-    grey."""
-    return _type_and_channel_bars(finding, lang, done=("disclosed", "#1f5fa8"), missing="undisclosed",
-                                  total="ai_items", rate="disclosure_rate", title=label("chart.disclosure_title", lang))
+    """transparency.ai_disclosure: AI-made items published without a visible disclosure."""
+    return _missing_by_type_and_channel(finding, lang, missing="undisclosed", total="ai_items",
+                                        rate="disclosure_rate", chart="disclosure")
 
 
 def machine_marking_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """transparency.machine_marking: AI-made media with a machine-readable marking in blue, without one in grey."""
-    return _type_and_channel_bars(finding, lang, done=("marked", "#1f5fa8"), missing="unmarked", total="media_items",
-                                  rate="marking_rate", title=i18n.text(finding.check_id, "chart_title", lang))
+    """transparency.machine_marking: AI-made media without a machine-readable marking."""
+    return _missing_by_type_and_channel(finding, lang, missing="unmarked", total="media_items",
+                                        rate="marking_rate", chart="marking")
 
 
 def human_review_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
-    """transparency.human_review: AI-made items a person reviewed before publication in green, the others in
-    grey."""
-    return _type_and_channel_bars(finding, lang, done=("reviewed", "#2e7d32"), missing="unreviewed",
-                                  total="ai_items", rate="review_rate",
-                                  title=i18n.text(finding.check_id, "chart_title", lang))
+    """transparency.human_review: AI-made items no person reviewed before publication."""
+    return _missing_by_type_and_channel(finding, lang, missing="unreviewed", total="ai_items",
+                                        rate="review_rate", chart="review")
 
 
 def readability_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
@@ -65,7 +64,7 @@ def readability_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     hover_lines = "".join(f"<br>{label(f'columns.{c}', lang)}: %{{customdata[{i}]}}"
                           for i, c in enumerate(hover_columns))
     figure = go.Figure(go.Bar(
-        x=[f"{text_or_dash(r.get('file'))} ({text_or_dash(r.get('lang'))})" for r in rows],
+        x=[f"{text_or_dash(r.get('file'))} ({value_word('lang', r.get('lang'), lang)})" for r in rows],
         y=[plotted_number(r["score"]) for r in rows],
         marker_color=[FLAG_COLOURS["warn" if f else "pass"] for f in flagged],
         meta="score",

@@ -3,7 +3,7 @@ offer parity, proxies and delivery skew.
 
 Per-group aggregates are computed in the engine (counts, sums, sums of squares, counts per score value, contingency
 counts); only they reach pandas, where intervals and tests come from scipy.stats. Every check follows the size
-rules of CHECKS.md: no rate for a group under min_group_size, no flag under min_flag_size ("insufficient data",
+rules of docs/checks.md: no rate for a group under min_group_size, no flag under min_flag_size ("insufficient data",
 never "pass"), evidence cells under k_anonymity suppressed; a comparison that is only sampling noise never fails."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ SHARED_TEXT = "bias"  # texts/bias.yaml: wording every bias check shares (missin
 
 
 def age_band(age: ibis.Value) -> ibis.Value:
-    """The fixed, documented bands of CHECKS.md (never quantiles)."""
+    """The fixed, documented bands of docs/checks.md (never quantiles)."""
     bands = sorted(AGE_BANDS, key=lambda band: -band[1])
     return ibis.cases(*((age >= low, label) for label, low in bands), else_=ibis.null(idt.string))
 
@@ -61,7 +61,7 @@ def selection_population(review: Review) -> ibis.Table:
     """One row per (contact, campaign) considered, with `selected` and the contact's attributes.
 
     The targeting table when there is one; otherwise every contact for every campaign of the sends, selected
-    when the contact has a send in that campaign (DATA_CONTRACT.md, targeting)."""
+    when the contact has a send in that campaign (docs/data-contract.md, targeting)."""
     contacts = with_age_band(review.table("contacts"), review.as_of) if review.has("contacts") else None
     if review.has("targeting"):
         population = with_age_band(review.table("targeting"), review.as_of)
@@ -122,7 +122,7 @@ class ParityRules:
 
 
 def parity_thresholds(fail_below: float, warn_below: float, metric: str = "impact_ratio") -> tuple[Threshold, ...]:
-    """CHECKS.md: fail below `fail_below` and significant; warn below it but not significant, or below
+    """docs/checks.md: fail below `fail_below` and significant; warn below it but not significant, or below
     `warn_below` and significant. Kit defaults (the four-fifths rule is a screening signal, not a verdict)."""
     return (Threshold(metric, "<", fail_below, "fail", "kit default", needs_significance=True),
             Threshold(metric, "<", fail_below, "warn", "kit default"),

@@ -1,4 +1,4 @@
-"""Governance checks (area `governance`, CHECKS.md v2): human contact, impact assessments, the team's
+"""Governance checks (area `governance`, docs/checks.md v2): human contact, impact assessments, the team's
 self-assessment and continuous evaluation.
 
 Conversations (`interactions`) are counted in the engine, per channel; only those counts come back. The register of
@@ -28,7 +28,7 @@ from .transparency import automated_systems
 
 # --- governance.human_contact ------------------------------------------------------------------------------------
 
-EMAIL_CHANNELS = ("email",)  # answered in writing: the kit's target is 72 h; live channels: 24 h (CHECKS.md)
+EMAIL_CHANNELS = ("email",)  # answered in writing: the kit's target is 72 h; live channels: 24 h (docs/checks.md)
 # Time to a person, in hours: the bands of the chart (upper bounds, inclusive); "never" is the rest.
 TIME_BANDS = (("within_1h", 1), ("within_4h", 4), ("within_24h", 24), ("within_72h", 72), ("over_72h", None))
 

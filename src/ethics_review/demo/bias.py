@@ -329,7 +329,7 @@ def _labels(words: tuple[str, ...], codes: np.ndarray) -> pd.Categorical:
 
 
 def _verdicts(value: pd.Series, p_adjusted: pd.Series, *, fail: float, warn: float, below: bool) -> np.ndarray:
-    """CHECKS.md's judgement: fail beyond `fail` and significant; warn beyond `fail` without significance or
+    """docs/checks.md's judgement: fail beyond `fail` and significant; warn beyond `fail` without significance or
     beyond `warn` with it."""
     beyond_fail = value < fail if below else value > fail
     beyond_warn = value < warn if below else value > warn
@@ -479,7 +479,7 @@ def proxies_entry(population: Population, keep: np.ndarray) -> dict[str, object]
     pairs = {(f, a): corrected_cramers_v(pd.crosstab(people[f], people[a]).to_numpy(dtype=float))
              for f in FEATURES for a in SENSITIVE}
     # A feature each of whose values goes with one group of the attribute is derived from it (a postcode is a
-    # region), reported as such and not as a hidden proxy (CHECKS.md v2): a warning of its own kind.
+    # region), reported as such and not as a hidden proxy (docs/checks.md v2): a warning of its own kind.
     derived = {(f, a) for f in FEATURES for a in SENSITIVE
                if people.groupby(f, observed=True)[a].nunique().max() == 1 and people[a].nunique() > 1}
     verdict = {pair: status(v >= CRAMER_FAIL, v >= CRAMER_WARN) for pair, v in pairs.items() if pair not in derived}

@@ -2,7 +2,7 @@
 
 The inventory lists every creative of every campaign (text variants, images, videos), the shop's chatbots and
 an editorial text on a matter of public interest. Planted problems, one or more per transparency check, judged as
-CHECKS.md v2 says (AI Act Art 50 binds what is in use on or after 2 August 2026, whatever its creation date):
+docs/checks.md v2 says (AI Act Art 50 binds what is in use on or after 2 August 2026, whatever its creation date):
 - `ai_disclosure`: three AI images published without a visible label; three AI videos that resemble a real chef
   (deepfakes, AI Act Art 3(60)) without a label: one of the Christmas ads (published after 2 August 2026), one of
   the summer sales (published in June 2026 and still in use: a failure although it predates the rule) and one of
@@ -285,7 +285,7 @@ def planted_entries(content: pa.Table, as_of: dt.date) -> dict[str, dict[str, ob
             "counts": {"systems": len(systems), "untrained_systems": untrained},
         },
         "transparency.notice_coverage": {
-            # Not found by the kit and not marked by a reviewer: a warning to check by reading (CHECKS.md v2).
+            # Not found by the kit and not marked by a reviewer: a warning to check by reading (docs/checks.md v2).
             "status": status(0, len(missing)),
             "counts": {"not_found": len(missing), "not_described": 0,
                        "languages_with_gaps": len({m[0] for m in missing})},
