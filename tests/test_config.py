@@ -6,7 +6,7 @@ from ethics_review.config import ReviewConfig, load_config, parse_config
 from ethics_review.errors import ConfigError
 
 CONTRACT_KEYS = {"name", "as_of", "lang", "default_country", "sources", "columns", "values", "exemptions", "bias",
-                 "checks", "notices", "legal_dates"}
+                 "checks", "notices", "legal_dates", "engine"}
 
 
 def test_config_has_exactly_the_contract_keys():

@@ -1,66 +1,103 @@
-"""The same checks on a real local Spark session give the same findings as on DuckDB.
+"""The whole catalogue, run as a user runs it (`ethics-review run DIR --engine ...`), gives the same findings on
+a local Spark session and on a PostgreSQL database as on DuckDB: the same status and the same metrics for every
+check, and no check in `error`.
 
-Spark reads the demo's CSV files as text, so the kit's own parsing (dates, booleans, enums) runs on Spark too.
+Spark reads the demo's CSV files itself (as text, so the kit's own parsing runs on Spark). PostgreSQL holds the
+demo's tables (typed, loaded here; no file), named under `sources: {NAME: {table: NAME}}` in review.yaml.
 """
 
+from __future__ import annotations
+
+import json
 import math
 import shutil
+from pathlib import Path
 
 import pytest
+import yaml
 
+from ethics_review import cli, engine
+from ethics_review.history import default_dir
 from ethics_review.review import open_review
-from ethics_review.runner import run_checks
+from tests.engines import postgres_server
 
 pytestmark = [
-    pytest.mark.spark,
+    pytest.mark.slow,
     # PySpark 4 warns that it does not fully support pandas 3; only aggregates cross that bridge here.
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
 ]
-TABLES = ("contacts", "consents", "sends", "targeting", "requests", "content", "interactions")
 
 
-@pytest.fixture(scope="module")
-def spark():
-    if shutil.which("java") is None:
-        pytest.fail("Java 17 is needed for the Spark tests (apt-get install openjdk-17-jre-headless)")
-    from pyspark.sql import SparkSession
-
-    session = (SparkSession.builder.master("local[2]").appName("ethics-review-tests")
-               .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.shuffle.partitions", "4").config("spark.sql.ansi.enabled", "false")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+@pytest.fixture(scope="session")
+def postgres_url():
+    with postgres_server() as url:
+        yield url
 
 
-def same(a, b):
+def postgres_review(demo_dir: Path, url: str, folder: Path) -> Path:
+    """A review folder whose tables live in PostgreSQL: the demo's validated tables loaded into the database,
+    review.yaml naming them, and the rest as files (AI register, notices, self-assessment: the kit reads those
+    itself), with the demo's run history next to it as next to the demo."""
+    con = engine.connect(engine.parse_engine(url))
+    demo = open_review(demo_dir)
+    for name, table in demo.tables.items():
+        con.create_table(name, table.to_pyarrow(), overwrite=True)
+    con.disconnect()
+    config = yaml.safe_load((demo_dir / "review.yaml").read_text(encoding="utf-8"))
+    config["sources"] = {name: {"table": name} for name in demo.tables}
+    folder.mkdir()
+    (folder / "review.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    for path in demo_dir.iterdir():
+        if path.name != "review.yaml" and path.stem not in demo.tables:
+            (shutil.copytree if path.is_dir() else shutil.copy)(path, folder / path.name)
+    shutil.copytree(default_dir(demo_dir), default_dir(folder))
+    return folder
+
+
+def same(a, b) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-9, abs=1e-12)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     return a == b
 
 
-def test_spark_findings_equal_duckdb_findings(spark, demo_dir):
-    import ibis
+@pytest.mark.parametrize("name", [pytest.param("pyspark", marks=pytest.mark.spark), "postgres"])
+def test_the_cli_gives_duckdb_s_findings_on_every_engine(name, demo_dir, demo_report, tmp_path, request, capsys):
+    if name == "pyspark":
+        review, option = demo_dir, "pyspark"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        review, option = postgres_review(demo_dir, url, tmp_path / "review"), url
+    # --no-history: read the review's history as the DuckDB report did, and append nothing to the demo's
+    code = cli.main(["run", str(review), "--engine", option, "--out", str(tmp_path / "report"), "--no-history"])
+    assert code == 1, capsys.readouterr().err  # the demo's planted problems fail, on every engine
+    got = {f["check_id"]: f for f in json.loads((tmp_path / "report" / "findings.json").read_text())["findings"]}
+    expected = {f["check_id"]: f for f in json.loads(demo_report.paths["findings"].read_text())["findings"]}
+    assert got.keys() == expected.keys()
+    assert [c for c, f in got.items() if f["status"] == "error"] == [], [f["summary"] for f in got.values()
+                                                                         if f["status"] == "error"]
+    for check_id, finding in expected.items():
+        for status in ("error", "not_applicable"):
+            assert (got[check_id]["status"] == status) == (finding["status"] == status), (check_id, status)
+        assert got[check_id]["status"] == finding["status"], check_id
+        assert got[check_id]["metric"].keys() == finding["metric"].keys(), check_id
+        for key, value in finding["metric"].items():
+            assert same(got[check_id]["metric"][key], value), (check_id, key, got[check_id]["metric"][key], value)
 
-    con = ibis.pyspark.connect(spark)
-    data = {}
-    for name in TABLES:
-        path = demo_dir / f"{name}.csv"
-        if path.exists():
-            frame = spark.read.option("header", True).option("escape", '"').csv(str(path))
-            frame.createOrReplaceTempView(f"demo_{name}")
-            data[name] = con.table(f"demo_{name}")
-    on_spark = {f.check_id: f for f in run_checks(open_review(demo_dir, data=data))}
-    on_duckdb = {f.check_id: f for f in run_checks(open_review(demo_dir))}
-    assert on_spark.keys() == on_duckdb.keys()
-    for check_id, expected in on_duckdb.items():
-        got = on_spark[check_id]
-        assert got.status == expected.status, check_id
-        assert got.metric.keys() == expected.metric.keys()
-        for key, value in expected.metric.items():
-            assert same(got.metric[key], value), (check_id, key, got.metric[key], value)
-        assert len(got.evidence) == len(expected.evidence), check_id
-        for row_spark, row_duck in zip(got.evidence, expected.evidence):
-            assert all(same(row_spark[k], v) for k, v in row_duck.items()), (check_id, row_spark, row_duck)
+
+@pytest.mark.spark
+def test_spark_reads_a_french_excel_export_as_duckdb_does(tmp_path):
+    """A cp1252 CSV with `;`, dd/mm/yyyy dates, oui/non booleans and accents, read by Spark itself: the same
+    canonical table as DuckDB's."""
+    rows = ["contact_id;birth_date;country;is_customer;commentaire",
+            "C1;03/02/1980;fr;oui;Hélène préfère le magasin",
+            "C2;;FR;non;",
+            "C3;1975-12-31; de ;1;rappeler au 06 12 34 56 78"]
+    (tmp_path / "contacts.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    on_duckdb = open_review(tmp_path).table("contacts").order_by("contact_id").to_pandas()
+    on_spark = open_review(tmp_path, engine="pyspark").table("contacts").order_by("contact_id").to_pandas()
+    assert list(on_spark.columns) == list(on_duckdb.columns)
+    assert on_spark.astype(str).to_dict("records") == on_duckdb.astype(str).to_dict("records")
+    assert on_spark.commentaire[0] == "Hélène préfère le magasin"

@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--history", type=Path, default=None,
                       help="the review's history folder (default: OUT/data.history, with two earlier runs)")
     _pdf_options(demo)
+    _engine_option(demo)
 
     run = commands.add_parser("run", help="run one review and write its report")
     run.add_argument("path", type=Path, help="a review.yaml or a review folder")
@@ -51,9 +52,11 @@ def _parser() -> argparse.ArgumentParser:
                           "next to the review; never inside an input folder)")
     run.add_argument("--no-history", action="store_true", help="do not append this run to the review's history")
     _pdf_options(run)
+    _engine_option(run)
 
     validate = commands.add_parser("validate", help="check the inputs against the data contract, nothing else")
     validate.add_argument("path", type=Path, help="a review.yaml or a review folder")
+    _engine_option(validate)
 
     init = commands.add_parser("init", help="create a new review folder from the kit's templates")
     init.add_argument("dir", type=Path, help="the folder to create")
@@ -72,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("dir", type=Path, help="the folder for the notebooks (created; existing notebooks are kept)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return parser
+
+
+def _engine_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--engine", default=None, metavar="ENGINE", help=(
+        "where to compute, overriding engine: in review.yaml: duckdb (default), pyspark, "
+        "'spark-connect sc://HOST:15002' (or just sc://HOST:15002), or an Ibis URL such as "
+        "postgres://user@host:5432/db"))
 
 
 def _pdf_options(command: argparse.ArgumentParser) -> None:
@@ -153,7 +163,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Generating the demo dataset ({args.contacts:,} contacts) in {data_dir} ...")
     demo = generate(data_dir, history_dir=args.history, **options)
     result = run_report(data_dir, args.out / "report", lang=args.lang, history=demo.history_dir, pdf=args.pdf,
-                        chromium=args.chromium)
+                        chromium=args.chromium, engine=args.engine)
     _print_summary(result.findings, args.lang)
     _print_legal(result.paths["findings"])
     _print_outputs(result, args.lang)
@@ -166,7 +176,7 @@ def _run(args: argparse.Namespace) -> int:
     from .runner import raise_nothing_judged
 
     result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang, history=_history_for(args),
-                        pdf=args.pdf, chromium=args.chromium)
+                        pdf=args.pdf, chromium=args.chromium, engine=args.engine)
     _print_summary(result.findings, result.lang)
     _print_legal(result.paths["findings"])
     _print_outputs(result, result.lang)
@@ -195,7 +205,10 @@ def _validate(args: argparse.Namespace) -> int:
     from .review import open_review
     from .runner import require_something_to_judge, validate_check_options
 
-    review = open_review(args.path)
+    from .engine import close
+
+    review = open_review(args.path, engine=args.engine)
+    close(review.con)  # the tables are validated; only the counts below are printed
     validate_check_options(review)
     require_something_to_judge(review)
     print(f"{review.config.name}: inputs match the data contract.")

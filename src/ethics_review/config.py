@@ -83,6 +83,61 @@ class BiasConfig(_Strict):
     k_anonymity: int = Field(10, ge=1)
 
 
+class TableSource(_Strict):
+    """`sources: {sends: {table: crm.sends}}`: a table that already lives in the review's engine."""
+
+    table: str = Field(min_length=1)
+
+
+ENGINE_BACKENDS = ("duckdb", "pyspark", "spark-connect")
+
+
+class EngineConfig(_Strict):
+    """Where the review computes (DESIGN.md "The engine"). `engine: duckdb` (the default, embedded), `pyspark`
+    (a local Spark session: `master`, `conf`), `spark-connect` (a Spark Connect server at `url`, sc://...), or
+    any Ibis connection `url` such as postgres://user@host/db. The CLI's --engine overrides it."""
+
+    backend: Literal["duckdb", "pyspark", "spark-connect"] | None = None
+    url: str | None = None
+    master: str = "local[*]"
+    conf: dict[str, str | int | float | bool] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        # `engine: duckdb`, `engine: pyspark`, `engine: sc://host:15002` or `engine: postgres://...`
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("spark-connect"):
+                return {"backend": "spark-connect", "url": text.removeprefix("spark-connect").strip() or None}
+            if text.startswith("sc://"):
+                return {"backend": "spark-connect", "url": text}
+            if "://" in text:
+                return {"url": text}
+            return {"backend": text}
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> EngineConfig:
+        if self.backend == "spark-connect" and not self.url:
+            raise ValueError("spark-connect needs the server's url, such as sc://localhost:15002")
+        if self.backend in {"duckdb", "pyspark"} and self.url:
+            raise ValueError(f"{self.backend} takes no url; for a database write only `url:`")
+        if self.backend is None and not self.url:
+            raise ValueError(f"name a backend ({', '.join(ENGINE_BACKENDS)}) or an Ibis connection url")
+        if (self.conf or self.master != "local[*]") and self.backend != "pyspark":
+            raise ValueError("`master` and `conf` apply to backend: pyspark only")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """duckdb, pyspark, spark-connect, or the scheme of the url (postgres, duckdb...)."""
+        if self.backend is not None:
+            return self.backend
+        assert self.url is not None
+        return self.url.split("://", 1)[0].lower()
+
+
 class LegalDateOverride(_Strict):
     """A review's own date for a rule of the legal calendar (legal_dates.yaml), with the reason: the report
     shows both the date used and the note."""
@@ -101,12 +156,13 @@ class ReviewConfig(_Strict):
     as_of: dt.date | None = None
     lang: Literal["en", "fr"] = "en"
     default_country: str = "FR"
-    sources: dict[str, str] = {}
+    sources: dict[str, str | TableSource] = {}
     columns: dict[str, dict[str, str]] = {}
     values: dict[str, dict[str, dict[str, str]]] = {}
     exemptions: dict[str, Exemption] = {}
     bias: BiasConfig = BiasConfig()
     checks: dict[str, dict[str, Any]] = {}
+    engine: EngineConfig = EngineConfig(backend="duckdb")
     notices: dict[str, dict[str, NoticeConfirmation]] = {}
     legal_dates: dict[str, LegalDateOverride] = {}
 
@@ -126,6 +182,14 @@ class ReviewConfig(_Strict):
         for table in value:
             if table not in SOURCE_NAMES:
                 raise ValueError(f"unknown table '{table}'{_nearest_hint(table, SOURCE_NAMES)}")
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _files_only_where_needed(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in ("ai_systems", "notices", "assessment"):  # read by the kit itself, never an engine table
+            if isinstance(value.get(name), TableSource):
+                raise ValueError(f"{name} is a file or folder of the review, not a table of the engine")
         return value
 
     @field_validator("exemptions")

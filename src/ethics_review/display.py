@@ -91,17 +91,18 @@ def anchor(check_id: str) -> str:
 # --- opening a review in a notebook ------------------------------------------------------------------------
 
 def open_for_notebook(config: str | None = None, data_dir: str | None = None, as_of: str | None = None,
-                      lang: str | None = None, *, interactive: bool = True) -> Review:
+                      lang: str | None = None, *, interactive: bool = True, engine: Any = None) -> Review:
     """The review named by the notebook's parameters: `data_dir` (a review folder) and/or `config` (a
-    review.yaml; with `data_dir` too, its settings apply to that folder). Neither: the current folder."""
+    review.yaml; with `data_dir` too, its settings apply to that folder). Neither: the current folder.
+    `engine` (duckdb, pyspark, sc://..., an Ibis URL, or a mapping as in review.yaml) overrides the config's."""
     from .config import load_config
     from .review import open_review
 
     if not interactive:
         use_offline_plotly()
     if data_dir is not None and config is not None:
-        return open_review(data_dir, config=load_config(Path(config)), as_of=as_of, lang=lang)
-    return open_review(data_dir if data_dir is not None else config, as_of=as_of, lang=lang)
+        return open_review(data_dir, config=load_config(Path(config)), as_of=as_of, lang=lang, engine=engine)
+    return open_review(data_dir if data_dir is not None else config, as_of=as_of, lang=lang, engine=engine)
 
 
 def use_offline_plotly() -> None:

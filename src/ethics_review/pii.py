@@ -1,18 +1,21 @@
 """Personal data in free text: email addresses, phone numbers, IBANs and French social security numbers (NIR).
 
-Pure functions over one string. The checks call them only on distinct values pulled as an aggregate and never
-copy a value into an output: what leaves this module is the set of kinds found.
-
-`CANDIDATE_PATTERN` is a cheap, portable prefilter (RE2 and Java regex alike) that the engine runs first, so
-that only values that might hold personal data are pulled for validation: a phone number must be a valid
-number for its region (the `phonenumbers` library), an IBAN must pass its mod-97 check (ISO 13616) and a NIR
-its key (97 minus the number modulo 97; Corsica's 2A and 2B read as 19 and 18).
+Two readings of the same rules:
+- `engine_flags` builds Ibis expressions that flag each kind in a text column inside the engine (DuckDB, Spark,
+  PostgreSQL alike: portable regular expressions and arithmetic), so that consent.minimisation counts rows
+  without any value leaving the engine. An IBAN must pass its mod-97 check (ISO 13616) and a NIR its key (97
+  minus the number modulo 97; Corsica's 2A and 2B read as 19 and 18), both computed in the engine on the first
+  candidate of the text. A phone number is one written as people write them: the trunk prefix 0 and a possible
+  national length of the region (from the `phonenumbers` metadata), or + / 00 and 8 to 15 digits.
+- The pure functions over one string (`kinds_in` and the rest) are the reference those expressions are tested
+  against, and serve the privacy scan of the outputs; `phone_numbers` uses the `phonenumbers` matcher.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 import phonenumbers
 
@@ -112,3 +115,65 @@ def normalised_column_name(name: str) -> str:
 
 def is_identifier_column(name: str) -> bool:
     return normalised_column_name(name) in IDENTIFIER_COLUMN_NAMES
+
+
+# --- the same rules as engine expressions -------------------------------------------------------------------------
+
+# Portable patterns: no \b (PostgreSQL reads it as a backspace), no look-around (RE2 has none), no backreference.
+_EDGE_BEFORE, _EDGE_AFTER = "(^|[^A-Za-z0-9_])", "([^A-Za-z0-9_]|$)"
+ENGINE_EMAIL = EMAIL.pattern
+ENGINE_ROLE_EMAIL = ("(^|[^a-z0-9._%+-])(" + "|".join(sorted(ROLE_MAILBOXES, key=len, reverse=True))
+                     + ")@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z]{2,}")
+ENGINE_IBAN = _EDGE_BEFORE + "([A-Z]{2}[0-9]{2}( ?[A-Z0-9]){11,30})" + _EDGE_AFTER
+ENGINE_NIR = (_EDGE_BEFORE + "([12] ?[0-9]{2} ?(0[1-9]|1[0-2]|[2-9][0-9]) ?([0-9]{2}|2A|2B) ?[0-9]{3} ?[0-9]{3} ?"
+              "[0-9]{2})" + _EDGE_AFTER)
+_PHONE_SEPARATORS = "[ .()/-]{0,2}"
+
+
+def engine_phone_pattern(region: str = "FR") -> str:
+    """A number in the national format of `region` (trunk 0, then a possible national length), or in the
+    international format (+ or 00, then 8 to 15 digits), with the separators people write."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
+    lengths = sorted(set(metadata.general_desc.possible_length)) if metadata is not None else [9]
+    national = "|".join(f"0[ .-]?[1-9]([ .-]?[0-9]){{{n - 1}}}" for n in lengths)
+    international = f"(\\+ ?|00 ?)[1-9]({_PHONE_SEPARATORS}[0-9]){{7,14}}"
+    return f"(^|[^0-9+])({national}|{international})([^0-9]|$)"
+
+
+def engine_flags(text: Any, *, region: str = "FR") -> dict[str, Any]:
+    """kind -> an Ibis boolean expression: does `text` (an Ibis string column) hold that kind?"""
+    import ibis
+
+    people = text.lower().re_replace(ENGINE_ROLE_EMAIL, " ")  # role mailboxes name a function, not a person
+    iban = text.re_extract(ENGINE_IBAN, 2)
+    nir = text.re_extract(ENGINE_NIR, 2)
+    # As kinds_in: an IBAN or a NIR is also a long run of digits; phone numbers are read in the text without them.
+    rest = text.re_replace(EMAIL.pattern, " ").re_replace(ENGINE_IBAN, " ").re_replace(ENGINE_NIR, " ")
+    flags = {
+        "email": people.re_search(ENGINE_EMAIL),
+        "phone": rest.re_search(engine_phone_pattern(region)),
+        "iban": text.re_search(ENGINE_IBAN) & _iban_checks(iban),
+        "nir": text.re_search(ENGINE_NIR) & _nir_checks(nir),
+    }
+    return {kind: ibis.coalesce(flag, False) for kind, flag in flags.items()}
+
+
+def _iban_checks(candidate: Any) -> Any:
+    """ISO 13616 in the engine: the first four characters moved to the end, letters as numbers (A=10), and the
+    remainder by 97 computed nine digits at a time on a zero-padded string (leading zeros do not change it)."""
+    compact = candidate.replace(" ", "").upper()
+    digits = compact.substr(4) + compact.substr(0, 4)
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        digits = digits.replace(letter, str(ord(letter) - 55))
+    padded = digits.lpad(72, "0")  # 34 characters at most, two digits per letter: 68 digits at most
+    remainder = None
+    for start in range(0, 72, 9):
+        chunk = padded.substr(start, 9).cast("int64")
+        remainder = chunk % 97 if remainder is None else (remainder * 1_000_000_000 + chunk) % 97
+    return remainder == 1
+
+
+def _nir_checks(candidate: Any) -> Any:
+    compact = candidate.replace(" ", "").upper().lpad(15, "0")  # no candidate: zeros, which cast safely
+    body = compact.substr(0, 13).replace("2A", "19").replace("2B", "18").cast("int64")
+    return 97 - body % 97 == compact.substr(13, 2).cast("int64")

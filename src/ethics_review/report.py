@@ -81,6 +81,7 @@ def run_report(
     history: str | Path | None = None,
     pdf: bool = False,
     chromium: str | Path | None = None,
+    engine: str | Mapping[str, Any] | None = None,
 ) -> ReportResult:
     """Run the review at `review_path` (a folder or a review.yaml) and write its report to `out_dir`.
 
@@ -88,11 +89,13 @@ def run_report(
     `pdf` also prints report.pdf with the system's Chromium (`chromium`: its path, else found on PATH).
     `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
     each cell. `history` is the review's history folder: the run is appended to it (aggregates only, history.py);
-    None reads the default folder next to the review and appends nothing. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
+    None reads the default folder next to the review and appends nothing. `engine` overrides the config's
+    engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
     notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
     """
     from tqdm import tqdm
 
+    from .engine import close
     from .review import open_review
     from .runner import require_something_to_judge, validate_check_options
 
@@ -105,7 +108,7 @@ def run_report(
         from .pdf import find_chromium
 
         find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
-    review = open_review(review_path, as_of=as_of, lang=lang)
+    review = open_review(review_path, as_of=as_of, lang=lang, engine=engine)
     validate_check_options(review)
     require_something_to_judge(review)
     final = Path(out_dir).resolve()
@@ -116,6 +119,7 @@ def run_report(
     out = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
     (out / PARTS_DIR).mkdir(parents=True, exist_ok=True)
     parameters = notebook_parameters(Path(review_path), review, campaign=campaign, output_dir=out / PARTS_DIR)
+    parameters["engine"] = engine  # None: the notebooks use the config's engine, as this process did
     history_dir = (run_history.check_location(Path(history), review.base_dir, (i.path for i in review.inputs))
                    if history is not None else run_history.default_dir(review.base_dir))
 
@@ -175,6 +179,7 @@ def run_report(
         raise
     finally:
         steps.close()
+        close(review.con)
         if not keep_staging and out.exists():
             _remove_tree(out)
     findings = tuple(finding_from_json(f) for f in record["findings"])

@@ -79,13 +79,15 @@ def open_review(
     config: ReviewConfig | Mapping[str, Any] | None = None,
     as_of: str | dt.date | None = None,
     lang: str | None = None,
+    engine: Any = None,
     progress: bool = False,
 ) -> Review:
     """Open a review from a review.yaml, a review folder, or in-memory tables.
 
     `path` is a review.yaml or a folder (canonical file names, optional review.yaml). `data` maps table names
     to pandas DataFrames or Ibis tables (from a notebook or a warehouse connection); it wins over files.
-    `as_of` and `lang` override the config.
+    `as_of` and `lang` override the config, and so does `engine` (the CLI's --engine text, a notebook's
+    `engine` parameter, or a mapping as under `engine:` in review.yaml).
     """
     from .sources import load_sources  # sources imports review's records
 
@@ -97,6 +99,10 @@ def open_review(
         overrides["lang"] = lang
     if overrides:
         cfg = parse_config({**cfg.model_dump(exclude_defaults=True), **overrides}, source="options")
+    if engine is not None:
+        from .engine import parse_engine
+
+        cfg = cfg.model_copy(update={"engine": parse_engine(engine)})
     return load_sources(cfg, base_dir=base_dir, data=data or {}, con=con, progress=progress)
 
 

@@ -26,7 +26,7 @@ import ibis.expr.datatypes as dt
 import pandas as pd
 from ibis.backends import BaseBackend
 
-from . import i18n
+from . import engine, i18n
 from .config import ReviewConfig
 from .contract import (CANONICAL_PURPOSES, CLOSED_KINDS, FALSE_WORDS, FILE_SUFFIXES, ID_COLUMNS, TABLES, TRUE_WORDS,
                        ColumnSpec, TableSpec, country_code, country_names, fold_name)
@@ -65,7 +65,8 @@ def load_sources(config: ReviewConfig, *, base_dir: Path, data: Mapping[str, Any
     if unknown:
         raise DataError(f"unknown table name(s) {sorted(unknown)} passed as data", file="data",
                         fix=f"use the contract's table names: {', '.join(TABLES)}")
-    con = con or _default_connection(data)
+    con = con or _default_connection(data, config)
+    data = {**engine.source_tables(con, config), **data}  # sources: {NAME: {table: ...}} of the engine
     tables: dict[str, ibis.Table] = {}
     inputs: list[InputFingerprint] = []
     names = [n for n in TABLES if n in data or _source_path(config, base_dir, n) is not None]
@@ -80,6 +81,8 @@ def load_sources(config: ReviewConfig, *, base_dir: Path, data: Mapping[str, Any
                 # Parse the text once, then every check reads the typed columns; the text copy is dropped.
                 table = con.create_table(f"review_{name}", table, overwrite=True)
                 con.raw_sql(f'DROP TABLE IF EXISTS "{staging_name(name)}"')
+            elif raw.path is not None:
+                table = engine.keep(con, table)
             tables[name] = table
             inputs.append(_fingerprint(raw, table))
     ai_systems, ai_input = _load_ai_systems(config, base_dir, data.get("ai_systems"))
@@ -95,14 +98,11 @@ def load_sources(config: ReviewConfig, *, base_dir: Path, data: Mapping[str, Any
                   ai_systems=ai_systems, notices=notices, assessment=assessment)
 
 
-def _default_connection(data: Mapping[str, Any]) -> BaseBackend:
+def _default_connection(data: Mapping[str, Any], config: ReviewConfig) -> BaseBackend:
     for value in data.values():
         if isinstance(value, ibis.Table):
             return value.get_backend()
-    con = ibis.duckdb.connect()
-    # Timestamps with an offset are converted to UTC, whatever the machine's time zone.
-    con.raw_sql("SET TimeZone = 'UTC'")
-    return con
+    return engine.connect(config.engine)  # in UTC: timestamps with an offset are converted
 
 
 class _engine_errors:
@@ -168,6 +168,8 @@ def _progress(items: list[str], enabled: bool, label: str) -> Iterable[str]:
 
 def _source_path(config: ReviewConfig, base_dir: Path, name: str) -> Path | None:
     configured = config.sources.get(name)
+    if configured is not None and not isinstance(configured, str):
+        return None  # a table of the engine (engine.source_tables)
     if configured is not None:
         path = Path(configured.split("#", 1)[0]).expanduser()
         path = path if path.is_absolute() else base_dir / path
@@ -206,7 +208,7 @@ def inside_review(path: Path, base_dir: Path) -> Path:
 
 def _sheet_name(config: ReviewConfig, name: str) -> str | int:
     configured = config.sources.get(name, "")
-    return configured.split("#", 1)[1] if "#" in configured else 0
+    return configured.split("#", 1)[1] if isinstance(configured, str) and "#" in configured else 0
 
 
 def _read_raw(name: str, given: Any, path: Path | None, con: BaseBackend, *, sheet: str | int = 0) -> RawTable:
@@ -220,6 +222,9 @@ def _read_raw(name: str, given: Any, path: Path | None, con: BaseBackend, *, she
         raise DataError(f"table '{name}' was passed as {type(given).__name__}", file="data",
                         fix="pass a pandas DataFrame or an Ibis table")
     assert path is not None
+    read_by_engine = engine.read_file(con, path, name)  # Spark reads files itself; a database refuses them
+    if read_by_engine is not None:
+        return RawTable(name, read_by_engine, str(path), path, "row")
     suffix = path.suffix.lower()
     if suffix not in FILE_SUFFIXES:
         raise DataError(f"unsupported file type '{suffix}' for table '{name}'", file=str(path),

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import i18n, pii, tcf
 from ..contract import PURPOSE_BY_CHANNEL, TABLES
+from ..engine import fetch
 from ..findings import Finding, Threshold, judge, suppress_small_cells
 from ..legal import applies_from
 from ..paths import package_yaml
@@ -53,7 +54,7 @@ def consent_state_at_send(review: Review, sends: ibis.Table, *, event_columns: t
     carried = ("recorded_at", *event_columns)
     # Purposes and statuses travel as small integers: the sort and the hash table then hold a few bytes per
     # event instead of two strings. Events for purposes never sent cannot match a send and are dropped first.
-    sent = sorted(p for p in sends.select("purpose").distinct().to_pyarrow().column(0).to_pylist() if p is not None)
+    sent = sorted(p for p in fetch(sends.select("purpose").distinct()).purpose if isinstance(p, str))
     purpose_code = {purpose: code for code, purpose in enumerate(sent)}
     events = log.filter(log.purpose.isin(sent))
     # The order of events at the same instant: by status, then by `tie_rank` (0 or 1) when the log has one.
@@ -145,8 +146,8 @@ def coverage(review: Review, *, campaign: str | None = None, purpose: str | None
     sends = sends_in_scope(review, campaign=campaign, purpose=purpose)
     state = _sends_with_contacts(review, consent_state_at_send(review, sends))
     state = state.mutate(basis=legal_basis(review, state))
-    counts = (state.group_by(["campaign_id", "channel", "purpose", "basis"]).agg(sends=ibis._.count())
-              .order_by(["campaign_id", "channel", "purpose", "basis"]).to_pandas())
+    counts = fetch(state.group_by(["campaign_id", "channel", "purpose", "basis"]).agg(sends=ibis._.count())
+                  .order_by(["campaign_id", "channel", "purpose", "basis"]))
     total = int(counts.sends.sum())
     by_basis = counts.groupby("basis").sends.sum()
     uncovered = int(by_basis.get("none", 0))
@@ -261,10 +262,10 @@ def after_withdrawal(review: Review, *, campaign: str | None = None, purpose: st
     blocked = blocked.mutate(
         after=ibis.ifelse(blocked.consent_origin == "objection", "objection", blocked.consent_status),
         lag=_lag_bucket(blocked.sent_at.epoch_seconds() - blocked.consent_recorded_at.epoch_seconds()))
-    counts = (blocked.group_by(["campaign_id", "purpose", "after", "lag"])
-              .agg(sends=ibis._.count(), contacts=ibis._.contact_id.nunique()).to_pandas())
-    totals = blocked.aggregate(contacts=blocked.contact_id.nunique()).to_pandas()
-    total_sends = _int(sends.count().to_pandas())
+    counts = fetch(blocked.group_by(["campaign_id", "purpose", "after", "lag"])
+                  .agg(sends=ibis._.count(), contacts=ibis._.contact_id.nunique()))
+    totals = fetch(blocked.aggregate(contacts=blocked.contact_id.nunique()))
+    total_sends = _int(fetch(sends.count()))
     by_kind = counts.groupby("after").sends.sum()
     metric = {"sends": total_sends, "sends_after_withdrawal": int(counts.sends.sum()),
               **{f"after_{kind}": int(by_kind.get(kind, 0)) for kind in NO_CONSENT_KINDS},
@@ -300,10 +301,10 @@ def proof(review: Review, *, campaign: str | None = None, purpose: str | None = 
     present = {f: granted[f].notnull() for f in PROOF_FIELDS}
     complete = present["recorded_at"] & present["source"] & present["policy_version"] & present["method"]
     double = (granted.method == "double_opt_in").fill_null(False)
-    counts = (granted.group_by("purpose")
-              .agg(granted=ibis._.count(), complete=_count(complete), double_opt_in=_count(double),
-                   **{f"missing_{f}": _count(~flag) for f, flag in present.items()})
-              .order_by("purpose").to_pandas())
+    counts = fetch(granted.group_by("purpose")
+                  .agg(granted=ibis._.count(), complete=_count(complete), double_opt_in=_count(double),
+                       **{f"missing_{f}": _count(~flag) for f, flag in present.items()})
+                  .order_by("purpose"))
     total, whole = int(counts.granted.sum()), int(counts.complete.sum())
     metric = {"granted_consents": total, "complete_consents": whole, "incomplete_consents": total - whole,
               "completeness": share(whole, total),
@@ -345,11 +346,11 @@ def freshness(review: Review, *, max_age_months: Mapping[str, int] | None = None
     used = state.filter(state.consent_status == "granted")
     used = used.mutate(max_age=_max_age(used.purpose, ages))
     used = used.mutate(stale=more_than_months_after(used.sent_at, used.consent_recorded_at, used.max_age))
-    counts = (used.group_by(["campaign_id", "purpose", "max_age"])
-              .agg(consent_sends=ibis._.count(), stale_sends=_count(ibis._.stale))
-              .order_by(["campaign_id", "purpose"]).to_pandas())
+    counts = fetch(used.group_by(["campaign_id", "purpose", "max_age"])
+                  .agg(consent_sends=ibis._.count(), stale_sends=_count(ibis._.stale))
+                  .order_by(["campaign_id", "purpose"]))
     stale = used.filter(used.stale)
-    stale_used = _int(stale.select("contact_id", "purpose", "consent_recorded_at").distinct().count().to_pandas())
+    stale_used = _int(fetch(stale.select("contact_id", "purpose", "consent_recorded_at").distinct().count()))
     metric = {"consent_sends": int(counts.consent_sends.sum()), "stale_sends": int(counts.stale_sends.sum()),
               "stale_consents_used": stale_used,
               "stale_consents_in_force": _stale_in_force(review, ages, purpose)}
@@ -376,7 +377,7 @@ def _stale_in_force(review: Review, ages: Mapping[str, int], purpose: str | None
                                                           not_granted=_count(last.status != "granted"))
     pairs = pairs.filter(pairs.not_granted == 0)
     stale = pairs.filter(more_than_months_after(as_of, pairs.last_at, _max_age(pairs.purpose, ages)))
-    return _int(stale.count().to_pandas())
+    return _int(fetch(stale.count()))
 
 
 # --- consent.minors -------------------------------------------------------------------------------------------------
@@ -458,7 +459,7 @@ def minors(review: Review, *, consent_ages: Mapping[str, int] | None = None, adu
         rows.append(young.group_by(["country", "consent_age"]).agg(
             minors_without_parental_consent=zero, offline_minors_without_parental_consent=zero,
             sends_to_minors=ibis._.count(), minors_targeted=ibis._.contact_id.nunique()))
-    counts = pd.concat([r.to_pandas() for r in rows], ignore_index=True)
+    counts = pd.concat([fetch(r) for r in rows], ignore_index=True)
     counts = counts.groupby(["country", "consent_age"], as_index=False).sum().sort_values("country")
     metric = {"minors_without_parental_consent": int(counts.minors_without_parental_consent.sum()),
               "offline_minors_without_parental_consent": int(counts.offline_minors_without_parental_consent.sum()),
@@ -490,18 +491,18 @@ def erasure(review: Review, *, campaign: str | None = None, deadline_months: int
     done = requests.filter((requests.type == "erasure") & requests.completed.notnull())
     erased = done.group_by("contact_id").agg(completed=done.completed.min())
     present = [erased.select("contact_id").limit(0)]
-    metric = {"completed_erasures": _int(erased.count().to_pandas()), "erased_still_in_contacts": 0,
+    metric = {"completed_erasures": _int(fetch(erased.count())), "erased_still_in_contacts": 0,
               "sends_after_erasure": 0}
     if review.has("contacts"):
         still = erased.semi_join(review.table("contacts"), "contact_id").select("contact_id")
-        metric["erased_still_in_contacts"] = _int(still.count().to_pandas())
+        metric["erased_still_in_contacts"] = _int(fetch(still.count()))
         present.append(still)
     if review.has("sends"):
         sends = sends_in_scope(review, campaign=campaign)
         after = sends.join(erased, "contact_id").filter(lambda t: t.sent_at > t.completed)
-        metric["sends_after_erasure"] = _int(after.count().to_pandas())
+        metric["sends_after_erasure"] = _int(fetch(after.count()))
         present.append(after.select("contact_id"))
-    metric["erased_still_present"] = _int(ibis.union(*present).distinct().count().to_pandas())
+    metric["erased_still_present"] = _int(fetch(ibis.union(*present).distinct().count()))
 
     # Art 12(3): the extension counts only when the person was told within the first month.
     extended = ibis.literal(False)
@@ -514,10 +515,10 @@ def erasure(review: Review, *, campaign: str | None = None, deadline_months: int
                                                                    requests.received_at, requests.deadline)
     late = requests.completed.notnull() & more_than_months_after(requests.completed, requests.received_at,
                                                                  requests.deadline)
-    counts = (requests.group_by("type")
-              .agg(requests=ibis._.count(), pending=_count(requests.completed.isnull()),
-                   extended=_count(requests.extended), overdue=_count(overdue), completed_late=_count(late))
-              .order_by("type").to_pandas())
+    counts = fetch(requests.group_by("type")
+                  .agg(requests=ibis._.count(), pending=_count(requests.completed.isnull()),
+                       extended=_count(requests.extended), overdue=_count(overdue), completed_late=_count(late))
+                  .order_by("type"))
     metric |= {"requests": int(counts.requests.sum()), "pending_requests": int(counts.pending.sum()),
                "extended_requests": int(counts.extended.sum()),
                "overdue_requests": int(counts.overdue.sum()), "completed_late": int(counts.completed_late.sum())}
@@ -558,13 +559,13 @@ def retention(review: Review, *, max_inactive_months: int = 36, campaign: str | 
             lambda t: more_than_months_after(t.sent_at, t["last"], max_inactive_months))
         contacted = after.group_by("contact_id").agg(sends=ibis._.count())
     marked = dormant.left_join(contacted, "contact_id")
-    counts = (marked.group_by("inactive")
-              .agg(dormant_prospects=ibis._.count(), repermission=_count(marked.sends == 1),
-                   contacted_repeatedly=_count(marked.sends > 1), sends=marked.sends.fill_null(0).sum())
-              .order_by("inactive").to_pandas())
+    counts = fetch(marked.group_by("inactive")
+                  .agg(dormant_prospects=ibis._.count(), repermission=_count(marked.sends == 1),
+                       contacted_repeatedly=_count(marked.sends > 1), sends=marked.sends.fill_null(0).sum())
+                  .order_by("inactive"))
     counts["contacted"] = counts.repermission + counts.contacted_repeatedly
     counts = counts[["inactive", "dormant_prospects", "contacted", "repermission", "contacted_repeatedly", "sends"]]
-    prospect_count = _int(prospects.count().to_pandas())
+    prospect_count = _int(fetch(prospects.count()))
     metric = {"prospects": prospect_count, "dormant_prospects": int(counts.dormant_prospects.sum()),
               "dormant_prospects_contacted": int(counts.contacted.sum()),
               "dormant_prospects_repermission": int(counts.repermission.sum()),
@@ -631,7 +632,7 @@ def special_categories(review: Review, *, explicit_consent: Sequence[str] = ()) 
                  for column in _free_text_columns(table, name)
                  for category, words in categories.items() if words["values"]}
         if scans:
-            found = table.aggregate(**{f"c{i}": v for i, v in enumerate(scans.values())}).to_pandas().iloc[0]
+            found = fetch(table.aggregate(**{f"c{i}": v for i, v in enumerate(scans.values())})).iloc[0]
             for i, key in enumerate(scans):
                 if _int(found[f"c{i}"]):
                     column, category = key.split("\t")
@@ -661,9 +662,8 @@ def minimisation(review: Review) -> Finding:
     """Direct identifiers where the table does not need them (an identifier-named column that is not canonical
     for its table) and personal data in free text (emails, phone numbers, IBANs, NIRs).
 
-    Free text is read in two steps so that no value ever reaches an output: the engine keeps the distinct values
-    that might hold an identifier (an @ or a long run of digits) with their row counts; each is then read in this
-    process by ethics_review.pii, and only the counts per table, column and kind are kept."""
+    Free text is read inside the engine (pii.engine_flags: regular expressions, and the IBAN and NIR check
+    digits in SQL arithmetic): only the number of rows per table, column and kind leaves it, never a value."""
     present = [name for name in TABLES if review.has(name)]
     if not present:
         return not_applicable(review, "consent.minimisation", [("contacts", None)])
@@ -673,18 +673,16 @@ def minimisation(review: Review) -> Finding:
         table = review.table(name)
         for column in table.columns:
             if TABLES[name].column(column) is None and pii.is_identifier_column(column):
-                filled = _int(table[column].notnull().cast("int64").sum().to_pandas())
+                filled = _int(fetch(table[column].notnull().cast("int64").sum()))
                 rows.append({"table": name, "column": column, "kind": "identifier column", "rows": filled})
         for column in _free_text_columns(table, name):
-            candidates = (table.filter(table[column].re_search(pii.CANDIDATE_PATTERN))
-                          .group_by(table[column].name("value")).agg(n=ibis._.count()).to_pandas())
-            found: dict[str, int] = {}
-            for value, n in zip(candidates.value, candidates.n, strict=True):
-                for kind in pii.kinds_in(value, region=region):
-                    found[kind] = found.get(kind, 0) + int(n)
-            del candidates  # the values themselves never leave this loop
-            rows += [{"table": name, "column": column, "kind": kind, "rows": found[kind]}
-                     for kind in pii.KINDS if kind in found]
+            # The cheap prefilter (an @ or a long run of digits) first; the full patterns on what is left.
+            candidates = table.filter(table[column].re_search(pii.CANDIDATE_PATTERN))
+            flags = pii.engine_flags(candidates[column], region=region)
+            found = fetch(candidates.aggregate(**{f"rows_{kind}": _count(flag) for kind, flag in flags.items()}))
+            counts = {kind: _int(found[f"rows_{kind}"].iloc[0]) for kind in pii.KINDS}
+            rows += [{"table": name, "column": column, "kind": kind, "rows": counts[kind]}
+                     for kind in pii.KINDS if counts[kind]]
     evidence = pd.DataFrame(rows, columns=["table", "column", "kind", "rows"])
     by_kind = evidence.groupby("kind").rows.sum()
     metric = {"fields_with_personal_data": int(len(evidence.drop_duplicates(["table", "column"]))),
@@ -738,10 +736,10 @@ def tcf_consent(review: Review, *, campaign: str | None = None, vendor_id: int |
                         (~judged.decodes, "does not decode"),
                         (~judged.grants, "purposes or vendor not granted"), else_="granted")
     outdated = judged.policy_version.notnull() & (judged.policy_version < min_policy_version)
-    counts = (judged.mutate(tcf=reason, outdated=outdated, breach=judged.breaches.fill_null(0) > 0)
-              .group_by(["campaign_id", "tcf"])
-              .agg(sends=ibis._.count(), outdated_policy=_count(ibis._.outdated), policy_breach=_count(ibis._.breach))
-              .order_by(["campaign_id", "tcf"]).to_pandas())
+    counts = fetch(judged.mutate(tcf=reason, outdated=outdated, breach=judged.breaches.fill_null(0) > 0)
+                  .group_by(["campaign_id", "tcf"])
+                  .agg(sends=ibis._.count(), outdated_policy=_count(ibis._.outdated), policy_breach=_count(ibis._.breach))
+                  .order_by(["campaign_id", "tcf"]))
     by_reason = counts.groupby("tcf").sends.sum()
     total = int(counts.sends.sum())
     granted = int(by_reason.get("granted", 0))

@@ -19,6 +19,7 @@ import pandas as pd
 from .. import assessment, i18n, register
 from .. import history as run_history
 from ..contract import TRUE_WORDS
+from ..engine import fetch
 from ..findings import Finding, Threshold, judge, suppress_small_cells
 from ..review import Review
 from ..stats import wilson_interval
@@ -59,9 +60,9 @@ def contact_counts(review: Review, *, channel: str | None = None, live_target_ho
         lower = upper
     flags = {"ai_alone": t.handled_by == "ai", "requests": requested, "reached": reached,
              "in_time": reached & (hours <= target), **bands}
-    counts = (t.mutate(**{name: flag.cast("int64") for name, flag in flags.items()})
-              .group_by("channel").agg(conversations=ibis._.count(), **{n: ibis._[n].sum() for n in flags})
-              .order_by("channel").to_pandas())
+    counts = fetch(t.mutate(**{name: flag.cast("int64") for name, flag in flags.items()})
+                  .group_by("channel").agg(conversations=ibis._.count(), **{n: ibis._[n].sum() for n in flags})
+                  .order_by("channel"))
     counts["target_hours"] = counts.channel.map(
         lambda c: float(email_target_hours) if c in EMAIL_CHANNELS else float(live_target_hours))
     return counts

@@ -14,6 +14,7 @@ import ibis
 import pandas as pd
 
 from .. import i18n, register
+from ..engine import fetch
 from ..errors import ConfigError
 from ..findings import Finding, Threshold, judge
 from ..legal import applies_from
@@ -67,11 +68,11 @@ def in_use_since(review: Review, content: ibis.Table, rule_id: str) -> ibis.Valu
 def counts_by_type_and_channel(content: ibis.Table, **flags: ibis.Value) -> pd.DataFrame:
     """Items and the number of items with each flag, per content type and channel (computed in the engine)."""
     keys = ["content_type", "channel"]
-    return (content.mutate(content_type=_text_or_unknown(content, "content_type"),
-                           channel=_text_or_unknown(content, "channel"),
-                           **{name: flag.cast("int64") for name, flag in flags.items()})
-            .group_by(keys).agg(items=ibis._.count(), **{name: ibis._[name].sum() for name in flags})
-            .order_by(keys).to_pandas())
+    return fetch(content.mutate(content_type=_text_or_unknown(content, "content_type"),
+                               channel=_text_or_unknown(content, "channel"),
+                               **{name: flag.cast("int64") for name, flag in flags.items()})
+                .group_by(keys).agg(items=ibis._.count(), **{name: ibis._[name].sum() for name in flags})
+                .order_by(keys))
 
 
 def _total(counts: pd.DataFrame, column: str) -> int:
@@ -364,14 +365,14 @@ def purposes_in_use(review: Review, *, campaign: str | None = None, channel: str
     used: set[str] = set()
     if review.has("consents", "purpose"):
         consents = review.table("consents")
-        used |= set(consents.select("purpose").distinct().to_pandas().purpose.dropna())
+        used |= set(fetch(consents.select("purpose").distinct()).purpose.dropna())
     if review.has("sends", "channel"):
         sends = with_send_purpose(review.table("sends"))
         if campaign is not None:
             sends = sends.filter(sends.campaign_id == campaign)
         if channel is not None:
             sends = sends.filter(sends.channel == channel)
-        used |= set(sends.select("purpose").distinct().to_pandas().purpose.dropna())
+        used |= set(fetch(sends.select("purpose").distinct()).purpose.dropna())
     if review.ai_systems is not None and not review.ai_systems.empty and automated_systems(review.ai_systems).any():
         used.add(AUTOMATED_DECISION)
     return sorted(used)
