@@ -39,7 +39,7 @@ screenshots: $(STAMP)
 lock:
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "pip-tools>=7.4,<8"
-	$(BIN)/pip-compile --quiet --generate-hashes --all-extras --strip-extras --allow-unsafe \
+	$(BIN)/pip-compile --quiet --generate-hashes --extra test --extra spark --strip-extras --allow-unsafe \
 		--output-file $(LOCK) pyproject.toml
 
 # The suite on the newest versions within the ranges: run it before widening a range or cutting a release.
