@@ -168,3 +168,13 @@ def test_a_contract_exception_in_review_yaml_stops_the_run_with_exit_2(tmp_path:
     assert main(["validate", str(folder)]) == 2
     err = capsys.readouterr().err
     assert "Art 6(1)(b)" in err and "soft_opt_in" in err and "Traceback" not in err
+
+
+def test_lang_is_a_language_of_the_catalogue(tmp_path):
+    # A third language is catalogue files only: the config accepts what the catalogue speaks, nothing else.
+    from ethics_review import i18n
+
+    assert set(i18n.LANGUAGES) >= {"en", "fr"}
+    assert ReviewConfig(lang="fr").lang == "fr"
+    with pytest.raises(ValueError, match="'de' is not a language of the kit's texts"):
+        ReviewConfig(lang="de")

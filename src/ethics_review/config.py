@@ -20,6 +20,7 @@ from pydantic import (
 
 from .contract import CANONICAL_PURPOSES, SOURCE_NAMES, TABLES
 from .errors import ConfigError
+from .i18n import LANGUAGES
 
 CONFIG_FILE_NAME = "review.yaml"
 
@@ -154,7 +155,7 @@ NoticeConfirmation = Literal[False] | Annotated[str, Field(min_length=1)]
 class ReviewConfig(_Strict):
     name: str = "Ethics review"
     as_of: dt.date | None = None
-    lang: Literal["en", "fr"] = "en"
+    lang: str = "en"  # a language of the text catalogue (i18n.LANGUAGES): adding one adds catalogue files only
     default_country: str = "FR"
     sources: dict[str, str | TableSource] = {}
     columns: dict[str, dict[str, str]] = {}
@@ -198,6 +199,13 @@ class ReviewConfig(_Strict):
         problems = [p for purpose, exemption in value.items() for p in _exemption_problems(purpose, exemption)]
         if problems:
             raise ValueError("; ".join(problems))
+        return value
+
+    @field_validator("lang")
+    @classmethod
+    def _catalogue_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"'{value}' is not a language of the kit's texts{_nearest_hint(value, LANGUAGES)}")
         return value
 
     @field_validator("default_country")
