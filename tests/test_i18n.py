@@ -131,3 +131,9 @@ def test_every_language_has_every_report_word(lang):
                     walk(child, f"{path}.{key}")
     walk(i18n.catalogue()["report"], "report")
     walk(i18n.catalogue()["ui"], "ui")
+
+
+def test_the_first_of_the_month_is_an_ordinal_in_french():
+    assert i18n.format_day("2026-12-01", "fr") == "1er décembre 2026"
+    assert i18n.format_day("2026-12-11", "fr") == "11 décembre 2026"
+    assert i18n.format_day("2026-12-01", "en") == "December 1, 2026"

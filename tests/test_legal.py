@@ -63,7 +63,7 @@ def test_the_report_block_shows_every_date_used_and_the_dated_notice_in_the_revi
     config = parse_config({"lang": "fr", "legal_dates": {"ai_act_art50": {"date": "2026-09-01", "note": "avis"}}})
     block = legal.legal_block(config, "fr")
     assert block["notice"] == ("Une aide au repérage, pas un conseil juridique ; sources juridiques vérifiées pour "
-                               "la dernière fois le 1 décembre 2026.")
+                               "la dernière fois le 1er décembre 2026.")
     art50 = next(d for d in block["dates"] if d["id"] == "ai_act_art50")
     assert art50 == {"id": "ai_act_art50", "label": "RIA art. 50, transparence", "applies_from": "2026-09-01",
                      "status": "in_force", "status_label": "en vigueur",

@@ -74,7 +74,9 @@ def data_contract_markdown() -> str:
                f"for true, {_codes(contract.FALSE_WORDS)} for false (any case).")
     lines = [GENERATED, "", "# Data contract", "", CONTRACT_INTRO, "", formats, ""]
     kinds = {"string": "text", "date": "date (YYYY-MM-DD)", "timestamp": "date and time (ISO 8601)",
-             "bool": "boolean", "float": "number", "int": "whole number", "enum": "one of the allowed values"}
+             "bool": "boolean", "float": "number", "int": "whole number", "enum": "one of the allowed values",
+             "country": "country: ISO 3166-1 alpha-2 code, or its name in English or French",
+             "purpose": "a canonical purpose, or a custom one declared under values: or exemptions:"}
     for table in contract.TABLES.values():
         lines += [f"## `{table.name}`", ""]
         if table.unique:

@@ -107,7 +107,10 @@ def format_day(value: Any, lang: str) -> str:
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):
         value = value.date() if isinstance(value, dt.datetime) else value.to_pydatetime().date()
-    return format_date(value, format="long", locale=locale(lang))
+    text = format_date(value, format="long", locale=locale(lang))
+    if value.day == 1:  # French writes the first of the month as an ordinal ("1er décembre"); CLDR does not
+        text = re.sub(r"(?<!\d)1(?!\d)", catalogue()["ui"]["first_day_of_month"][lang], text, count=1)
+    return text
 
 
 def plural(count: Any, forms: str, lang: str) -> str:

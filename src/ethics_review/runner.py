@@ -108,7 +108,7 @@ def raise_nothing_judged(needed: Iterable[str]) -> None:
     raise ReviewInputError(
         "no check can run on these inputs: every finding would be not_applicable, which is not a review",
         fix="add the tables or columns the checks need, for instance: " + ", ".join(needed[:12])
-        + (" ..." if len(needed) > 12 else "") + " (DATA_CONTRACT.md lists each table's columns)")
+        + (" ..." if len(needed) > 12 else "") + " (docs/data-contract.md lists each table's columns)")
 
 
 def enabled_checks(review: Review, *, area: str | None = None,
