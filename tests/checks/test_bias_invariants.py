@@ -21,12 +21,13 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ethics_review.checks.bias import (INSUFFICIENT, REFERENCE, ParityRules, parity_metric, parity_status,
                                        parity_table, parity_thresholds, selection_parity)
 from ethics_review.review import open_review
+from tests.checks.suppression import complementary_hidden
 from tests.checks.test_bias import population
 
 FAST = settings(max_examples=60, deadline=None, database=None,
@@ -257,6 +258,7 @@ def test_full_check_ignores_row_order_and_names(groups, data):
 
 @SLOW
 @given(groups=groups_st(min_size=2, max_size=4, min_n=100, max_n=260))
+@example(groups={"a": (200, 5), "b": (210, 60), "c": (230, 150)})  # one lone small count: a complement is hidden
 def test_full_check_reference_and_rates(groups):
     finding = selection_parity(review_for(groups))
     assert finding.status in {"pass", "warn", "fail"}  # every group has >= 100 people
@@ -266,9 +268,13 @@ def test_full_check_reference_and_rates(groups):
     (reference,) = {r["reference_group"] for r in rows.values()}
     assert groups[reference][1] / groups[reference][0] == best
     assert rows[reference]["impact_ratio"] is None and rows[reference]["flag"] == REFERENCE
+    complements = complementary_hidden(rows, {g: s for g, (n, s) in groups.items()}, "selected")
     for group, row in rows.items():
         n, selected = groups[group]
         assert row["n"] == n
+        if group in complements:  # hidden so that a lone small count cannot be derived from the total
+            assert row["rate"] is None and row["impact_ratio"] is None
+            continue
         if 0 < selected < 10:  # k-anonymity: a small count hides the rate and everything derived from it
             assert row["selected"] == "<10" and row["rate"] is None and row["impact_ratio"] is None
             continue
