@@ -428,7 +428,7 @@ def test_continuous_evaluation_speaks_french(tmp_path):
     review = make_review(assessment=pd.DataFrame(answers(breach_procedure="no")), as_of=AS_OF, lang="fr",
                          config={"name": NAME})
     finding = continuous_evaluation(review, history=str(tmp_path))
-    assert finding.summary == ("La revue précédente a été jugée le 1 avril 2026, il y a plus de 6 mois. "
+    assert finding.summary == ("La revue précédente a été jugée le 1er avril 2026, il y a plus de 6 mois. "
                                "1 contrôle s'est dégradé depuis : governance.self_assessment.")
 
 
