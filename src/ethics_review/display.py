@@ -101,8 +101,14 @@ def open_for_notebook(config: str | None = None, data_dir: str | None = None, as
     if not interactive:
         use_offline_plotly()
     if data_dir is not None and config is not None:
-        return open_review(data_dir, config=load_config(Path(config)), as_of=as_of, lang=lang, engine=engine)
-    return open_review(data_dir if data_dir is not None else config, as_of=as_of, lang=lang, engine=engine)
+        review = open_review(data_dir, config=load_config(Path(config)), as_of=as_of, lang=lang, engine=engine)
+    else:
+        review = open_review(data_dir if data_dir is not None else config, as_of=as_of, lang=lang, engine=engine)
+    if interactive:  # the widget panels judge this review's aggregates again instead of querying the tables
+        from .aggregates import remember
+
+        remember(review)
+    return review
 
 
 def use_offline_plotly() -> None:
@@ -203,16 +209,28 @@ def show_scorecard(review: Review, area: str, findings: Sequence[Finding], *, ca
 
 def show_finding(review: Review, finding: Finding) -> None:
     """A finding as three outputs: its head (status, wording, thresholds), its chart, its evidence and advice."""
+    for shown in finding_displays(review, finding):
+        ipython_display(shown)
+
+
+def finding_displays(review: Review, finding: Finding) -> list[Any]:
+    """What `show_finding` displays, in order: the head as HTML, the chart (a plotly figure) when there is one,
+    the body as HTML. A widget panel renders these into its Output."""
     lang = review.lang
     figure = charts.chart_for(finding, lang)
-    ipython_display(HTML(finding_head_html(finding, lang, has_chart=figure is not None)))
+    shown: list[Any] = [HTML(finding_head_html(finding, lang, has_chart=figure is not None))]
     if figure is not None:
-        ipython_display(figure)
-    ipython_display(HTML(finding_body_html(finding, lang, k=review.k_anonymity)))
+        shown.append(figure)
+    shown.append(HTML(finding_body_html(finding, lang, k=review.k_anonymity)))
+    return shown
 
 
 def show_message(text: str) -> None:
-    ipython_display(HTML(f'<div class="er"><p class="er-recommendation">{html.escape(text)}</p></div>'))
+    ipython_display(HTML(message_html(text)))
+
+
+def message_html(text: str) -> str:
+    return f'<div class="er"><p class="er-recommendation">{html.escape(text)}</p></div>'
 
 
 @cache

@@ -36,6 +36,7 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 from pydantic import ValidationError
 
+from .aggregates import recall
 from .config import EngineConfig, ReviewConfig, TableSource
 from .contract import TABLES
 from .errors import ConfigError, DataError
@@ -346,7 +347,7 @@ def fetch(expr: ir.Expr, *, small_cells: Sequence[str] = (), k: int | None = Non
     "<k" and the columns of `hide_with` it governs are hidden (findings.suppress_small_cells)."""
     if isinstance(expr, ir.Scalar):
         _check_scalar(expr)
-        return expr.to_pandas()
+        return recall(expr, expr.to_pandas)  # a notebook review's known results come back without a query
     column_name = None
     if isinstance(expr, ir.Column):
         column_name = expr.get_name()
@@ -359,7 +360,8 @@ def fetch(expr: ir.Expr, *, small_cells: Sequence[str] = (), k: int | None = Non
     if not _grouped(expr.op()):
         raise RowLevelResult("a result must come out of a group_by/aggregate or a distinct: a row-level table "
                              f"with columns {list(expr.columns)} may not leave the engine")
-    frame = expr.limit(max_rows + 1).to_pandas()
+    bounded = expr.limit(max_rows + 1)
+    frame = recall(bounded, bounded.to_pandas)
     if len(frame) > max_rows:
         raise RowLevelResult(f"a result of more than {max_rows:,} rows is row-level, not an aggregate")
     if small_cells:

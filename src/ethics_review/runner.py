@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from . import i18n
+from . import aggregates, i18n
 from .checks import CHECKS
 from .checks.common import Check, missing_inputs, not_applicable, options_for
 from .errors import ConfigError, ReviewInputError
@@ -124,7 +124,8 @@ def run_check(review: Review, check: Check) -> Finding:
     if missing:
         return not_applicable(review, check.id, missing)
     try:
-        finding = check.function(review, **options_for(review, check.id))
+        with aggregates.reusing(review):  # a notebook's review answers known queries from its kept aggregates
+            finding = check.function(review, **options_for(review, check.id))
         _check_finite(finding)
         return finding
     except ReviewInputError:

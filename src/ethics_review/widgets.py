@@ -1,27 +1,42 @@
 """ipywidgets panels for JupyterLab: pick a check's options, re-run it, re-draw its finding and chart.
 
-Wiring only: each panel is a few controls whose values become the check's keyword options, and an `Output`
-that shows `display.rerun(...)` (that is `CHECKS[id].function(review, **options)`, through the runner).
+Each panel is a few controls whose values become the check's keyword options, and an `Output` that shows
+`display.rerun(...)` (that is `CHECKS[id].function(review, **options)`, through the runner). The controls start
+at the review's config (review.yaml's `checks:`, else the kit default), which the reset button restores; a
+threshold that differs from the kit default says so beside its slider. Numbers read as in the report, in the
+review's language ("0,80"), and threshold sliders are named with the report's status words.
+
+A change is quick because nothing is computed twice: the runner answers the queries the review already made from
+its kept aggregates (aggregates.py), so a threshold change only judges them again, and each set of options is
+drawn once per panel (going back to an earlier choice, or resetting, only swaps the Output's content).
 Campaign choices are the distinct `campaign_id` values computed in the engine; no row is pulled.
 """
 
 from __future__ import annotations
 
 import html
+import inspect
+import json
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+from IPython.display import HTML
 
-from . import charts, display
+from . import aggregates, charts, display
+from .checks.common import options_for
 from .errors import ReviewInputError
-from .findings import Finding
+from .findings import Finding, Threshold
 from .review import Review
 
 Controls = dict[str, w.ValueWidget]
 ALL = ""  # the value of an "All ..." choice (a Dropdown whose value is None shows no selection): option None
+THRESHOLD_OPTIONS = ("fail_below", "warn_below", "fail_above", "warn_above")
+STEP = 0.05  # the threshold sliders' grid; the review's own value and the kit default are always on it
+MAX_DRAWN = 32  # finished Outputs kept per panel (one per set of options tried)
 
 
 def campaign_choices(review: Review, table: str) -> list[str]:
@@ -60,104 +75,274 @@ def _population_table(review: Review, area: str) -> str:
     return "sends"
 
 
-def _choices_dropdown(name: str, values: list[str], lang: str) -> Controls:
-    if not values:
+def _choices_dropdown(name: str, values: list[str], lang: str, configured: Any = None) -> Controls:
+    """All, or one of `values`; a configured value (one, or a list of several) is a choice too, and the start."""
+    if isinstance(configured, (list, tuple)):
+        configured = configured[0] if len(configured) == 1 else tuple(configured)
+    choices: list[tuple[str, Any]] = [(v, v) for v in values]
+    if isinstance(configured, tuple):
+        choices.insert(0, (", ".join(configured), configured))
+    elif configured is not None and configured not in values:
+        choices.insert(0, (str(configured), configured))
+    if not choices:
         return {}
-    options = [(display.label(f"widgets.all_{name}s", lang), ALL), *((v, v) for v in values)]
-    return {name: w.Dropdown(options=options, value=ALL, description=display.label(f"widgets.{name}", lang))}
+    options = [(display.label(f"widgets.all_{name}s", lang), ALL), *choices]
+    start = ALL if configured is None else configured
+    return {name: w.Dropdown(options=options, value=start, description=display.label(f"widgets.{name}", lang))}
 
 
 def _evidence_values(finding: Finding, column: str) -> list[str]:
     return sorted({str(row[column]) for row in finding.evidence if row.get(column) not in (None, "")})
 
 
-def _reference_dropdown(review: Review, finding: Finding) -> Controls:
+def _reference_dropdown(review: Review, finding: Finding, configured: Any) -> Controls:
+    """Highest rate, largest group, or a named group. A named reference is a tuple of (attribute, group) pairs."""
     # A named reference must be a group big enough to be judged (the check ignores it otherwise).
     flaggable = review.config.bias.min_flag_size
     groups = list(dict.fromkeys(
         (str(row["attribute"]), str(row["group"])) for row in finding.evidence
         if row.get("attribute") and charts.plotted_number(row.get("n")) is not None and row["n"] >= flaggable))
     lang = review.lang
-    return {"reference": w.Dropdown(
-        options=[(display.label("widgets.highest", lang), "highest"),
-                 (display.label("widgets.largest", lang), "largest"),
-                 *((f"{attribute} = {group}", (attribute, group)) for attribute, group in groups)],
-        value="highest", description=display.label("widgets.reference", lang))}
+    choices = [(display.label("widgets.highest", lang), "highest"), (display.label("widgets.largest", lang), "largest"),
+               *((f"{attribute} = {group}", ((attribute, group),)) for attribute, group in groups)]
+    # The check's own rule: the option, else bias.reference of the config.
+    start = configured if configured is not None else review.config.bias.reference
+    if isinstance(start, Mapping):
+        start = tuple((str(a), str(g)) for a, g in start.items())
+        if start not in [value for _, value in choices]:
+            choices.append((", ".join(f"{a} = {g}" for a, g in start), start))
+    return {"reference": w.Dropdown(options=choices, value=start, description=display.label("widgets.reference", lang))}
 
 
-def _threshold_slider(finding: Finding, option: str, default: float, lang: str) -> Controls:
-    level = "fail" if option.startswith("fail") else "warn"
-    values = [t.value for t in finding.thresholds if t.level == level and t.op in ("<", "<=")]
-    slider = {"min": 0.5, "max": 1.0, "step": 0.05, "continuous_update": False, "readout_format": ".2f"}
-    value = max(values, default=default) if level == "warn" else min(values, default=default)
-    return {option: w.FloatSlider(value=value, description=display.label(f"widgets.{option}", lang), **slider)}
+def kit_default(check_id: str, option: str) -> Any:
+    """The value the check's function gives an option nobody set (its signature's default)."""
+    from .checks import CHECKS
+
+    return inspect.signature(CHECKS[check_id].function).parameters[option].default
+
+
+def _threshold_of(finding: Finding, option: str, value: float) -> Threshold | None:
+    """The finding's threshold that `option` sets: same level, same direction, same value."""
+    level, side = option.split("_")
+    ops = ("<", "<=") if side == "below" else (">", ">=")
+    return next((t for t in finding.thresholds if t.level == level and t.op in ops and t.value == value), None)
+
+
+def _slider_grid(option: str, value: float, default: float) -> list[float]:
+    """0.50 to 1.00 for a `below` threshold (a ratio or a share), 0.05 to 0.50 for an `above` gap, 1.00 to 2.00 for
+    an `above` ratio; stretched to hold the review's value and the kit default, which are always choices."""
+    if option.endswith("_below"):
+        low, high = 0.5, 1.0
+    else:
+        low, high = (1.0, 2.0) if default >= 1 else (STEP, 0.5)
+    low, high = min(low, value, default), max(high, value, default)
+    steps = round((high - low) / STEP)
+    return sorted({round(low + i * STEP, 2) for i in range(steps + 1)} | {value, default})
+
+
+@dataclass(frozen=True)
+class ThresholdWords:
+    """How a threshold reads: its slider's name with the report's status word, and its values as the report
+    writes them (the metric's kind: a ratio "0,80", a share "80,0 %")."""
+
+    description: str
+    metric: str
+    lang: str
+
+    def value(self, number: float) -> str:
+        return charts.format_value(float(number), self.metric, self.lang)
+
+
+def threshold_words(review: Review, finding: Finding, option: str, value: float) -> ThresholdWords:
+    level, side = option.split("_")
+    threshold = _threshold_of(finding, option, value)
+    status = display.threshold_verdict(threshold) if threshold is not None else level
+    description = display.label(f"widgets.threshold.{side}", review.lang,
+                                level=display.status_label(status, review.lang))
+    metric = threshold.metric if threshold is not None else "ratio"  # no threshold to name: read as a ratio
+    return ThresholdWords(description=description, metric=metric, lang=review.lang)
+
+
+def _threshold_slider(review: Review, finding: Finding, option: str, configured: Mapping[str, Any]) -> Controls:
+    """A slider over formatted values: its readout is the label of the chosen value, in the review's locale (a
+    FloatSlider's readout is a d3 format, always with a decimal point)."""
+    default = float(kit_default(finding.check_id, option))
+    value = float(configured.get(option, default))
+    words = threshold_words(review, finding, option, value)
+    grid = _slider_grid(option, value, default)
+    return {option: w.SelectionSlider(options=[(words.value(v), v) for v in grid], value=value,
+                                      description=words.description, continuous_update=False,
+                                      style={"description_width": "initial"})}
 
 
 def controls_for(review: Review, finding: Finding, campaign: str | None,
                  campaigns: dict[str, list[str]] | None = None) -> Controls:
     """One control per option the check accepts, among those a marketer explores: campaign, purpose, channel,
-    attribute, reference group and the ratio thresholds. Choices are aggregates (distinct values), never rows."""
+    attribute, reference group and the thresholds, each starting at the review's config (`campaign`, when given,
+    wins over the config's). Choices are aggregates (distinct values), never rows."""
     check_id, lang = finding.check_id, review.lang
     area = check_id.split(".", 1)[0]
-    accepts = {option for option in ("campaign", "purpose", "channel", "attributes", "reference", "fail_below",
-                                     "warn_below") if display.accepts_option(check_id, option)}
+    configured = options_for(review, check_id)
+    accepts = {option for option in ("campaign", "purpose", "channel", "attributes", "reference", *THRESHOLD_OPTIONS)
+               if display.accepts_option(check_id, option)}
     controls: Controls = {}
     if "campaign" in accepts:
-        controls.update(campaign_dropdown(review, _population_table(review, area), campaign, campaigns))
-    if "purpose" in accepts:
-        controls.update(_choices_dropdown("purpose", _evidence_values(finding, "purpose"), lang))
-    if "channel" in accepts:
-        controls.update(_choices_dropdown("channel", _evidence_values(finding, "channel"), lang))
-    if "attributes" in accepts:
-        controls.update(_choices_dropdown("attribute", _evidence_values(finding, "attribute"), lang))
-    if "reference" in accepts and any(row.get("attribute") for row in finding.evidence):
-        controls.update(_reference_dropdown(review, finding))
-    for option, default in (("fail_below", 0.8), ("warn_below", 0.9)):
+        start = campaign if campaign is not None else configured.get("campaign")
+        controls.update(campaign_dropdown(review, _population_table(review, area), start, campaigns))
+    for option, name in (("purpose", "purpose"), ("channel", "channel"), ("attributes", "attribute")):
         if option in accepts:
-            controls.update(_threshold_slider(finding, option, default, lang))
+            controls.update(_choices_dropdown(name, _evidence_values(finding, name), lang, configured.get(option)))
+    if "reference" in accepts and any(row.get("attribute") for row in finding.evidence):
+        controls.update(_reference_dropdown(review, finding, configured.get("reference")))
+    for option in THRESHOLD_OPTIONS:
+        if option in accepts:
+            controls.update(_threshold_slider(review, finding, option, configured))
     return controls
 
 
 def options_from(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Control values as check options: one attribute as a list, a named group as {attribute: group}."""
+    """Control values as check options: attributes as a list, a named reference as {attribute: group}."""
     options = dict(values)
     if "attribute" in options:
         attribute = options.pop("attribute")
-        options["attributes"] = None if attribute is None else [attribute]
+        options["attributes"] = (None if attribute is None else list(attribute) if isinstance(attribute, tuple)
+                                 else [attribute])
     reference = options.get("reference")
     if isinstance(reference, tuple):
-        options["reference"] = {reference[0]: reference[1]}
+        options["reference"] = dict(reference)
     return options
 
 
-def check_options(controls: Controls) -> dict[str, Any]:
+def check_options(controls: Mapping[str, w.ValueWidget]) -> dict[str, Any]:
     """The controls' values as the check's options ("All ..." is None, the check's own default)."""
     return options_from({name: None if c.value == ALL else c.value for name, c in controls.items()})
+
+
+def options_key(options: Mapping[str, Any]) -> str:
+    """One text per set of options, for the panel's drawn Outputs."""
+    return json.dumps(options, sort_keys=True, default=str)
+
+
+# --- the panel -------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckPanel:
+    """A check's widget tree and the parts a caller (or a test) drives: the controls (by option), the note beside
+    each threshold, the reset button and the Output. `drawn` keeps, per set of options, the finding (None for a
+    rejected set) and the Output's content."""
+
+    box: w.VBox
+    check_id: str
+    controls: Mapping[str, w.ValueWidget]
+    notes: Mapping[str, w.HTML]
+    reset: w.Button
+    output: w.Output
+    start: Mapping[str, Any]  # the controls' values at the review's config
+    drawn: OrderedDict[str, tuple[Finding | None, tuple[dict[str, Any], ...]]] = field(default_factory=OrderedDict)
+
+    def shown(self) -> Finding | None:
+        """The finding the Output shows now (None when the chosen options were rejected)."""
+        entry = self.drawn.get(options_key(check_options(self.controls)))
+        return None if entry is None else entry[0]
+
+
+def display_data(shown: Any) -> dict[str, Any]:
+    """One output of an Output widget, as `display(shown)` would publish it in JupyterLab: a plotly figure as
+    plotly's JSON mimetype (JupyterLab's plotly renderer draws it), anything else as HTML."""
+    if isinstance(shown, HTML):
+        data = {"text/html": shown._repr_html_() or "", "text/plain": "<HTML>"}
+    else:
+        import plotly.io as pio
+
+        data = pio.renderers["plotly_mimetype"].to_mimebundle(shown.to_dict())
+    return {"output_type": "display_data", "data": data, "metadata": {}}
+
+
+def finding_outputs(review: Review, finding: Finding) -> tuple[dict[str, Any], ...]:
+    return tuple(display_data(shown) for shown in display.finding_displays(review, finding))
 
 
 def panel(review: Review, finding: Finding, *, campaign: str | None = None,
           campaigns: dict[str, list[str]] | None = None) -> w.VBox | None:
     """The finding in an Output under its controls; None when the check has no choice to offer. `campaigns`:
     see `campaign_dropdown`."""
+    built = check_panel(review, finding, campaign=campaign, campaigns=campaigns)
+    return None if built is None else built.box
+
+
+def check_panel(review: Review, finding: Finding, *, campaign: str | None = None,
+                campaigns: dict[str, list[str]] | None = None) -> CheckPanel | None:
+    """`panel`, with its parts. The review keeps its aggregates from now on, so that every change after the first
+    query of a set of options only judges again."""
     controls = controls_for(review, finding, campaign, campaigns)
     if not controls:
         return None
-    output = w.Output()
+    aggregates.remember(review)
+    lang = review.lang
+    notes = {name: w.HTML() for name in controls if name in THRESHOLD_OPTIONS}
+    reset = w.Button(description=display.label("widgets.reset", lang),
+                     tooltip=display.label("widgets.reset_hint", lang), icon="undo")
+    built = CheckPanel(box=w.VBox(), check_id=finding.check_id, controls=controls, notes=notes, reset=reset,
+                       output=w.Output(), start={name: c.value for name, c in controls.items()})
+    built.drawn[options_key(check_options(controls))] = (finding, finding_outputs(review, finding))
+    holding = [False]  # True while reset moves several controls: one re-draw at the end
 
     def refresh(_change: object = None) -> None:
-        with output:
-            output.clear_output(wait=True)
-            try:
-                display.show_finding(review, display.rerun(review, finding.check_id, **check_options(controls)))
-            except ReviewInputError as exc:  # e.g. fail_below above warn_below: say so, keep the panel alive
-                display.show_message(str(exc))
+        if holding[0]:
+            return
+        _write_notes(built, lang)
+        _draw(review, built)
+
+    def on_reset(_button: object = None) -> None:
+        holding[0] = True
+        try:
+            for name, control in controls.items():
+                control.value = built.start[name]
+        finally:
+            holding[0] = False
+        refresh()
 
     for control in controls.values():
         control.observe(refresh, names="value")
-    with output:
-        display.show_finding(review, finding)
-    layout = w.Layout(flex_flow="row wrap")
-    return w.VBox([w.HBox(list(controls.values()), layout=layout), output])
+    reset.on_click(on_reset)
+    rows: list[w.Widget] = [w.HBox([c for n, c in controls.items() if n not in notes], layout=w.Layout(
+        flex_flow="row wrap"))]
+    rows += [w.HBox([controls[n], note]) for n, note in notes.items()]
+    built.box.children = (*rows, reset, built.output)
+    _write_notes(built, lang)
+    built.output.outputs = built.drawn[options_key(check_options(controls))][1]
+    return built
+
+
+def _write_notes(built: CheckPanel, lang: str) -> None:
+    """Beside each threshold: "changed from the kit default (X)" when its value is not the kit default, be it the
+    review's config or the slider that moved it."""
+    for name, note in built.notes.items():
+        slider = built.controls[name]
+        default = float(kit_default(built.check_id, name))
+        if slider.value == default:
+            note.value = ""
+            continue
+        shown_default = next(label for label, value in slider.options if value == default)
+        note.value = (f'<span class="er-note er-changed">'
+                      f'{html.escape(display.label("widgets.changed_from_default", lang, value=shown_default))}</span>')
+
+
+def _draw(review: Review, built: CheckPanel) -> None:
+    """Show the finding for the controls' options: drawn before, or re-run (on the kept aggregates) and drawn."""
+    options = check_options(built.controls)
+    key = options_key(options)
+    if key in built.drawn:
+        built.drawn.move_to_end(key)
+    else:
+        try:
+            finding = display.rerun(review, built.check_id, **options)
+            built.drawn[key] = (finding, finding_outputs(review, finding))
+        except ReviewInputError as exc:  # e.g. fail_below above warn_below: say so, keep the panel alive
+            built.drawn[key] = (None, (display_data(HTML(display.message_html(str(exc)))),))
+        if len(built.drawn) > MAX_DRAWN:
+            built.drawn.popitem(last=False)
+    built.output.outputs = built.drawn[key][1]
 
 
 # --- the self-assessment panel (governance notebook) ----------------------------------------------------------------
