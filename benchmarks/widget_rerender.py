@@ -4,9 +4,9 @@ the panels reused the opened review's aggregates.
 In-process, with the real panels: each side opens the demo review as a notebook does (display.open_for_notebook),
 runs every area's checks, builds every check's panel (widgets.panel), then, for each control of each panel, sets a
 new value and times until the panel's Output holds the new finding (observers run synchronously), then sets it
-back and times again. An IPython shell with a capturing display publisher stands in for the kernel, so that the
-former panel's `with output: display(...)` formats its outputs as in JupyterLab (only the browser's drawing is
-left out). Controls are grouped by kind: campaign, purpose, channel, attribute, reference, threshold.
+back and times again. An IPython shell with a capturing display publisher stands in for the kernel, and plotly
+renders to its JSON mimetype, so that the former panel's `with output: display(...)` formats its outputs as in
+JupyterLab (only the browser's drawing is left out). Controls are grouped by kind: campaign, purpose, channel, attribute, reference, threshold.
 
 "before" is the kit at --baseline (default: the commit before the change, whose `src/` is extracted with
 `git archive`), "after" is this checkout's `src/`. Each side runs in its own process. Reported: per kind, the
@@ -128,6 +128,10 @@ def measure_panels(review_dir: Path) -> dict[str, Any]:
 
     shell = InteractiveShell.instance()
     shell.display_pub = Counting()
+    import plotly.io as pio
+
+    # Outside a kernel plotly has no renderer and displays a figure as its repr: render it as JupyterLab gets it.
+    pio.renderers.default = "plotly_mimetype"
     started = time.perf_counter()
     review = display.open_for_notebook(data_dir=str(review_dir))
     # Governance's panel is human_contact's; its continuous evaluation reads the run history, which takes long
