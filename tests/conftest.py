@@ -16,8 +16,10 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 def shared_data_dir() -> Path:
     if SHARED_DATA.is_dir():
         return SHARED_DATA
-    message = (f"the real datasets are not at {SHARED_DATA} (they live beside the repo in the team's checkout, "
-               "not in a user's clone)")
+    message = (
+        f"the real datasets are not at {SHARED_DATA} (they live beside the repo in the team's checkout, "
+        "not in a user's clone)"
+    )
     if os.environ.get("ETHICS_REVIEW_REQUIRE_SHARED_DATA") == "1":
         pytest.fail(message)
     pytest.skip(message)
@@ -58,8 +60,17 @@ def a_finding(check_id: str, evidence: list[dict], *, status: str = "warn", thre
     """A hand-made finding for chart and display tests: only the check id, status, thresholds and evidence matter."""
     from ethics_review.findings import Finding
 
-    return Finding(check_id=check_id, area=check_id.split(".")[0], status=status, title="t", summary="s",
-                   recommendation="r", metric={}, thresholds=tuple(thresholds), evidence=tuple(evidence))
+    return Finding(
+        check_id=check_id,
+        area=check_id.split(".")[0],
+        status=status,
+        title="t",
+        summary="s",
+        recommendation="r",
+        metric={},
+        thresholds=tuple(thresholds),
+        evidence=tuple(evidence),
+    )
 
 
 def segments(figure, part: str) -> list[tuple[tuple[str, str], float]]:
@@ -100,8 +111,9 @@ def demo_command_report(tmp_path_factory):
             out = tmp_path_factory.mktemp(f"demo-command-{lang}")
             # With a Chromium on the machine the French run also prints report.pdf (tests/test_browser.py reads it)
             pdf = ["--pdf"] if lang == "fr" and chromium_available() else []
-            assert cli.main(["demo", "--out", str(out), "--lang", lang, "--contacts", str(DEMO_TEST_CONTACTS),
-                             *pdf]) == 0
+            assert (
+                cli.main(["demo", "--out", str(out), "--lang", lang, "--contacts", str(DEMO_TEST_CONTACTS), *pdf]) == 0
+            )
             folders[lang] = out / "report"
         return folders[lang]
 

@@ -25,8 +25,12 @@ def test_missing_table_is_not_applicable_naming_it():
 
 def test_missing_column_is_not_applicable_naming_it():
     review = make_review(content={"content_id": ["K1"], "ai_generated": ["true"]})
-    check = Check("transparency.ai_disclosure", "transparency", CHECKS["transparency.ai_disclosure"].function,
-                  needs={"content": ("content_id", "disclosed")})
+    check = Check(
+        "transparency.ai_disclosure",
+        "transparency",
+        CHECKS["transparency.ai_disclosure"].function,
+        needs={"content": ("content_id", "disclosed")},
+    )
     finding = run_check(review, check)
     assert finding.status == "not_applicable"
     assert "column 'disclosed' of table 'content'" in finding.summary

