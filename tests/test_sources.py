@@ -5,9 +5,9 @@ import ibis
 import pandas as pd
 import pytest
 
+from ethics_review.csvfiles import sniff_csv
 from ethics_review.errors import DataError
 from ethics_review.review import open_review
-from ethics_review.sources import sniff_csv
 
 CONTACTS = (
     "contact_id{d}email{d}birth_date{d}is_customer{d}recipient_type\nC1{d}a@x.fr{d}01/02/1980{d}oui{d}individual\n"

@@ -16,7 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from .config import read_yaml
 from .contract import FALSE_WORDS, TRUE_WORDS
+from .csvfiles import sniff_csv
 from .errors import DataError
 
 DECISION_MODES = ("assistive", "human_in_the_loop", "fully_automated")
@@ -119,14 +121,10 @@ def is_placeholder(value: Any) -> bool:
 def load_register(path: Path) -> pd.DataFrame:
     """Read `ai_systems.yaml` (a list of systems, or a mapping with a `systems:` list) or `ai_systems.csv`."""
     if path.suffix.lower() == ".csv":
-        from .sources import sniff_csv  # sources delegates the register to this module
-
         encoding, delimiter = sniff_csv(path)
         frame = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False)
         records = frame.to_dict(orient="records")
     else:
-        from .config import read_yaml
-
         document = read_yaml(path)
         records = document.get("systems", document.get("ai_systems")) if isinstance(document, dict) else document
         if document is None:

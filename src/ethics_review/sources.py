@@ -8,11 +8,9 @@ one message. Inputs are only ever read, and nothing outside the review folder is
 
 from __future__ import annotations
 
-import codecs
 import csv
 import difflib
 import hashlib
-import io
 import re
 import shutil
 import tempfile
@@ -27,6 +25,7 @@ import pandas as pd
 from ibis.backends import BaseBackend
 
 from . import engine, i18n
+from .assessment import answers_from_records, find_file, load_assessment
 from .config import ReviewConfig
 from .contract import (
     CANONICAL_PURPOSES,
@@ -42,14 +41,15 @@ from .contract import (
     country_names,
     fold_name,
 )
+from .csvfiles import MAX_LINE_BYTES, check_csv_text, csv_line, sniff_csv
 from .errors import DataError
-from .review import InputFingerprint, Notice, Review
+from .records import InputFingerprint, Notice, Review
+from .register import load_register, register_frame
+from .text import plain_text
 
 ROW = "__row"  # 1-based record number of the input, kept only to name rows in error messages
-_DELIMITERS = ",;\t|"
 _NOTICE_SUFFIXES = (".md", ".txt", ".html", ".htm")
 MAX_HEADER_BYTES = 1 << 20  # a header line longer than 1 MiB is not a table's header
-MAX_LINE_BYTES = 8 << 20  # DuckDB's limit on one CSV line (its default is 2 MiB); longer is an input error
 MAX_LISTED_VALUES = 30  # unknown values listed in one message (all are counted)
 
 
@@ -489,81 +489,6 @@ def staging_name(name: str) -> str:
     return f"raw_{name}"
 
 
-def sniff_csv(path: Path) -> tuple[str, str]:
-    """(encoding, delimiter) of a CSV export: UTF-8 (with or without BOM), else cp1252; `,` `;` tab or `|`."""
-    with path.open("rb") as handle:
-        head = handle.read(1 << 16)
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    else:
-        encoding = "utf-8" if _is_utf8(path) else "cp1252"
-    sample = head.decode(encoding if encoding != "cp1252" else "latin-1", errors="replace")
-    lines = sample.lstrip("\ufeff").splitlines()[:50]
-    if len(lines) > 1 and len(head) == 1 << 16:
-        lines = lines[:-1]  # the last line of a cut sample may be incomplete
-    best, best_score = ",", (-1, 0)
-    for delimiter in _DELIMITERS:
-        try:
-            widths = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)]
-        except csv.Error:  # a sample cut inside a quoted field, or a field over the csv module's limit
-            continue
-        if not widths or widths[0] < 2:
-            continue
-        score = (sum(w == widths[0] for w in widths), widths[0])
-        if score > best_score:
-            best, best_score = delimiter, score
-    return encoding, best
-
-
-def _is_utf8(path: Path) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        try:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
-
-
-# A well-formed multi-byte UTF-8 sequence: a cp1252 export almost never holds one (é is one byte there), so a
-# file with some of them and some invalid bytes is a damaged UTF-8 file, not a cp1252 one.
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-
-
-def check_csv_text(path: Path, encoding: str) -> None:
-    """Refuse bytes that are invalid in the file's encoding (never replaced silently) and binary content."""
-    data = path.read_bytes()
-    problem: tuple[int, str] | None = None
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        problem = (nul, "holds NUL bytes: it is a binary file or UTF-16 text, not a CSV export")
-    elif encoding == "cp1252":
-        if _UTF8_SEQUENCE.search(data):
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                problem = (exc.start, f"is UTF-8 text with an invalid byte (0x{data[exc.start]:02x})")
-        else:
-            try:
-                data.decode("cp1252")
-            except UnicodeDecodeError as exc:
-                problem = (
-                    exc.start,
-                    (f"has a byte (0x{data[exc.start]:02x}) that is not text in UTF-8 or in Windows-1252"),
-                )
-    if problem is not None:
-        offset, reason = problem
-        raise DataError(
-            f"the file {reason}",
-            file=str(path),
-            row=data.count(b"\n", 0, offset) + 1,
-            row_label="line",
-            fix="export the table again as UTF-8 CSV (or fix the damaged line)",
-        )
-
-
 def _utf8_copy(path: Path, folder: Path) -> Path:
     """A UTF-8 copy of a cp1252 export in a temporary folder (the input itself is never touched)."""
     target = folder / "table.csv"
@@ -624,24 +549,6 @@ def _csv_header(path: Path, encoding: str, delimiter: str, name: str) -> list[st
     header = [h.strip() for h in header]
     _check_header(header, str(path), name)
     return header
-
-
-def csv_line(path: Path, encoding: str, delimiter: str, record: int) -> int:
-    """The line on which data record `record` starts (header = line 1); a quoted field may span lines."""
-    limit = csv.field_size_limit()
-    csv.field_size_limit(MAX_LINE_BYTES)
-    try:
-        with path.open(encoding="utf-8-sig" if encoding.startswith("utf-8") else encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            next(reader, None)
-            for number in range(1, record):
-                if next(reader, None) is None:
-                    break
-            return reader.line_num + 1
-    except (csv.Error, UnicodeDecodeError):
-        return record + 1
-    finally:
-        csv.field_size_limit(limit)
 
 
 # --- mapping and typing -------------------------------------------------------------------------------------------
@@ -1085,8 +992,6 @@ def _load_ai_systems(
     config: ReviewConfig, base_dir: Path, given: Any
 ) -> tuple[pd.DataFrame | None, InputFingerprint | None]:
     """The AI register, read and validated by `register` (YAML or CSV file, or a DataFrame from a notebook)."""
-    from .register import load_register, register_frame
-
     if isinstance(given, pd.DataFrame):
         return register_frame(given), InputFingerprint("ai_systems", "DataFrame", len(given), None)
     configured = config.sources.get("ai_systems")
@@ -1125,8 +1030,6 @@ def _load_assessment(
     config: ReviewConfig, base_dir: Path, given: Any
 ) -> tuple[tuple[Any, ...] | None, InputFingerprint | None]:
     """The self-assessment answers (assessment.yaml, or a list of answer mappings from a notebook)."""
-    from .assessment import answers_from_records, find_file, load_assessment
-
     if isinstance(given, pd.DataFrame):
         given = given.astype(object).where(given.notna(), None).to_dict(orient="records")
     if given is not None:
@@ -1150,8 +1053,6 @@ def notice_language(path: Path, default: str) -> str:
 def _load_notices(config: ReviewConfig, base_dir: Path) -> tuple[Notice, ...]:
     """Every .md, .txt and .html file of the notices folder, as plain text (HTML parsed, Markdown marks
     removed) with its language."""
-    from .text import plain_text
-
     configured, _, language = config.sources.get("notices", "").partition("#")
     folder = (base_dir / configured) if configured else base_dir / "notices"
     if configured and not folder.is_dir():

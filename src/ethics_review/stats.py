@@ -12,9 +12,7 @@ CONFIDENCE = 0.95
 
 
 def _scipy_stats() -> Any:
-    # Imported on first use: scipy.stats takes a third of a second to import, and a consent or transparency
-    # review never needs it.
-    from scipy import stats  # noqa: PLC0415
+    from scipy import stats  # noqa: PLC0415 - slow to import, and a consent or transparency review never needs it
 
     return stats
 

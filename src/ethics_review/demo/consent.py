@@ -178,7 +178,7 @@ def _sorted_log(log: pd.DataFrame) -> pd.DataFrame:
             "method": np.int8,
         }
     )
-    # One int64 key (time, person, purpose) sorts much faster than a three-key lexsort at 10M contacts.
+    # One int64 key (time, person, purpose): a single-key sort, where a three-key lexsort compares keys in turn.
     key = (log["at"].to_numpy() << 32) | (log["person"].to_numpy() << 4) | log["purpose"].to_numpy()
     return log.take(np.argsort(key, kind="stable")).reset_index(drop=True)
 
@@ -222,7 +222,7 @@ class ConsentState:
         self, person: np.ndarray, purpose: np.ndarray | int, at: np.ndarray | int
     ) -> tuple[np.ndarray, np.ndarray]:
         query = self._key(person, purpose, at)
-        # Sorted queries make the binary search cache-friendly (about five times faster on millions of rows).
+        # Sorted queries walk the sorted keys in order, so the binary searches stay in cache.
         order = np.argsort(query, kind="stable")
         index = np.empty(len(query), dtype=np.int64)
         index[order] = np.searchsorted(self.keys, query[order], side="right") - 1
