@@ -76,9 +76,8 @@ def test_the_cli_gives_duckdb_s_findings_on_every_engine(name, demo_dir, demo_re
     got = {f["check_id"]: f for f in json.loads((tmp_path / "report" / "findings.json").read_text())["findings"]}
     expected = {f["check_id"]: f for f in json.loads(demo_report.paths["findings"].read_text())["findings"]}
     assert got.keys() == expected.keys()
-    assert [c for c, f in got.items() if f["status"] == "error"] == [], [
-        f["summary"] for f in got.values() if f["status"] == "error"
-    ]
+    assert [c for c, f in got.items() if f["status"] == "error"] == [], [f["summary"] for f in got.values()
+                                                                         if f["status"] == "error"]
     for check_id, finding in expected.items():
         for status in ("error", "not_applicable"):
             assert (got[check_id]["status"] == status) == (finding["status"] == status), (check_id, status)
@@ -92,12 +91,10 @@ def test_the_cli_gives_duckdb_s_findings_on_every_engine(name, demo_dir, demo_re
 def test_spark_reads_a_french_excel_export_as_duckdb_does(tmp_path):
     """A cp1252 CSV with `;`, dd/mm/yyyy dates, oui/non booleans and accents, read by Spark itself: the same
     canonical table as DuckDB's."""
-    rows = [
-        "contact_id;birth_date;country;is_customer;commentaire",
-        "C1;03/02/1980;fr;oui;Hélène préfère le magasin",
-        "C2;;FR;non;",
-        "C3;1975-12-31; de ;1;rappeler au 06 12 34 56 78",
-    ]
+    rows = ["contact_id;birth_date;country;is_customer;commentaire",
+            "C1;03/02/1980;fr;oui;Hélène préfère le magasin",
+            "C2;;FR;non;",
+            "C3;1975-12-31; de ;1;rappeler au 06 12 34 56 78"]
     (tmp_path / "contacts.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
     on_duckdb = open_review(tmp_path).table("contacts").order_by("contact_id").to_pandas()
     on_spark = open_review(tmp_path, engine="pyspark").table("contacts").order_by("contact_id").to_pandas()

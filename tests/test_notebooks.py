@@ -36,7 +36,6 @@ def code_cells(notebook: nbformat.NotebookNode) -> list:
 
 # --- the committed notebooks (fast) ------------------------------------------------------------------------
 
-
 def test_the_bundled_notebooks_are_the_repository_ones():
     assert sorted(p.stem for p in notebooks_dir().glob("*.ipynb")) == sorted(AREAS)
 
@@ -51,17 +50,9 @@ def test_one_parameters_cell_with_exactly_the_documented_json_style_names(area):
     assert tuple(s.targets[0].id for s in statements) == PARAMETERS + extra
     values = {s.targets[0].id: ast.literal_eval(s.value) for s in statements}
     assert all(json.loads(json.dumps(v)) == v for v in values.values())  # JSON-style values only
-    assert values == {
-        "config": None,
-        "data_dir": None,
-        "as_of": None,
-        "lang": "en",
-        "campaign": None,
-        "interactive": True,
-        "output_dir": None,
-        "engine": None,
-        **dict.fromkeys(extra),
-    }
+    assert values == {"config": None, "data_dir": None, "as_of": None, "lang": "en", "campaign": None,
+                      "interactive": True, "output_dir": None, "engine": None,
+                      **dict.fromkeys(extra)}
 
 
 @pytest.mark.parametrize("area", AREAS)
@@ -119,17 +110,9 @@ def test_every_check_of_the_area_is_explained_in_both_languages(area):
 # interactive=False through papermill is what every report run does: test_report.py executes the three
 # notebooks that way and checks the executed copies. Here: interactive=True through papermill, and nbval.
 
-
 def run_parameters(demo_dir: Path, *, interactive: bool, output_dir: Path) -> dict:
-    return {
-        "data_dir": str(demo_dir),
-        "config": None,
-        "as_of": None,
-        "lang": "en",
-        "campaign": None,
-        "interactive": interactive,
-        "output_dir": str(output_dir),
-    }
+    return {"data_dir": str(demo_dir), "config": None, "as_of": None, "lang": "en", "campaign": None,
+            "interactive": interactive, "output_dir": str(output_dir)}
 
 
 @pytest.fixture(scope="module")
@@ -142,32 +125,14 @@ def nbval_run(demo_dir, tmp_path_factory) -> tuple[list[str], Path, list[Path]]:
     copies = []
     for area in AREAS:
         copy = folder / f"{area}.ipynb"
-        papermill.execute_notebook(
-            str(notebook_path(area)),
-            str(copy),
-            prepare_only=True,
-            kernel_name="python3",
-            parameters=run_parameters(demo_dir, interactive=False, output_dir=folder / "parts"),
-        )
+        papermill.execute_notebook(str(notebook_path(area)), str(copy), prepare_only=True, kernel_name="python3",
+                                   parameters=run_parameters(demo_dir, interactive=False, output_dir=folder / "parts"))
         copies.append(copy)
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--nbval-lax",
-        "--nbval-kernel-name",
-        "python3",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-    ]
+    command = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-kernel-name", "python3",
+               "-p", "no:cacheprovider", "-q"]
     groups = [[c for c in copies if c.stem != "bias"], [c for c in copies if c.stem == "bias"]]
-    processes = [
-        subprocess.Popen(
-            [*command, *map(str, group)], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        for group in groups
-    ]
+    processes = [subprocess.Popen([*command, *map(str, group)], cwd=folder, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True) for group in groups]
     results = []
     for process in processes:
         output, _ = process.communicate(timeout=900)

@@ -25,14 +25,12 @@ def findings(demo_review):
 
 
 def test_options_from_control_values():
-    controls = {
-        "campaign": ipywidgets.Dropdown(options=[("All", widgets.ALL), ("A", "A")], value=widgets.ALL),
-        "attribute": ipywidgets.Dropdown(options=[("All", widgets.ALL), ("gender", "gender")], value="gender"),
-        "reference": ipywidgets.Dropdown(
-            options=[("highest", "highest"), ("gender = F", ("gender", "F"))], value=("gender", "F")
-        ),
-    }
-    assert widgets.check_options(controls) == {"campaign": None, "attributes": ["gender"], "reference": {"gender": "F"}}
+    controls = {"campaign": ipywidgets.Dropdown(options=[("All", widgets.ALL), ("A", "A")], value=widgets.ALL),
+                "attribute": ipywidgets.Dropdown(options=[("All", widgets.ALL), ("gender", "gender")], value="gender"),
+                "reference": ipywidgets.Dropdown(options=[("highest", "highest"), ("gender = F", ("gender", "F"))],
+                                                 value=("gender", "F"))}
+    assert widgets.check_options(controls) == {"campaign": None, "attributes": ["gender"],
+                                               "reference": {"gender": "F"}}
 
 
 def test_every_check_with_a_campaign_option_gets_a_panel(demo_review, findings):
@@ -47,10 +45,8 @@ def test_controls_offer_what_the_review_holds(demo_review, findings, demo_dir):
     by_id = {f.check_id: f for f in findings}
     sends = pd.read_csv(demo_dir / "sends.csv", usecols=["campaign_id"])
     coverage = widgets.controls_for(demo_review, by_id["consent.coverage"], None)
-    assert [label for label, _ in coverage["campaign"].options] == [
-        "All campaigns",
-        *sorted(sends.campaign_id.unique()),
-    ]
+    assert [label for label, _ in coverage["campaign"].options] == ["All campaigns",
+                                                                   *sorted(sends.campaign_id.unique())]
     assert coverage["campaign"].value == widgets.ALL
     assert {"purpose"} <= set(coverage)  # consent: filter by campaign and purpose
     parity = widgets.controls_for(demo_review, by_id["bias.selection_parity"], None)
@@ -75,11 +71,7 @@ def test_every_control_reruns_its_check_with_the_chosen_value(demo_review, findi
             control.value = choice
             options = widgets.check_options(controls)
             rerun = display.rerun(demo_review, finding.check_id, **options)
-            assert rerun.check_id == finding.check_id and rerun.status != "error", (
-                finding.check_id,
-                name,
-                rerun.summary,
-            )
+            assert rerun.check_id == finding.check_id and rerun.status != "error", (finding.check_id, name, rerun.summary)
             if name == "campaign":
                 campaigns = {r["campaign_id"] for r in rerun.evidence if "campaign_id" in r}
                 assert campaigns <= {choice}, (finding.check_id, campaigns)
