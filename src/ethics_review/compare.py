@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ReviewInputError
+from .findings import Status, severity
+from .paths import package_json
 
 
 @dataclass(frozen=True)
 class Change:
     check_id: str
-    before: str | None  # status in the old run; None when the check is new
-    after: str | None  # status in the new run; None when the check is gone
+    before: Status | None  # status in the old run; None when the check is new
+    after: Status | None  # status in the new run; None when the check is gone
     metric_changes: tuple[tuple[str, Any, Any], ...] = ()
 
 
@@ -36,11 +38,10 @@ def read_findings(path: Path) -> dict[str, Any]:
 
 def _check_schema(document: dict[str, Any], path: Path) -> None:
     """Both files must be findings.json as the kit writes them (its shipped JSON Schema), else exit 2."""
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator  # noqa: PLC0415 - slow to import; only a comparison needs it
 
-    from .report import findings_schema
-
-    errors = sorted(Draft202012Validator(findings_schema()).iter_errors(document), key=lambda e: list(e.path))
+    schema = package_json("schema", "findings.schema.json")
+    errors = sorted(Draft202012Validator(schema).iter_errors(document), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
         where = "/" + "/".join(str(p) for p in first.path)
@@ -54,8 +55,6 @@ def _check_schema(document: dict[str, Any], path: Path) -> None:
 def got_worse(change: Change) -> bool:
     """Worse: a status more severe than before, a judged check that became not_applicable (an input was removed)
     or disappeared. A new check is not worse by itself, only by its status."""
-    from .findings import severity
-
     if change.before is None:
         return change.after in {"warn", "fail", "error"}
     if change.after is None:

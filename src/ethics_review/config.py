@@ -17,10 +17,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
-from .contract import CANONICAL_PURPOSES, SOURCE_NAMES, TABLES
+from .contract import CANONICAL_PURPOSES, SOURCE_NAMES, TABLES, country_code
 from .errors import ConfigError
 from .i18n import LANGUAGES
+from .legal import legal_dates
 
 CONFIG_FILE_NAME = "review.yaml"
 
@@ -174,8 +176,6 @@ class ReviewConfig(_Strict):
     @field_validator("legal_dates")
     @classmethod
     def _known_legal_dates(cls, value: dict[str, Any]) -> dict[str, Any]:
-        from .legal import legal_dates
-
         for rule_id in value:
             if rule_id not in legal_dates():
                 raise ValueError(f"unknown legal date '{rule_id}'{_nearest_hint(rule_id, legal_dates())}")
@@ -222,8 +222,13 @@ class ReviewConfig(_Strict):
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
 
+    def file_source(self, name: str) -> str | None:
+        """The path configured for ai_systems, notices or assessment: always a path (validated above)."""
+        configured = self.sources.get(name)
+        return configured if isinstance(configured, str) else None
 
-def _nearest_hint(word: str, choices: Any) -> str:
+
+def _nearest_hint(word: object, choices: Any) -> str:
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.5)
     return f"; did you mean '{match[0]}'?" if match else f"; valid: {', '.join(map(str, choices))}"
 
@@ -243,7 +248,7 @@ _YamlLoader.add_implicit_resolver(
 )
 
 
-def _timestamp(loader: _YamlLoader, node: yaml.Node) -> Any:
+def _timestamp(loader: _YamlLoader, node: yaml.ScalarNode) -> Any:
     """A date YAML recognises by its shape but the calendar does not have (2026-02-31) is the file's mistake."""
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
@@ -342,7 +347,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model
 
 
-def _explain(error: dict[str, Any], source: str) -> str:
+def _explain(error: ErrorDetails, source: str) -> str:
     loc = tuple(error["loc"])
     where = ".".join(str(p) for p in loc)
     if error["type"] == "extra_forbidden":
@@ -411,8 +416,6 @@ _PURPOSE_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def _check_value_targets(config: ReviewConfig, source: str) -> None:
     """A value mapped under values: must land in the column's vocabulary; a custom purpose is a lower-case code."""
-    from .contract import CANONICAL_PURPOSES, country_code
-
     for table, columns in config.values.items():
         spec = TABLES.get(table)
         for column, mapping in columns.items():

@@ -150,8 +150,13 @@ def worsened(before: Mapping[str, Any], now: Mapping[str, str], *, ignore: Itera
         if check_id not in skip
         and check_id in earlier
         and earlier[check_id] in STATUSES
-        and severity(status) > severity(earlier[check_id])
+        and _severity(status) > _severity(earlier[check_id])
     ]
+
+
+def _severity(status: object) -> int:
+    """The severity of a status read from a run record or a part; anything else ranks below every status."""
+    return next((severity(known) for known in STATUSES if known == status), -1)
 
 
 def area_trend(runs: Sequence[Mapping[str, Any]]) -> pd.DataFrame:

@@ -70,7 +70,7 @@ class _LocalFormatter(string.Formatter):
             return format_day(value, self.lang)
         if format_spec.startswith("plural:"):
             return plural(value, format_spec.removeprefix("plural:"), self.lang)
-        return super().format_field(value, format_spec)
+        return str(super().format_field(value, format_spec))
 
 
 def format_number(value: Any, kind: str, lang: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal
 
+from . import i18n
 from .paths import package_yaml
 
 LegalStatus = Literal["in_force", "adopted_not_yet_applicable", "adopted_awaiting_publication", "proposed"]
@@ -88,8 +89,6 @@ def last_verified() -> dt.date:
 def legal_block(review: Any, lang: str) -> dict[str, Any]:
     """findings.json's `legal`: every date the review used (with source, status and override note) and the
     dated notice, in the review's language."""
-    from . import i18n
-
     verified = last_verified()
     return {
         "verified_on": verified.isoformat(),
@@ -114,8 +113,6 @@ def legal_block(review: Any, lang: str) -> dict[str, Any]:
 
 def summary_lines(block: Mapping[str, Any], lang: str) -> list[str]:
     """The CLI's lines about the legal calendar: the dates used, overrides marked, then the notice."""
-    from . import i18n
-
     lines = [i18n.text("legal", "dates_used", lang)]
     for entry in block["dates"]:
         day = (

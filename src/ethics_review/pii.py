@@ -209,7 +209,8 @@ def engine_phone_pattern(region: str = "FR") -> str:
     """A number in the national format of `region` (trunk 0, then a possible national length), or in the
     international format (+ or 00, then 8 to 15 digits), with the separators people write."""
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
-    lengths = sorted(set(metadata.general_desc.possible_length)) if metadata is not None else [9]
+    general = metadata.general_desc if metadata is not None else None
+    lengths = sorted(set(general.possible_length)) if general is not None else [9]
     national = "|".join(f"0[ .-]?[1-9]([ .-]?[0-9]){{{n - 1}}}" for n in lengths)
     international = f"(\\+ ?|00 ?)[1-9]({_PHONE_SEPARATORS}[0-9]){{7,14}}"
     return f"(^|[^0-9+])({national}|{international})([^0-9]|$)"

@@ -28,8 +28,12 @@ SAFEGUARDS = ("human_intervention", "express_view", "contest")  # GDPR Art 22(3)
 BOOL_FIELDS = ("significant_effect", "special_categories", "minors_possible", "obvious_ai", "profiling", "large_scale")
 DATE_FIELDS = ("last_bias_audit", "staff_trained", "in_service_from", "retired_on")
 LIST_FIELDS = ("data_categories", "safeguards")
-ENUM_FIELDS = {"decision_mode": DECISION_MODES, "use_case": USE_CASES, "art22_exception": ART22_EXCEPTIONS}
-LIST_VALUES = {"safeguards": SAFEGUARDS}  # closed vocabularies of list fields
+ENUM_FIELDS: dict[str, tuple[str, ...]] = {
+    "decision_mode": DECISION_MODES,
+    "use_case": USE_CASES,
+    "art22_exception": ART22_EXCEPTIONS,
+}
+LIST_VALUES: dict[str, tuple[str, ...]] = {"safeguards": SAFEGUARDS}  # closed vocabularies of list fields
 REQUIRED_FIELDS = ("id", "name")
 # The fields every entry documents (contract v1), over which the register check judges completeness; the v2
 # fields after them apply to some systems only (an Art 22 exception to a fully automated significant one).
@@ -120,6 +124,7 @@ def is_placeholder(value: Any) -> bool:
 
 def load_register(path: Path) -> pd.DataFrame:
     """Read `ai_systems.yaml` (a list of systems, or a mapping with a `systems:` list) or `ai_systems.csv`."""
+    records: Any  # as read, validated below
     if path.suffix.lower() == ".csv":
         encoding, delimiter = sniff_csv(path)
         frame = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False)
@@ -141,12 +146,15 @@ def load_register(path: Path) -> pd.DataFrame:
 def register_frame(records: Sequence[Mapping[str, Any]] | pd.DataFrame, *, source: str = "DataFrame") -> pd.DataFrame:
     """Validated, typed register: text fields as strings (placeholders as missing), booleans as nullable
     booleans, dates as dates, lists as tuples. Fields beyond the contract's are kept as text."""
-    if isinstance(records, pd.DataFrame):
-        records = records.astype(object).where(records.notna(), None).to_dict(orient="records")
-    records = [{str(k).strip(): v for k, v in r.items()} for r in records]
-    columns = list(FIELDS) + sorted({k for r in records for k in r} - set(FIELDS))
+    given = (
+        records.astype(object).where(records.notna(), None).to_dict(orient="records")
+        if isinstance(records, pd.DataFrame)
+        else records
+    )
+    entries = [{str(k).strip(): v for k, v in r.items()} for r in given]
+    columns = list(FIELDS) + sorted({k for r in entries for k in r} - set(FIELDS))
     for field in REQUIRED_FIELDS:
-        if records and all(field not in r for r in records):
+        if entries and all(field not in r for r in entries):
             raise DataError(
                 f"required field '{field}' is missing from the AI register",
                 file=source,
@@ -155,7 +163,7 @@ def register_frame(records: Sequence[Mapping[str, Any]] | pd.DataFrame, *, sourc
             )
     rows = [
         {field: _typed(record.get(field), field, number, record, source) for field in columns}
-        for number, record in enumerate(records, start=1)
+        for number, record in enumerate(entries, start=1)
     ]
     _check_unique_ids(rows, source)
     _check_service_dates(rows, source)
@@ -173,7 +181,7 @@ def _typed(value: Any, field: str, number: int, record: Mapping[str, Any], sourc
         items = _as_list(value)
         allowed = LIST_VALUES.get(field)
         unknown = [v for v in items or () if allowed and v.lower() not in allowed]
-        if unknown:
+        if unknown and allowed:
             raise DataError(
                 f"{_system(number, record)}: {field} must list values among {', '.join(allowed)}",
                 file=source,

@@ -11,17 +11,20 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import json
 import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import ibis
 import ibis.expr.datatypes as dt
 import pandas as pd
+import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from . import engine, i18n
@@ -146,7 +149,7 @@ class _engine_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> Literal[False]:
         if exc is None or not _is_engine_error(exc):
             return False
         line, reason = engine_problem(str(exc))
@@ -154,13 +157,13 @@ class _engine_errors:
             f"cannot read table '{self.raw.name}': {reason}",
             file=self.raw.origin,
             fix="check the file is a complete, well-formed export (export it again if it was cut or damaged)",
-            **({"row": line, "row_label": "line"} if line else {}),
+            row=line,
+            row_label="line",
         ) from None
 
 
 def _is_engine_error(exc: BaseException) -> bool:
-    import duckdb
-    import pyarrow as pa
+    import duckdb  # noqa: PLC0415 - a review on another engine never loads DuckDB
 
     return isinstance(exc, (duckdb.Error, pa.ArrowException))
 
@@ -189,13 +192,13 @@ def engine_problem(message: str) -> tuple[int | None, str]:
 
 
 def _is_duckdb(con: BaseBackend) -> bool:
-    return con.name == "duckdb"
+    return bool(con.name == "duckdb")
 
 
 def _progress(items: list[str], enabled: bool, label: str) -> Iterable[str]:
     if not enabled:
         return items
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # noqa: PLC0415 - probes for Jupyter widgets: only a run with progress needs it
 
     return tqdm(items, desc=label, unit="table")
 
@@ -363,15 +366,15 @@ def _duckdb_sql(con: BaseBackend, sql: str, name: str, path: Path, *, create: st
             f"cannot read table '{name}': {reason}",
             file=str(path),
             fix="check the file is a well-formed table (same number of fields on every line, quotes closed)",
-            **({"row": line, "row_label": "line"} if line else {}),
+            row=line,
+            row_label="line",
         ) from None
 
 
 def _read_parquet(path: Path, name: str, con: BaseBackend) -> RawTable:
     """A view, not a copy: Parquet is typed and columnar, so checks read only the columns they need. The file is
     decoded once here, batch by batch, so that a damaged page is an input error now rather than a crash later."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # noqa: PLC0415 - only Parquet sources need it
 
     _require_duckdb(con, path)
     try:
@@ -404,9 +407,7 @@ def _read_parquet(path: Path, name: str, con: BaseBackend) -> RawTable:
 def _read_xlsx(path: Path, name: str, sheet: str | int) -> RawTable:
     """The sheet read cell by cell (openpyxl): exact sheet row numbers and the header as written, so that two
     columns of the same name are an error instead of being renamed."""
-    import zipfile
-
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 - only Excel sources need it
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -417,6 +418,7 @@ def _read_xlsx(path: Path, name: str, sheet: str | int) -> RawTable:
             fix="open it in Excel and save it again as .xlsx",
         ) from None
     try:
+        tables = {candidate.title: candidate for candidate in workbook.worksheets}  # chart sheets hold no table
         if isinstance(sheet, str):
             if sheet not in workbook.sheetnames:
                 raise DataError(
@@ -425,7 +427,13 @@ def _read_xlsx(path: Path, name: str, sheet: str | int) -> RawTable:
                     file=str(path),
                     fix="name an existing sheet as sources: {table: file.xlsx#Sheet}",
                 )
-            worksheet = workbook[sheet]
+            if sheet not in tables:
+                raise DataError(
+                    f"sheet '{sheet}' of the workbook of table '{name}' is a chart, not a table",
+                    file=str(path),
+                    fix="name the sheet that holds the table as sources: {table: file.xlsx#Sheet}",
+                )
+            worksheet = tables[sheet]
         else:
             worksheet = workbook.worksheets[0]
         header: list[str] | None = None
@@ -473,7 +481,7 @@ def _cell_text(value: Any) -> str | None:
     if value is None:
         return None
     if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "year") else value.isoformat()
+        return str(value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "year") else value.isoformat())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -809,7 +817,7 @@ def _check_vocabulary(
     mapping = {str(k).strip().lower(): str(v) for k, v in config.values.get(spec.name, {}).get(col.name, {}).items()}
     declared = declared_purposes(config)
     learned: dict[str, str] = {}
-    unknown: dict[str, list[int]] = {}  # value -> [rows, first record]
+    unknown: dict[str, tuple[int, int | None]] = {}  # value -> (rows, first record)
     for item in distinct.to_pyarrow().to_pylist():
         text = (item["value"] or "").strip(" \t\r\n")
         if not text:
@@ -825,16 +833,17 @@ def _check_vocabulary(
         else:  # purpose: canonical, or explicitly declared under values:
             known = mapped.strip() in CANONICAL_PURPOSES or text.lower() in mapping or mapped.strip() in declared
         if not known:
-            counted = unknown.setdefault(text, [0, item["first"]])
-            counted[0] += item["rows"]
-            if item["first"] is not None and (counted[1] is None or item["first"] < counted[1]):
-                counted[1] = item["first"]
+            rows, first = unknown.get(text, (0, None))
+            firsts = [record for record in (first, item["first"]) if record is not None]
+            unknown[text] = (rows + item["rows"], min(firsts) if firsts else None)
     if unknown:
         _raise_unknown_values(raw, spec, col, unknown)
     return learned
 
 
-def _raise_unknown_values(raw: RawTable, spec: TableSpec, col: ColumnSpec, unknown: Mapping[str, list[int]]) -> None:
+def _raise_unknown_values(
+    raw: RawTable, spec: TableSpec, col: ColumnSpec, unknown: Mapping[str, tuple[int, int | None]]
+) -> None:
     ordered = sorted(unknown.items(), key=lambda item: (-item[1][0], item[0]))
     shown = ordered[:MAX_LISTED_VALUES]
     listed = ", ".join(f"{value!r} ({_plural(rows, 'row')})" for value, (rows, _) in shown)
@@ -870,8 +879,6 @@ def _plural(n: int, word: str) -> str:
 
 def _yaml_key(value: str) -> str:
     """A value as a YAML mapping key, quoted when YAML would read it otherwise."""
-    import json
-
     return (
         value
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9_ .-]*", value)
@@ -897,13 +904,15 @@ def _suggestion(value: str, col: ColumnSpec) -> str:
 def _already_typed(value: ibis.Value, kind: str) -> bool:
     """A Parquet or database column of the right type needs no parsing, so it cannot hold an unparseable value."""
     kind_of = value.type()
-    return {
-        "timestamp": kind_of.is_timestamp() or kind_of.is_date(),
-        "date": kind_of.is_timestamp() or kind_of.is_date(),
-        "bool": kind_of.is_boolean(),
-        "float": kind_of.is_numeric(),
-        "int": kind_of.is_integer(),
-    }.get(kind, False)
+    return bool(
+        {
+            "timestamp": kind_of.is_timestamp() or kind_of.is_date(),
+            "date": kind_of.is_timestamp() or kind_of.is_date(),
+            "bool": kind_of.is_boolean(),
+            "float": kind_of.is_numeric(),
+            "int": kind_of.is_integer(),
+        }.get(kind, False)
+    )
 
 
 def _raise_invalid(
@@ -994,7 +1003,7 @@ def _load_ai_systems(
     """The AI register, read and validated by `register` (YAML or CSV file, or a DataFrame from a notebook)."""
     if isinstance(given, pd.DataFrame):
         return register_frame(given), InputFingerprint("ai_systems", "DataFrame", len(given), None)
-    configured = config.sources.get("ai_systems")
+    configured = config.file_source("ai_systems")
     candidates = (
         [base_dir / configured] if configured else [base_dir / f"ai_systems{s}" for s in (".yaml", ".yml", ".csv")]
     )
@@ -1020,7 +1029,8 @@ def _load_ai_systems(
         raise DataError(
             f"cannot read the AI register: {type(exc).__name__}",
             file=str(path),
-            **({"row": int(line.group(1)), "row_label": "line"} if line else {}),
+            row=int(line.group(1)) if line else None,
+            row_label="line",
             fix="give every line the same number of fields as the header, and close every quote",
         ) from None
     return frame, InputFingerprint("ai_systems", _display_path(path), len(frame), _sha256(path))
@@ -1035,7 +1045,7 @@ def _load_assessment(
     if given is not None:
         answers = answers_from_records(given, source="assessment (data)")
         return answers, InputFingerprint("assessment", "data", len(answers), None)
-    path = find_file(base_dir, config.sources.get("assessment"))
+    path = find_file(base_dir, config.file_source("assessment"))
     if path is None:
         return None, None
     answers = load_assessment(path)
@@ -1053,7 +1063,7 @@ def notice_language(path: Path, default: str) -> str:
 def _load_notices(config: ReviewConfig, base_dir: Path) -> tuple[Notice, ...]:
     """Every .md, .txt and .html file of the notices folder, as plain text (HTML parsed, Markdown marks
     removed) with its language."""
-    configured, _, language = config.sources.get("notices", "").partition("#")
+    configured, _, language = (config.file_source("notices") or "").partition("#")
     folder = (base_dir / configured) if configured else base_dir / "notices"
     if configured and not folder.is_dir():
         raise DataError(
