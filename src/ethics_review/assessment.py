@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from .config import read_yaml
 from .errors import DataError
 from .paths import package_yaml
 
@@ -111,8 +112,6 @@ def find_file(base_dir: Path, configured: str | None = None) -> Path | None:
 
 
 def load_assessment(path: Path) -> tuple[Answer, ...]:
-    from .config import read_yaml
-
     document = read_yaml(path)
     if document is None:
         return ()

@@ -22,10 +22,7 @@ def sniff_csv(path: Path) -> tuple[str, str]:
     """(encoding, delimiter) of a CSV export: UTF-8 (with or without BOM), else cp1252; `,` `;` tab or `|`."""
     with path.open("rb") as handle:
         head = handle.read(1 << 16)
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    else:
-        encoding = "utf-8" if _is_utf8(path) else "cp1252"
+    encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8" if _is_utf8(path) else "cp1252"
     sample = head.decode(encoding if encoding != "cp1252" else "latin-1", errors="replace")
     lines = sample.lstrip("\ufeff").splitlines()[:50]
     if len(lines) > 1 and len(head) == 1 << 16:
@@ -101,7 +98,7 @@ def csv_line(path: Path, encoding: str, delimiter: str, record: int) -> int:
         with path.open(encoding="utf-8-sig" if encoding.startswith("utf-8") else encoding, newline="") as handle:
             reader = csv.reader(handle, delimiter=delimiter)
             next(reader, None)
-            for number in range(1, record):
+            for _ in range(1, record):
                 if next(reader, None) is None:
                     break
             return reader.line_num + 1

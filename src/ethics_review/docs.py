@@ -19,8 +19,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import contract, i18n
+from . import contract, i18n, register
+from .checks import CHECKS
+from .config import BiasConfig, Exemption, ReviewConfig
+from .demo import generate
+from .errors import ReviewInputError
 from .findings import Finding
+from .paths import REPO_ROOT
+from .review import open_review
+from .runner import run_checks
+from .work import next_step
 
 DATA_CONTRACT_FILE = "data-contract.md"
 CHECKS_FILE = "checks.md"
@@ -79,8 +87,6 @@ def _codes(values: Sequence[Any]) -> str:
 
 def data_contract_markdown() -> str:
     """The data contract as the code enforces it."""
-    from . import register
-    from .config import BiasConfig, Exemption, ReviewConfig
 
     formats = (
         f"Accepted file types: {_codes(contract.FILE_SUFFIXES)}. Booleans: {_codes(contract.TRUE_WORDS)} "
@@ -212,8 +218,6 @@ def _default(value: Any) -> str:
 
 def checks_markdown(findings: Sequence[Finding]) -> str:
     """The check catalogue; `findings` (one per check, on the demo review) carry each check's default thresholds."""
-    from .checks import CHECKS
-    from .work import next_step
 
     by_id = {f.check_id: f for f in findings}
     bands = ", ".join(f"`{name}`" for name, _ in contract.AGE_BANDS)
@@ -289,9 +293,6 @@ def _plain(text: str) -> str:
 
 def demo_findings() -> list[Finding]:
     """One finding per check on a fresh demo review: the thresholds each check judges with by default."""
-    from .demo import generate
-    from .review import open_review
-    from .runner import run_checks
 
     with tempfile.TemporaryDirectory(prefix="er-docs-") as folder:
         data = Path(folder) / "data"
@@ -308,8 +309,6 @@ def documents(findings: Sequence[Finding] | None = None) -> dict[str, str]:
 
 def default_docs_dir() -> Path:
     """The repository's docs/ in a clone; an installed kit has no repository to write into."""
-    from .errors import ReviewInputError
-    from .paths import REPO_ROOT
 
     if not (REPO_ROOT / "pyproject.toml").is_file():
         raise ReviewInputError(

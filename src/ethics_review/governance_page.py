@@ -89,7 +89,7 @@ def show_assessment_panel(review: Review, *, interactive: bool = True) -> None:
     assessment.yaml and the self_assessment finding above lists every answer)."""
     if not interactive:
         return
-    from .widgets import assessment_panel
+    from .widgets import assessment_panel  # noqa: PLC0415 - ipywidgets: only JupyterLab shows the panel
 
     ipython_display(HTML(display.style_html()))
     ipython_display(assessment_panel(review).box)

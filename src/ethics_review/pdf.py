@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import ReviewInputError
@@ -55,16 +56,14 @@ def launch_arguments() -> list[str]:
 def write_pdf(out_dir: Path, pages: Sequence[Path], *, chromium: str | Path | None = None) -> Path:
     """Print `pages` (the scorecard first, then the area pages) into `out_dir/report.pdf`. Playwright's sync API
     refuses a thread with a running asyncio loop (the notebook client leaves one): it runs in its own thread."""
-    from concurrent.futures import ThreadPoolExecutor
-
     executable = find_chromium(chromium)
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(_print, out_dir, pages, executable).result()
 
 
 def _print(out_dir: Path, pages: Sequence[Path], executable: Path) -> Path:
-    from playwright.sync_api import sync_playwright
-    from pypdf import PdfWriter
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only --pdf needs a browser driver
+    from pypdf import PdfWriter  # noqa: PLC0415 - only --pdf joins pages
 
     target = out_dir / PDF_FILE
     with tempfile.TemporaryDirectory(prefix="er-pdf-") as scratch, sync_playwright() as playwright:

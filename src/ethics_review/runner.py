@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from . import i18n
 from .checks import CHECKS
+from .checks.bias import check_attributes
 from .checks.common import Check, missing_inputs, not_applicable, options_for
 from .errors import ConfigError, ReviewInputError
 from .findings import Finding
@@ -61,14 +62,11 @@ def validate_check_options(review: Review) -> None:
                 hint = f"; did you mean '{near[0]}'?" if near else ""
                 raise ConfigError(
                     f"checks.{check_id}: unknown option '{option}'{hint}",
-                    fix=f"options of {check_id}: {', '.join(accepted + ['enabled'])}",
+                    fix=f"options of {check_id}: {', '.join([*accepted, 'enabled'])}",
                 )
         for option, value in options.items():
             _check_option_value(check_id, option, value)
-    # The bias area knows which columns an attribute may name.
-    from .checks.bias import check_attributes
-
-    check_attributes(review)
+    check_attributes(review)  # the bias area knows which columns an attribute may name
 
 
 def _check_option_value(check_id: str, option: str, value: Any) -> None:

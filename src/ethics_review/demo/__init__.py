@@ -2,8 +2,9 @@
 
 `generate(out_dir)` writes a review folder that the kit reads with no further configuration: contacts,
 consents, sends, targeting, requests, content and interactions tables, ai_systems.yaml, assessment.yaml, notices/,
-review.yaml, and planted.json, which says what each planted problem is and the exact counts a check must find. Everything else
-in the data is consistent, so no other check should fail. The same arguments always write the same bytes.
+review.yaml, and planted.json, which says what each planted problem is and the exact counts a check must find.
+Everything else in the data is consistent, so no other check should fail. The same arguments always write the same
+bytes.
 
 Each area builds its own tables and plants its own problems from its own random stream (population, consent,
 requests, sends, bias, transparency): a new planted problem in one area does not change the data of another.
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..history import default_dir
 from . import bias, consent, governance, population, requests, sends, transparency, writer
 from .campaigns import CAMPAIGNS, LAST_SEND_S
 from .common import rng_for, status
@@ -86,8 +88,7 @@ def generate(
     rows["interactions"] = interactions.num_rows
     files.append(writer.write_text(out_dir / "assessment.yaml", governance.assessment_text(as_of, lang)))
     planted["checks"].update(governance.planted_entries(interactions, systems, planted["checks"], as_of))
-    from ..checks import CHECKS  # the demo's history lists every registered check
-    from ..history import default_dir
+    from ..checks import CHECKS  # noqa: PLC0415 - loads every check and scipy: only the history needs the ids
 
     history = Path(history_dir) if history_dir is not None else default_dir(out_dir)
     governance.write_history(

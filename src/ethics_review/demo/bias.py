@@ -526,7 +526,9 @@ def outcome_entry(frame: pd.DataFrame) -> dict[str, object]:
         "bias.outcome_parity",
         judged["verdict"],
         dict(OUTCOME_GAP),
-        planted_gaps={c.split("|")[1]: round(float(v), 4) for c, v in zip(planted["campaign_id"], planted["value"])},
+        planted_gaps={
+            c.split("|")[1]: round(float(v), 4) for c, v in zip(planted["campaign_id"], planted["value"], strict=True)
+        },
     )
 
 

@@ -8,8 +8,8 @@ preference centre, and the cookie-banner (CMP) choices for personalised ads, ren
 
 The basis of a send follows the contract exactly: the consent state of (contact, purpose) at `sent_at` is the
 status of the latest event at or before it; a send is covered by consent if that state is `granted`, else by
-an exception to the consent requirement of the review's `exemptions:` (soft opt-in, B2B), else by nothing. Cookie-banner events carry
-the TC string (IAB TCF v2) the banner stored, written by `encode_tc_string`.
+an exception to the consent requirement of the review's `exemptions:` (soft opt-in, B2B), else by nothing.
+Cookie-banner events carry the TC string (IAB TCF v2) the banner stored, written by `encode_tc_string`.
 """
 
 from __future__ import annotations
@@ -237,7 +237,8 @@ def basis_of(
     recipient_type: np.ndarray,
     exemptions: dict[str, dict[str, bool]] = DEMO_EXEMPTIONS,
 ) -> np.ndarray:
-    """The legal basis of each send (NO_BASIS, BY_CONSENT, BY_SOFT_OPT_IN or BY_B2B), in order of precedence: consent, soft opt-in, B2B."""
+    """The legal basis of each send (NO_BASIS, BY_CONSENT, BY_SOFT_OPT_IN or BY_B2B), in order of precedence:
+    consent, soft opt-in, B2B."""
     not_opposed = (state != WITHDRAWN) & (state != REFUSED)
     soft_opt_in = np.zeros(len(state), dtype=bool)
     b2b = np.zeros(len(state), dtype=bool)

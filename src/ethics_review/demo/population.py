@@ -23,7 +23,7 @@ GENDERS = ("F", "M", "X")
 AGE_BAND_LABELS = tuple(label for label, _ in AGE_BANDS)
 SEGMENTS = ("fidèle", "occasionnel", "nouveau", "prospect")
 COUNTRIES = ("FR", "BE", "DE", "ES", "IT")
-REGIONS = tuple(dict.fromkeys(region for region, *_ in vocab.FRENCH_CITIES)) + (vocab.REGION_ABROAD,)
+REGIONS = (*dict.fromkeys(region for region, *_ in vocab.FRENCH_CITIES), vocab.REGION_ABROAD)
 
 # Age mix of a French home-and-fashion retailer's adult customer base: (youngest, oldest + 1, weight).
 # Everyone is 19 or older at as_of, so no contact was a minor at any send of the year (consent.minors stays clean).

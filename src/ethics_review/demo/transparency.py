@@ -442,7 +442,9 @@ def _complete_register(as_of: dt.date) -> list[dict[str, object]]:
             "data_categories": ["aucune donnée client"],
             "legal_basis": "Intérêt légitime",
             **common,
-            "explanation": "Le modèle propose des brouillons à partir d'un brief. Un éditeur choisit, corrige et valide.",
+            "explanation": (
+                "Le modèle propose des brouillons à partir d'un brief. Un éditeur choisit, corrige et valide."
+            ),
             "human_oversight": "Relecture obligatoire par l'équipe de marque avant publication.",
             "escalation_path": "Équipe de marque",
             "model_card": "https://texteia.example/model-card",
