@@ -4,12 +4,58 @@ with a reason; CI sets ETHICS_REVIEW_REQUIRE_SHARED_DATA=1 so that their absence
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+# --- the session's temporary files -------------------------------------------------------------------------------
+# The kit's code and every process it starts (kernels, Spark, PostgreSQL) write temporary files into a folder of
+# this session (TMPDIR), so that what a test session leaves behind is seen here, whatever else runs on the machine.
+# pytest's own tmp_path folders stay in the system's temp directory (PYTEST_DEBUG_TEMPROOT).
+KIT_TEMP_PREFIXES = ("ethics-review-", "er-")  # tempfile.mkdtemp prefixes in src/ and tests/
+# The UTF-8 copy that Spark reads lazily is removed when the process exits (engine._utf8_copy, atexit), which is
+# after the session ends: the only kind of leftover that may still exist at this point.
+REMOVED_AT_EXIT = ("ethics-review-spark-",)
+_session_temp: dict[str, object] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    system = tempfile.gettempdir()
+    os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", system)
+    folder = Path(tempfile.mkdtemp(prefix="pytest-session-temp-", dir=system))
+    _session_temp.update(folder=folder, environ={k: os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")})
+    for variable in ("TMPDIR", "TEMP", "TMP"):
+        os.environ[variable] = str(folder)
+    tempfile.tempdir = str(folder)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    folder = _session_temp.pop("folder", None)
+    if not isinstance(folder, Path):
+        return
+    left = sorted(p.name for p in folder.iterdir() if p.name.startswith(KIT_TEMP_PREFIXES))
+    left = [name for name in left if not name.startswith(REMOVED_AT_EXIT)]
+    environ = _session_temp.pop("environ", {})
+    assert isinstance(environ, dict)
+    for variable, value in environ.items():
+        if value is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = value
+    tempfile.tempdir = None
+    if not left:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = f"the test session left temporary files of the kit in {folder}: {', '.join(left)}"
+    if reporter is not None:
+        reporter.write_line(f"\nERROR: {message}", red=True, bold=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
