@@ -108,7 +108,7 @@ def data_contract_markdown() -> str:
         lines += [f"## `{table.name}`", ""]
         if table.unique:
             lines += [f"Unique: {_codes(table.unique)}.", ""]
-        rows = [
+        rows: list[tuple[str, ...]] = [
             (
                 f"`{c.name}`",
                 kinds[c.kind],

@@ -13,6 +13,7 @@ requests, sends, bias, transparency): a new planted problem in one area does not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ def generate(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = _build(contacts, seed, as_of)
-    planted = {
+    planted: dict[str, Any] = {
         "seed": seed,
         "as_of": as_of.isoformat(),
         "contacts": contacts,
@@ -170,7 +171,7 @@ def _build(contacts: int, seed: int, as_of: dt.date) -> _Generated:
 def _write_tables(out_dir: Path, data: _Generated, file_format: str) -> tuple[dict[str, int], list[Path]]:
     """One table at a time, so that only one is ever held as strings (10 million contacts fit in memory)."""
     contact_ids = data.people.identity["contact_id"].combine_chunks()
-    builders = {
+    builders: dict[str, Callable[[], pa.Table]] = {
         "contacts": lambda: population.contacts_table(data.people, data.keep),
         "consents": lambda: consent.consents_table(data.log, contact_ids),
         "sends": lambda: sends.sends_table(data.sends, contact_ids, data.variants),
@@ -187,7 +188,7 @@ def _write_tables(out_dir: Path, data: _Generated, file_format: str) -> tuple[di
     return rows, files
 
 
-def _check_arguments(contacts: int, as_of: dt.date, lang: str, file_format: str | None) -> None:
+def _check_arguments(contacts: object, as_of: dt.date, lang: str, file_format: str | None) -> None:
     if not isinstance(contacts, int) or contacts < MIN_CONTACTS:
         raise ValueError(f"contacts must be an integer of at least {MIN_CONTACTS:,}, found {contacts!r}")
     first_valid = (np.datetime64(LAST_SEND_S, "s").astype("datetime64[D]") + 1).astype(dt.date)
@@ -220,11 +221,13 @@ def _selection_parity_entry(data: _Generated) -> dict[str, Any]:
     campaign = np.concatenate([np.full(len(t.person), i) for i, t in enumerate(targeting)])[kept]
     frame = pd.DataFrame(
         {
-            "campaign_id": pd.Categorical.from_codes(campaign, [t.campaign.id for t in targeting]),
+            "campaign_id": pd.Categorical.from_codes(campaign, pd.Index([t.campaign.id for t in targeting])),
             "selected": np.concatenate([t.selected for t in targeting])[kept],
-            "gender": pd.Categorical.from_codes(attributes["gender"].to_numpy(), population.GENDERS),
-            "age_band": pd.Categorical.from_codes(attributes["age_band"].to_numpy(), population.AGE_BAND_LABELS),
-            "region": pd.Categorical.from_codes(attributes["region"].to_numpy(), population.REGIONS),
+            "gender": pd.Categorical.from_codes(attributes["gender"].to_numpy(), pd.Index(population.GENDERS)),
+            "age_band": pd.Categorical.from_codes(
+                attributes["age_band"].to_numpy(), pd.Index(population.AGE_BAND_LABELS)
+            ),
+            "region": pd.Categorical.from_codes(attributes["region"].to_numpy(), pd.Index(population.REGIONS)),
         }
     )
     entry = bias.parity_summary(bias.selection_parity(frame), bias.small_group_entry(frame))

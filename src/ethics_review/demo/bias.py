@@ -30,7 +30,9 @@ and scipy (independently of the kit's checks):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,13 +42,13 @@ from .campaigns import CAMPAIGN_INDEX, Campaign
 from .common import pick, status
 from .population import AGE_BAND_LABELS, GENDERS, REGIONS, SEGMENTS, Population, day_number
 
-AGE_SKEW = {"campaign": "NOEL26-EMAIL", "attribute": "age_band", "group": "65+", "rate": 0.11}
-INTERSECTION_SKEW = {"campaign": "SPRING26-EMAIL", "gender": "M", "age_band": "25-34", "factor": 0.5}
-OUTCOME_GAP = {"campaign": "NOEL26-ADS", "attribute": "gender", "group": "M"}
-SCORE_SHIFT = {"campaign": "NOEL26-ADS", "attribute": "age_band", "group": "55-64", "shift": -0.2}
-OFFER_GAP = {"campaign": "SPRING26-EMAIL", "attribute": "age_band", "group": "55-64", "factor": 0.7}
-DELIVERY_SKEW = {"campaign": "RENTREE-ADS", "attribute": "gender", "group": "M", "share_delivered": 0.5}
-PROXY = {"feature": "postcode", "attribute": "region"}
+AGE_SKEW: dict[str, Any] = {"campaign": "NOEL26-EMAIL", "attribute": "age_band", "group": "65+", "rate": 0.11}
+INTERSECTION_SKEW: dict[str, Any] = {"campaign": "SPRING26-EMAIL", "gender": "M", "age_band": "25-34", "factor": 0.5}
+OUTCOME_GAP: dict[str, Any] = {"campaign": "NOEL26-ADS", "attribute": "gender", "group": "M"}
+SCORE_SHIFT: dict[str, Any] = {"campaign": "NOEL26-ADS", "attribute": "age_band", "group": "55-64", "shift": -0.2}
+OFFER_GAP: dict[str, Any] = {"campaign": "SPRING26-EMAIL", "attribute": "age_band", "group": "55-64", "factor": 0.7}
+DELIVERY_SKEW: dict[str, Any] = {"campaign": "RENTREE-ADS", "attribute": "gender", "group": "M", "share_delivered": 0.5}
+PROXY: dict[str, Any] = {"feature": "postcode", "attribute": "region"}
 FEATURES = ("postcode", "segment")
 STORIES = {
     "bias.intersectional": "SPRING26-EMAIL selected men aged 25-34 at half the campaign's rate; the quota rule made "
@@ -141,7 +143,8 @@ def _intersection_rates(people: pd.DataFrame, rate: np.ndarray) -> np.ndarray:
     result[cells["partner"]] += lost / size["partner"]
     result[cells["target_elsewhere"]] += lost / size["target_elsewhere"]
     result[cells["other_elsewhere"]] -= lost / size["other_elsewhere"]
-    return np.clip(result, 0.0, 1.0)
+    clipped: np.ndarray = np.clip(result, 0.0, 1.0)
+    return clipped
 
 
 def skew_delivery(rng: np.random.Generator, sends: pd.DataFrame, population: Population) -> pd.DataFrame:
@@ -151,7 +154,8 @@ def skew_delivery(rng: np.random.Generator, sends: pd.DataFrame, population: Pop
     gender = population.people["gender"].to_numpy()[sends["person"].to_numpy()]
     in_group = in_campaign & (gender == GENDERS.index(DELIVERY_SKEW["group"]))
     dropped = in_group & (rng.random(len(sends)) >= DELIVERY_SKEW["share_delivered"])
-    return sends[~dropped].reset_index(drop=True)
+    kept: pd.DataFrame = sends[~dropped].reset_index(drop=True)
+    return kept
 
 
 def _lead_score(rng: np.random.Generator, people: pd.DataFrame, population: Population) -> np.ndarray:
@@ -159,7 +163,8 @@ def _lead_score(rng: np.random.Generator, people: pd.DataFrame, population: Popu
     segment_lift = np.array([1.0, 0.4, 0.6, -0.6])[people["segment"].to_numpy()]
     days_idle = day_number(population.as_of) - people["last_activity"].to_numpy()
     logit = -0.3 + segment_lift - days_idle / 300.0 + rng.normal(0.0, 0.9, len(people))
-    return np.round(1.0 / (1.0 + np.exp(-logit)), 4)
+    score: np.ndarray = np.round(1.0 / (1.0 + np.exp(-logit)), 4)
+    return score
 
 
 def _select_by_cell_quota(
@@ -319,7 +324,7 @@ def _benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     return result
 
 
-def parity_summary(parity: pd.DataFrame, small_group: dict[str, object]) -> dict[str, object]:
+def parity_summary(parity: pd.DataFrame, small_group: dict[str, Any]) -> dict[str, Any]:
     """The planted.json entry of bias.selection_parity."""
     failed = parity[parity["verdict"] == "fail"]
     warned = parity[parity["verdict"] == "warn"]
@@ -348,7 +353,7 @@ def parity_summary(parity: pd.DataFrame, small_group: dict[str, object]) -> dict
     }
 
 
-def small_group_entry(frame: pd.DataFrame) -> dict[str, object]:
+def small_group_entry(frame: pd.DataFrame) -> dict[str, Any]:
     """The deliberately small group (gender X) of the targeting `frame` (campaign_id, gender): too small for a
     flag in every campaign at the default size, so reported as "insufficient data"."""
     in_group = frame["gender"] == GENDERS[2]
@@ -372,7 +377,7 @@ def decision_frame(targeting: list[Targeting], keep: np.ndarray, population: Pop
     campaign = np.concatenate([np.full(len(t.person), i) for i, t in enumerate(targeting)])[kept]
     frame = pd.DataFrame(
         {
-            "campaign_id": pd.Categorical.from_codes(campaign, [t.campaign.id for t in targeting]),
+            "campaign_id": pd.Categorical.from_codes(campaign, pd.Index([t.campaign.id for t in targeting])),
             "person": person[kept],
             "selected": np.concatenate([t.selected for t in targeting])[kept],
             "score": np.concatenate([t.score for t in targeting])[kept],
@@ -395,8 +400,8 @@ def attribute_frame(population: Population, rows: np.ndarray) -> pd.DataFrame:
     )
 
 
-def _labels(words: tuple[str, ...], codes: np.ndarray) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.where(codes >= 0, codes, len(words)), [*words, "(missing)"])
+def _labels(words: tuple[str, ...], codes: np.ndarray) -> pd.Categorical[str]:
+    return pd.Categorical.from_codes(np.where(codes >= 0, codes, len(words)), pd.Index([*words, "(missing)"]))
 
 
 def _verdicts(value: pd.Series, p_adjusted: pd.Series, *, fail: float, warn: float, below: bool) -> np.ndarray:
@@ -410,7 +415,14 @@ def _verdicts(value: pd.Series, p_adjusted: pd.Series, *, fail: float, warn: flo
     )
 
 
-def _against_reference(stats: pd.DataFrame, compare, *, fail: float, warn: float, below: bool) -> pd.DataFrame:
+def _against_reference(
+    stats: pd.DataFrame,
+    compare: Callable[[pd.Series, pd.Series], tuple[float, float | None]],
+    *,
+    fail: float,
+    warn: float,
+    below: bool,
+) -> pd.DataFrame:
     """Each group of at least MIN_FLAG_SIZE against its block's reference (highest `level`, then largest, then
     name); `compare(group, reference)` gives (value, p-value or None when there is nothing to test)."""
     rows = []
@@ -442,7 +454,7 @@ def _against_reference(stats: pd.DataFrame, compare, *, fail: float, warn: float
     return result
 
 
-def _entry(check_id: str, verdicts: pd.Series, plant: dict[str, object], **extra: object) -> dict[str, object]:
+def _entry(check_id: str, verdicts: pd.Series, plant: dict[str, Any], **extra: Any) -> dict[str, Any]:
     failed, warned = int((verdicts == "fail").sum()), int((verdicts == "warn").sum())
     counts = {"comparisons": len(verdicts), "failed_comparisons": failed, "warned_comparisons": warned}
     return {
@@ -454,7 +466,7 @@ def _entry(check_id: str, verdicts: pd.Series, plant: dict[str, object], **extra
     }
 
 
-def _per_group(frame: pd.DataFrame, attributes: tuple[str, ...], column: str) -> dict[tuple, np.ndarray]:
+def _per_group(frame: pd.DataFrame, attributes: tuple[str, ...], column: str) -> dict[tuple[Any, ...], np.ndarray]:
     """The values of `column` per (campaign, attribute, group)."""
     return {
         (campaign, attribute, group): block[column].to_numpy()
@@ -463,7 +475,7 @@ def _per_group(frame: pd.DataFrame, attributes: tuple[str, ...], column: str) ->
     }
 
 
-def _stats(samples: dict[tuple, np.ndarray]) -> pd.DataFrame:
+def _stats(samples: dict[tuple[Any, ...], np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {"campaign_id": c, "attribute": a, "group": g, "n": len(v), "level": float(np.mean(v))}
@@ -472,13 +484,13 @@ def _stats(samples: dict[tuple, np.ndarray]) -> pd.DataFrame:
     )
 
 
-def intersectional_entry(frame: pd.DataFrame) -> dict[str, object]:
+def intersectional_entry(frame: pd.DataFrame) -> dict[str, Any]:
     pairs = [f"{g} × {a}" for g in frame["gender"].cat.categories for a in frame["age_band"].cat.categories]
     code = (
         frame["gender"].cat.codes.to_numpy() * len(frame["age_band"].cat.categories)
         + frame["age_band"].cat.codes.to_numpy()
     )
-    combined = frame.assign(**{"gender × age_band": pd.Categorical.from_codes(code, pairs)})
+    combined = frame.assign(**{"gender × age_band": pd.Categorical.from_codes(code, pd.Index(pairs))})
     parity = selection_parity(combined, attributes=("gender × age_band",))
     judged = parity[parity["comparable"] & (parity["group"] != parity["reference"])]
     target = f"{INTERSECTION_SKEW['gender']} × {INTERSECTION_SKEW['age_band']}"
@@ -500,7 +512,7 @@ def intersectional_entry(frame: pd.DataFrame) -> dict[str, object]:
     )
 
 
-def outcome_entry(frame: pd.DataFrame) -> dict[str, object]:
+def outcome_entry(frame: pd.DataFrame) -> dict[str, Any]:
     """True- and false-positive rates are selection rates among converters and non-converters: compared by gap."""
     parts = []
     for converted, measure in ((True, "true_positive_rate"), (False, "false_positive_rate")):
@@ -532,7 +544,7 @@ def outcome_entry(frame: pd.DataFrame) -> dict[str, object]:
     )
 
 
-def score_entry(frame: pd.DataFrame) -> dict[str, object]:
+def score_entry(frame: pd.DataFrame) -> dict[str, Any]:
     from scipy import stats as scipy_stats  # noqa: PLC0415 - scipy is slow to import
 
     samples = _per_group(frame, SENSITIVE, "score")
@@ -559,7 +571,7 @@ def score_entry(frame: pd.DataFrame) -> dict[str, object]:
     )
 
 
-def offer_entry(frame: pd.DataFrame) -> dict[str, object]:
+def offer_entry(frame: pd.DataFrame) -> dict[str, Any]:
     from scipy import stats as scipy_stats  # noqa: PLC0415 - scipy is slow to import
 
     samples = _per_group(frame[frame["offer_value"].notna()], SENSITIVE, "offer_value")
@@ -598,7 +610,7 @@ def corrected_cramers_v(contingency: np.ndarray) -> float:
     return min(1.0, math.sqrt(phi2 / min(k_tilde - 1, r_tilde - 1)))
 
 
-def proxies_entry(population: Population, keep: np.ndarray) -> dict[str, object]:
+def proxies_entry(population: Population, keep: np.ndarray) -> dict[str, Any]:
     rows = np.flatnonzero(keep)
     people = attribute_frame(population, rows).assign(
         postcode=population.identity["postcode"].take(pa.array(rows)).to_numpy(zero_copy_only=False)
@@ -628,7 +640,7 @@ def proxies_entry(population: Population, keep: np.ndarray) -> dict[str, object]
     }
 
 
-def delivery_entry(frame: pd.DataFrame, sends: pd.DataFrame) -> dict[str, object]:
+def delivery_entry(frame: pd.DataFrame, sends: pd.DataFrame) -> dict[str, Any]:
     """Eligible: selected in targeting; reached: with a send in that campaign. Binomial test per group, BH."""
     from scipy import stats as scipy_stats  # noqa: PLC0415 - scipy is slow to import
 
@@ -676,7 +688,7 @@ def delivery_entry(frame: pd.DataFrame, sends: pd.DataFrame) -> dict[str, object
 
 def planted_entries(
     targeting: list[Targeting], keep: np.ndarray, population: Population, sends: pd.DataFrame
-) -> dict[str, dict[str, object]]:
+) -> dict[str, dict[str, Any]]:
     """planted.json entries of every bias check but selection_parity (whose entry predates them)."""
     frame = decision_frame(targeting, keep, population)
     return {

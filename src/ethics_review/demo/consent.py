@@ -15,6 +15,7 @@ Cookie-banner events carry the TC string (IAB TCF v2) the banner stored, written
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,9 @@ from ..paths import package_yaml
 from .campaigns import CAMPAIGN_INDEX, CAMPAIGNS, send_times
 from .common import DAY, numbered, pick, rng_for, sample_exact, seconds, status, timestamps
 from .population import COUNTRIES, Population, age_band_codes, day_number
+
+if TYPE_CHECKING:  # the record of a generated dataset; the package imports this module
+    from . import _Generated
 
 # Exceptions to the consent requirement (not legal bases), as the demo's review.yaml declares them (CPCE L.34-5
 # soft opt-in for email to customers, CNIL B2B guidance). The demo has no phone campaign.
@@ -265,7 +269,7 @@ def basis_of_sends(sends: pd.DataFrame, state: ConsentState, population: Populat
 
 def coverage_counts(
     sends: pd.DataFrame, state: ConsentState, population: Population, campaign_ids: tuple[str, ...]
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """What `consent.coverage` must find, recomputed from the final sends (the state of erased people, who have
     no sends left, does not matter)."""
     basis = basis_of_sends(sends, state, population)
@@ -305,8 +309,8 @@ def consents_table(log: pd.DataFrame, contact_ids: pa.Array) -> pa.Table:
 
 # --- Planted problems of consent.coverage --------------------------------------------------------------------------
 
-SMS_WITHOUT_CONSENT = {"campaign": "SOLDES-ETE-SMS", "share_of_contacts": 0.01, "minimum": 25}
-EMAIL_AFTER_WITHDRAWAL = {"campaign": "NOEL26-EMAIL", "share_of_contacts": 0.0005, "minimum": 3}
+SMS_WITHOUT_CONSENT: dict[str, Any] = {"campaign": "SOLDES-ETE-SMS", "share_of_contacts": 0.01, "minimum": 25}
+EMAIL_AFTER_WITHDRAWAL: dict[str, Any] = {"campaign": "NOEL26-EMAIL", "share_of_contacts": 0.0005, "minimum": 3}
 COVERAGE_STORY = (
     "SOLDES-ETE-SMS went to a list topped up from an old in-store file of phone numbers that never "
     "gave SMS consent; NOEL26-EMAIL reached prospects who had unsubscribed (outdated suppression "
@@ -629,19 +633,21 @@ def _months_after(
     """`later` falls after the same day `months` calendar months after `earlier` (year, month, day triples)."""
     target = earlier[0] * 12 + earlier[1] + months
     index = later[0] * 12 + later[1]
-    return (index > target) | ((index == target) & (later[2] > earlier[2]))
+    after: np.ndarray = (index > target) | ((index == target) & (later[2] > earlier[2]))
+    return after
 
 
 def _years_between(birth: tuple[np.ndarray, ...], moment: tuple[np.ndarray, ...]) -> np.ndarray:
     before_birthday = (birth[1] > moment[1]) | ((birth[1] == moment[1]) & (birth[2] > moment[2]))
-    return moment[0] - birth[0] - before_birthday
+    years: np.ndarray = moment[0] - birth[0] - before_birthday
+    return years
 
 
-def _entry(counts: dict[str, int], *, fail: bool = False, warn: bool = False, **extra: object) -> dict[str, object]:
+def _entry(counts: dict[str, int], *, fail: bool = False, warn: bool = False, **extra: Any) -> dict[str, Any]:
     return {"status": status(fail, warn), "counts": counts, **extra}
 
 
-def privacy_entries(data) -> dict[str, dict[str, object]]:
+def privacy_entries(data: _Generated) -> dict[str, dict[str, Any]]:
     """planted.json entries of every consent check but coverage, recomputed from the final generated data (the
     numbers the writer turns into files), independently of the kit's checks."""
     people, keep, log, state, sends = data.people.people, data.keep, data.log, data.state, data.sends

@@ -42,7 +42,7 @@ HUMAN_CONTACT_STORY = (
 )
 
 # Register fields of v2 (profiling, large_scale) and the planted DPIA gaps.
-REGISTER_FIELDS = {
+REGISTER_FIELDS: dict[str, dict[str, Any]] = {
     "lead-scoring": {"profiling": True, "large_scale": True},
     "segmentation": {"profiling": True, "large_scale": True, "dpia": "à compléter"},  # planted: placeholder
     "dynamic-pricing": {"profiling": True, "large_scale": True, "dpia": None},  # planted: no DPIA
@@ -115,7 +115,7 @@ def interactions_table(rng: np.random.Generator, as_of: dt.date) -> pa.Table:
     )
 
 
-def with_register_fields(systems: list[dict[str, object]]) -> list[dict[str, object]]:
+def with_register_fields(systems: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The transparency area's register with the v2 fields that call for a DPIA, and the planted gaps."""
     return [{**system, **REGISTER_FIELDS.get(str(system["id"]), {})} for system in systems]
 
@@ -150,7 +150,7 @@ def write_history(
     paths = []
     for months in PREVIOUS_RUNS_MONTHS:
         day = (pd.Timestamp(as_of) - pd.DateOffset(months=months)).date()
-        findings = [
+        findings: list[dict[str, Any]] = [
             {
                 "check_id": check_id,
                 "area": check_id.split(".", 1)[0],
@@ -181,7 +181,7 @@ def worsened_checks(planted: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 
 def planted_entries(
-    table: pa.Table, systems: list[dict[str, object]], planted: Mapping[str, Mapping[str, Any]], as_of: dt.date
+    table: pa.Table, systems: list[dict[str, Any]], planted: Mapping[str, Mapping[str, Any]], as_of: dt.date
 ) -> dict[str, dict[str, Any]]:
     """What each governance check must find, recomputed from the data as written."""
     frame = table.to_pandas()

@@ -34,7 +34,8 @@ def with_basis(
     since = people["customer_since"].to_numpy()[person]
     customer_yet = (since != MISSING_DAY) & (np.maximum(since, 0) * DAY <= at)
     known_yet = people["created"].to_numpy()[person] * DAY <= at
-    return known_yet & (basis != NO_BASIS) & ((basis != BY_SOFT_OPT_IN) | customer_yet)
+    lawful: np.ndarray = known_yet & (basis != NO_BASIS) & ((basis != BY_SOFT_OPT_IN) | customer_yet)
+    return lawful
 
 
 def run_campaigns(

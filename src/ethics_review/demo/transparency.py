@@ -28,6 +28,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -167,7 +168,7 @@ def content_items() -> list[ContentItem]:
             launched=UNDISCLOSED_CHATBOT_LAUNCH,
         ),
     ]
-    planted = {
+    planted: dict[str, dict[str, Any]] = {
         **{cid: {"disclosed": False} for cid in UNDISCLOSED_AI_IMAGES},
         UNDISCLOSED_DEEPFAKE: {"disclosed": False, "ai_generated": True, "deepfake": True},
         UNREVIEWED_TEXT: {"human_reviewed": False},
@@ -261,7 +262,7 @@ NOTICE_WORDS = {
 }
 
 
-def planted_entries(content: pa.Table, as_of: dt.date) -> dict[str, dict[str, object]]:
+def planted_entries(content: pa.Table, as_of: dt.date) -> dict[str, dict[str, Any]]:
     """The planted.json entries of the transparency checks other than ai_disclosure."""
     frame = content.to_pandas()
     published = frame[frame["published_at"] < np.datetime64(as_of + dt.timedelta(days=1))]
@@ -387,10 +388,10 @@ def _mean_sentence_words(body: str) -> float:
     return sum(len(s.split()) for s in sentences) / len(sentences)
 
 
-def ai_register(as_of: dt.date) -> list[dict[str, object]]:
+def ai_register(as_of: dt.date) -> list[dict[str, Any]]:
     """The register of AI systems, with audits and staff training within twelve months of as_of, except the
     planted gaps (see the module's docstring)."""
-    planted: dict[str, dict[str, object]] = {
+    planted: dict[str, dict[str, Any]] = {
         "segmentation": {**REGISTER_PLACEHOLDERS, "last_bias_audit": as_of - dt.timedelta(days=460)},
         UNEXPLAINED_SYSTEM: {"explanation": "", "escalation_path": "n/a", "art22_exception": None, "safeguards": None},
         STALE_TRAINING_SYSTEM: {"staff_trained": as_of - dt.timedelta(days=400)},
@@ -398,7 +399,7 @@ def ai_register(as_of: dt.date) -> list[dict[str, object]]:
     return [{**system, **planted.get(str(system["id"]), {})} for system in _complete_register(as_of)]
 
 
-def _complete_register(as_of: dt.date) -> list[dict[str, object]]:
+def _complete_register(as_of: dt.date) -> list[dict[str, Any]]:
     audited = as_of - dt.timedelta(days=75)
     trained = as_of - dt.timedelta(days=130)
     common = {
