@@ -69,7 +69,7 @@ def laughs() -> str:
         "  consent.coverage:",
         '    a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
     ]
-    for previous, name in zip("abcdefgh", "bcdefghi"):
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"    {name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
     return "\n".join(lines) + "\n"
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from ethics_review.config import ReviewConfig, load_config, parse_config
 from ethics_review.errors import ConfigError
@@ -115,7 +116,7 @@ def test_invalid_yaml_names_line(tmp_path: Path):
 
 def test_config_is_frozen():
     config = parse_config({"name": "x"})
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         config.name = "y"
 
 
@@ -160,7 +161,7 @@ def test_soft_opt_in_is_refused_for_phone_and_push_but_not_for_sms():
 def test_existing_contract_is_an_exception_of_phone_canvassing_only():
     config = parse_config({"exemptions": {"phone_marketing": {"existing_contract": True}}})
     assert config.exemptions["phone_marketing"].existing_contract is True
-    with pytest.raises(ConfigError, match="existing_contract is refused: .*L.223-1"):
+    with pytest.raises(ConfigError, match=r"existing_contract is refused: .*L\.223-1"):
         parse_config({"exemptions": {"email_marketing": {"existing_contract": True}}})
 
 

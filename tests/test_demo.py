@@ -262,7 +262,8 @@ def months_after(later: pd.Series, earlier: pd.Series, months: pd.Series | int) 
     """`later` is after the same day `months` calendar months after `earlier` (pandas DateOffset semantics)."""
     months = pd.Series(months, index=later.index) if not isinstance(months, pd.Series) else months
     limit = pd.Series(
-        [e + pd.DateOffset(months=int(m)) for e, m in zip(earlier.dt.normalize(), months)], index=later.index
+        [e + pd.DateOffset(months=int(m)) for e, m in zip(earlier.dt.normalize(), months, strict=True)],
+        index=later.index,
     )
     return later.dt.normalize() > limit
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from ethics_review.checks import CHECKS
@@ -47,7 +49,9 @@ def test_a_crashing_check_becomes_an_error_finding():
 
 
 def test_unknown_check_id_in_config_names_the_nearest():
-    with pytest.raises(ConfigError, match="unknown check id 'consent.coverge'; did you mean 'consent.coverage'"):
+    with pytest.raises(
+        ConfigError, match=re.escape("unknown check id 'consent.coverge'; did you mean 'consent.coverage'")
+    ):
         run_checks(make_review(sends=SENDS, config={"checks": {"consent.coverge": {}}}))
 
 

@@ -192,7 +192,7 @@ def test_stale_or_missing_training_warns():
     assert finding.status == "warn"
     assert finding.metric["untrained_systems"] == 2 and finding.metric["literacy_rate"] == pytest.approx(1 / 3)
     assert "(a, b)" in finding.summary and [t.kind for t in finding.thresholds] == ["kit default"]
-    assert list(finding.evidence)[0] == {"system": "a", "staff_trained": "2025-11-14", "trained_within_limit": False}
+    assert next(iter(finding.evidence)) == {"system": "a", "staff_trained": "2025-11-14", "trained_within_limit": False}
 
 
 def test_review_dated_before_article_4_applies_is_not_applicable():
