@@ -39,6 +39,13 @@ def open_review(
     `engine` parameter, or a mapping as under `engine:` in review.yaml).
     """
     base_dir, cfg = _resolve_config(path, config)
+    cfg = with_overrides(cfg, as_of=as_of, lang=lang, engine=engine)
+    return load_sources(cfg, base_dir=base_dir, data=data or {}, con=con, progress=progress)
+
+
+def with_overrides(cfg: ReviewConfig, *, as_of: str | dt.date | None = None, lang: str | None = None,
+                   engine: Any = None) -> ReviewConfig:
+    """The config with the options a command or a notebook gives (None: the config's own)."""
     overrides: dict[str, Any] = {}
     if as_of is not None:
         overrides["as_of"] = as_of
@@ -48,7 +55,7 @@ def open_review(
         cfg = parse_config({**cfg.model_dump(exclude_defaults=True), **overrides}, source="options")
     if engine is not None:
         cfg = cfg.model_copy(update={"engine": parse_engine(engine)})
-    return load_sources(cfg, base_dir=base_dir, data=data or {}, con=con, progress=progress)
+    return cfg
 
 
 def _resolve_config(
