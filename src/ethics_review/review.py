@@ -43,8 +43,9 @@ def open_review(
     return load_sources(cfg, base_dir=base_dir, data=data or {}, con=con, progress=progress)
 
 
-def with_overrides(cfg: ReviewConfig, *, as_of: str | dt.date | None = None, lang: str | None = None,
-                   engine: Any = None) -> ReviewConfig:
+def with_overrides(
+    cfg: ReviewConfig, *, as_of: str | dt.date | None = None, lang: str | None = None, engine: Any = None
+) -> ReviewConfig:
     """The config with the options a command or a notebook gives (None: the config's own)."""
     overrides: dict[str, Any] = {}
     if as_of is not None:
