@@ -6,7 +6,8 @@ runs every area's checks, builds every check's panel (widgets.panel), then, for 
 new value and times until the panel's Output holds the new finding (observers run synchronously), then sets it
 back and times again. An IPython shell with a capturing display publisher stands in for the kernel, and plotly
 renders to its JSON mimetype, so that the former panel's `with output: display(...)` formats its outputs as in
-JupyterLab (only the browser's drawing is left out). Controls are grouped by kind: campaign, purpose, channel, attribute, reference, threshold.
+JupyterLab (only the browser's drawing is left out). Controls are grouped by kind: campaign, purpose, channel,
+attribute, reference, threshold.
 
 "before" is the kit at --baseline (default: the commit before the change, whose `src/` is extracted with
 `git archive`), "after" is this checkout's `src/`. Each side runs in its own process. Reported: per kind, the
@@ -42,8 +43,12 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE, help="git ref of the 'before' side")
     parser.add_argument("--workdir", type=Path, default=REPO / "benchmarks" / ".data")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "widget_rerender.json")
-    parser.add_argument("--rounds", type=int, default=2,
-                        help="runs of each side, alternated (before, after, before...); each change keeps its fastest")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="runs of each side, alternated (before, after, before...); each change keeps its fastest",
+    )
     parser.add_argument("--child", nargs=2, metavar=("SRC", "REVIEW"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -59,9 +64,15 @@ def main() -> None:
                 runs[side].append(run_side(src, review))
     sides = {side: fastest(found) for side, found in runs.items()}
     summary = summarise(sides)
-    record = {"review": str(review), "contacts": args.contacts, "baseline": args.baseline, "target_s": TARGET_S,
-              "rounds": args.rounds,
-              "summary": summary, "sides": sides}
+    record = {
+        "review": str(review),
+        "contacts": args.contacts,
+        "baseline": args.baseline,
+        "target_s": TARGET_S,
+        "rounds": args.rounds,
+        "summary": summary,
+        "sides": sides,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print_summary(summary)
@@ -72,7 +83,7 @@ def demo_review(workdir: Path, contacts: int) -> Path:
     """The French demo review folder (generated once per size)."""
     folder = workdir / f"widgets-demo-{contacts}"
     if not (folder / "planted.json").exists():
-        from ethics_review.demo import generate
+        from ethics_review.demo import generate  # noqa: PLC0415 - only when the demo is not there yet
 
         print(f"generating the demo ({contacts:,} contacts) in {folder} ...", flush=True)
         generate(folder, contacts=contacts, lang="fr")
@@ -103,21 +114,29 @@ def fastest(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run_side(src: Path, review: Path) -> dict[str, Any]:
     environment = {**os.environ, "PYTHONPATH": str(src)}
-    done = subprocess.run([sys.executable, __file__, "--child", str(src), str(review)], check=True,
-                          capture_output=True, text=True, env=environment)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(src), str(review)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # --- in the child: one side ------------------------------------------------------------------------------------------
 
-def measure_panels(review_dir: Path) -> dict[str, Any]:
-    import ipywidgets as w
-    from IPython.core.displaypub import CapturingDisplayPublisher
-    from IPython.core.interactiveshell import InteractiveShell
 
-    from ethics_review import display, widgets
-    from ethics_review.findings import AREAS
-    from ethics_review.runner import run_checks
+def measure_panels(review_dir: Path) -> dict[str, Any]:
+    # In the child only: the kit comes from the side's own src/ (PYTHONPATH), and the parent needs none of this.
+    import ipywidgets as w  # noqa: PLC0415
+    import plotly.io as pio  # noqa: PLC0415
+    from IPython.core.displaypub import CapturingDisplayPublisher  # noqa: PLC0415
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: PLC0415
+
+    from ethics_review import display, widgets  # noqa: PLC0415
+    from ethics_review.findings import AREAS  # noqa: PLC0415
+    from ethics_review.runner import run_checks  # noqa: PLC0415
 
     class Counting(CapturingDisplayPublisher):  # clear_output empties `outputs`: count what was published
         published = 0
@@ -128,8 +147,6 @@ def measure_panels(review_dir: Path) -> dict[str, Any]:
 
     shell = InteractiveShell.instance()
     shell.display_pub = Counting()
-    import plotly.io as pio
-
     # Outside a kernel plotly has no renderer and displays a figure as its repr: render it as JupyterLab gets it.
     pio.renderers.default = "plotly_mimetype"
     started = time.perf_counter()
@@ -160,16 +177,32 @@ def measure_panels(review_dir: Path) -> dict[str, Any]:
                 continue
             first = _timed_change(control, new, output, Counting)
             back = _timed_change(control, original, output, Counting)
-            changes.append({"check": finding.check_id, "kind": kind, "rank": ranks[kind], "first_s": first[0],
-                            "back_s": back[0], "updated": first[1] and back[1]})
+            changes.append(
+                {
+                    "check": finding.check_id,
+                    "kind": kind,
+                    "rank": ranks[kind],
+                    "first_s": first[0],
+                    "back_s": back[0],
+                    "updated": first[1] and back[1],
+                }
+            )
         if reset is not None and controls:
             control = controls[0]
             new = _new_value(control, kinds.get(control.description, "threshold"), widgets.ALL)
             if new is not None:
                 control.value = new
                 timed = _timed_click(reset, output, Counting)
-                changes.append({"check": finding.check_id, "kind": "reset", "rank": 1, "first_s": timed[0],
-                                "back_s": None, "updated": timed[1]})
+                changes.append(
+                    {
+                        "check": finding.check_id,
+                        "kind": "reset",
+                        "rank": 1,
+                        "first_s": timed[0],
+                        "back_s": None,
+                        "updated": timed[1],
+                    }
+                )
     return {"open_and_run_s": round(opened_s, 2), "changes": changes}
 
 
@@ -220,6 +253,7 @@ def _timed(act: Any, output: Any, counter: Any) -> tuple[float, bool]:
 
 # --- in the parent: the comparison -----------------------------------------------------------------------------------
 
+
 def summarise(sides: dict[str, dict[str, Any]]) -> dict[str, Any]:
     summary: dict[str, Any] = {"open_and_run_s": {side: data["open_and_run_s"] for side, data in sides.items()}}
     for kind in (*KINDS, "threshold", "reset"):
@@ -231,10 +265,14 @@ def summarise(sides: dict[str, dict[str, Any]]) -> dict[str, Any]:
             firsts = [c["first_s"] for c in mine]
             backs = [c["back_s"] for c in mine if c["back_s"] is not None]
             slowest = max(mine, key=lambda c: c["first_s"])
-            row[side] = {"changes": len(mine), "median_first_s": round(statistics.median(firsts), 3),
-                         "max_first_s": slowest["first_s"], "slowest_check": slowest["check"],
-                         "median_back_s": round(statistics.median(backs), 3) if backs else None,
-                         "all_updated": all(c["updated"] for c in mine)}
+            row[side] = {
+                "changes": len(mine),
+                "median_first_s": round(statistics.median(firsts), 3),
+                "max_first_s": slowest["first_s"],
+                "slowest_check": slowest["check"],
+                "median_back_s": round(statistics.median(backs), 3) if backs else None,
+                "all_updated": all(c["updated"] for c in mine),
+            }
         pairs = _matched(sides, kind)
         if pairs:  # the same control of the same check on both sides (the new thresholds have no "before")
             for key in ("first_s", "back_s"):
@@ -251,8 +289,11 @@ def summarise(sides: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def _matched(sides: dict[str, dict[str, Any]], kind: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     after = {(c["check"], c["rank"]): c for c in sides["after"]["changes"] if c["kind"] == kind}
-    return [(c, after[(c["check"], c["rank"])]) for c in sides["before"]["changes"]
-            if c["kind"] == kind and (c["check"], c["rank"]) in after]
+    return [
+        (c, after[(c["check"], c["rank"])])
+        for c in sides["before"]["changes"]
+        if c["kind"] == kind and (c["check"], c["rank"]) in after
+    ]
 
 
 def print_summary(summary: dict[str, Any]) -> None:
@@ -266,12 +307,16 @@ def print_summary(summary: dict[str, Any]) -> None:
             if side in row:
                 r = row[side]
                 back = "" if r["median_back_s"] is None else f"{r['median_back_s']:.3f}"
-                print(f"{kind:10} {side:7} {r['changes']:>3} {r['median_first_s']:>8.3f} {r['max_first_s']:>7.3f} "
-                      f"{back:>7}  {r['slowest_check']}{'' if r['all_updated'] else '  (Output NOT updated)'}")
+                print(
+                    f"{kind:10} {side:7} {r['changes']:>3} {r['median_first_s']:>8.3f} {r['max_first_s']:>7.3f} "
+                    f"{back:>7}  {r['slowest_check']}{'' if r['all_updated'] else '  (Output NOT updated)'}"
+                )
         if "matched" in row:
-            print(f"{'':10} after/before, per matched control ({row['matched']}): median "
-                  f"{row.get('ratio_after_before_first_median')} first change, "
-                  f"{row.get('ratio_after_before_back_median')} change back")
+            print(
+                f"{'':10} after/before, per matched control ({row['matched']}): median "
+                f"{row.get('ratio_after_before_first_median')} first change, "
+                f"{row.get('ratio_after_before_back_median')} change back"
+            )
     within, total = summary["after_within_target"]
     print(f"after: {within} of {total} changes within {TARGET_S} s")
 

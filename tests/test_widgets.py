@@ -27,12 +27,14 @@ def findings(demo_review):
 
 
 def test_options_from_control_values():
-    controls = {"campaign": ipywidgets.Dropdown(options=[("All", widgets.ALL), ("A", "A")], value=widgets.ALL),
-                "attribute": ipywidgets.Dropdown(options=[("All", widgets.ALL), ("gender", "gender")], value="gender"),
-                "reference": ipywidgets.Dropdown(options=[("highest", "highest"), ("gender = F", (("gender", "F"),))],
-                                                 value=(("gender", "F"),))}
-    assert widgets.check_options(controls) == {"campaign": None, "attributes": ["gender"],
-                                               "reference": {"gender": "F"}}
+    controls = {
+        "campaign": ipywidgets.Dropdown(options=[("All", widgets.ALL), ("A", "A")], value=widgets.ALL),
+        "attribute": ipywidgets.Dropdown(options=[("All", widgets.ALL), ("gender", "gender")], value="gender"),
+        "reference": ipywidgets.Dropdown(
+            options=[("highest", "highest"), ("gender = F", (("gender", "F"),))], value=(("gender", "F"),)
+        ),
+    }
+    assert widgets.check_options(controls) == {"campaign": None, "attributes": ["gender"], "reference": {"gender": "F"}}
 
 
 def test_every_check_with_a_campaign_option_gets_a_panel(demo_review, findings):
@@ -47,8 +49,10 @@ def test_controls_offer_what_the_review_holds(demo_review, findings, demo_dir):
     by_id = {f.check_id: f for f in findings}
     sends = pd.read_csv(demo_dir / "sends.csv", usecols=["campaign_id"])
     coverage = widgets.controls_for(demo_review, by_id["consent.coverage"], None)
-    assert [label for label, _ in coverage["campaign"].options] == ["All campaigns",
-                                                                   *sorted(sends.campaign_id.unique())]
+    assert [label for label, _ in coverage["campaign"].options] == [
+        "All campaigns",
+        *sorted(sends.campaign_id.unique()),
+    ]
     assert coverage["campaign"].value == widgets.ALL
     assert {"purpose"} <= set(coverage)  # consent: filter by campaign and purpose
     parity = widgets.controls_for(demo_review, by_id["bias.selection_parity"], None)
@@ -73,7 +77,11 @@ def test_every_control_reruns_its_check_with_the_chosen_value(demo_review, findi
             control.value = choice
             options = widgets.check_options(controls)
             rerun = display.rerun(demo_review, finding.check_id, **options)
-            assert rerun.check_id == finding.check_id and rerun.status != "error", (finding.check_id, name, rerun.summary)
+            assert rerun.check_id == finding.check_id and rerun.status != "error", (
+                finding.check_id,
+                name,
+                rerun.summary,
+            )
             if name == "campaign":
                 campaigns = {r["campaign_id"] for r in rerun.evidence if "campaign_id" in r}
                 assert campaigns <= {choice}, (finding.check_id, campaigns)
@@ -108,6 +116,7 @@ def test_widgets_do_not_change_the_findings(demo_review):
 
 
 # --- the panel: locale, status words, reset, the kit-default note, reuse of the review's aggregates ----------------
+
 
 def shown_html(panel) -> str:
     """The HTML the panel's Output holds now."""
@@ -184,14 +193,20 @@ def test_a_threshold_the_config_changed_is_noted_from_the_start(demo_review):
 
 def test_reset_restores_the_review_config_not_the_kit_defaults(demo_review):
     check_id = "bias.selection_parity"
-    configured = display.with_check_options(demo_review, check_id, {
-        "fail_below": 0.7, "warn_below": 0.85, "attributes": ["gender"], "reference": "largest"})
+    configured = display.with_check_options(
+        demo_review, check_id, {"fail_below": 0.7, "warn_below": 0.85, "attributes": ["gender"], "reference": "largest"}
+    )
     finding = finding_of(configured, check_id)
     panel = widgets.check_panel(configured, finding)
     controls = panel.controls
     start = {name: control.value for name, control in controls.items()}
-    assert start == {"campaign": widgets.ALL, "attribute": "gender", "reference": "largest", "fail_below": 0.7,
-                     "warn_below": 0.85}
+    assert start == {
+        "campaign": widgets.ALL,
+        "attribute": "gender",
+        "reference": "largest",
+        "fail_below": 0.7,
+        "warn_below": 0.85,
+    }
     first_outputs = panel.output.outputs
     controls["fail_below"].value = 0.6
     controls["attribute"].value = widgets.ALL
@@ -204,16 +219,20 @@ def test_reset_restores_the_review_config_not_the_kit_defaults(demo_review):
     assert "changed from the kit default (0.80)" in panel.notes["fail_below"].value  # the config's 0.7
 
 
-@pytest.mark.parametrize(("check_id", "moves"), [
-    ("bias.selection_parity", {"fail_below": 0.7, "warn_below": 0.95}),
-    ("bias.offer_parity", {"warn_below": 0.95}),
-    ("bias.outcome_parity", {"warn_above": 0.05}),
-    ("consent.proof", {"fail_below": 0.9}),
-    ("transparency.human_review", {"warn_below": 0.9}),
-    ("governance.human_contact", {"fail_below": 0.6}),
-])
-def test_a_threshold_change_judges_the_kept_aggregates_as_a_fresh_run_would(notebook_review, fresh_review, check_id,
-                                                                             moves):
+@pytest.mark.parametrize(
+    ("check_id", "moves"),
+    [
+        ("bias.selection_parity", {"fail_below": 0.7, "warn_below": 0.95}),
+        ("bias.offer_parity", {"warn_below": 0.95}),
+        ("bias.outcome_parity", {"warn_above": 0.05}),
+        ("consent.proof", {"fail_below": 0.9}),
+        ("transparency.human_review", {"warn_below": 0.9}),
+        ("governance.human_contact", {"fail_below": 0.6}),
+    ],
+)
+def test_a_threshold_change_judges_the_kept_aggregates_as_a_fresh_run_would(
+    notebook_review, fresh_review, check_id, moves
+):
     """No query runs again for a threshold, and the finding is the one a fresh review with that option gives."""
     review = notebook_review
     panel = widgets.check_panel(review, finding_of(review, check_id))

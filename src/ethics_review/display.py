@@ -20,7 +20,7 @@ from typing import Any
 from IPython.display import HTML
 from IPython.display import display as ipython_display
 
-from . import __version__, charts, i18n
+from . import __version__, aggregates, charts, i18n
 from .charts.common import catalogue_text, column_label
 from .findings import Finding, Threshold
 from .review import Review
@@ -116,9 +116,7 @@ def open_for_notebook(config: str | None = None, data_dir: str | None = None, as
     else:
         review = open_review(data_dir if data_dir is not None else config, as_of=as_of, lang=lang, engine=engine)
     if interactive:  # the widget panels judge this review's aggregates again instead of querying the tables
-        from .aggregates import remember
-
-        remember(review)
+        aggregates.remember(review)
     return review
 
 

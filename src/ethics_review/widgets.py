@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+import plotly.io as pio
 from IPython.display import HTML
 
 from . import aggregates, charts, display
+from .checks import CHECKS
 from .checks.common import options_for
 from .errors import ReviewInputError
 from .findings import Finding, Threshold
@@ -116,8 +118,6 @@ def _reference_dropdown(review: Review, finding: Finding, configured: Any) -> Co
 
 def kit_default(check_id: str, option: str) -> Any:
     """The value the check's function gives an option nobody set (its signature's default)."""
-    from .checks import CHECKS
-
     return inspect.signature(CHECKS[check_id].function).parameters[option].default
 
 
@@ -252,8 +252,6 @@ def display_data(shown: Any) -> dict[str, Any]:
     if isinstance(shown, HTML):
         data = {"text/html": shown._repr_html_() or "", "text/plain": "<HTML>"}
     else:
-        import plotly.io as pio
-
         data = pio.renderers["plotly_mimetype"].to_mimebundle(shown.to_dict())
     return {"output_type": "display_data", "data": data, "metadata": {}}
 
