@@ -85,26 +85,27 @@ def write_notebooks(review: LabReview, folder: Path, *, force: bool = False) -> 
     written, unchanged, kept = [], [], []
     for area in AREAS:
         name = f"{area}.ipynb"
-        content = notebooks.text(notebooks.build(area, review.lang, values=review.values, demo=review.demo))
+        notebook = notebooks.build(area, review.lang, values=review.values, demo=review.demo)
         target = folder / name
-        if target.is_file():
-            current = target.read_text(encoding="utf-8")
-            if current == content:
-                unchanged.append(name)
+        if target.is_file() and not force:
+            current = _read(target)
+            if current is not None and notebooks.sources_digest(current) == notebooks.sources_digest(notebook):
+                unchanged.append(name)  # the kit's cells as they would be written now; its saved outputs stay
                 continue
-            if not force and _edited(current):
+            if current is None or notebooks.is_edited(current):
                 kept.append(name)
                 continue
-        target.write_text(content, encoding="utf-8")
+        target.write_text(notebooks.text(notebook), encoding="utf-8")
         written.append(name)
     return Written(folder, tuple(written), tuple(unchanged), tuple(kept))
 
 
-def _edited(content: str) -> bool:
+def _read(path: Path) -> nbformat.NotebookNode | None:
+    """The notebook in `path`; None when it is not one any more (then it is the user's file: kept)."""
     try:
-        return notebooks.is_edited(nbformat.reads(content, as_version=4))
-    except Exception:  # noqa: BLE001 - a file that is not a notebook any more is the user's: keep it
-        return True
+        return nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    except Exception:  # noqa: BLE001 - any unreadable file is kept, never overwritten
+        return None
 
 
 def jupyter_command(folder: Path, *, port: int | None = None, no_browser: bool = False,
