@@ -191,9 +191,10 @@ def test_a_review_with_nothing_to_judge_is_one_banner_in_its_language(tmp_path, 
     assert banner.startswith("La revue n'a pas pu être ouverte")
 
 
-def test_a_check_section_prints_its_status_line_then_the_finding(demo_dir, capsys):
+def test_headless_a_check_section_prints_its_status_line_then_the_finding(demo_dir, capsys):
     review = display.open_for_notebook(None, str(demo_dir), None, None, interactive=False)
     walk = display.start_area(review, "consent", interactive=False)
+    capsys.readouterr()
     finding = display.show_check(walk, "consent.coverage")
     out = capsys.readouterr().out
     assert out.splitlines()[0] == f"consent.coverage: {finding.status}" and finding.status == "fail"

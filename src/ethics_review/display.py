@@ -266,6 +266,7 @@ def start_area(review: Review | Unopened, area: str, *, interactive: bool = True
         if output_dir is not None:
             options["parts"] = str(output_dir)
         review = with_check_options(review, CONTINUOUS, options)
+    ipython_display(HTML(style_html()))  # once for the page of the report
     return AreaWalk(review, area, interactive, campaign)
 
 
@@ -284,8 +285,8 @@ def check_finding(walk: AreaWalk, check_id: str) -> Finding:
 
 
 def show_check(walk: AreaWalk, check_id: str) -> Finding | None:
-    """One section of the walk: the check run again, one plain line `<check id>: <status>` (what nbval compares;
-    the report page hides it), then the finding with its widget panel in JupyterLab. Nothing when the review is
+    """One section of the walk: the check run again, then the finding, with its widget panel in JupyterLab.
+    Headless, a plain line `<check id>: <status>` comes first (what nbval compares; the report page hides it). Nothing when the review is
     blocked (the banner at the top said why) or the check is disabled in review.yaml."""
     from .runner import enabled_checks
 
@@ -294,17 +295,19 @@ def show_check(walk: AreaWalk, check_id: str) -> Finding | None:
     if check_id not in {c.id for c in enabled_checks(walk.review, area=walk.area)}:
         return None
     finding = check_finding(walk, check_id)
-    print(f"{check_id}: {finding.status}")
+    if not walk.interactive:  # in JupyterLab the panel's badge says it, and stays right when an option changes
+        print(f"{check_id}: {finding.status}")
     if walk.interactive and finding.status not in ("not_applicable", "error"):
         from . import widgets
 
         panel = widgets.panel(walk.review, finding, campaign=walk.campaign, campaigns=walk.campaigns)
         if panel is not None:
-            ipython_display(HTML(style_html()))
+            ipython_display(HTML(style_html()))  # each cell styled, also when it is the only one re-run
             ipython_display(panel)
             return finding
-    ipython_display(HTML(style_html()))
-    show_finding(walk.review, finding, why=False)
+    if walk.interactive:
+        ipython_display(HTML(style_html()))
+    show_finding(walk.review, finding)
     return finding
 
 
@@ -377,9 +380,9 @@ def show_scorecard(review: Review, area: str, findings: Sequence[Finding], *, ca
     ipython_display(HTML(style_html() + scorecard_html(area, findings, review.lang, campaign=campaign)))
 
 
-def show_finding(review: Review, finding: Finding, *, why: bool = True) -> None:
+def show_finding(review: Review, finding: Finding, *, why: bool = False) -> None:
     """A finding as three outputs: its head (status, wording, thresholds), its chart, its evidence and advice.
-    `why=False` when the notebook's section above already says why the check matters."""
+    Without "why it matters" by default: the notebook's section above the finding says it, from the same text."""
     lang = review.lang
     figure = charts.chart_for(finding, lang)
     ipython_display(HTML(finding_head_html(finding, lang, has_chart=figure is not None, why=why)))

@@ -121,8 +121,7 @@ def jupyter_command(folder: Path, *, port: int | None = None, no_browser: bool =
         command.append("--no-browser")
     command += list(extra)
     root = (os.geteuid() == 0) if as_root is None and hasattr(os, "geteuid") else bool(as_root)
-    added = root and not any(arg.startswith("--allow-root") or arg.startswith("--ServerApp.allow_root")
-                             for arg in extra)
+    added = root and not any(arg.startswith(("--allow-root", "--ServerApp.allow_root")) for arg in extra)
     if added:
         command.append("--allow-root")
     return command, added

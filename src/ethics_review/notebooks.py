@@ -175,7 +175,7 @@ def statuses_on(review_dir: Path) -> dict[str, str]:
 
     review = open_review(review_dir)
     try:
-        statuses = {}
+        statuses: dict[str, str] = {}
         for area in AREAS:
             walk = display.start_area(review, area, interactive=False)
             statuses.update({check_id: display.check_finding(walk, check_id).status for check_id in check_ids(area)})
