@@ -40,6 +40,7 @@ PARAMETERS: tuple[tuple[str, Any, str], ...] = (  # name, default, comment: the 
     ("interactive", True, "True in JupyterLab (widget panels); False for the headless report"),
     ("output_dir", None, "set by the report: the folder where this notebook writes its findings"),
     ("engine", None, 'where to compute: None (review.yaml\'s engine:), "duckdb", "pyspark", "sc://host:15002" or a URL'),
+    ("prepared", None, "set by the report: its folder of the review's validated tables, read instead of the files"),
 )
 EXTRA_PARAMETERS: Mapping[str, tuple[tuple[str, Any, str], ...]] = {
     "governance": (("history_dir", None, "the review's history folder; None: <review folder>.history, next to the review"),),
@@ -94,7 +95,8 @@ def build(area: str, lang: str, *, values: Mapping[str, Any] | None = None, demo
              "history_dir=history_dir, output_dir=output_dir)" if area == "governance" else
              f'walk = display.start_area(review, "{area}", interactive=interactive, campaign=campaign)')
     code("from ethics_review import display\n\n"
-         "review = display.open_for_notebook(config, data_dir, as_of, lang, interactive=interactive, engine=engine)\n"
+         "review = display.open_for_notebook(config, data_dir, as_of, lang, interactive=interactive, engine=engine, "
+         "prepared=prepared)\n"
          + start)
     markdown(f"## {words(f'how_to_read.{area}.heading')}\n\n{words('how_to_read')}")
     for number, check_id in enumerate(check_ids(area), start=1):

@@ -92,6 +92,13 @@ def open_review(
     from .sources import load_sources  # sources imports review's records
 
     base_dir, cfg = _resolve_config(path, config)
+    cfg = with_overrides(cfg, as_of=as_of, lang=lang, engine=engine)
+    return load_sources(cfg, base_dir=base_dir, data=data or {}, con=con, progress=progress)
+
+
+def with_overrides(cfg: ReviewConfig, *, as_of: str | dt.date | None = None, lang: str | None = None,
+                   engine: Any = None) -> ReviewConfig:
+    """The config with the options a command or a notebook gives (None: the config's own)."""
     overrides: dict[str, Any] = {}
     if as_of is not None:
         overrides["as_of"] = as_of
@@ -103,7 +110,7 @@ def open_review(
         from .engine import parse_engine
 
         cfg = cfg.model_copy(update={"engine": parse_engine(engine)})
-    return load_sources(cfg, base_dir=base_dir, data=data or {}, con=con, progress=progress)
+    return cfg
 
 
 def _resolve_config(path: str | Path | None,
