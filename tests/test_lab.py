@@ -201,3 +201,27 @@ def test_headless_a_check_section_prints_its_status_line_then_the_finding(demo_d
     findings = display.close_area(walk)
     assert [f.check_id for f in findings] == notebooks.check_ids("consent")
     assert findings[0] is finding  # the section's finding, not computed again
+
+
+def test_stopping_the_lab_command_stops_jupyter_too(tmp_path):
+    """SIGTERM to `lab` (a CI runner cancelling, `kill PID`) is passed on to the server it started, which may
+    shut its kernels down: nothing keeps running without its parent. The server here is a stand-in process."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    code = ("import sys; from ethics_review import cli, lab; cli._stop_on_sigterm(); "
+            "sys.exit(lab.serve([sys.executable, '-c', 'import time; time.sleep(120)']))")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not psutil.Process(parent.pid).children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (child,) = psutil.Process(parent.pid).children()
+    os.kill(parent.pid, signal.SIGTERM)
+    out, _ = parent.communicate(timeout=60)
+    assert parent.returncode == 0 and "JupyterLab stopped." in out
+    assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE

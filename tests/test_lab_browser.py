@@ -92,9 +92,9 @@ def lab_server(french_demo, tmp_path_factory):
         yield url, server
     finally:
         spawned = psutil.Process(server.pid).children(recursive=True) if server.poll() is None else []
-        os.killpg(server.pid, signal.SIGTERM)  # the lab command and JupyterLab, which shuts its kernels down
+        server.send_signal(signal.SIGTERM)  # the lab command only: it stops JupyterLab, which stops its kernels
         try:
-            server.wait(timeout=30)
+            server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()

@@ -129,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if passed_on and args.command != "lab":
         _parser().error(f"only lab passes options on (after --): {' '.join(passed_on)}")
     args.passed_on = passed_on
-    previous = _stop_on_sigterm() if args.command in {"run", "demo"} else None
+    previous = _stop_on_sigterm() if args.command in {"run", "demo", "lab"} else None
     try:
         return _main(args)
     finally:

@@ -159,4 +159,24 @@ def run(review_arg: Path | None, *, folder: Path | None = None, force: bool = Fa
         print("JupyterLab not started (--no-start). To start it: " + " ".join(command))
         return 0
     print(f"Starting JupyterLab on {target} (open {FIRST_NOTEBOOK} first; Ctrl+C to stop)", flush=True)
-    return subprocess.call(command)
+    return serve(command)
+
+
+STOP_TIMEOUT = 30  # seconds JupyterLab gets to shut its kernels down before it is killed
+
+
+def serve(command: Sequence[str]) -> int:
+    """Run JupyterLab until it exits. Ctrl+C or SIGTERM (the cli turns it into KeyboardInterrupt) stops it with
+    SIGTERM, which lets it shut its kernels down, instead of leaving it running without its parent."""
+    process = subprocess.Popen(list(command))
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        print("JupyterLab stopped.")
+        return 0
