@@ -195,7 +195,8 @@ def test_headless_a_check_section_prints_its_status_line_then_the_finding(demo_d
     review = display.open_for_notebook(None, str(demo_dir), None, None, interactive=False)
     walk = display.start_area(review, "consent", interactive=False)
     capsys.readouterr()
-    finding = display.show_check(walk, "consent.coverage")
+    assert display.show_check(walk, "consent.coverage") is None  # no repr under the cell
+    finding = walk.findings["consent.coverage"]
     out = capsys.readouterr().out
     assert out.splitlines()[0] == f"consent.coverage: {finding.status}" and finding.status == "fail"
     findings = display.close_area(walk)

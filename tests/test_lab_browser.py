@@ -37,7 +37,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 RUN_TIMEOUT_MS = 240_000  # one notebook, all cells, on the 5,000-contact demo on a small shared machine
-TEXT_REPRS = ("VBox(", "HBox(", "Dropdown(", "FloatSlider(", "Output(", "Button(", "Loading widget")
+TEXT_REPRS = ("VBox(", "HBox(", "Dropdown(", "FloatSlider(", "Output(", "Button(", "Loading widget", "Finding(",
+              "<IPython.core.display")
 SETTINGS = {  # JupyterLab user settings: render every cell (widgets off screen too), fetch nothing
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",

@@ -295,16 +295,17 @@ def check_finding(walk: AreaWalk, check_id: str) -> Finding:
     return finding
 
 
-def show_check(walk: AreaWalk, check_id: str) -> Finding | None:
+def show_check(walk: AreaWalk, check_id: str) -> None:
     """One section of the walk: the check run again, then the finding, with its widget panel in JupyterLab.
-    Headless, a plain line `<check id>: <status>` comes first (what nbval compares; the report page hides it). Nothing when the review is
-    blocked (the banner at the top said why) or the check is disabled in review.yaml."""
+    Headless, a plain line `<check id>: <status>` comes first (what nbval compares; the report page hides it).
+    Nothing when the review is blocked (the banner at the top said why) or the check is disabled in review.yaml.
+    Returns nothing, so that the cell shows no repr: the finding is kept in `walk.findings` for the closing."""
     from .runner import enabled_checks
 
     if walk.blocked or not isinstance(walk.review, Review):
-        return None
+        return
     if check_id not in {c.id for c in enabled_checks(walk.review, area=walk.area)}:
-        return None
+        return
     finding = check_finding(walk, check_id)
     if not walk.interactive:  # in JupyterLab the panel's badge says it, and stays right when an option changes
         print(f"{check_id}: {finding.status}")
@@ -315,11 +316,10 @@ def show_check(walk: AreaWalk, check_id: str) -> Finding | None:
         if panel is not None:
             ipython_display(HTML(style_html()))  # each cell styled, also when it is the only one re-run
             ipython_display(panel)
-            return finding
+            return
     if walk.interactive:
         ipython_display(HTML(style_html()))
     show_finding(walk.review, finding)
-    return finding
 
 
 def close_area(walk: AreaWalk, *, history_dir: str | None = None, output_dir: str | None = None) -> list[Finding]:
