@@ -116,8 +116,21 @@ def test_as_root_the_command_adds_allow_root_once_and_says_so(french_review, cap
 
 
 def test_options_after_a_double_dash_go_to_jupyter(french_review, capsys):
-    assert cli.main(["lab", str(french_review), "--no-start", "--port", "8123", "--",
-                     "--IdentityProvider.token=", "--ServerApp.ip=127.0.0.1"]) == 0
+    assert (
+        cli.main(
+            [
+                "lab",
+                str(french_review),
+                "--no-start",
+                "--port",
+                "8123",
+                "--",
+                "--IdentityProvider.token=",
+                "--ServerApp.ip=127.0.0.1",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     start = next(line for line in out.splitlines() if "JupyterLab not started" in line)
     assert "-m jupyterlab" in start and "--ServerApp.port=8123" in start
@@ -149,6 +162,7 @@ def test_without_a_review_lab_generates_the_demo_once_and_says_it_is_the_demo(tm
 
 
 # --- what the notebook shows when the review cannot be judged ----------------------------------------------
+
 
 def test_lang_none_is_the_review_s_language(french_review):
     review = display.open_for_notebook(None, str(french_review), None, None, interactive=False)
@@ -215,8 +229,10 @@ def test_stopping_the_lab_command_stops_jupyter_too(tmp_path):
 
     import psutil
 
-    code = ("import sys; from ethics_review import cli, lab; cli._stop_on_sigterm(); "
-            "sys.exit(lab.serve([sys.executable, '-c', 'import time; time.sleep(120)']))")
+    code = (
+        "import sys; from ethics_review import cli, lab; cli._stop_on_sigterm(); "
+        "sys.exit(lab.serve([sys.executable, '-c', 'import time; time.sleep(120)']))"
+    )
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while not psutil.Process(parent.pid).children() and time.monotonic() < deadline:

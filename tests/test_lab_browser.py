@@ -37,12 +37,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 RUN_TIMEOUT_MS = 240_000  # one notebook, all cells, on the 5,000-contact demo on a small shared machine
-TEXT_REPRS = ("VBox(", "HBox(", "Dropdown(", "FloatSlider(", "Output(", "Button(", "Loading widget", "Finding(",
-              "<IPython.core.display")
+TEXT_REPRS = (
+    "VBox(",
+    "HBox(",
+    "Dropdown(",
+    "FloatSlider(",
+    "Output(",
+    "Button(",
+    "Loading widget",
+    "Finding(",
+    "<IPython.core.display",
+)
 SETTINGS = {  # JupyterLab user settings: render every cell (widgets off screen too), fetch nothing
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                        "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
 }
 
 
@@ -68,7 +76,10 @@ def lab_server(french_demo, tmp_path_factory):
 
     if not chromium_available():
         reason = "no Chromium on PATH (install the Debian package `chromium`)"
-        if "1" in (os.environ.get("ETHICS_REVIEW_REQUIRE_BROWSER"), os.environ.get("ETHICS_REVIEW_REQUIRE_SHARED_DATA")):
+        if "1" in (
+            os.environ.get("ETHICS_REVIEW_REQUIRE_BROWSER"),
+            os.environ.get("ETHICS_REVIEW_REQUIRE_SHARED_DATA"),
+        ):
             pytest.fail(f"{reason}: CI must run the browser tests")
         pytest.skip(reason)
     home = tmp_path_factory.mktemp("jupyter")
@@ -77,12 +88,30 @@ def lab_server(french_demo, tmp_path_factory):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values), encoding="utf-8")
     port = free_port()
-    environment = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "run"),
-                   "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p)}
-    command = [sys.executable, "-m", "ethics_review.cli", "lab", str(french_demo), "--no-browser", "--port", str(port),
-               "--", "--allow-root", "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.ip=127.0.0.1",
-               f"--LabApp.user_settings_dir={home / 'settings'}", f"--LabApp.workspaces_dir={home / 'workspaces'}",
-               "--LabApp.expose_app_in_browser=True"]
+    environment = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "run"),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "ethics_review.cli",
+        "lab",
+        str(french_demo),
+        "--no-browser",
+        "--port",
+        str(port),
+        "--",
+        "--allow-root",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--ServerApp.ip=127.0.0.1",
+        f"--LabApp.user_settings_dir={home / 'settings'}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        "--LabApp.expose_app_in_browser=True",
+    ]
     log = (home / "lab.log").open("w", encoding="utf-8")
     started = time.monotonic()
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True)
@@ -110,7 +139,9 @@ def wait_for(url: str, server: subprocess.Popen, log: Path, timeout: float = 120
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"ethics-review lab exited with {server.returncode}:\n{log.read_text(encoding='utf-8')[-3000:]}")
+            pytest.fail(
+                f"ethics-review lab exited with {server.returncode}:\n{log.read_text(encoding='utf-8')[-3000:]}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=5) as answer:  # the local test server
                 if answer.status == 200:
@@ -148,12 +179,14 @@ def open_notebook(browser, url: str, area: str):
     page = context.new_page()
     # A workspace of its own, reset: only this notebook open (JupyterLab restores the tabs of the last page).
     page.goto(f"{url}/lab/workspaces/{area}/tree/{area}.ipynb?reset", wait_until="domcontentloaded")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
-                           timeout=120_000)
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        " && window.jupyterapp.shell.currentWidget.sessionContext"
+        " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+        " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+        " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+        timeout=120_000,
+    )
     return context, page, refused
 
 
@@ -209,8 +242,9 @@ def screenshot(page, folder: Path, name: str, *, docs: bool = False) -> Path:
 
 
 @pytest.mark.parametrize("area", AREAS)
-def test_each_notebook_runs_in_jupyterlab_in_french_with_every_widget_drawn(lab_server, browser, french_demo, area,
-                                                                              tmp_path_factory):
+def test_each_notebook_runs_in_jupyterlab_in_french_with_every_widget_drawn(
+    lab_server, browser, french_demo, area, tmp_path_factory
+):
     """Consent also changes a campaign in its coverage panel (in the same run: JupyterLab and the kernel are the
     slow part on this machine)."""
     url, _server = lab_server
@@ -259,7 +293,10 @@ def choosing_a_campaign_changes_the_coverage_status_to_the_planted_one(page, fre
     expected = display.status_label("pass", "fr")
     page.wait_for_function(
         """([label]) => { const b = document.querySelector('#check-consent-coverage .er-badge');
-                          return b && b.textContent.trim() === label; }""", arg=[expected], timeout=90_000)
+                          return b && b.textContent.trim() === label; }""",
+        arg=[expected],
+        timeout=90_000,
+    )
     print(f"consent.coverage re-rendered for campaign {clean} in {time.monotonic() - started:.1f} s")
     page.wait_for_timeout(500)
     screenshot(page, shots, "lab-widget-change.png", docs=True)

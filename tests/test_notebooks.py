@@ -45,6 +45,7 @@ def check_cells(notebook: nbformat.NotebookNode) -> list:
 
 # --- the committed notebooks (fast) ------------------------------------------------------------------------
 
+
 def test_the_bundled_notebooks_are_the_repository_ones():
     assert sorted(p.stem for p in notebooks_dir().glob("*.ipynb")) == sorted(AREAS)
 
@@ -79,9 +80,18 @@ def test_one_parameters_cell_with_exactly_the_documented_json_style_names(area):
     assert tuple(s.targets[0].id for s in statements) == PARAMETERS + extra
     values = {s.targets[0].id: ast.literal_eval(s.value) for s in statements}
     assert all(json.loads(json.dumps(v)) == v for v in values.values())  # JSON-style values only
-    assert values == {"config": None, "data_dir": None, "as_of": None, "lang": None, "campaign": None,
-                      "interactive": True, "output_dir": None, "engine": None, "prepared": None,
-                      **dict.fromkeys(extra)}
+    assert values == {
+        "config": None,
+        "data_dir": None,
+        "as_of": None,
+        "lang": None,
+        "campaign": None,
+        "interactive": True,
+        "output_dir": None,
+        "engine": None,
+        "prepared": None,
+        **dict.fromkeys(extra),
+    }
 
 
 @pytest.mark.parametrize("area", AREAS)
@@ -91,8 +101,9 @@ def test_one_section_per_check_in_catalogue_order_each_with_its_title_and_why(ar
 
     notebook = committed(area)
     expected = [c.id for c in CHECKS.values() if c.area == area]
-    shown = [re.fullmatch(r'display\.show_check\(walk, "([a-z_.]+)"\)', c.source).group(1)
-             for c in check_cells(notebook)]
+    shown = [
+        re.fullmatch(r'display\.show_check\(walk, "([a-z_.]+)"\)', c.source).group(1) for c in check_cells(notebook)
+    ]
     assert shown == expected
     for number, check_id in enumerate(expected, start=1):
         cell = next(i for i, c in enumerate(notebook.cells) if c.source == f'display.show_check(walk, "{check_id}")')
@@ -103,7 +114,8 @@ def test_one_section_per_check_in_catalogue_order_each_with_its_title_and_why(ar
     closing = [c.source for c in code_cells(notebook)][-2 if area != "governance" else -3]
     assert closing.startswith("findings = display.close_area(walk")
     assert code_cells(notebook)[-1].source == (
-        f'display.save_findings(review, "{area}", findings, output_dir, campaign=campaign)')
+        f'display.save_findings(review, "{area}", findings, output_dir, campaign=campaign)'
+    )
 
 
 @pytest.mark.parametrize("area", AREAS)
@@ -141,8 +153,11 @@ def test_code_cells_are_short_calls_into_the_package(area):
 
 
 def test_the_thin_cell_test_can_fail():
-    for source in ("for x in y:\n    display.show_check(walk, x)", "display.show_check(walk, ids[0])",
-                   "a = 1\nb = 2\nc = 3\nd = 4"):
+    for source in (
+        "for x in y:\n    display.show_check(walk, x)",
+        "display.show_check(walk, ids[0])",
+        "a = 1\nb = 2\nc = 3\nd = 4",
+    ):
         with pytest.raises(AssertionError):
             cell = nbformat.v4.new_code_cell(source)
             assert len([line for line in cell.source.splitlines() if line.strip()]) <= MAX_CODE_LINES
@@ -198,16 +213,36 @@ def test_every_check_of_the_area_is_explained_in_both_languages(area):
 # interactive=False through papermill is what every report run does: test_report.py executes the notebooks that
 # way and checks the executed copies. Here: nbval on the committed notebooks, comparing each check's status line.
 
+
 def run_parameters(demo_dir: Path) -> dict:
     """As the stored lines were computed (notebooks.statuses_on): no `output_dir`, so governance's continuous
     evaluation does not read other areas' parts, which the parallel nbval processes write in no fixed order."""
-    return {"data_dir": str(demo_dir), "config": None, "as_of": None, "lang": "en", "campaign": None,
-            "interactive": False, "output_dir": None}
+    return {
+        "data_dir": str(demo_dir),
+        "config": None,
+        "as_of": None,
+        "lang": "en",
+        "campaign": None,
+        "interactive": False,
+        "output_dir": None,
+    }
 
 
 def nbval_command(*notebook_files: Path) -> list[str]:
-    return [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-kernel-name", "python3", "-p", "no:cacheprovider",
-            "-p", "tests.nbval_status_lines", "-q", *map(str, notebook_files)]
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval-lax",
+        "--nbval-kernel-name",
+        "python3",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "tests.nbval_status_lines",
+        "-q",
+        *map(str, notebook_files),
+    ]
 
 
 def nbval_environment() -> dict[str, str]:
@@ -226,12 +261,26 @@ def nbval_run(demo_dir, tmp_path_factory) -> tuple[list[str], Path, list[Path]]:
     copies = []
     for area in AREAS:
         copy = folder / f"{area}.ipynb"
-        papermill.execute_notebook(str(notebook_path(area)), str(copy), prepare_only=True, kernel_name="python3",
-                                   parameters=run_parameters(demo_dir))
+        papermill.execute_notebook(
+            str(notebook_path(area)),
+            str(copy),
+            prepare_only=True,
+            kernel_name="python3",
+            parameters=run_parameters(demo_dir),
+        )
         copies.append(copy)
     groups = [[c for c in copies if c.stem != "bias"], [c for c in copies if c.stem == "bias"]]
-    processes = [subprocess.Popen(nbval_command(*group), cwd=folder, stdout=subprocess.PIPE, env=nbval_environment(),
-                                  stderr=subprocess.STDOUT, text=True) for group in groups]
+    processes = [
+        subprocess.Popen(
+            nbval_command(*group),
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            env=nbval_environment(),
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for group in groups
+    ]
     results = []
     for process in processes:
         output, _ = process.communicate(timeout=900)
@@ -250,7 +299,8 @@ def test_notebooks_pass_nbval_lax_with_every_status_line_compared(nbval_run):
     assert passed == sum(len(code_cells(nbformat.read(p, as_version=4))) for p in copies)
     compared = [c for p in copies for c in check_cells(nbformat.read(p, as_version=4)) if c.outputs]
     assert len(compared) == len(notebooks.check_ids("consent")) + len(notebooks.check_ids("bias")) + len(
-        notebooks.check_ids("transparency")) + len(notebooks.check_ids("governance"))
+        notebooks.check_ids("transparency")
+    ) + len(notebooks.check_ids("governance"))
 
 
 @pytest.mark.slow
@@ -259,14 +309,24 @@ def test_nbval_fails_when_a_status_line_changes_but_not_for_a_rich_display(tmp_p
     line is left out of the comparison."""
     cell = nbformat.v4.new_code_cell(
         'from IPython.display import HTML, display\nprint("consent.coverage: pass")\ndisplay(HTML("<b>x</b>"))',
-        metadata={"tags": [notebooks.CHECK_OUTPUT_TAG]}, execution_count=1,
-        outputs=[nbformat.v4.new_output("stream", name="stdout", text="consent.coverage: pass\n")])
-    good = nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": {"name": "python3", "language": "python",
-                                                                           "display_name": "Python 3"}})
+        metadata={"tags": [notebooks.CHECK_OUTPUT_TAG]},
+        execution_count=1,
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="consent.coverage: pass\n")],
+    )
+    good = nbformat.v4.new_notebook(
+        cells=[cell], metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
     nbformat.write(good, tmp_path / "good.ipynb")
     cell.outputs[0].text = "consent.coverage: fail\n"
     nbformat.write(good, tmp_path / "bad.ipynb")
     for name, code in (("good.ipynb", 0), ("bad.ipynb", 1)):
-        run = subprocess.run(nbval_command(tmp_path / name), check=False, cwd=tmp_path, env=nbval_environment(),
-                             capture_output=True, text=True, timeout=300)
+        run = subprocess.run(
+            nbval_command(tmp_path / name),
+            check=False,
+            cwd=tmp_path,
+            env=nbval_environment(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert run.returncode == code, run.stdout[-3000:]

@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 
 from . import notebooks
+from .config import CONFIG_FILE_NAME, ReviewConfig, load_config
 from .errors import ReviewInputError
 from .findings import AREAS
 
@@ -54,24 +55,26 @@ class LabReview:
 
 def locate_review(review: Path | None, *, demo_dir: Path = DEMO_FOLDER, demo_contacts: int | None = None) -> LabReview:
     """The review given (a folder or a review.yaml, whose config must parse), or the demo, generated if absent."""
-    from .config import CONFIG_FILE_NAME, ReviewConfig, load_config
-
     demo = review is None
     if review is None:
         review = demo_dir
         if not (review / CONFIG_FILE_NAME).is_file():
-            from .demo import DEFAULT_CONTACTS, generate
+            from .demo import DEFAULT_CONTACTS, generate  # noqa: PLC0415 - only a first `lab` without REVIEW
 
             contacts = demo_contacts or DEFAULT_CONTACTS
             print(f"No review given: generating the demo review ({contacts:,} contacts) in {review} ...")
             generate(review, contacts=contacts)
     path = review.expanduser().resolve()
     if not path.exists():
-        raise ReviewInputError(f"{review} does not exist", fix="pass an existing review folder or review.yaml "
-                               "(`ethics-review init DIR` creates one), or no argument to open the demo")
+        raise ReviewInputError(
+            f"{review} does not exist",
+            fix="pass an existing review folder or review.yaml "
+            "(`ethics-review init DIR` creates one), or no argument to open the demo",
+        )
     if path.is_file() and path.suffix.lower() not in {".yaml", ".yml"}:
-        raise ReviewInputError(f"{review} is neither a review folder nor a review.yaml",
-                               fix="pass the review folder or its review.yaml")
+        raise ReviewInputError(
+            f"{review} is neither a review folder nor a review.yaml", fix="pass the review folder or its review.yaml"
+        )
     yaml_path = path if path.is_file() else path / CONFIG_FILE_NAME
     config = load_config(yaml_path) if yaml_path.is_file() else ReviewConfig()  # a bad review.yaml stops here
     values = {"data_dir": str(path), "config": None} if path.is_dir() else {"data_dir": None, "config": str(path)}
@@ -103,13 +106,20 @@ def write_notebooks(review: LabReview, folder: Path, *, force: bool = False) -> 
 def _read(path: Path) -> nbformat.NotebookNode | None:
     """The notebook in `path`; None when it is not one any more (then it is the user's file: kept)."""
     try:
-        return nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        notebook: nbformat.NotebookNode = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        return notebook
     except Exception:  # noqa: BLE001 - any unreadable file is kept, never overwritten
         return None
 
 
-def jupyter_command(folder: Path, *, port: int | None = None, no_browser: bool = False,
-                    extra: Sequence[str] = (), as_root: bool | None = None) -> tuple[list[str], bool]:
+def jupyter_command(
+    folder: Path,
+    *,
+    port: int | None = None,
+    no_browser: bool = False,
+    extra: Sequence[str] = (),
+    as_root: bool | None = None,
+) -> tuple[list[str], bool]:
     """The command that starts the installed JupyterLab on `folder`, and whether --allow-root was added.
 
     As root, Jupyter refuses to start without --allow-root; the kit adds it (a container's usual user is root,
@@ -129,23 +139,41 @@ def jupyter_command(folder: Path, *, port: int | None = None, no_browser: bool =
 
 def report_lines(written: Written, review: LabReview, review_arg: Path | None) -> list[str]:
     """What `lab` tells the user about the notebooks: where, and how to replace an edited copy."""
-    lines = [f"Notebooks for {review.path} in {written.folder}"
-             + (" (the demo review)" if review.demo else "") + f", in {review.lang}:"]
+    lines = [
+        f"Notebooks for {review.path} in {written.folder}"
+        + (" (the demo review)" if review.demo else "")
+        + f", in {review.lang}:"
+    ]
     for name in AREAS:
         file = f"{name}.ipynb"
-        state = ("written" if file in written.written else "unchanged" if file in written.unchanged
-                 else "kept: you edited it")
+        state = (
+            "written"
+            if file in written.written
+            else "unchanged"
+            if file in written.unchanged
+            else "kept: you edited it"
+        )
         lines.append(f"  {file:<20} {state}")
     if written.kept:
         again = f"ethics-review lab {review_arg if review_arg is not None else ''} --force".replace("  ", " ")
-        lines.append(f"Your edited notebooks were kept. To replace them with the kit's version (your edits are "
-                     f"lost), run: {again}; or keep them and open the kit's version elsewhere with --folder DIR.")
+        lines.append(
+            f"Your edited notebooks were kept. To replace them with the kit's version (your edits are "
+            f"lost), run: {again}; or keep them and open the kit's version elsewhere with --folder DIR."
+        )
     return lines
 
 
-def run(review_arg: Path | None, *, folder: Path | None = None, force: bool = False, port: int | None = None,
-        no_browser: bool = False, start: bool = True, extra: Sequence[str] = (),
-        demo_contacts: int | None = None) -> int:
+def run(
+    review_arg: Path | None,
+    *,
+    folder: Path | None = None,
+    force: bool = False,
+    port: int | None = None,
+    no_browser: bool = False,
+    start: bool = True,
+    extra: Sequence[str] = (),
+    demo_contacts: int | None = None,
+) -> int:
     """Write the notebooks, then run JupyterLab on them until it stops (its exit code); `start=False` only
     writes them and prints the command."""
     review = locate_review(review_arg, demo_contacts=demo_contacts)

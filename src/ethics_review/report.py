@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import display, i18n, legal
+from . import display, i18n, legal, notebooks
 from . import history as run_history
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
@@ -287,8 +287,6 @@ def execute_area_notebook(area: str, out: Path, parameters: Mapping[str, Any], *
     """Execute `<area>.ipynb` into `out`; the executed notebook is written even when a cell fails."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
-
-    from . import notebooks
 
     target = out / f"{area}.ipynb"
     display.part_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # never merge a stale part
