@@ -708,8 +708,10 @@ NO_VENDOR = 0  # TCF vendor ids start at 1: 0 asks about the purposes only (a UD
 TC_VERDICT = dt.Struct({"decodes": "boolean", "grants": "boolean", "policy_version": "int64", "breaches": "int64"})
 
 
-@ibis.udf.scalar.python
-def tc_verdict(tc_string: str, purpose_mask: int, vendor_id: int) -> TC_VERDICT:
+# The types are the signature's, not annotations: PySpark 4 reads a UDF's annotations as a pandas or Arrow
+# signature and warns when they are plain Python types.
+@ibis.udf.scalar.python(signature=((dt.string, dt.int64, dt.int64), TC_VERDICT))
+def tc_verdict(tc_string, purpose_mask, vendor_id):  # type: ignore[no-untyped-def]
     """tcf.verdict in the engine: each TC string is decoded where it lies, and only these four fields come out
     of the decoder (C-604/22: a TC string is personal data; it never crosses engine.fetch)."""
     return tcf.verdict(tc_string, tcf.purposes_of(purpose_mask), vendor_id or None)
