@@ -117,7 +117,7 @@ def suppress_small_cells(frame: pd.DataFrame, *, count_columns: Sequence[str], k
     attribute in one campaign). When a partition hides a single cell of a count column, that cell is the total
     minus the others (323 - 160 - 160 = 3), so another count of the partition is hidden too (shown as empty, with
     the values it governs): the smallest among rows not flagged warn, fail or reference, so that the evidence of
-    a problem and what it is compared with stay visible; else the smallest flagged warn or fail; else the
+    a problem and what it is compared with stay visible; else the smallest flagged warn, then fail; else the
     reference. `margins` are further ways the same rows split a known total (the rows and columns of an
     intersection "gender × age band", whose totals are the groups of gender and of age band): the rule then holds
     in each of them, repeated until no line of any of them hides a single cell."""
@@ -126,11 +126,12 @@ def suppress_small_cells(frame: pd.DataFrame, *, count_columns: Sequence[str], k
     numbers = {c: pd.to_numeric(out[c], errors="coerce") for c in count_columns}
     small = {c: ((v > 0) & (v < k)).fillna(False).to_numpy(dtype=bool) for c, v in numbers.items()}
     complement = {c: np.zeros(len(out), dtype=bool) for c in count_columns}
-    # A complement is, in this order of preference, a calm group, a group flagged warn or fail (the evidence of a
-    # problem, hidden only when every other group is one), and never the reference group when another will do:
+    # A complement is, in this order of preference, a calm group, a group flagged warn, then fail (the evidence of
+    # a problem, hidden only when no other group will do), and never the reference group when another will do:
     # every other group's ratio to the reference, with its own rate, would give the reference's rate back.
     flags = out["flag"] if "flag" in out.columns else pd.Series([None] * len(out), index=out.index)
-    avoid = list(zip((flags == "reference").to_numpy(), flags.isin(["warn", "fail"]).to_numpy(), strict=True))
+    reference = (flags == "reference").to_numpy()
+    severity = flags.map({"warn": 1, "fail": 2}).fillna(0).to_numpy()
     if partition_by is not None and len(out):
         rows_of = out.reset_index(drop=True)
         lines = []  # every set of rows whose counts add up to a total a reader may know
@@ -138,18 +139,29 @@ def suppress_small_cells(frame: pd.DataFrame, *, count_columns: Sequence[str], k
             present = [c for c in keys if c in rows_of.columns]
             lines += (list(rows_of.groupby(present, sort=False, dropna=False).indices.values()) if present
                       else [np.arange(len(out))])
+        lines = [rows for rows in lines if len(rows) > 1]
+        member = [[line for line in lines if i in line] for i in range(len(out))]
+        # A count hidden with another (a group's selected people, with its size) is hidden as well as a small one:
+        # it leaves the line's other cells as exposed, and needs no second complement.
+        governed = {c: np.zeros(len(out), dtype=bool) for c in count_columns}
         for column, values in numbers.items():
-            hidden = small[column].copy()
+            hidden = small[column] | governed[column]
             changed = True
             while changed:
                 changed = False
                 for rows in lines:
-                    if len(rows) < 2 or hidden[rows].sum() != 1:
+                    if hidden[rows].sum() != 1:
                         continue
                     shown = [i for i in rows if not hidden[i] and values.iloc[i] > 0]
                     if shown:
-                        chosen = min(shown, key=lambda i: (*avoid[i], values.iloc[i]))
+                        # Among equals, the cell that also mends other lines hiding a single cell: fewer hidden.
+                        chosen = min(shown, key=lambda i, hidden=hidden, values=values: (
+                            reference[i], severity[i], -sum(1 for line in member[i] if hidden[line].sum() == 1),
+                            values.iloc[i]))
                         hidden[chosen] = complement[column][chosen] = changed = True
+            for dependent in (hide_with or {}).get(column, ()):
+                if dependent in governed:
+                    governed[dependent] |= hidden
     for column, mask in small.items():
         hidden = mask | complement[column]
         for dependent in (hide_with or {}).get(column, ()):

@@ -14,7 +14,7 @@ from ethics_review import i18n
 from ethics_review.charts import chart_for
 from ethics_review.charts.common import label
 from ethics_review.runner import run_checks
-from tests.checks.suppression import (COUNTS, chart_count_leaks, group_rows, small_cell_leaks, summary_leaks)
+from tests.checks.suppression import COUNTS, chart_count_leaks, group_rows, small_cell_leaks, summary_leaks
 from tests.checks.test_bias_checks import people
 from tests.conftest import make_review
 
@@ -59,7 +59,7 @@ def run():
 
 
 def test_every_bias_check_met_the_small_group(run):
-    findings, records = run
+    _, records = run
     judged = {r["check_id"] for r in records if r["status"] in {"pass", "warn", "fail"}}
     assert judged >= {"bias.selection_parity", "bias.intersectional", "bias.outcome_parity",
                       "bias.score_distribution", "bias.offer_parity", "bias.delivery_skew"}
@@ -75,7 +75,7 @@ def test_no_group_count_under_k_and_no_derivable_cell_in_findings_json(run):
 
 def test_summaries_quote_only_values_the_evidence_shows(run):
     _, records = run
-    ratio = lambda v: i18n.format_number(v, "ratio", "en")  # noqa: E731
+    ratio = lambda v: i18n.format_number(v, "ratio", "en")
     assert [leak for record in records for leak in summary_leaks(record, ratio)] == []
 
 
