@@ -669,11 +669,18 @@ def minimisation(review: Review) -> Finding:
     if not present:
         return not_applicable(review, "consent.minimisation", [("contacts", None)])
     region = review.config.default_country
-    rows = []
+    rows, notes = [], []
     for name in present:
         table = review.table(name)
         for column in table.columns:
             if TABLES[name].column(column) is None and pii.is_identifier_column(column):
+                canonical = pii.canonical_identifier(column)
+                if canonical and TABLES[name].column(canonical) is not None and canonical not in table.columns:
+                    # The table's own identifier under the export's name (Prénom for first_name): it belongs
+                    # here, so the advice is to map it, not to remove it.
+                    notes.append(i18n.text("consent.minimisation", "map_identifier", review.lang, table=name,
+                                           column=column, canonical=canonical))
+                    continue
                 filled = _int(fetch(table[column].notnull().cast("int64").sum()))
                 rows.append({"table": name, "column": column, "kind": "identifier column", "rows": filled})
         for column in _free_text_columns(table, name):
@@ -692,7 +699,7 @@ def minimisation(review: Review) -> Finding:
     thresholds = (Threshold("fields_with_personal_data", ">", 0, "warn", "kit default"),)
     evidence = _suppressed(evidence.astype({"rows": object}), review.k_anonymity, ["rows"])
     return build_finding(review, "consent.minimisation", judge(metric, thresholds), metric=metric,
-                         thresholds=thresholds, evidence=evidence)
+                         thresholds=thresholds, evidence=evidence, notes=notes)
 
 
 # --- consent.tcf ----------------------------------------------------------------------------------------------------
