@@ -9,7 +9,7 @@ LOCK   := requirements.lock
 DEMO_OUT ?= demo-review
 LATEST := .venv-latest
 
-.PHONY: demo test docs screenshots install lock test-latest clean
+.PHONY: demo test lint docs screenshots install lock test-latest clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The linter, the formatter's check and the type checker, configured in pyproject.toml (ruff, mypy --strict).
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 # docs/data-contract.md and docs/checks.md are generated from the code; tests/test_docs.py fails when stale.
 docs: $(STAMP)

@@ -91,15 +91,26 @@ def anchor(check_id: str) -> str:
 # --- opening a review in a notebook ------------------------------------------------------------------------
 
 def open_for_notebook(config: str | None = None, data_dir: str | None = None, as_of: str | None = None,
-                      lang: str | None = None, *, interactive: bool = True, engine: Any = None) -> Review:
+                      lang: str | None = None, *, interactive: bool = True, engine: Any = None,
+                      prepared: str | None = None) -> Review:
     """The review named by the notebook's parameters: `data_dir` (a review folder) and/or `config` (a
     review.yaml; with `data_dir` too, its settings apply to that folder). Neither: the current folder.
-    `engine` (duckdb, pyspark, sc://..., an Ibis URL, or a mapping as in review.yaml) overrides the config's."""
+    `engine` (duckdb, pyspark, sc://..., an Ibis URL, or a mapping as in review.yaml) overrides the config's.
+    `prepared` (set by the report) is the folder of the tables the report validated: read instead of the files,
+    and the fingerprints of what the report read are kept in the executed notebook (prepared.py)."""
     from .config import load_config
     from .review import open_review
 
     if not interactive:
         use_offline_plotly()
+    if prepared is not None:
+        from IPython.display import display as show
+
+        from .prepared import inputs_output, open_prepared
+
+        review = open_prepared(prepared, as_of=as_of, lang=lang, engine=engine)
+        show(inputs_output(review), raw=True)
+        return review
     if data_dir is not None and config is not None:
         return open_review(data_dir, config=load_config(Path(config)), as_of=as_of, lang=lang, engine=engine)
     return open_review(data_dir if data_dir is not None else config, as_of=as_of, lang=lang, engine=engine)
