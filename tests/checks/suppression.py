@@ -102,6 +102,8 @@ def summary_leaks(record: dict, lang_format) -> list[str]:
     import re
 
     rows = group_rows(record)
+    if not rows:  # not a finding about groups (bias.proxies quotes an association, not a group's value)
+        return []
     shown = {lang_format(v) for r in rows for c in set(HEADLINES.values()) | {"difference", "mean_difference"}
              if isinstance(v := r.get(c), (int, float))}
     shown |= {lang_format(t["value"]) for t in record.get("thresholds", [])}

@@ -163,3 +163,20 @@ def test_when_every_other_group_is_flagged_the_summary_names_one_whose_ratio_is_
     assert finding.metric["min_impact_ratio"] == pytest.approx(0.4)
     assert "group F (gender) is selected at 0.40 times the rate of M" in finding.summary
     assert small_cell_leaks(finding.to_json()) == []
+
+
+def test_the_demo_run_shows_no_group_count_under_k_and_no_derivable_cell(demo_dir):
+    """The same scan over the demo's whole bias area (its X gender, under-18 band and missing values are small
+    groups in every campaign): findings as findings.json holds them, their summaries and their charts."""
+    from ethics_review.review import open_review
+
+    findings = run_checks(open_review(demo_dir), area="bias")
+    records = json.loads(json.dumps([f.to_json() for f in findings]))
+    assert any(r["n"] == "<10" for record in records for r in group_rows(record))  # the demo has small groups
+    ratio = lambda v: i18n.format_number(v, "ratio", "en")  # noqa: E731
+    labels = {label(f"columns.{c}", "en"): c for c in COUNTS}
+    leaks = [leak for record in records for leak in (*small_cell_leaks(record), *summary_leaks(record, ratio))]
+    for finding in findings:
+        figure = chart_for(finding, "en")
+        leaks += chart_count_leaks(figure.to_plotly_json(), labels) if figure is not None else []
+    assert leaks == []
