@@ -9,7 +9,7 @@ LOCK   := requirements.lock
 DEMO_OUT ?= demo-review
 LATEST := .venv-latest
 
-.PHONY: demo test lint docs screenshots install lock test-latest clean
+.PHONY: demo test lint docs notebooks screenshots install lock test-latest clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,9 +37,14 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m ethics_review.docs
 
+# notebooks/*.ipynb are generated from the text catalogue; tests/test_notebooks.py fails when stale.
+notebooks: $(STAMP)
+	$(BIN)/python -m ethics_review.notebooks
+
 # The README's screenshots, taken by the browser test in headless Chromium with the network blocked.
 screenshots: $(STAMP)
 	ETHICS_REVIEW_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k renders
+	ETHICS_REVIEW_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_lab_browser.py -k consent
 
 # Regenerate the lock after changing a dependency range in pyproject.toml (then run `make test`).
 lock:

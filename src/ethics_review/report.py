@@ -3,7 +3,7 @@ findings.json.
 
 Flow (papermill's lesson: the executed notebook is the audit record):
 1. open the review once in this process, so that bad input stops the run with one clear message (exit 2);
-2. execute each area notebook with papermill (kernel `python3`, `interactive=False`, `output_dir` set), one
+2. build each area notebook in the review's language (notebooks.py) and execute it with papermill (kernel `python3`, `interactive=False`, `output_dir` set), one
    kernel process per notebook; the notebook writes `parts/<area>.findings.json` itself, so the pages and the
    JSON come from the same execution; the executed notebook is kept, also when it fails;
 3. render each executed notebook with nbconvert through the kit's template (`templates/report/`);
@@ -26,11 +26,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import display, i18n, legal
+from . import display, i18n, legal, notebooks
 from . import history as run_history
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
-from .paths import notebook_path, report_template_dir, templates_dir
+from .paths import report_template_dir, templates_dir
 from .review import Review
 
 log = logging.getLogger(__name__)
@@ -290,12 +290,16 @@ def execute_area_notebook(area: str, out: Path, parameters: Mapping[str, Any], *
 
     target = out / f"{area}.ipynb"
     display.part_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # never merge a stale part
+    # The notebook as the kit builds it in the review's language (its markdown is part of the page).
+    source = notebooks.text(notebooks.build(area, str(parameters.get("lang") or "en")))
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         try:
             # A short socket path: unix socket paths are limited to about 100 characters.
             with tempfile.TemporaryDirectory(prefix="er-") as sockets:
+                built = Path(sockets) / f"{area}.ipynb"
+                built.write_text(source, encoding="utf-8")
                 papermill.execute_notebook(
-                    str(notebook_path(area)), str(target), parameters=dict(parameters), kernel_name=KERNEL_NAME,
+                    str(built), str(target), parameters=dict(parameters), kernel_name=KERNEL_NAME,
                     language="python", progress_bar=False, log_output=False, cwd=str(out),
                     execution_timeout=cell_timeout, config=_kernel_config(sockets),
                     # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a
