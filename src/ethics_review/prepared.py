@@ -29,7 +29,7 @@ from .review import InputFingerprint, Notice, Review, with_overrides
 FOLDER = ".prepared"  # inside the report's staging folder; removed before the report is moved into place
 META_FILE = "review.json"
 FORMAT = 1  # the layout of review.json; a notebook refuses a folder of another layout
-INPUTS_MIMETYPE = "application/vnd.ethics-review.inputs+json"  # kept in the executed notebook, not drawn
+INPUTS_MIMETYPE = "application/vnd.ethics-review.inputs+json"  # kept in the executed notebook, drawn by no page
 
 
 def can_prepare(review: Review) -> bool:
@@ -101,7 +101,7 @@ def inputs_output(review: Review) -> dict[str, Any]:
     """What a notebook that opened a prepared review read, as an output of its executed copy: the fingerprints
     of the files the report validated (a mimetype no page draws: the record is the .ipynb)."""
     return {INPUTS_MIMETYPE: {"prepared_by_report": True, "inputs": [asdict(item) for item in review.inputs]},
-            "text/plain": f"{len(review.inputs)} inputs, read once and validated by the report"}
+            "text/html": ""}  # an output a page can draw (as nothing), so that nbconvert has no type to warn about
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:

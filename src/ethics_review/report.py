@@ -2,10 +2,12 @@
 findings.json.
 
 Flow (papermill's lesson: the executed notebook is the audit record):
-1. open the review once in this process, so that bad input stops the run with one clear message (exit 2);
-2. execute each area notebook with papermill (kernel `python3`, `interactive=False`, `output_dir` set), one
-   kernel process per notebook; the notebook writes `parts/<area>.findings.json` itself, so the pages and the
-   JSON come from the same execution; the executed notebook is kept, also when it fails;
+1. open the review once in this process, so that bad input stops the run with one clear message (exit 2), and
+   write its validated tables into the staging folder (prepared.py: removed before the report is moved into place);
+2. execute each area notebook with papermill (kernel `python3`, `interactive=False`, `output_dir` and `prepared`
+   set), one kernel process per notebook, which reads the prepared tables instead of reading and validating the
+   files again; the notebook writes `parts/<area>.findings.json` itself, so the pages and the JSON come from the
+   same execution; the executed notebook is kept, also when it fails;
 3. render each executed notebook with nbconvert through the kit's template (`templates/report/`);
 4. merge the parts into `findings.json` (validated against the shipped JSON Schema) and write `index.html`.
 """
@@ -31,6 +33,8 @@ from . import history as run_history
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
 from .paths import notebook_path, report_template_dir, templates_dir
+from .prepared import FOLDER as PREPARED_FOLDER
+from .prepared import can_prepare, open_prepared, write_prepared
 from .review import Review
 
 log = logging.getLogger(__name__)
@@ -43,6 +47,7 @@ KERNEL_START_RACES = ("Address already in use", "Kernel died before replying to 
 MAX_PARALLEL_NOTEBOOKS = 2  # each notebook is one kernel process; the kit targets small machines
 CELL_TIMEOUT = 3600  # seconds per cell: a hung kernel becomes an error instead of a run that never ends
 PARTS_DIR = "parts"
+PREPARED_DIR = PREPARED_FOLDER  # the validated tables the notebooks read (personal data: removed before the move)
 FINDINGS_FILE = "findings.json"
 INDEX_FILE = "index.html"
 GOVERNANCE = "governance"
@@ -120,12 +125,20 @@ def run_report(
     (out / PARTS_DIR).mkdir(parents=True, exist_ok=True)
     parameters = notebook_parameters(Path(review_path), review, campaign=campaign, output_dir=out / PARTS_DIR)
     parameters["engine"] = engine  # None: the notebooks use the config's engine, as this process did
+    prepared = out / PREPARED_DIR
     history_dir = (run_history.check_location(Path(history), review.base_dir, (i.path for i in review.inputs))
                    if history is not None else run_history.default_dir(review.base_dir))
 
     steps = tqdm(total=2 * len(areas) + 1, desc="ethics review", unit="step", disable=not progress)
     keep_staging = False
     try:
+        if can_prepare(review):
+            # Open once: the notebooks read the tables validated here, not the files (prepared.py).
+            steps.set_postfix_str("preparing the validated tables")
+            parameters["prepared"] = str(write_prepared(review, prepared))
+            if review.con.name == "duckdb":  # free the tables parsed here while the kernels run
+                close(review.con)
+                review = open_prepared(prepared)
         failures: dict[str, str] = {}
 
         def execute(area: str) -> Path:
@@ -173,12 +186,14 @@ def run_report(
             printed = write_pdf(out, [out / INDEX_FILE, *(out / f"{a}.html" for a in areas)], chromium=chromium)
             paths["pdf"] = final / printed.name  # printed from the staging folder, moved with it
         steps.update()
+        _remove_tree(prepared)  # personal data: never part of the report
         replace_folder(out, final)
     except ReportError:
         keep_staging = True  # the executed notebooks are the record of what failed
         raise
     finally:
         steps.close()
+        _remove_tree(prepared)  # also when the run failed and its staging folder is kept
         close(review.con)
         if not keep_staging and out.exists():
             _remove_tree(out)
@@ -279,6 +294,7 @@ def notebook_parameters(review_path: Path, review: Review, *, campaign: str | No
         "campaign": campaign,
         "interactive": False,
         "output_dir": str(output_dir),
+        "prepared": None,  # set by run_report when the engine's tables can be prepared (prepared.py)
     }
 
 
