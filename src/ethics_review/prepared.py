@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from ibis.backends import BaseBackend
 
 from .config import ReviewConfig
-from .errors import ConfigError
+from .errors import ConfigError, ReviewInputError
 from .review import InputFingerprint, Notice, Review, with_overrides
 
 FOLDER = ".prepared"  # inside the report's staging folder; removed before the report is moved into place
@@ -35,6 +35,26 @@ INPUTS_MIMETYPE = "application/vnd.ethics-review.inputs+json"  # kept in the exe
 def can_prepare(review: Review) -> bool:
     """Files typed by the engine are prepared; tables a database reads in place are not (module docstring)."""
     return review.con.name in {"duckdb", "pyspark"}
+
+
+def restrict_to_country(review: Review, country: str) -> Review:
+    """The review of the contacts of one country: `contacts` filtered on its `country`, every table with a
+    `contact_id` kept to those contacts' records, the other tables whole. Only a prepared review can be
+    restricted, so that the notebooks read the restricted tables (the fingerprints stay the files')."""
+    contacts = review.tables.get("contacts")
+    if contacts is None or "country" not in contacts.columns:
+        raise ReviewInputError("a review split by country needs the contacts table with its country column",
+                               fix="add country to contacts (ISO code or name), or split by campaign")
+    if not can_prepare(review):
+        raise ReviewInputError(f"a review on the database engine '{review.con.name}' cannot be split by country: "
+                               "the kit reads a database's tables in place and never copies them",
+                               fix="split by campaign, or review the files on duckdb or pyspark")
+    kept = contacts.filter(contacts["country"] == country)
+    ids = kept.select("contact_id")
+    tables = {name: kept if name == "contacts" else
+              table.semi_join(ids, "contact_id") if "contact_id" in table.columns else table
+              for name, table in review.tables.items()}
+    return replace(review, tables=tables)
 
 
 def write_prepared(review: Review, folder: Path) -> Path:

@@ -34,7 +34,7 @@ from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
 from .paths import notebook_path, report_template_dir, templates_dir
 from .prepared import FOLDER as PREPARED_FOLDER
-from .prepared import can_prepare, open_prepared, write_prepared
+from .prepared import can_prepare, open_prepared, restrict_to_country, write_prepared
 from .review import Review
 
 log = logging.getLogger(__name__)
@@ -79,8 +79,9 @@ def run_report(
     as_of: str | dt.date | None = None,
     lang: str | None = None,
     areas: Sequence[str] = AREAS,
-    progress: bool = True,
+    progress: bool | Callable[[int], Any] = True,
     campaign: str | None = None,
+    country: str | None = None,
     jobs: int = 1,
     cell_timeout: int | None = CELL_TIMEOUT,
     history: str | Path | None = None,
@@ -90,7 +91,9 @@ def run_report(
 ) -> ReportResult:
     """Run the review at `review_path` (a folder or a review.yaml) and write its report to `out_dir`.
 
-    `as_of` and `lang` override the config. `campaign` restricts every check that accepts it to one campaign.
+    `as_of` and `lang` override the config. `campaign` restricts every check that accepts it to one campaign;
+    `country` restricts the review to the contacts of one country (and their records) before the notebooks run.
+    `progress` is a bool (a terminal bar) or a function that takes the number of steps and returns a tqdm-like bar.
     `pdf` also prints report.pdf with the system's Chromium (`chromium`: its path, else found on PATH).
     `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
     each cell. `history` is the review's history folder: the run is appended to it (aggregates only, history.py);
@@ -114,6 +117,8 @@ def run_report(
 
         find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
     review = open_review(review_path, as_of=as_of, lang=lang, engine=engine)
+    if country is not None:
+        review = restrict_to_country(review, country)
     validate_check_options(review)
     require_something_to_judge(review)
     final = Path(out_dir).resolve()
@@ -129,7 +134,9 @@ def run_report(
     history_dir = (run_history.check_location(Path(history), review.base_dir, (i.path for i in review.inputs))
                    if history is not None else run_history.default_dir(review.base_dir))
 
-    steps = tqdm(total=2 * len(areas) + 1, desc="ethics review", unit="step", disable=not progress)
+    total = 2 * len(areas) + 1
+    steps = (tqdm(total=total, desc="ethics review", unit="step", disable=not progress)
+             if isinstance(progress, bool) else progress(total))
     keep_staging = False
     try:
         if can_prepare(review):
