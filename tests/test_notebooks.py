@@ -21,7 +21,7 @@ import pytest
 from ethics_review.findings import AREAS
 from ethics_review.paths import notebook_path, notebooks_dir
 
-PARAMETERS = ("config", "data_dir", "as_of", "lang", "campaign", "interactive", "output_dir", "engine")
+PARAMETERS = ("config", "data_dir", "as_of", "lang", "campaign", "interactive", "output_dir", "engine", "prepared")
 EXTRA_PARAMETERS = {"governance": ("history_dir",)}  # the report passes the review's history folder
 MAX_CODE_LINES = 6
 
@@ -51,7 +51,7 @@ def test_one_parameters_cell_with_exactly_the_documented_json_style_names(area):
     values = {s.targets[0].id: ast.literal_eval(s.value) for s in statements}
     assert all(json.loads(json.dumps(v)) == v for v in values.values())  # JSON-style values only
     assert values == {"config": None, "data_dir": None, "as_of": None, "lang": "en", "campaign": None,
-                      "interactive": True, "output_dir": None, "engine": None,
+                      "interactive": True, "output_dir": None, "engine": None, "prepared": None,
                       **dict.fromkeys(extra)}
 
 
