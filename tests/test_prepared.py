@@ -83,7 +83,8 @@ def test_each_executed_notebook_read_the_prepared_tables_and_records_their_finge
 def test_the_validated_tables_leave_no_copy_in_the_report_or_beside_it(demo_report):
     assert not (demo_report.out_dir / prepared.FOLDER).exists()
     assert not list(demo_report.out_dir.rglob("*.parquet"))
-    leftovers = [p.name for p in demo_report.out_dir.parent.iterdir() if p.name.startswith(".")]
+    staging = f".{demo_report.out_dir.name}."  # report.run_report's staging and previous-report folders
+    leftovers = [p.name for p in demo_report.out_dir.parent.iterdir() if p.name.startswith(staging)]
     assert leftovers == []  # no staging folder (which held the prepared tables) left behind
 
 
