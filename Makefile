@@ -9,7 +9,7 @@ LOCK   := requirements.lock
 DEMO_OUT ?= demo-review
 LATEST := .venv-latest
 
-.PHONY: demo test docs screenshots install lock test-latest clean
+.PHONY: demo test lint docs notebooks screenshots install lock test-latest clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,13 +27,24 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The linter, the formatter's check and the type checker, configured in pyproject.toml (ruff, mypy --strict).
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
 # docs/data-contract.md and docs/checks.md are generated from the code; tests/test_docs.py fails when stale.
 docs: $(STAMP)
 	$(BIN)/python -m ethics_review.docs
 
+# notebooks/*.ipynb are generated from the text catalogue; tests/test_notebooks.py fails when stale.
+notebooks: $(STAMP)
+	$(BIN)/python -m ethics_review.notebooks
+
 # The README's screenshots, taken by the browser test in headless Chromium with the network blocked.
 screenshots: $(STAMP)
 	ETHICS_REVIEW_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k renders
+	ETHICS_REVIEW_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_lab_browser.py -k consent
 
 # Regenerate the lock after changing a dependency range in pyproject.toml (then run `make test`).
 lock:

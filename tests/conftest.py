@@ -4,6 +4,8 @@ with a reason; CI sets ETHICS_REVIEW_REQUIRE_SHARED_DATA=1 so that their absence
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,13 +13,59 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
+# --- the session's temporary files -------------------------------------------------------------------------------
+# The kit's code and every process it starts (kernels, Spark, PostgreSQL) write temporary files into a folder of
+# this session (TMPDIR), so that what a test session leaves behind is seen here, whatever else runs on the machine.
+# pytest's own tmp_path folders stay in the system's temp directory (PYTEST_DEBUG_TEMPROOT).
+KIT_TEMP_PREFIXES = ("ethics-review-", "er-")  # tempfile.mkdtemp prefixes in src/ and tests/
+# The UTF-8 copy that Spark reads lazily is removed when the process exits (engine._utf8_copy, atexit), which is
+# after the session ends: the only kind of leftover that may still exist at this point.
+REMOVED_AT_EXIT = ("ethics-review-spark-",)
+_session_temp: dict[str, object] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    system = tempfile.gettempdir()
+    os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", system)
+    folder = Path(tempfile.mkdtemp(prefix="pytest-session-temp-", dir=system))
+    _session_temp.update(folder=folder, environ={k: os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")})
+    for variable in ("TMPDIR", "TEMP", "TMP"):
+        os.environ[variable] = str(folder)
+    tempfile.tempdir = str(folder)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    folder = _session_temp.pop("folder", None)
+    if not isinstance(folder, Path):
+        return
+    left = sorted(p.name for p in folder.iterdir() if p.name.startswith(KIT_TEMP_PREFIXES))
+    left = [name for name in left if not name.startswith(REMOVED_AT_EXIT)]
+    environ = _session_temp.pop("environ", {})
+    assert isinstance(environ, dict)
+    for variable, value in environ.items():
+        if value is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = value
+    tempfile.tempdir = None
+    if not left:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = f"the test session left temporary files of the kit in {folder}: {', '.join(left)}"
+    if reporter is not None:
+        reporter.write_line(f"\nERROR: {message}", red=True, bold=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 @pytest.fixture(scope="session")
 def shared_data_dir() -> Path:
     if SHARED_DATA.is_dir():
         return SHARED_DATA
-    message = (f"the real datasets are not at {SHARED_DATA} (they live beside the repo in the team's checkout, "
-               "not in a user's clone)")
+    message = (
+        f"the real datasets are not at {SHARED_DATA} (they live beside the repo in the team's checkout, "
+        "not in a user's clone)"
+    )
     if os.environ.get("ETHICS_REVIEW_REQUIRE_SHARED_DATA") == "1":
         pytest.fail(message)
     pytest.skip(message)
@@ -58,8 +106,17 @@ def a_finding(check_id: str, evidence: list[dict], *, status: str = "warn", thre
     """A hand-made finding for chart and display tests: only the check id, status, thresholds and evidence matter."""
     from ethics_review.findings import Finding
 
-    return Finding(check_id=check_id, area=check_id.split(".")[0], status=status, title="t", summary="s",
-                   recommendation="r", metric={}, thresholds=tuple(thresholds), evidence=tuple(evidence))
+    return Finding(
+        check_id=check_id,
+        area=check_id.split(".")[0],
+        status=status,
+        title="t",
+        summary="s",
+        recommendation="r",
+        metric={},
+        thresholds=tuple(thresholds),
+        evidence=tuple(evidence),
+    )
 
 
 def segments(figure, part: str) -> list[tuple[tuple[str, str], float]]:
@@ -100,8 +157,9 @@ def demo_command_report(tmp_path_factory):
             out = tmp_path_factory.mktemp(f"demo-command-{lang}")
             # With a Chromium on the machine the French run also prints report.pdf (tests/test_browser.py reads it)
             pdf = ["--pdf"] if lang == "fr" and chromium_available() else []
-            assert cli.main(["demo", "--out", str(out), "--lang", lang, "--contacts", str(DEMO_TEST_CONTACTS),
-                             *pdf]) == 0
+            assert (
+                cli.main(["demo", "--out", str(out), "--lang", lang, "--contacts", str(DEMO_TEST_CONTACTS), *pdf]) == 0
+            )
             folders[lang] = out / "report"
         return folders[lang]
 

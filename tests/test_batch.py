@@ -30,8 +30,9 @@ def a_review(folder: Path, *, sends: dict[str, int], consented: int = 0, bad_dat
             rows.append(f"C{number},{campaign},email,{'not-a-date' if bad_date else '2026-03-01'}")
     contacts = [f"C{i},email_marketing,granted,2026-01-10" for i in range(1, consented + 1)]
     (folder / "sends.csv").write_text(SENDS + "\n".join(rows) + "\n", encoding="utf-8")
-    (folder / "consents.csv").write_text(CONSENTS + "\n".join(contacts or ["C1,email_marketing,granted,2026-01-10"])
-                                         + "\n", encoding="utf-8")
+    (folder / "consents.csv").write_text(
+        CONSENTS + "\n".join(contacts or ["C1,email_marketing,granted,2026-01-10"]) + "\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -41,6 +42,7 @@ def schema_errors(record: dict) -> list[str]:
 
 
 # --- fast: planning, error rows, the summary and its page -------------------------------------------------------
+
 
 def test_the_shipped_summary_schema_is_a_valid_draft_2020_12_schema():
     jsonschema.Draft202012Validator.check_schema(batch.summary_schema())
@@ -63,8 +65,14 @@ def test_report_folders_are_safe_names_and_never_collide():
 
 
 def test_an_input_error_row_names_the_place_but_not_the_value():
-    error = DataError("cannot read this value as a timestamp", file="/r/sends.csv", column="sent_at", row=2,
-                      row_label="line", value="jane.doe@example.com")
+    error = DataError(
+        "cannot read this value as a timestamp",
+        file="/r/sends.csv",
+        column="sent_at",
+        row=2,
+        row_label="line",
+        value="jane.doe@example.com",
+    )
     text = batch.error_text(error)
     assert "/r/sends.csv" in text and "sent_at" in text and "line 2" in text
     assert "jane.doe" not in text
@@ -74,12 +82,27 @@ def a_row(name: str, status: str, **changes) -> batch.BatchRow:
     counts = dict.fromkeys(STATUSES, 0)
     if status != "error":
         counts[status] = 1
-    done = {"state": "done", "report": f"{name}/index.html", "lang": "fr", "counts": counts,
-            "top_finding": {"check_id": "consent.coverage", "title": "Envois <sans> base", "status": status,
-                            "verdict": status, "href": f"{name}/consent.html#check-consent-coverage"}}
+    done = {
+        "state": "done",
+        "report": f"{name}/index.html",
+        "lang": "fr",
+        "counts": counts,
+        "top_finding": {
+            "check_id": "consent.coverage",
+            "title": "Envois <sans> base",
+            "status": status,
+            "verdict": status,
+            "href": f"{name}/consent.html#check-consent-coverage",
+        },
+    }
     failed = {"state": "error", "error": "input error in file x.csv <script>"}
-    return batch.BatchRow(name=name, path=f"/r/{name}", slug=name, status=status,
-                          **({**(failed if status == "error" else done), **changes}))
+    return batch.BatchRow(
+        name=name,
+        path=f"/r/{name}",
+        slug=name,
+        status=status,
+        **({**(failed if status == "error" else done), **changes}),
+    )
 
 
 def test_summary_counts_reviews_by_worst_status_and_matches_its_schema():
@@ -110,16 +133,20 @@ def test_a_review_restricted_to_one_country_keeps_that_countrys_contacts_and_the
     folder = tmp_path / "r"
     folder.mkdir()
     (folder / "contacts.csv").write_text("contact_id,country\nC1,FR\nC2,DE\nC3,FR\n", encoding="utf-8")
-    (folder / "sends.csv").write_text(SENDS + "C1,S,email,2026-03-01\nC2,S,email,2026-03-01\nC3,S,email,"
-                                      "2026-03-02\nC3,S,email,2026-03-03\n", encoding="utf-8")
-    (folder / "content.csv").write_text("content_id,campaign_id,channel,ai_generated\nK1,S,email,false\n",
-                                        encoding="utf-8")
+    (folder / "sends.csv").write_text(
+        SENDS + "C1,S,email,2026-03-01\nC2,S,email,2026-03-01\nC3,S,email,2026-03-02\nC3,S,email,2026-03-03\n",
+        encoding="utf-8",
+    )
+    (folder / "content.csv").write_text(
+        "content_id,campaign_id,channel,ai_generated\nK1,S,email,false\n", encoding="utf-8"
+    )
     review = prepared.restrict_to_country(open_review(folder), "FR")
     count = {name: table.count().to_pyarrow().as_py() for name, table in review.tables.items()}
     assert count == {"contacts": 2, "sends": 3, "content": 1}
 
 
 # --- slow: real batches ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_a_batch_with_one_broken_review_reports_the_others_and_exits_3(tmp_path, capsys):
@@ -128,8 +155,20 @@ def test_a_batch_with_one_broken_review_reports_the_others_and_exits_3(tmp_path,
     broken = a_review(tmp_path / "broken", sends={"SPRING": 2}, bad_date=True)
     out = tmp_path / "out"
     (other / "review.yaml").write_text("name: Outlet\n", encoding="utf-8")  # a review.yaml names a review too
-    code = cli.main(["batch", str(good), str(broken), str(other / "review.yaml"),
-                     "--out", str(out), "--jobs", "2", "--as-of", "2026-11-15"])
+    code = cli.main(
+        [
+            "batch",
+            str(good),
+            str(broken),
+            str(other / "review.yaml"),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--as-of",
+            "2026-11-15",
+        ]
+    )
     assert code == cli.EXIT_INTERNAL  # one review could not run
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert schema_errors(summary) == []

@@ -55,6 +55,7 @@ def all_files(folder: Path) -> dict[str, bytes]:
 
 # --- Determinism ----------------------------------------------------------------------------------------------------
 
+
 def test_the_same_seed_writes_the_same_bytes(demo: DemoDataset, tmp_path: Path) -> None:
     again = generate(tmp_path, contacts=SIZE, seed=SEED)
     first, second = all_files(demo.out_dir), all_files(again.out_dir)
@@ -71,9 +72,15 @@ def test_another_seed_writes_other_data(demo: DemoDataset, tmp_path: Path) -> No
 
 # --- The review folder ----------------------------------------------------------------------------------------------
 
+
 def test_the_folder_holds_every_input_of_a_review(demo: DemoDataset) -> None:
-    expected = {f"{t}.csv" for t in ROW_TABLES} | {"ai_systems.yaml", "review.yaml", "planted.json",
-                                                   "notices/privacy.fr.md", "notices/privacy.en.md"}
+    expected = {f"{t}.csv" for t in ROW_TABLES} | {
+        "ai_systems.yaml",
+        "review.yaml",
+        "planted.json",
+        "notices/privacy.fr.md",
+        "notices/privacy.en.md",
+    }
     assert expected <= set(demo.files)
     assert set(all_files(demo.out_dir)) == set(demo.files)
     assert demo.file_format == "csv"
@@ -99,15 +106,25 @@ def test_planted_json_has_the_agreed_shape(demo: DemoDataset) -> None:
     planted = json.loads((demo.out_dir / "planted.json").read_text(encoding="utf-8"))
     assert planted == demo.planted
     assert (planted["seed"], planted["as_of"], planted["contacts"]) == (SEED, "2026-11-15", SIZE)
-    consent_checks = {"consent.coverage", "consent.after_withdrawal", "consent.proof", "consent.freshness",
-                      "consent.minors", "consent.erasure", "consent.retention", "consent.special_categories",
-                      "consent.minimisation", "consent.tcf"}
+    consent_checks = {
+        "consent.coverage",
+        "consent.after_withdrawal",
+        "consent.proof",
+        "consent.freshness",
+        "consent.minors",
+        "consent.erasure",
+        "consent.retention",
+        "consent.special_categories",
+        "consent.minimisation",
+        "consent.tcf",
+    }
     assert consent_checks | {"bias.selection_parity", "transparency.ai_disclosure"} <= set(planted["checks"])
     assert all(entry["status"] in ("warn", "fail") for entry in planted["checks"].values())
     assert all(entry["counts"] for check, entry in planted["checks"].items() if check in consent_checks)
 
 
 # --- The data contract ----------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("table", ROW_TABLES)
 def test_every_table_follows_the_contract(demo: DemoDataset, table: str) -> None:
@@ -180,6 +197,7 @@ def test_the_calendar_has_several_campaigns_and_channels(demo: DemoDataset) -> N
 
 # --- Planted: consent.coverage --------------------------------------------------------------------------------------
 
+
 def sends_with_latest_event(folder: Path) -> pd.DataFrame:
     """Each send with the latest consent event at or before sent_at for its contact and purpose (the contract's
     rule, written independently with merge_asof): recorded_at, status, source, tc_string."""
@@ -187,10 +205,18 @@ def sends_with_latest_event(folder: Path) -> pd.DataFrame:
     sends["sent_at"] = pd.to_datetime(sends["sent_at"], format="%Y-%m-%d %H:%M:%S")
     consents["recorded_at"] = pd.to_datetime(consents["recorded_at"], format="%Y-%m-%d %H:%M:%S")
     sends["purpose"] = sends["purpose"].fillna(sends["channel"].map(PURPOSE_BY_CHANNEL))
-    events = consents.sort_values("recorded_at")[["contact_id", "purpose", "recorded_at", "status", "source",
-                                                  "tc_string"]]
-    return pd.merge_asof(sends.sort_values("sent_at"), events, left_on="sent_at", right_on="recorded_at",
-                         by=["contact_id", "purpose"], direction="backward", allow_exact_matches=True)
+    events = consents.sort_values("recorded_at")[
+        ["contact_id", "purpose", "recorded_at", "status", "source", "tc_string"]
+    ]
+    return pd.merge_asof(
+        sends.sort_values("sent_at"),
+        events,
+        left_on="sent_at",
+        right_on="recorded_at",
+        by=["contact_id", "purpose"],
+        direction="backward",
+        allow_exact_matches=True,
+    )
 
 
 def coverage_with_merge_asof(folder: Path) -> dict[str, int]:
@@ -205,9 +231,13 @@ def coverage_with_merge_asof(folder: Path) -> dict[str, int]:
     email = merged["purpose"] == "email_marketing"
     soft_opt_in = ~consent & email & is_customer & not_opposed
     b2b = ~consent & ~soft_opt_in & email & business & not_opposed
-    return {"sends": len(merged), "uncovered_sends": int((~consent & ~soft_opt_in & ~b2b).sum()),
-            "covered_by_consent": int(consent.sum()), "covered_by_soft_opt_in": int(soft_opt_in.sum()),
-            "covered_by_b2b": int(b2b.sum())}
+    return {
+        "sends": len(merged),
+        "uncovered_sends": int((~consent & ~soft_opt_in & ~b2b).sum()),
+        "covered_by_consent": int(consent.sum()),
+        "covered_by_soft_opt_in": int(soft_opt_in.sum()),
+        "covered_by_b2b": int(b2b.sum()),
+    }
 
 
 @pytest.mark.parametrize("which", ["demo", "bigger_demo"])
@@ -219,17 +249,22 @@ def test_coverage_counts_are_exact(which: str, request: pytest.FixtureRequest) -
     # Both exemptions are exercised, and the planted sends are where the story says.
     assert entry["counts"]["covered_by_soft_opt_in"] > 100 and entry["counts"]["covered_by_b2b"] > 10
     contacts = dataset.planted["contacts"]
-    assert entry["uncovered_by_campaign"] == {"SOLDES-ETE-SMS": max(25, round(contacts * 0.01)),
-                                              "NOEL26-EMAIL": max(3, round(contacts * 0.0005))}
+    assert entry["uncovered_by_campaign"] == {
+        "SOLDES-ETE-SMS": max(25, round(contacts * 0.01)),
+        "NOEL26-EMAIL": max(3, round(contacts * 0.0005)),
+    }
 
 
 # --- Planted: the other consent checks, recounted from the files ------------------------------------------------------
 
+
 def months_after(later: pd.Series, earlier: pd.Series, months: pd.Series | int) -> pd.Series:
     """`later` is after the same day `months` calendar months after `earlier` (pandas DateOffset semantics)."""
     months = pd.Series(months, index=later.index) if not isinstance(months, pd.Series) else months
-    limit = pd.Series([e + pd.DateOffset(months=int(m)) for e, m in zip(earlier.dt.normalize(), months)],
-                      index=later.index)
+    limit = pd.Series(
+        [e + pd.DateOffset(months=int(m)) for e, m in zip(earlier.dt.normalize(), months, strict=True)],
+        index=later.index,
+    )
     return later.dt.normalize() > limit
 
 
@@ -237,8 +272,10 @@ def test_after_withdrawal_counts_are_exact(demo: DemoDataset) -> None:
     merged = sends_with_latest_event(demo.out_dir)
     blocked = merged[merged["status"].isin(["withdrawn", "refused"])]
     entry = demo.planted["checks"]["consent.after_withdrawal"]
-    assert entry["counts"] == {"sends_after_withdrawal": len(blocked),
-                               "contacts_affected": blocked["contact_id"].nunique()}
+    assert entry["counts"] == {
+        "sends_after_withdrawal": len(blocked),
+        "contacts_affected": blocked["contact_id"].nunique(),
+    }
     assert set(blocked["campaign_id"]) == {"NOEL26-EMAIL"} and entry["status"] == "fail"
 
 
@@ -246,8 +283,11 @@ def test_proof_counts_are_exact(demo: DemoDataset) -> None:
     granted = read(demo.out_dir, "consents").query("status == 'granted'")
     entry = demo.planted["checks"]["consent.proof"]
     unproven = int(granted["source"].isna().sum())
-    assert entry["counts"] == {"granted_consents": len(granted), "incomplete_consents": unproven,
-                               "missing_source": unproven}
+    assert entry["counts"] == {
+        "granted_consents": len(granted),
+        "incomplete_consents": unproven,
+        "missing_source": unproven,
+    }
     assert 0 < entry["counts"]["incomplete_consents"] < 0.05 * len(granted) and entry["status"] == "warn"
 
 
@@ -257,8 +297,10 @@ def test_freshness_counts_are_exact(demo: DemoDataset) -> None:
     limit = used["purpose"].map({"personalised_ads": 6, "analytics": 6}).fillna(36).astype(int)
     stale = used[months_after(used["sent_at"], used["recorded_at"], limit)]
     entry = demo.planted["checks"]["consent.freshness"]
-    assert entry["counts"] == {"stale_sends": len(stale), "stale_consents_used":
-                               len(stale.drop_duplicates(["contact_id", "purpose", "recorded_at"]))}
+    assert entry["counts"] == {
+        "stale_sends": len(stale),
+        "stale_consents_used": len(stale.drop_duplicates(["contact_id", "purpose", "recorded_at"])),
+    }
     assert set(stale["campaign_id"]) == {"NOEL26-ADS"} and entry["status"] == "warn"
 
 
@@ -282,9 +324,11 @@ def test_minors_counts_are_exact(demo: DemoDataset) -> None:
     ads = sends[sends["purpose"].isin(["personalised_ads", "profiling"])]
     to_minor = completed_years(ads["contact_id"].map(birth), ads["sent_at"]) < 18
     entry = demo.planted["checks"]["consent.minors"]
-    assert entry["counts"] == {"minors_without_parental_consent": len(minors),
-                               "offline_minors_without_parental_consent": len(offline),
-                               "sends_to_minors": int(to_minor.sum())}
+    assert entry["counts"] == {
+        "minors_without_parental_consent": len(minors),
+        "offline_minors_without_parental_consent": len(offline),
+        "sends_to_minors": int(to_minor.sum()),
+    }
     assert entry["by_country"] == contacts.loc[minors, "country"].value_counts().sort_index().to_dict()
     assert set(entry["by_country"]) == {"FR", "DE"} and entry["status"] == "fail"
     assert entry["offline_by_country"] == {"FR": 1}
@@ -304,15 +348,20 @@ def test_erasure_counts_are_exact(demo: DemoDataset) -> None:
     deadline[extended] = received[extended] + pd.DateOffset(months=3)
     overdue = requests["completed_at"].isna() & (deadline < pd.Timestamp(AS_OF))
     entry = demo.planted["checks"]["consent.erasure"]
-    assert entry["counts"] == {"erased_still_present": len(in_contacts | set(after["contact_id"])),
-                               "erased_still_in_contacts": len(in_contacts), "sends_after_erasure": len(after),
-                               "overdue_requests": int(overdue.sum()), "extended_requests": int(extended.sum())}
+    assert entry["counts"] == {
+        "erased_still_present": len(in_contacts | set(after["contact_id"])),
+        "erased_still_in_contacts": len(in_contacts),
+        "sends_after_erasure": len(after),
+        "overdue_requests": int(overdue.sum()),
+        "extended_requests": int(extended.sum()),
+    }
     assert (entry["counts"]["erased_still_present"], entry["counts"]["overdue_requests"]) == (1, 1)
     # The forgotten access request is overdue; the extended rectification request, pending as long, is not.
     assert list(requests.loc[overdue, "type"]) == ["access"]
     on_time = requests[extended & requests["completed_at"].isna()]
-    assert list(on_time["type"]) == ["rectification"] and received[on_time.index[0]] + pd.DateOffset(months=1) \
-        < pd.Timestamp(AS_OF)
+    assert list(on_time["type"]) == ["rectification"] and received[on_time.index[0]] + pd.DateOffset(
+        months=1
+    ) < pd.Timestamp(AS_OF)
 
 
 def test_retention_counts_are_exact(demo: DemoDataset) -> None:
@@ -321,15 +370,18 @@ def test_retention_counts_are_exact(demo: DemoDataset) -> None:
     last = pd.to_datetime(prospects["last_activity_at"])
     dormant = last[last + pd.DateOffset(months=36) < pd.Timestamp(AS_OF)]
     theirs = sends[sends["contact_id"].isin(dormant.index)]
-    late = theirs[pd.to_datetime(theirs["sent_at"]).dt.normalize() > theirs["contact_id"].map(dormant)
-                  + pd.DateOffset(months=36)]
+    late = theirs[
+        pd.to_datetime(theirs["sent_at"]).dt.normalize() > theirs["contact_id"].map(dormant) + pd.DateOffset(months=36)
+    ]
     per_person = late["contact_id"].value_counts()
     entry = demo.planted["checks"]["consent.retention"]
-    assert entry["counts"] == {"dormant_prospects": len(dormant),
-                               "dormant_prospects_contacted": late["contact_id"].nunique(),
-                               "dormant_prospects_repermission": int((per_person == 1).sum()),
-                               "dormant_prospects_contacted_repeatedly": int((per_person > 1).sum()),
-                               "sends_to_dormant_prospects": len(late)}
+    assert entry["counts"] == {
+        "dormant_prospects": len(dormant),
+        "dormant_prospects_contacted": late["contact_id"].nunique(),
+        "dormant_prospects_repermission": int((per_person == 1).sum()),
+        "dormant_prospects_contacted_repeatedly": int((per_person > 1).sum()),
+        "sends_to_dormant_prospects": len(late),
+    }
     # Both sides of the CNIL's one re-permission message are planted, and some dormant prospects got nothing.
     assert entry["counts"]["dormant_prospects_repermission"] >= 2
     assert entry["counts"]["dormant_prospects_contacted_repeatedly"] >= 3 and entry["status"] == "fail"
@@ -345,21 +397,26 @@ def test_special_categories_and_minimisation_counts_are_exact(demo: DemoDataset)
     assert religion.str.match(r"^(catholique|musulmane?|juive|protestante|bouddhiste|sans religion)$").all()
     notes = contacts["notes"].dropna()
     entry = demo.planted["checks"]["consent.minimisation"]
-    assert entry["counts"] == {"fields_with_personal_data": 1,
-                               "rows_with_email": int(notes.str.contains(r"[\w.]+@[\w.-]+\.[a-z]+").sum()),
-                               "rows_with_phone": int(notes.str.contains(r"\b0\d(?: \d{2}){4}\b").sum())}
+    assert entry["counts"] == {
+        "fields_with_personal_data": 1,
+        "rows_with_email": int(notes.str.contains(r"[\w.]+@[\w.-]+\.[a-z]+").sum()),
+        "rows_with_phone": int(notes.str.contains(r"\b0\d(?: \d{2}){4}\b").sum()),
+    }
 
 
 def test_tcf_counts_are_exact(demo: DemoDataset) -> None:
-    from ethics_review.tcf import decode  # noqa: PLC0415 - the finished decoder, tested on its own
+    from ethics_review.tcf import decode
 
     merged = sends_with_latest_event(demo.out_dir)
     ads = merged[merged["purpose"] == "personalised_ads"]
     grants = {s: {1, 3, 4} <= decode(s).purpose_consents for s in ads["tc_string"].dropna().unique()}
     missing = ~ads["tc_string"].map(grants).fillna(False).astype(bool)
     entry = demo.planted["checks"]["consent.tcf"]
-    assert entry["counts"] == {"ads_sends": len(ads), "sends_without_tcf_consent": int(missing.sum()),
-                               "sends_missing_purposes": int(missing.sum())}
+    assert entry["counts"] == {
+        "ads_sends": len(ads),
+        "sends_without_tcf_consent": int(missing.sum()),
+        "sends_missing_purposes": int(missing.sum()),
+    }
     assert set(ads.loc[missing, "source"]) == {"cmp-appli"} and entry["status"] == "fail"
     consents = read(demo.out_dir, "consents")
     from_banner = consents["source"].isin(["cmp-site", "cmp-appli"])
@@ -367,6 +424,7 @@ def test_tcf_counts_are_exact(demo: DemoDataset) -> None:
 
 
 # --- Planted: bias.selection_parity ---------------------------------------------------------------------------------
+
 
 def targeting_with_groups(folder: Path) -> pd.DataFrame:
     targeting, contacts = read(folder, "targeting"), read(folder, "contacts")
@@ -424,12 +482,16 @@ def test_gender_x_is_a_group_too_small_to_flag(demo: DemoDataset) -> None:
     in_group = frame[frame["gender"] == "X"]
     assert 0 < in_group.groupby("campaign_id").size().max() < 100
     entry = demo.planted["checks"]["bias.selection_parity"]["insufficient_data"]
-    assert entry == {"attribute": "gender", "group": "X",
-                     "largest_campaign_group": int(in_group.groupby("campaign_id").size().max()),
-                     "insufficient_data": True}
+    assert entry == {
+        "attribute": "gender",
+        "group": "X",
+        "largest_campaign_group": int(in_group.groupby("campaign_id").size().max()),
+        "insufficient_data": True,
+    }
 
 
 # --- Planted: transparency.ai_disclosure ----------------------------------------------------------------------------
+
 
 def test_disclosure_counts_are_exact(demo: DemoDataset) -> None:
     content = read(demo.out_dir, "content")
@@ -441,11 +503,14 @@ def test_disclosure_counts_are_exact(demo: DemoDataset) -> None:
     withdrawn = pd.to_datetime(undisclosed["withdrawn_at"])
     in_use = withdrawn.isna() | (withdrawn >= pd.Timestamp("2026-08-02"))
     deepfakes = undisclosed["deepfake"] & undisclosed["content_type"].isin(["image", "video", "audio"])
-    public_text = undisclosed["public_interest"] & (undisclosed["content_type"] == "text") \
-        & ~undisclosed["human_reviewed"]
+    public_text = (
+        undisclosed["public_interest"] & (undisclosed["content_type"] == "text") & ~undisclosed["human_reviewed"]
+    )
     entry = demo.planted["checks"]["transparency.ai_disclosure"]
     assert entry["counts"] == {
-        "ai_items": len(ai), "disclosed_items": int(ai["disclosed"].sum()), "undisclosed_items": len(undisclosed),
+        "ai_items": len(ai),
+        "disclosed_items": int(ai["disclosed"].sum()),
+        "undisclosed_items": len(undisclosed),
         "undisclosed_deepfakes": int((deepfakes & in_use).sum()),
         "undisclosed_public_interest_text": int((public_text & in_use).sum()),
     }
@@ -468,7 +533,7 @@ def test_the_undisclosed_chatbot_was_launched_before_the_rule_and_is_still_in_se
 
 
 def test_automated_decisions_plant_a_missing_exception_and_an_undecided_effect(demo: DemoDataset) -> None:
-    import yaml  # noqa: PLC0415
+    import yaml
 
     systems = {s["id"]: s for s in yaml.safe_load((demo.out_dir / "ai_systems.yaml").read_text(encoding="utf-8"))}
     assert systems["dynamic-pricing"]["significant_effect"] is True
@@ -477,12 +542,19 @@ def test_automated_decisions_plant_a_missing_exception_and_an_undecided_effect(d
     assert systems["product-recommendations"].get("significant_effect") is None
     entry = demo.planted["checks"]["transparency.automated_decisions"]
     assert entry["status"] == "fail"
-    assert entry["counts"] == {"fully_automated_systems": 2, "automated_systems": 1, "undecided_systems": 1,
-                               "without_exception": 1, "without_safeguards": 0, "without_explanation": 1,
-                               "failing_systems": 1}
+    assert entry["counts"] == {
+        "fully_automated_systems": 2,
+        "automated_systems": 1,
+        "undecided_systems": 1,
+        "without_exception": 1,
+        "without_safeguards": 0,
+        "without_explanation": 1,
+        "failing_systems": 1,
+    }
 
 
 # --- Everything else is clean ---------------------------------------------------------------------------------------
+
 
 def test_nothing_else_is_wrong(demo: DemoDataset) -> None:
     """Invariants that keep the other checks quiet: a failure here means a planted problem leaked."""
@@ -535,15 +607,22 @@ def test_nothing_else_is_wrong(demo: DemoDataset) -> None:
     assert late_review.sum() == planted["transparency.human_review"]["counts"]["reviewed_after_publication"]
     chatbots = ai[ai["content_type"] == "chatbot"]
     assert (~truth(chatbots["disclosed"])).sum() <= planted["transparency.chatbot_disclosure"]["counts"][
-        "undisclosed_chatbots"]
+        "undisclosed_chatbots"
+    ]
 
 
 def test_the_register_and_notices_are_complete(demo: DemoDataset) -> None:
-    import yaml  # noqa: PLC0415
+    import yaml
 
     systems = yaml.safe_load((demo.out_dir / "ai_systems.yaml").read_text(encoding="utf-8"))
-    assert {s["use_case"] for s in systems} == {"scoring", "content_generation", "chatbot", "pricing",
-                                                "segmentation", "recommendation"}
+    assert {s["use_case"] for s in systems} == {
+        "scoring",
+        "content_generation",
+        "chatbot",
+        "pricing",
+        "segmentation",
+        "recommendation",
+    }
     critical = ("purpose", "owner", "decision_mode", "legal_basis", "explanation", "human_oversight")
     planted = demo.planted["checks"]
     # Gaps, stale audits and untrained staff are the transparency area's planted ones only.
@@ -556,14 +635,18 @@ def test_the_register_and_notices_are_complete(demo: DemoDataset) -> None:
     french = (demo.out_dir / "notices" / "privacy.fr.md").read_text(encoding="utf-8").lower()
     english = (demo.out_dir / "notices" / "privacy.en.md").read_text(encoding="utf-8").lower()
     # The French notice's planted gap (transparency.notice_coverage: "sms (fr)") is the only missing word.
-    missing = [word for word in ("e-mail", "sms", "courrier", "publicité personnalisée", "profilage",
-                                 "décision automatisée") if word not in french]
+    missing = [
+        word
+        for word in ("e-mail", "sms", "courrier", "publicité personnalisée", "profilage", "décision automatisée")
+        if word not in french
+    ]
     assert [f"{w} (fr)" for w in missing] == planted["transparency.notice_coverage"]["missing"]
     for word in ("email", "sms", "post", "personalised ads", "profiling", "automated decision"):
         assert word in english, word
 
 
 # --- Size and format ------------------------------------------------------------------------------------------------
+
 
 def test_the_size_follows_contacts(demo: DemoDataset, bigger_demo: DemoDataset) -> None:
     assert bigger_demo.tables["contacts"] == 8_000 and bigger_demo.planted["contacts"] == 8_000
@@ -577,8 +660,9 @@ def test_parquet_holds_the_same_data(demo: DemoDataset, tmp_path: Path) -> None:
     parquet = generate(tmp_path, contacts=SIZE, seed=SEED, file_format="parquet")
     assert parquet.file_format == "parquet" and parquet.planted == demo.planted
     again = generate(tmp_path / "again", contacts=SIZE, seed=SEED, file_format="parquet")
-    assert all((tmp_path / f"{t}.parquet").read_bytes() == (again.out_dir / f"{t}.parquet").read_bytes()
-               for t in ROW_TABLES)
+    assert all(
+        (tmp_path / f"{t}.parquet").read_bytes() == (again.out_dir / f"{t}.parquet").read_bytes() for t in ROW_TABLES
+    )
     assert not list(tmp_path.glob("*.csv"))
     for table in ROW_TABLES:
         from_parquet = pd.read_parquet(tmp_path / f"{table}.parquet")
@@ -592,12 +676,15 @@ def test_parquet_holds_the_same_data(demo: DemoDataset, tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.parquet"))
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    ({"contacts": 10}, "contacts must be an integer of at least 1,000"),
-    ({"lang": "de"}, "lang 'de' is not supported"),
-    ({"file_format": "xlsx"}, "file_format 'xlsx' is not supported"),
-    ({"as_of": dt.date(2026, 6, 1)}, "falls before the demo's last campaign"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"contacts": 10}, "contacts must be an integer of at least 1,000"),
+        ({"lang": "de"}, "lang 'de' is not supported"),
+        ({"file_format": "xlsx"}, "file_format 'xlsx' is not supported"),
+        ({"as_of": dt.date(2026, 6, 1)}, "falls before the demo's last campaign"),
+    ],
+)
 def test_bad_arguments_are_explained(tmp_path: Path, arguments: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         generate(tmp_path, **{"contacts": 1_000, **arguments})

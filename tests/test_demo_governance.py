@@ -27,8 +27,12 @@ def findings(demo_dir):
 
 
 def test_every_governance_check_has_a_planted_problem(planted):
-    assert set(planted) == {"governance.human_contact", "governance.dpia", "governance.self_assessment",
-                            "governance.continuous_evaluation"}
+    assert set(planted) == {
+        "governance.human_contact",
+        "governance.dpia",
+        "governance.self_assessment",
+        "governance.continuous_evaluation",
+    }
 
 
 def test_the_chatbot_hand_off_fails_for_a_quarter_of_requests_in_the_written_file(demo_dir, planted):
@@ -39,7 +43,10 @@ def test_the_chatbot_hand_off_fails_for_a_quarter_of_requests_in_the_written_fil
     assert (requested & chat).sum() == 360 and (reached & chat).sum() == 270
     counts = planted["governance.human_contact"]["counts"]
     assert (counts["requests"], counts["reached"], counts["lowest_reached_share"]) == (
-        requested.sum(), reached.sum(), 0.75)
+        requested.sum(),
+        reached.sum(),
+        0.75,
+    )
 
 
 def test_the_register_and_the_assessment_hold_the_planted_gaps(demo_dir, planted):
@@ -100,7 +107,10 @@ def test_a_report_with_a_history_appends_its_aggregates_and_the_page_shows_the_t
     text = result.paths["history"].read_text(encoding="utf-8")
     assert '"evidence"' not in text and "breach_procedure" not in text
     assert {f["check_id"] for f in runs[-1]["findings"]} == {
-        "governance.human_contact", "governance.dpia", "governance.self_assessment",
-        "governance.continuous_evaluation"}
+        "governance.human_contact",
+        "governance.dpia",
+        "governance.self_assessment",
+        "governance.continuous_evaluation",
+    }
     page = (tmp_path / "out" / "governance.html").read_text(encoding="utf-8")
     assert "Checks per status and area over the reviews" in page

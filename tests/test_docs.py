@@ -61,9 +61,15 @@ POINTER = re.compile(r"(DATA_CONTRACT\.md|CHECKS\.md|docs/(?:data-contract|check
 
 def test_every_pointer_to_a_document_names_one_that_exists():
     shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md")}
-    places = [*ROOT.glob("src/ethics_review/**/*.py"), *ROOT.glob("src/ethics_review/**/*.json"),
-              *ROOT.glob("src/ethics_review/**/*.yaml"), *ROOT.glob("templates/**/*"), ROOT / "README.md",
-              *ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("examples/**/*")]
+    places = [
+        *ROOT.glob("src/ethics_review/**/*.py"),
+        *ROOT.glob("src/ethics_review/**/*.json"),
+        *ROOT.glob("src/ethics_review/**/*.yaml"),
+        *ROOT.glob("templates/**/*"),
+        ROOT / "README.md",
+        *ROOT.glob("notebooks/*.ipynb"),
+        *ROOT.glob("examples/**/*"),
+    ]
     wrong = []
     for place in places:
         if place.is_file():

@@ -34,9 +34,15 @@ def test_numbers_in_the_reader_s_language():
     assert i18n.format_number(0.756, "ratio", "fr") == "0,76"
 
 
-@pytest.mark.parametrize(("count", "fr", "en"), [(0, "0 envoi", "0 sends"), (1, "1 envoi", "1 send"),
-                                                 (2, "2 envois", "2 sends"),
-                                                 (1_000_000, "1\u202f000\u202f000 envois", "1,000,000 sends")])
+@pytest.mark.parametrize(
+    ("count", "fr", "en"),
+    [
+        (0, "0 envoi", "0 sends"),
+        (1, "1 envoi", "1 send"),
+        (2, "2 envois", "2 sends"),
+        (1_000_000, "1\u202f000\u202f000 envois", "1,000,000 sends"),
+    ],
+)
 def test_plural_forms_follow_cldr_rules(count, fr, en):
     # French counts 0 and 1 as singular, English only 1: hand-built plurals got both wrong.
     assert i18n._LocalFormatter("fr").format("{n:int} {n:plural:envoi|envois}", n=count) == fr
@@ -68,44 +74,64 @@ def test_every_reference_of_the_catalogue_reads_in_french(reference):
         assert re.match(r"^[A-Z][\w'-]+.*\(\d{4}\), ", text), text
 
 
-@pytest.mark.parametrize(("reference", "french"), [
-    ("GDPR Art 6(1)(a) and Art 7", "RGPD art. 6(1)(a) et art. 7"),
-    ("GDPR Art 17 (right to erasure)", "RGPD art. 17 (droit à l'effacement)"),
-    ("AI Act Art 113 (Art 50 applies from 2026-08-02)", "RIA art. 113 (art. 50 applicable à partir du 2 août 2026)"),
-    ("French Code de la consommation L.223-1 as amended by loi n° 2025-594 art. 13 (phone canvassing, from "
-     "2026-08-11)", "Code de la consommation L.223-1 modifié par loi n° 2025-594 art. 13 (démarchage téléphonique, "
-                    "à partir du 11 août 2026)"),
-    ("Germany: no derogation, GDPR Art 8(1) default", "Allemagne : pas de dérogation, âge par défaut de l'art. 8(1) "
-                                                       "du RGPD"),
-    # an explanation the table does not know is left out rather than shown in English
-    ("GDPR Art 99 (a rule nobody has translated yet)", "RGPD art. 99"),
-])
+@pytest.mark.parametrize(
+    ("reference", "french"),
+    [
+        ("GDPR Art 6(1)(a) and Art 7", "RGPD art. 6(1)(a) et art. 7"),
+        ("GDPR Art 17 (right to erasure)", "RGPD art. 17 (droit à l'effacement)"),
+        (
+            "AI Act Art 113 (Art 50 applies from 2026-08-02)",
+            "RIA art. 113 (art. 50 applicable à partir du 2 août 2026)",
+        ),
+        (
+            "French Code de la consommation L.223-1 as amended by loi n° 2025-594 art. 13 (phone canvassing, from "
+            "2026-08-11)",
+            "Code de la consommation L.223-1 modifié par loi n° 2025-594 art. 13 (démarchage téléphonique, "
+            "à partir du 11 août 2026)",
+        ),
+        (
+            "Germany: no derogation, GDPR Art 8(1) default",
+            "Allemagne : pas de dérogation, âge par défaut de l'art. 8(1) du RGPD",
+        ),
+        # an explanation the table does not know is left out rather than shown in English
+        ("GDPR Art 99 (a rule nobody has translated yet)", "RGPD art. 99"),
+    ],
+)
 def test_references_are_translated_by_pattern_in_one_place(reference, french):
     assert i18n.reference(reference, "fr") == (french, "fr")
 
 
 def test_english_references_only_write_out_their_dates():
     assert i18n.reference("AI Act Art 113 (Art 50 applies from 2026-08-02)", "en") == (
-        "AI Act Art 113 (Art 50 applies from August 2, 2026)", "en")
+        "AI Act Art 113 (Art 50 applies from August 2, 2026)",
+        "en",
+    )
 
 
-@pytest.mark.parametrize(("column", "raw", "fr", "en"), [
-    ("lag", "8-30 days", "8 à 30 jours", "8 to 30 days"),
-    ("lag", "< 1 day", "moins de 1 jour", "under 1 day"),
-    ("lag", "> 90 days", "plus de 90 jours", "over 90 days"),
-    ("inactive", "> 60 months", "plus de 60 mois", "over 60 months"),
-    ("group", "under 18", "moins de 18 ans", "under 18"),
-    ("group", "F × 65+", "femmes × 65 ans et plus", "women × 65 and over"),
-    ("reference_group", "(missing)", "(non renseigné)", "(missing)"),
-    ("explanation", "filled", "rempli", "filled"),
-    ("human_oversight", "empty", "vide", "empty"),
-    ("purpose", "email_marketing", "prospection par e-mail", "email marketing"),
-    ("tcf", "no TC string", "pas de chaîne TC", "no TC string"),
-    ("staff_trained", "2025-10-11", "11 octobre 2025", "October 11, 2025"),
-    ("missing_critical", "explanation, human_oversight", "explication, contrôle humain",
-     "explanation, human oversight"),
-    ("used_for_targeting", True, "oui", "yes"),
-])
+@pytest.mark.parametrize(
+    ("column", "raw", "fr", "en"),
+    [
+        ("lag", "8-30 days", "8 à 30 jours", "8 to 30 days"),
+        ("lag", "< 1 day", "moins de 1 jour", "under 1 day"),
+        ("lag", "> 90 days", "plus de 90 jours", "over 90 days"),
+        ("inactive", "> 60 months", "plus de 60 mois", "over 60 months"),
+        ("group", "under 18", "moins de 18 ans", "under 18"),
+        ("group", "F × 65+", "femmes × 65 ans et plus", "women × 65 and over"),
+        ("reference_group", "(missing)", "(non renseigné)", "(missing)"),
+        ("explanation", "filled", "rempli", "filled"),
+        ("human_oversight", "empty", "vide", "empty"),
+        ("purpose", "email_marketing", "prospection par e-mail", "email marketing"),
+        ("tcf", "no TC string", "pas de chaîne TC", "no TC string"),
+        ("staff_trained", "2025-10-11", "11 octobre 2025", "October 11, 2025"),
+        (
+            "missing_critical",
+            "explanation, human_oversight",
+            "explication, contrôle humain",
+            "explanation, human oversight",
+        ),
+        ("used_for_targeting", True, "oui", "yes"),
+    ],
+)
 def test_evidence_values_are_catalogue_words(column, raw, fr, en):
     assert (i18n.value(column, raw, "fr"), i18n.value(column, raw, "en")) == (fr, en)
 
@@ -129,6 +155,7 @@ def test_every_language_has_every_report_word(lang):
             for key, child in node.items():
                 if key not in ("patterns",):
                     walk(child, f"{path}.{key}")
+
     walk(i18n.catalogue()["report"], "report")
     walk(i18n.catalogue()["ui"], "ui")
 

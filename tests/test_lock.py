@@ -17,8 +17,9 @@ LOCKED_EXTRAS = ("test", "spark")
 def _locked() -> dict[str, tuple[Version, bool]]:
     text = (ROOT / "requirements.lock").read_text(encoding="utf-8")
     pins: dict[str, tuple[Version, bool]] = {}
-    for match in re.finditer(r"^([A-Za-z0-9_.\-]+)==([^\s\\]+)[ \\]*\n((?:\s+--hash=sha256:[0-9a-f]{64}[ \\]*\n)*)",
-                             text, flags=re.MULTILINE):
+    for match in re.finditer(
+        r"^([A-Za-z0-9_.\-]+)==([^\s\\]+)[ \\]*\n((?:\s+--hash=sha256:[0-9a-f]{64}[ \\]*\n)*)", text, flags=re.MULTILINE
+    ):
         pins[canonicalize_name(match.group(1))] = (Version(match.group(2)), bool(match.group(3)))
     return pins
 

@@ -5,21 +5,24 @@ import pytest
 from ethics_review import pii
 
 
-@pytest.mark.parametrize(("text", "kinds"), [
-    ("Rappeler au 06 12 34 56 78", {"phone"}),
-    ("tel +33 6 12 34 56 78 le soir", {"phone"}),
-    ("Belgian mobile +32 470 12 34 56", {"phone"}),
-    ("écrire à marie.martin@example.com svp", {"email"}),
-    ("IBAN FR76 3000 6000 0112 3456 7890 189 pour le remboursement", {"iban"}),
-    ("GB82WEST12345698765432", {"iban"}),
-    ("NIR 2 55 08 14 168 025 38", {"nir"}),
-    ("né en Corse 1 85 05 2A 123 456 33", {"nir"}),
-    ("mail a.b@example.org ou 0612345678", {"email", "phone"}),
-    ("Préfère les offres en magasin", set()),
-    ("Commande n° 2026-000123", set()),
-    ("", set()),
-    (None, set()),
-])
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Rappeler au 06 12 34 56 78", {"phone"}),
+        ("tel +33 6 12 34 56 78 le soir", {"phone"}),
+        ("Belgian mobile +32 470 12 34 56", {"phone"}),
+        ("écrire à marie.martin@example.com svp", {"email"}),
+        ("IBAN FR76 3000 6000 0112 3456 7890 189 pour le remboursement", {"iban"}),
+        ("GB82WEST12345698765432", {"iban"}),
+        ("NIR 2 55 08 14 168 025 38", {"nir"}),
+        ("né en Corse 1 85 05 2A 123 456 33", {"nir"}),
+        ("mail a.b@example.org ou 0612345678", {"email", "phone"}),
+        ("Préfère les offres en magasin", set()),
+        ("Commande n° 2026-000123", set()),
+        ("", set()),
+        (None, set()),
+    ],
+)
 def test_kinds_in(text, kinds):
     assert pii.kinds_in(text) == kinds
 
@@ -56,20 +59,31 @@ def test_the_engine_prefilter_keeps_every_candidate():
     assert not re.search(pii.CANDIDATE_PATTERN, "75001 Paris")
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("email", True), ("Adresse e-mail", False), ("Téléphone", True), ("prénom", True), ("IBAN", True),
-    ("segment", False), ("postcode", False),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("email", True),
+        ("Adresse e-mail", False),
+        ("Téléphone", True),
+        ("prénom", True),
+        ("IBAN", True),
+        ("segment", False),
+        ("postcode", False),
+    ],
+)
 def test_identifier_column_names(name, expected):
     assert pii.is_identifier_column(name) is expected
 
 
-@pytest.mark.parametrize(("text", "found"), [
-    ("Rappeler au 06 93 82 71 83", True),  # Réunion's range, dialled from France
-    ("Rappeler au 07 01 97 53 36", True),  # unallocated, still written as a phone number
-    ("ref 123456789", False),  # a bare run of digits
-    ("SIRET 123 456 789 00012", False),
-])
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Rappeler au 06 93 82 71 83", True),  # Réunion's range, dialled from France
+        ("Rappeler au 07 01 97 53 36", True),  # unallocated, still written as a phone number
+        ("ref 123456789", False),  # a bare run of digits
+        ("SIRET 123 456 789 00012", False),
+    ],
+)
 def test_numbers_written_as_phone_numbers(text, found):
     assert bool(pii.phone_numbers(text)) is found
 

@@ -72,8 +72,13 @@ def test_each_executed_notebook_read_the_prepared_tables_and_records_their_finge
     notebook = nbformat.read(demo_report.paths[f"{area}.ipynb"], as_version=4)
     injected = next(c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert f"/{prepared.FOLDER}" in injected.source  # the report passed its prepared folder
-    recorded = [o.data[prepared.INPUTS_MIMETYPE] for c in notebook.cells if c.cell_type == "code"
-                for o in c.outputs if prepared.INPUTS_MIMETYPE in o.get("data", {})]
+    recorded = [
+        o.data[prepared.INPUTS_MIMETYPE]
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if prepared.INPUTS_MIMETYPE in o.get("data", {})
+    ]
     assert len(recorded) == 1 and recorded[0]["prepared_by_report"] is True
     findings = json.loads(demo_report.paths["findings"].read_text(encoding="utf-8"))
     assert recorded[0]["inputs"] == findings["inputs"]

@@ -61,8 +61,17 @@ def plain(column: pd.Series) -> list:
 def test_csv_reads_like_yaml(tmp_path):
     csv_frame = load_register(write(tmp_path, "ai_systems.csv", CSV.replace("stock; demand", "stock|demand")))
     yaml_frame = load_register(write(tmp_path, "ai_systems.yaml", YAML))
-    for column in ("id", "use_case", "decision_mode", "significant_effect", "data_categories", "explanation",
-                   "last_bias_audit", "staff_trained", "dpia"):
+    for column in (
+        "id",
+        "use_case",
+        "decision_mode",
+        "significant_effect",
+        "data_categories",
+        "explanation",
+        "last_bias_audit",
+        "staff_trained",
+        "dpia",
+    ):
         assert plain(csv_frame[column]) == plain(yaml_frame[column]), column
     assert csv_frame.data_categories.tolist()[0] == ("stock", "demand")
 
@@ -82,17 +91,20 @@ def test_real_answers_are_not_placeholders(value):
     assert not is_placeholder(value)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("decision_mode", "automatic", "decision_mode must be one of assistive, human_in_the_loop, fully_automated"),
-    ("use_case", "marketing", "use_case must be one of segmentation, scoring, pricing"),
-    ("significant_effect", "maybe", "significant_effect must be a boolean"),
-    ("last_bias_audit", "last spring", "last_bias_audit is not a date"),
-    ("staff_trained", "31/02/2026", "staff_trained is not a date"),
-    ("art22_exception", "legitimate_interest", "art22_exception must be one of contract, law, explicit_consent"),
-    ("in_service_from", "soon", "in_service_from is not a date"),
-    ("obvious_ai", "sort of", "obvious_ai must be a boolean"),
-    ("safeguards", "a hotline", "safeguards must list values among human_intervention, express_view, contest"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("decision_mode", "automatic", "decision_mode must be one of assistive, human_in_the_loop, fully_automated"),
+        ("use_case", "marketing", "use_case must be one of segmentation, scoring, pricing"),
+        ("significant_effect", "maybe", "significant_effect must be a boolean"),
+        ("last_bias_audit", "last spring", "last_bias_audit is not a date"),
+        ("staff_trained", "31/02/2026", "staff_trained is not a date"),
+        ("art22_exception", "legitimate_interest", "art22_exception must be one of contract, law, explicit_consent"),
+        ("in_service_from", "soon", "in_service_from is not a date"),
+        ("obvious_ai", "sort of", "obvious_ai must be a boolean"),
+        ("safeguards", "a hotline", "safeguards must list values among human_intervention, express_view, contest"),
+    ],
+)
 def test_bad_values_name_the_system_the_field_and_the_value(tmp_path, field, value, message):
     text = f"- {{id: ok, name: OK}}\n- {{id: pricing, name: Pricing, {field}: '{value}'}}\n"
     with pytest.raises(DataError) as caught:
@@ -163,13 +175,16 @@ def test_a_system_retired_before_it_entered_service_is_an_error(tmp_path):
         load_register(write(tmp_path, "ai_systems.yaml", text))
 
 
-@pytest.mark.parametrize(("dates", "in_service"), [
-    ({"in_service_from": "2025-10-01"}, True),  # launched before the date, still in service
-    ({"in_service_from": "2025-10-01", "retired_on": "2026-08-01"}, False),  # retired the day before
-    ({"in_service_from": "2025-10-01", "retired_on": "2026-08-02"}, True),  # retired on the day itself
-    ({"in_service_from": "2026-11-16"}, False),  # enters service after the review date
-    ({}, True),  # undated: assumed in service
-])
+@pytest.mark.parametrize(
+    ("dates", "in_service"),
+    [
+        ({"in_service_from": "2025-10-01"}, True),  # launched before the date, still in service
+        ({"in_service_from": "2025-10-01", "retired_on": "2026-08-01"}, False),  # retired the day before
+        ({"in_service_from": "2025-10-01", "retired_on": "2026-08-02"}, True),  # retired on the day itself
+        ({"in_service_from": "2026-11-16"}, False),  # enters service after the review date
+        ({}, True),  # undated: assumed in service
+    ],
+)
 def test_in_service_on_or_after_a_date(dates, in_service):
     frame = register_frame([{"id": "bot", "name": "Bot", **dates}])
     assert in_service_on_or_after(frame, dt.date(2026, 8, 2), dt.date(2026, 11, 15)).tolist() == [in_service]

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from ethics_review.checks import CHECKS
@@ -25,8 +27,12 @@ def test_missing_table_is_not_applicable_naming_it():
 
 def test_missing_column_is_not_applicable_naming_it():
     review = make_review(content={"content_id": ["K1"], "ai_generated": ["true"]})
-    check = Check("transparency.ai_disclosure", "transparency", CHECKS["transparency.ai_disclosure"].function,
-                  needs={"content": ("content_id", "disclosed")})
+    check = Check(
+        "transparency.ai_disclosure",
+        "transparency",
+        CHECKS["transparency.ai_disclosure"].function,
+        needs={"content": ("content_id", "disclosed")},
+    )
     finding = run_check(review, check)
     assert finding.status == "not_applicable"
     assert "column 'disclosed' of table 'content'" in finding.summary
@@ -43,7 +49,9 @@ def test_a_crashing_check_becomes_an_error_finding():
 
 
 def test_unknown_check_id_in_config_names_the_nearest():
-    with pytest.raises(ConfigError, match="unknown check id 'consent.coverge'; did you mean 'consent.coverage'"):
+    with pytest.raises(
+        ConfigError, match=re.escape("unknown check id 'consent.coverge'; did you mean 'consent.coverage'")
+    ):
         run_checks(make_review(sends=SENDS, config={"checks": {"consent.coverge": {}}}))
 
 

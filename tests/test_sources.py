@@ -5,12 +5,14 @@ import ibis
 import pandas as pd
 import pytest
 
+from ethics_review.csvfiles import sniff_csv
 from ethics_review.errors import DataError
 from ethics_review.review import open_review
-from ethics_review.sources import sniff_csv
 
-CONTACTS = "contact_id{d}email{d}birth_date{d}is_customer{d}recipient_type\nC1{d}a@x.fr{d}01/02/1980{d}oui{d}individual\n" \
-           "C2{d}\"b{d}c@x.fr\"{d}1990-05-06{d}No{d}Professional\n"
+CONTACTS = (
+    "contact_id{d}email{d}birth_date{d}is_customer{d}recipient_type\nC1{d}a@x.fr{d}01/02/1980{d}oui{d}individual\n"
+    'C2{d}"b{d}c@x.fr"{d}1990-05-06{d}No{d}Professional\n'
+)
 
 
 def write(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> Path:
@@ -50,21 +52,37 @@ def test_types_and_french_dates(tmp_path: Path):
 
 
 def test_timestamps_iso_french_and_offsets(tmp_path: Path):
-    write(tmp_path / "consents.csv", "contact_id,purpose,status,recorded_at\n"
-          "C1,email_marketing,granted,2026-03-31 14:05:00\nC2,email_marketing,granted,31/03/2026 14:05\n"
-          "C3,email_marketing,granted,2026-03-31T16:05:00+02:00\nC4,email_marketing,granted,2026-03-31\n")
+    write(
+        tmp_path / "consents.csv",
+        "contact_id,purpose,status,recorded_at\n"
+        "C1,email_marketing,granted,2026-03-31 14:05:00\nC2,email_marketing,granted,31/03/2026 14:05\n"
+        "C3,email_marketing,granted,2026-03-31T16:05:00+02:00\nC4,email_marketing,granted,2026-03-31\n",
+    )
     frame = open_review(tmp_path).table("consents").order_by("contact_id").to_pandas()
-    assert [str(t) for t in frame.recorded_at] == ["2026-03-31 14:05:00", "2026-03-31 14:05:00",
-                                                   "2026-03-31 14:05:00", "2026-03-31 00:00:00"]
+    assert [str(t) for t in frame.recorded_at] == [
+        "2026-03-31 14:05:00",
+        "2026-03-31 14:05:00",
+        "2026-03-31 14:05:00",
+        "2026-03-31 00:00:00",
+    ]
 
 
 def test_column_and_value_mappings_apply_in_the_engine(tmp_path: Path):
-    write(tmp_path / "consents.csv", "client_id;finalite;statut;date\nC1;newsletter;Oui;02/01/2026\n"
-          "C1;newsletter;retrait;03/01/2026\n")
-    config = {"columns": {"consents": {"client_id": "contact_id", "finalite": "purpose", "statut": "status",
-                                       "date": "recorded_at"}},
-              "values": {"consents": {"status": {"oui": "granted", "retrait": "withdrawn"},
-                                      "purpose": {"newsletter": "email_marketing"}}}}
+    write(
+        tmp_path / "consents.csv",
+        "client_id;finalite;statut;date\nC1;newsletter;Oui;02/01/2026\nC1;newsletter;retrait;03/01/2026\n",
+    )
+    config = {
+        "columns": {
+            "consents": {"client_id": "contact_id", "finalite": "purpose", "statut": "status", "date": "recorded_at"}
+        },
+        "values": {
+            "consents": {
+                "status": {"oui": "granted", "retrait": "withdrawn"},
+                "purpose": {"newsletter": "email_marketing"},
+            }
+        },
+    }
     frame = open_review(tmp_path, config=config).table("consents").order_by("recorded_at").to_pandas()
     assert list(frame.columns) == ["contact_id", "purpose", "status", "recorded_at"]
     assert list(frame.status) == ["granted", "withdrawn"]
@@ -72,18 +90,27 @@ def test_column_and_value_mappings_apply_in_the_engine(tmp_path: Path):
 
 
 def test_parquet_xlsx_dataframe_and_ibis_table(tmp_path: Path):
-    frame = pd.DataFrame({"contact_id": ["C1", "C2"], "is_customer": [True, False],
-                          "birth_date": pd.to_datetime(["1980-02-01", "1990-05-06"])})
+    frame = pd.DataFrame(
+        {
+            "contact_id": ["C1", "C2"],
+            "is_customer": [True, False],
+            "birth_date": pd.to_datetime(["1980-02-01", "1990-05-06"]),
+        }
+    )
     (tmp_path / "pq").mkdir()
     frame.to_parquet(tmp_path / "pq" / "contacts.parquet")
     (tmp_path / "xl").mkdir()
     frame.assign(is_customer=["oui", "non"], birth_date=["01/02/1980", "1990-05-06"]).to_excel(
-        tmp_path / "xl" / "contacts.xlsx", index=False)
+        tmp_path / "xl" / "contacts.xlsx", index=False
+    )
     con = ibis.duckdb.connect()
     con.create_table("crm", frame)
-    loaded = [open_review(tmp_path / "pq").table("contacts"), open_review(tmp_path / "xl").table("contacts"),
-              open_review(data={"contacts": frame}).table("contacts"),
-              open_review(data={"contacts": con.table("crm")}).table("contacts")]
+    loaded = [
+        open_review(tmp_path / "pq").table("contacts"),
+        open_review(tmp_path / "xl").table("contacts"),
+        open_review(data={"contacts": frame}).table("contacts"),
+        open_review(data={"contacts": con.table("crm")}).table("contacts"),
+    ]
     for table in loaded:
         assert table.columns == ("contact_id", "is_customer", "birth_date")  # no row-number column leaks out
         result = table.order_by("contact_id").to_pandas()
@@ -103,6 +130,7 @@ def test_fingerprints_and_inputs_never_written(tmp_path: Path):
 
 
 # --- one clear error per validation rule: file, column, row, value and the fix -----------------------------
+
 
 def error_for(tmp_path: Path, name: str, text: str, **options) -> DataError:
     write(tmp_path / f"{name}.csv", text)
@@ -128,9 +156,13 @@ def test_duplicate_contact_id(tmp_path: Path):
 
 
 def test_unparseable_date(tmp_path: Path):
-    error = error_for(tmp_path, "consents", "contact_id,purpose,status,recorded_at\n"
-                      "C1,email_marketing,granted,2026-01-01\nC2,email_marketing,granted,31/02/2026\n"
-                      "C3,email_marketing,granted,12/31/2026\n")
+    error = error_for(
+        tmp_path,
+        "consents",
+        "contact_id,purpose,status,recorded_at\n"
+        "C1,email_marketing,granted,2026-01-01\nC2,email_marketing,granted,31/02/2026\n"
+        "C3,email_marketing,granted,12/31/2026\n",
+    )
     assert (error.column, error.row, error.value) == ("recorded_at", 3, "31/02/2026")
     assert "cannot read this value as a timestamp" in error.message and "1 more rows like it" in error.message
     assert "dd/mm/yyyy" in error.fix
@@ -143,8 +175,9 @@ def test_unparseable_boolean(tmp_path: Path):
 
 
 def test_unknown_enum_value(tmp_path: Path):
-    error = error_for(tmp_path, "sends", "contact_id,campaign_id,channel,sent_at\nC1,A,email,2026-01-01\n"
-                      "C1,A,whatsapp,2026-01-02\n")
+    error = error_for(
+        tmp_path, "sends", "contact_id,campaign_id,channel,sent_at\nC1,A,email,2026-01-01\nC1,A,whatsapp,2026-01-02\n"
+    )
     assert (error.column, error.row, error.value) == ("channel", 3, "whatsapp")
     assert "allowed: email, sms, phone, postal, push, ads" in error.message
     assert "values:\n  sends:\n    channel:\n      whatsapp: CHOOSE  # one of email, sms" in error.fix
@@ -158,8 +191,9 @@ def test_error_message_names_everything(tmp_path: Path):
 
 
 def test_mapping_a_column_that_does_not_exist(tmp_path: Path):
-    error = error_for(tmp_path, "contacts", "contact_id\nC1\n",
-                      config={"columns": {"contacts": {"client": "contact_id"}}})
+    error = error_for(
+        tmp_path, "contacts", "contact_id\nC1\n", config={"columns": {"contacts": {"client": "contact_id"}}}
+    )
     assert "maps column 'client'" in error.message
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import multiprocessing
 import queue
 import re
@@ -24,9 +25,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, display, i18n
-from .errors import ReviewInputError
+from jsonschema import Draft202012Validator
+from tqdm import tqdm
+
+from . import __version__
+from .engine import close, fetch
+from .errors import DataError, ReviewInputError
 from .findings import STATUSES, Status, status_counts, worst
+from .report import ReportError, finding_link, run_report, write_batch_index
+from .review import open_review
+from .work import order_of_work
 
 INDEX_FILE = "index.html"
 SUMMARY_FILE = "summary.json"
@@ -87,28 +95,37 @@ def plan(paths: Sequence[str | Path], *, by: str | None = None, engine: Any = No
     if by not in SPLITS:
         raise ReviewInputError(f"cannot split a review by '{by}'", fix=f"use --by {' or --by '.join(SPLITS)}")
     if len(folders) != 1:
-        raise ReviewInputError(f"--by {by} splits one review, and {len(folders)} were given",
-                               fix=f"name a single review with --by {by}, or drop --by to run several reviews")
+        raise ReviewInputError(
+            f"--by {by} splits one review, and {len(folders)} were given",
+            fix=f"name a single review with --by {by}, or drop --by to run several reviews",
+        )
     values = split_values(folders[0], by, engine=engine)
     if not values:
-        raise ReviewInputError(f"the review has no {by} to split by",
-                               fix=f"check the {'campaign_id of sends' if by == 'campaign' else 'country of contacts'}")
+        raise ReviewInputError(
+            f"the review has no {by} to split by",
+            fix=f"check the {'campaign_id of sends' if by == 'campaign' else 'country of contacts'}",
+        )
     base = _review_name(folders[0])
     slugs = unique_slugs([f"{by}-{value}" for value in values])
-    return [BatchItem(name=f"{base} · {value}", path=folders[0], slug=slug, **{by: value})
-            for value, slug in zip(values, slugs, strict=True)]
+    return [
+        BatchItem(name=f"{base} · {value}", path=folders[0], slug=slug, **{by: value})
+        for value, slug in zip(values, slugs, strict=True)
+    ]
 
 
 def split_values(path: Path, by: str, *, engine: Any = None) -> list[str]:
     """The campaigns (of sends, else targeting) or the countries (of contacts) of a review, sorted."""
-    from .engine import close, fetch
-    from .review import open_review
 
     review = open_review(path, engine=engine)
     try:
-        table, column = (("contacts", "country") if by == "country"
-                         else next(((t, "campaign_id") for t in ("sends", "targeting") if review.has(t, "campaign_id")),
-                                   ("sends", "campaign_id")))
+        table, column = (
+            ("contacts", "country")
+            if by == "country"
+            else next(
+                ((t, "campaign_id") for t in ("sends", "targeting") if review.has(t, "campaign_id")),
+                ("sends", "campaign_id"),
+            )
+        )
         if not review.has(table, column):
             return []
         expr = review.table(table)
@@ -136,11 +153,19 @@ def unique_slugs(names: Sequence[str]) -> list[str]:
 
 # --- running ------------------------------------------------------------------------------------------------------
 
-def run_batch(paths: Sequence[str | Path], out_dir: str | Path, *, by: str | None = None, jobs: int = 1,
-              as_of: str | dt.date | None = None, lang: str | None = None, engine: Any = None,
-              progress: bool = True) -> BatchResult:
+
+def run_batch(
+    paths: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    by: str | None = None,
+    jobs: int = 1,
+    as_of: str | dt.date | None = None,
+    lang: str | None = None,
+    engine: Any = None,
+    progress: bool = True,
+) -> BatchResult:
     """Run every review of the batch into `out_dir/<slug>/` and write `out_dir/index.html` and `summary.json`."""
-    from tqdm import tqdm
 
     out = Path(out_dir).resolve()
     items = plan(paths, by=by, engine=engine)
@@ -158,8 +183,9 @@ def run_batch(paths: Sequence[str | Path], out_dir: str | Path, *, by: str | Non
         while waiting or running:
             while waiting and len(running) < max(1, jobs):
                 index = waiting.pop(0)
-                process = context.Process(target=_run_one, args=(index, items[index], out, options, events),
-                                          daemon=False)
+                process = context.Process(
+                    target=_run_one, args=(index, items[index], out, options, events), daemon=False
+                )
                 process.start()
                 running[index] = (process, time.perf_counter())
             _drain(events, items, bars, rows, progress)
@@ -169,8 +195,11 @@ def run_batch(paths: Sequence[str | Path], out_dir: str | Path, *, by: str | Non
                 process.join()
                 _drain(events, items, bars, rows, progress)
                 if index not in rows:  # the process died without a word (killed, out of memory)
-                    rows[index] = _error_row(items[index], f"the review's process ended with exit code "
-                                             f"{process.exitcode} before it reported", time.perf_counter() - started)
+                    rows[index] = _error_row(
+                        items[index],
+                        f"the review's process ended with exit code {process.exitcode} before it reported",
+                        time.perf_counter() - started,
+                    )
                 del running[index]
                 if index in bars:
                     bars.pop(index).close()
@@ -190,10 +219,10 @@ def run_batch(paths: Sequence[str | Path], out_dir: str | Path, *, by: str | Non
     return BatchResult(out_dir=out, rows=ordered, paths=paths_written)
 
 
-def _drain(events: Any, items: Sequence[BatchItem], bars: dict[int, Any], rows: dict[int, BatchRow],
-           progress: bool) -> None:
+def _drain(
+    events: Any, items: Sequence[BatchItem], bars: dict[int, Any], rows: dict[int, BatchRow], progress: bool
+) -> None:
     """Apply every message the reviews' processes sent: a bar's size, a step done, the final row."""
-    from tqdm import tqdm
 
     while True:
         try:
@@ -203,8 +232,9 @@ def _drain(events: Any, items: Sequence[BatchItem], bars: dict[int, Any], rows: 
         if kind == "total":
             taken = {bar.er_line for bar in bars.values()}
             line = min(set(range(1, len(bars) + 2)) - taken)  # a line of its own, under the overall bar
-            bars[index] = tqdm(total=value, desc=items[index].slug[:30], unit="step", position=line, leave=False,
-                               disable=not progress)
+            bars[index] = tqdm(
+                total=value, desc=items[index].slug[:30], unit="step", position=line, leave=False, disable=not progress
+            )
             bars[index].er_line = line
         elif kind == "step" and index in bars:
             bars[index].update(value)
@@ -233,16 +263,21 @@ class _StepsToParent:
 
 def _run_one(index: int, item: BatchItem, out: Path, options: Mapping[str, Any], events: Any) -> None:
     """In a review's own process: run its report, then send its row (an error row when it could not run)."""
-    import logging
-
-    from .report import run_report
 
     logging.basicConfig(level=logging.CRITICAL)  # the row says what failed; the terminal shows the bars
     started = time.perf_counter()
     try:
-        result = run_report(item.path, out / item.slug, as_of=options["as_of"], lang=options["lang"],
-                            campaign=item.campaign, country=item.country, history=None, engine=options["engine"],
-                            progress=lambda total: _StepsToParent(index, events, total))
+        result = run_report(
+            item.path,
+            out / item.slug,
+            as_of=options["as_of"],
+            lang=options["lang"],
+            campaign=item.campaign,
+            country=item.country,
+            history=None,
+            engine=options["engine"],
+            progress=lambda total: _StepsToParent(index, events, total),
+        )
         row = _done_row(item, result, time.perf_counter() - started)
     except KeyboardInterrupt:
         raise
@@ -252,46 +287,73 @@ def _run_one(index: int, item: BatchItem, out: Path, options: Mapping[str, Any],
 
 
 def _done_row(item: BatchItem, result: Any, seconds: float) -> BatchRow:
-    from .work import order_of_work
 
     findings = [f.to_json() for f in result.findings]
     ranked = order_of_work(findings)
     top = None
     if ranked and ranked[0]["status"] not in {"pass", "not_applicable"}:
         first = ranked[0]
-        top = {"check_id": first["check_id"], "title": first["title"], "status": first["status"],
-               "verdict": display.verdict(first),
-               "href": f"{item.slug}/{first['area']}.html#{display.anchor(first['check_id'])}"}
-    return BatchRow(name=item.name, path=str(item.path), slug=item.slug, state="done", status=result.worst,
-                    campaign=item.campaign, country=item.country, lang=result.lang,
-                    counts=status_counts(f["status"] for f in findings), top_finding=top,
-                    report=f"{item.slug}/index.html", seconds=round(seconds, 2))
+        top = {
+            "check_id": first["check_id"],
+            "title": first["title"],
+            "status": first["status"],
+            **finding_link(first, prefix=f"{item.slug}/"),
+        }
+    return BatchRow(
+        name=item.name,
+        path=str(item.path),
+        slug=item.slug,
+        state="done",
+        status=result.worst,
+        campaign=item.campaign,
+        country=item.country,
+        lang=result.lang,
+        counts=status_counts(f["status"] for f in findings),
+        top_finding=top,
+        report=f"{item.slug}/index.html",
+        seconds=round(seconds, 2),
+    )
 
 
 def _error_row(item: BatchItem, message: str, seconds: float) -> BatchRow:
-    return BatchRow(name=item.name, path=str(item.path), slug=item.slug, state="error", status="error",
-                    campaign=item.campaign, country=item.country, error=message, seconds=round(seconds, 2))
+    return BatchRow(
+        name=item.name,
+        path=str(item.path),
+        slug=item.slug,
+        state="error",
+        status="error",
+        campaign=item.campaign,
+        country=item.country,
+        error=message,
+        seconds=round(seconds, 2),
+    )
 
 
 def error_text(exc: BaseException) -> str:
     """What an error row says. An input error names its file, column and row and the fix, never the value it
     quotes (it may be a person's data): `ethics-review validate` on that review prints the full message."""
-    from .errors import DataError
 
     if isinstance(exc, DataError):
-        where = ", ".join(part for part in (
-            f"file {exc.file}", exc.column and f"column '{exc.column}'",
-            exc.row is not None and f"{exc.row_label} {exc.row}") if part)
+        where = ", ".join(
+            part
+            for part in (
+                f"file {exc.file}",
+                exc.column and f"column '{exc.column}'",
+                exc.row is not None and f"{exc.row_label} {exc.row}",
+            )
+            if part
+        )
         text = f"input error in {where}; run `ethics-review validate` on this review for the details"
     elif isinstance(exc, ReviewInputError):
         text = f"input error: {exc.message}" + (f" Fix: {exc.fix}" if exc.fix else "")
     else:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         text = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
-    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS - 1] + "…"
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
 
 
 # --- the summary ---------------------------------------------------------------------------------------------------
+
 
 def _page_lang(rows: Sequence[BatchRow], lang: str | None) -> str:
     """--lang, else the reviews' language when they share one, else English."""
@@ -315,16 +377,12 @@ def summary_record(rows: Sequence[BatchRow], *, by: str | None, lang: str) -> di
 
 @cache
 def summary_schema() -> dict[str, Any]:
-    text = resources.files("ethics_review").joinpath("schema", "batch-summary.schema.json").read_text(
-        encoding="utf-8")
+    text = resources.files("ethics_review").joinpath("schema", "batch-summary.schema.json").read_text(encoding="utf-8")
     return json.loads(text)
 
 
 def validate_summary(record: Mapping[str, Any]) -> None:
     """summary.json must match the schema shipped with the kit before it is written."""
-    from jsonschema import Draft202012Validator
-
-    from .report import ReportError
 
     errors = sorted(Draft202012Validator(summary_schema()).iter_errors(record), key=lambda e: list(e.path))
     if errors:
@@ -334,42 +392,14 @@ def validate_summary(record: Mapping[str, Any]) -> None:
 
 def write_summary(out: Path, record: Mapping[str, Any]) -> Path:
     path = out / SUMMARY_FILE
-    display.write_json(path, record)
+    # As findings.json: sorted keys, fixed indentation, UTF-8 as is, no NaN, a final newline.
+    text = json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    path.write_text(text, encoding="utf-8")
     return path
 
 
 def write_index(out: Path, record: Mapping[str, Any]) -> Path:
-    """index.html: one row per review, with the report's stylesheet and words (autoescaped: names, titles and
-    errors are text)."""
-    import jinja2
-    from markupsafe import Markup
-
-    from .paths import report_template_dir
-
-    lang = record["lang"]
-    label = display.label
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True,
-                                     undefined=jinja2.StrictUndefined)
-    statuses = [s for s in display.VERDICTS if s != "fail_rule"]  # a review's counts are of statuses
-    page = environment.get_template("batch.html.j2").render(
-        lang=lang,
-        css=Markup(display.style_html()),  # the kit's own stylesheet
-        words={key: label(key, lang) for key in (
-            "batch_title", "review", "campaign", "country", "status", "worst_finding",
-            "generated_at", "kit_version", "sep", "machine_summary", "batch_error", "none_to_fix")},
-        reviews_text=label("reviews_count", lang, n=len(record["reviews"])),
-        statuses=[{"id": s, "label": display.status_label(s, lang), "count": record["totals"][s]} for s in statuses],
-        rows=[{**row, "status_label": display.status_label(row["status"], lang),
-               "top": None if row["top_finding"] is None else {
-                   **row["top_finding"],
-                   "status_label": display.status_label(row["top_finding"]["verdict"], lang)},
-               "counts_list": [{"id": s, "count": row["counts"][s]} for s in statuses]}
-              for row in record["reviews"]],
-        status_columns=[{"id": s, "label": display.status_label(s, lang)} for s in statuses],
-        generated_at=i18n.format_day(record["generated_at"], lang),
-        kit_version=record["kit_version"],
-        summary_href=SUMMARY_FILE,
-    )
+    """index.html: one row per review (drawn by the report module, with the report's stylesheet and words)."""
     path = out / INDEX_FILE
-    path.write_text(page, encoding="utf-8")
+    path.write_text(write_batch_index(record), encoding="utf-8")
     return path

@@ -89,9 +89,21 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--out", type=Path, default=None, help="folder to write into (default: the repository's docs/)")
     docs.add_argument("--check", action="store_true", help="write nothing; exit 1 when a document is stale")
 
-    lab = commands.add_parser("lab", help="open JupyterLab on copies of the kit's notebooks in a folder")
-    lab.add_argument("dir", type=Path, help="the folder for the notebooks (created; existing notebooks are kept)")
+    lab = commands.add_parser(
+        "lab", help="open JupyterLab on the area notebooks of a review (no REVIEW: the demo)",
+        description="Write the area notebooks, in the review's language and with the review filled in, into "
+                    "REVIEW/notebooks/ (an edited copy is kept unless --force), then start JupyterLab on them. "
+                    "Options after -- go to Jupyter as they are (ethics-review lab REVIEW -- --ServerApp.ip=0.0.0.0).")
+    lab.add_argument("review", type=Path, nargs="?", default=None,
+                     help="a review folder or its review.yaml (default: the demo, generated in demo-review/data "
+                          "when absent)")
+    lab.add_argument("--folder", type=Path, default=None,
+                     help="where to write the notebooks (default: REVIEW/notebooks)")
+    lab.add_argument("--force", action="store_true", help="replace notebooks you edited with the kit's version")
+    lab.add_argument("--port", type=int, default=None, help="the port of JupyterLab (default: Jupyter's, 8888)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    lab.add_argument("--no-start", action="store_true",
+                     help="write the notebooks and print the command to start JupyterLab, without starting it")
     return parser
 
 
@@ -126,8 +138,16 @@ def _stop_on_sigterm() -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    passed_on: list[str] = []  # `lab ... -- ARGS`: ARGS go to Jupyter untouched
+    if "--" in argv:
+        at = argv.index("--")
+        argv, passed_on = argv[:at], argv[at + 1:]
     args = _parser().parse_args(argv)
-    previous = _stop_on_sigterm() if args.command in {"run", "demo", "batch"} else None
+    if passed_on and args.command != "lab":
+        _parser().error(f"only lab passes options on (after --): {' '.join(passed_on)}")
+    args.passed_on = passed_on
+    previous = _stop_on_sigterm() if args.command in {"run", "demo", "lab", "batch"} else None
     try:
         return _main(args)
     finally:
@@ -305,21 +325,10 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    """Copies, never the kit's own notebooks: the marketer's edits and outputs stay in their folder."""
-    import subprocess
+    from . import lab
 
-    from .paths import notebooks_dir
-
-    args.dir.mkdir(parents=True, exist_ok=True)
-    for notebook in sorted(notebooks_dir().glob("*.ipynb")):
-        target = args.dir / notebook.name
-        if not target.exists():
-            shutil.copy2(notebook, target)
-    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={args.dir}"]
-    if args.no_browser:
-        command.append("--no-browser")
-    print(f"Notebooks in {args.dir}; starting JupyterLab (Ctrl+C to stop)")
-    return subprocess.call(command)
+    return lab.run(args.review, folder=args.folder, force=args.force, port=args.port, no_browser=args.no_browser,
+                   start=not args.no_start, extra=args.passed_on)
 
 
 def _print_summary(findings: Sequence[Finding], lang: str) -> None:

@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ReviewInputError
+from .findings import Status, severity
+from .paths import package_json
 
 
 @dataclass(frozen=True)
 class Change:
     check_id: str
-    before: str | None  # status in the old run; None when the check is new
-    after: str | None  # status in the new run; None when the check is gone
+    before: Status | None  # status in the old run; None when the check is new
+    after: Status | None  # status in the new run; None when the check is gone
     metric_changes: tuple[tuple[str, Any, Any], ...] = ()
 
 
@@ -23,7 +25,9 @@ def read_findings(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ReviewInputError(f"{path} does not exist", fix="pass a findings.json or the output folder of a run") from None
+        raise ReviewInputError(
+            f"{path} does not exist", fix="pass a findings.json or the output folder of a run"
+        ) from None
     except json.JSONDecodeError as exc:
         raise ReviewInputError(f"{path} is not valid JSON: {exc}", fix="pass the findings.json a run wrote") from None
     if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
@@ -34,24 +38,23 @@ def read_findings(path: Path) -> dict[str, Any]:
 
 def _check_schema(document: dict[str, Any], path: Path) -> None:
     """Both files must be findings.json as the kit writes them (its shipped JSON Schema), else exit 2."""
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator  # noqa: PLC0415 - slow to import; only a comparison needs it
 
-    from .report import findings_schema
-
-    errors = sorted(Draft202012Validator(findings_schema()).iter_errors(document), key=lambda e: list(e.path))
+    schema = package_json("schema", "findings.schema.json")
+    errors = sorted(Draft202012Validator(schema).iter_errors(document), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
         where = "/" + "/".join(str(p) for p in first.path)
-        raise ReviewInputError(f"{path} does not match the findings.json schema ({len(errors)} problem(s); first at "
-                               f"{where}: {first.message[:200]})",
-                               fix="pass a findings.json written by `ethics-review run`, unedited")
+        raise ReviewInputError(
+            f"{path} does not match the findings.json schema ({len(errors)} problem(s); first at "
+            f"{where}: {first.message[:200]})",
+            fix="pass a findings.json written by `ethics-review run`, unedited",
+        )
 
 
 def got_worse(change: Change) -> bool:
     """Worse: a status more severe than before, a judged check that became not_applicable (an input was removed)
     or disappeared. A new check is not worse by itself, only by its status."""
-    from .findings import severity
-
     if change.before is None:
         return change.after in {"warn", "fail", "error"}
     if change.after is None:
@@ -68,10 +71,15 @@ def compare_runs(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     changes = []
     for check_id in [*after, *(c for c in before if c not in after)]:
         a, b = before.get(check_id), after.get(check_id)
-        metrics = () if a is None or b is None else tuple(
-            (name, a["metric"].get(name), b["metric"].get(name))
-            for name in sorted(set(a["metric"]) | set(b["metric"]))
-            if a["metric"].get(name) != b["metric"].get(name))
+        metrics = (
+            ()
+            if a is None or b is None
+            else tuple(
+                (name, a["metric"].get(name), b["metric"].get(name))
+                for name in sorted(set(a["metric"]) | set(b["metric"]))
+                if a["metric"].get(name) != b["metric"].get(name)
+            )
+        )
         status_a, status_b = (a or {}).get("status"), (b or {}).get("status")
         if status_a != status_b or metrics:
             changes.append(Change(check_id, status_a, status_b, metrics))

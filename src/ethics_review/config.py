@@ -17,10 +17,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
-from .contract import CANONICAL_PURPOSES, SOURCE_NAMES, TABLES
+from .contract import CANONICAL_PURPOSES, SOURCE_NAMES, TABLES, country_code
 from .errors import ConfigError
 from .i18n import LANGUAGES
+from .legal import legal_dates
 
 CONFIG_FILE_NAME = "review.yaml"
 
@@ -46,7 +48,8 @@ class Exemption(_Strict):
                 "`contract` is not an exception for marketing: GDPR Art 6(1)(b) covers what is necessary to "
                 "perform a contract, and marketing is not (EDPB Guidelines 2/2019). For messages to existing "
                 "customers use `soft_opt_in: true` (email and SMS, CPCE L.34-5), or `existing_contract: true` for "
-                "French phone calls about a contract in progress")
+                "French phone calls about a contract in progress"
+            )
         return value
 
 
@@ -62,15 +65,18 @@ def _exemption_problems(purpose: str, exemption: Exemption) -> list[str]:
         problems.append(
             f"exemptions.{purpose}.legitimate_interest is refused: email, SMS and push messages to individuals "
             "need prior consent (French CPCE L.34-5; ePrivacy Directive Art 13(1)); the exceptions are "
-            "`soft_opt_in` (existing customers, email and SMS) and `b2b` (email to professionals)")
+            "`soft_opt_in` (existing customers, email and SMS) and `b2b` (email to professionals)"
+        )
     if exemption.soft_opt_in and purpose in CANONICAL_PURPOSES and purpose not in SOFT_OPT_IN_PURPOSES:
         problems.append(
             f"exemptions.{purpose}.soft_opt_in is refused: the soft opt-in exception covers email and SMS only "
-            "(CPCE L.34-5; ePrivacy Directive Art 13(2))")
+            "(CPCE L.34-5; ePrivacy Directive Art 13(2))"
+        )
     if exemption.existing_contract and purpose != "phone_marketing":
         problems.append(
             f"exemptions.{purpose}.existing_contract is refused: it is the exception of French phone canvassing "
-            "(Code de la consommation L.223-1) and applies to `phone_marketing` only")
+            "(Code de la consommation L.223-1) and applies to `phone_marketing` only"
+        )
     return problems
 
 
@@ -170,8 +176,6 @@ class ReviewConfig(_Strict):
     @field_validator("legal_dates")
     @classmethod
     def _known_legal_dates(cls, value: dict[str, Any]) -> dict[str, Any]:
-        from .legal import legal_dates
-
         for rule_id in value:
             if rule_id not in legal_dates():
                 raise ValueError(f"unknown legal date '{rule_id}'{_nearest_hint(rule_id, legal_dates())}")
@@ -218,8 +222,13 @@ class ReviewConfig(_Strict):
     def resolved_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
 
+    def file_source(self, name: str) -> str | None:
+        """The path configured for ai_systems, notices or assessment: always a path (validated above)."""
+        configured = self.sources.get(name)
+        return configured if isinstance(configured, str) else None
 
-def _nearest_hint(word: str, choices: Any) -> str:
+
+def _nearest_hint(word: object, choices: Any) -> str:
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.5)
     return f"; did you mean '{match[0]}'?" if match else f"; valid: {', '.join(map(str, choices))}"
 
@@ -239,13 +248,14 @@ _YamlLoader.add_implicit_resolver(
 )
 
 
-def _timestamp(loader: _YamlLoader, node: yaml.Node) -> Any:
+def _timestamp(loader: _YamlLoader, node: yaml.ScalarNode) -> Any:
     """A date YAML recognises by its shape but the calendar does not have (2026-02-31) is the file's mistake."""
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:
-        raise yaml.constructor.ConstructorError(None, None, f"'{node.value}' is not a date in the calendar",
-                                                node.start_mark) from None
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' is not a date in the calendar", node.start_mark
+        ) from None
 
 
 _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
@@ -265,10 +275,17 @@ def _expanded_size(root: yaml.Node, path: Path) -> int:
         if id(node) in sizes:
             continue
         if depth > MAX_YAML_DEPTH:
-            raise ConfigError(f"{path} nests values more than {MAX_YAML_DEPTH} levels deep",
-                              fix="flatten the file: a review config or register is a few levels deep")
-        children = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
-                    else list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+            raise ConfigError(
+                f"{path} nests values more than {MAX_YAML_DEPTH} levels deep",
+                fix="flatten the file: a review config or register is a few levels deep",
+            )
+        children = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, yaml.MappingNode)
+            else list(node.value)
+            if isinstance(node, yaml.SequenceNode)
+            else []
+        )
         if children_done:
             sizes[id(node)] = min(1 + sum(sizes[id(c)] for c in children), MAX_YAML_NODES + 1)
             continue
@@ -282,14 +299,18 @@ def read_yaml(path: Path) -> Any:
     if path.is_dir():
         raise ConfigError(f"{path} is a folder, where a YAML file is expected", fix="put the YAML file there")
     if path.stat().st_size > MAX_YAML_BYTES:
-        raise ConfigError(f"{path} is larger than {MAX_YAML_BYTES >> 20} MiB, which no review config or AI register "
-                          "needs", fix="check that this is the right file")
+        raise ConfigError(
+            f"{path} is larger than {MAX_YAML_BYTES >> 20} MiB, which no review config or AI register needs",
+            fix="check that this is the right file",
+        )
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = exc.object.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(f"{path} is not UTF-8 text (invalid byte 0x{exc.object[exc.start]:02x} on line {line})",
-                          fix="save the file as UTF-8") from None
+        raise ConfigError(
+            f"{path} is not UTF-8 text (invalid byte 0x{exc.object[exc.start]:02x} on line {line})",
+            fix="save the file as UTF-8",
+        ) from None
     loader = None
     try:
         loader = _YamlLoader(text)
@@ -297,14 +318,18 @@ def read_yaml(path: Path) -> Any:
         if node is None:
             return None
         if _expanded_size(node, path) > MAX_YAML_NODES:
-            raise ConfigError(f"{path} expands to more than {MAX_YAML_NODES:,} values through its aliases "
-                              "(&anchor / *alias)", fix="write the values out instead of nesting aliases")
+            raise ConfigError(
+                f"{path} expands to more than {MAX_YAML_NODES:,} values through its aliases (&anchor / *alias)",
+                fix="write the values out instead of nesting aliases",
+            )
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                          fix="correct the YAML syntax (indentation, colons, quotes, dates that exist)") from None
+        raise ConfigError(
+            f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
+            fix="correct the YAML syntax (indentation, colons, quotes, dates that exist)",
+        ) from None
     except RecursionError:
         raise ConfigError(f"{path} nests values too deeply", fix="flatten the file") from None
     finally:
@@ -322,7 +347,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model
 
 
-def _explain(error: dict[str, Any], source: str) -> str:
+def _explain(error: ErrorDetails, source: str) -> str:
     loc = tuple(error["loc"])
     where = ".".join(str(p) for p in loc)
     if error["type"] == "extra_forbidden":
@@ -338,14 +363,19 @@ def parse_config(data: Any, *, source: str = "config") -> ReviewConfig:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: the config must be a mapping of keys to values, found {type(data).__name__}",
-                          fix="start the file with keys such as `name:` and `as_of:`")
+        raise ConfigError(
+            f"{source}: the config must be a mapping of keys to values, found {type(data).__name__}",
+            fix="start the file with keys such as `name:` and `as_of:`",
+        )
     try:
         config = ReviewConfig.model_validate({str(k): v for k, v in data.items()})
     except ValidationError as exc:
         problems = [_explain(e, source) for e in exc.errors()]
-        raise ConfigError("\n".join(problems), fix="edit the key or value named above; "
-                          "the valid keys are listed in docs/data-contract.md, section 'The review config'") from None
+        raise ConfigError(
+            "\n".join(problems),
+            fix="edit the key or value named above; "
+            "the valid keys are listed in docs/data-contract.md, section 'The review config'",
+        ) from None
     _check_columns_are_canonical(config, source)
     _check_columns_are_distinct(config, source)
     _check_value_targets(config, source)
@@ -373,9 +403,11 @@ def _check_columns_are_distinct(config: ReviewConfig, source: str) -> None:
         targets: dict[str, str] = {}
         for theirs, ours in mapping.items():
             if ours in targets:
-                raise ConfigError(f"{source}: columns.{table} maps both '{targets[ours]}' and '{theirs}' onto "
-                                  f"'{ours}': one of them would silently win",
-                                  fix=f"keep one mapping onto '{ours}' in columns.{table}")
+                raise ConfigError(
+                    f"{source}: columns.{table} maps both '{targets[ours]}' and '{theirs}' onto "
+                    f"'{ours}': one of them would silently win",
+                    fix=f"keep one mapping onto '{ours}' in columns.{table}",
+                )
             targets[ours] = theirs
 
 
@@ -384,8 +416,6 @@ _PURPOSE_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def _check_value_targets(config: ReviewConfig, source: str) -> None:
     """A value mapped under values: must land in the column's vocabulary; a custom purpose is a lower-case code."""
-    from .contract import CANONICAL_PURPOSES, country_code
-
     for table, columns in config.values.items():
         spec = TABLES.get(table)
         for column, mapping in columns.items():
@@ -400,13 +430,18 @@ def _check_value_targets(config: ReviewConfig, source: str) -> None:
                     ok, allowed = country_code(target) is not None, "an ISO 3166-1 alpha-2 code such as FR"
                 elif col.kind == "purpose":
                     ok = target in CANONICAL_PURPOSES or bool(_PURPOSE_CODE.match(target))
-                    allowed = (f"{', '.join(CANONICAL_PURPOSES)}, or a custom purpose written as a lower-case code "
-                               "(letters, digits, _)")
+                    allowed = (
+                        f"{', '.join(CANONICAL_PURPOSES)}, or a custom purpose written as a lower-case code "
+                        "(letters, digits, _)"
+                    )
                 else:
                     continue
                 if not ok:
-                    raise ConfigError(f"{source}: values.{table}.{column} maps '{theirs}' to '{ours}', which is not "
-                                      f"an allowed {column}", fix=f"map '{theirs}' to one of: {allowed}")
+                    raise ConfigError(
+                        f"{source}: values.{table}.{column} maps '{theirs}' to '{ours}', which is not "
+                        f"an allowed {column}",
+                        fix=f"map '{theirs}' to one of: {allowed}",
+                    )
 
 
 def load_config(path: Path) -> ReviewConfig:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Final, Literal
+
+from babel import Locale
 
 # "country" (ISO 3166-1 alpha-2, names in English or French recognised) and "purpose" (canonical, or a custom
 # purpose declared under values:) are closed vocabularies too, checked like "enum".
@@ -66,25 +69,31 @@ HANDLED_BY = ("ai", "human", "both")
 # Fixed, documented age bands (docs/checks.md): never quantiles. Lower bounds, inclusive.
 AGE_BANDS = (("under 18", 0), ("18-24", 18), ("25-34", 25), ("35-44", 35), ("45-54", 45), ("55-64", 55), ("65+", 65))
 
-S, D, T, B, F, I = "string", "date", "timestamp", "bool", "float", "int"
+# Column kinds, short so that the table specs below read as a table; Final keeps each one a Literal ColumnKind.
+STR: Final = "string"
+DATE: Final = "date"
+TS: Final = "timestamp"
+BOOL: Final = "bool"
+FLOAT: Final = "float"
+INT: Final = "int"
 
 TABLES: dict[str, TableSpec] = {
     "contacts": TableSpec(
         "contacts",
         (
-            ColumnSpec("contact_id", S, required=True),
-            ColumnSpec("email", S, identifier=True),
-            ColumnSpec("phone", S, identifier=True),
-            ColumnSpec("first_name", S, identifier=True),
-            ColumnSpec("last_name", S, identifier=True),
-            ColumnSpec("address", S, identifier=True),
-            ColumnSpec("birth_date", D),
-            ColumnSpec("age", I),
+            ColumnSpec("contact_id", STR, required=True),
+            ColumnSpec("email", STR, identifier=True),
+            ColumnSpec("phone", STR, identifier=True),
+            ColumnSpec("first_name", STR, identifier=True),
+            ColumnSpec("last_name", STR, identifier=True),
+            ColumnSpec("address", STR, identifier=True),
+            ColumnSpec("birth_date", DATE),
+            ColumnSpec("age", INT),
             ColumnSpec("country", "country"),
-            ColumnSpec("is_customer", B),
-            ColumnSpec("customer_since", D),
-            ColumnSpec("created_at", D),
-            ColumnSpec("last_activity_at", D),
+            ColumnSpec("is_customer", BOOL),
+            ColumnSpec("customer_since", DATE),
+            ColumnSpec("created_at", DATE),
+            ColumnSpec("last_activity_at", DATE),
             ColumnSpec("recipient_type", "enum", values=RECIPIENT_TYPES),
         ),
         unique=("contact_id",),
@@ -92,70 +101,70 @@ TABLES: dict[str, TableSpec] = {
     "consents": TableSpec(
         "consents",
         (
-            ColumnSpec("contact_id", S, required=True),
+            ColumnSpec("contact_id", STR, required=True),
             ColumnSpec("purpose", "purpose", required=True),
             ColumnSpec("status", "enum", required=True, values=CONSENT_STATUSES),
-            ColumnSpec("recorded_at", T, required=True),
-            ColumnSpec("source", S),
-            ColumnSpec("policy_version", S),
+            ColumnSpec("recorded_at", TS, required=True),
+            ColumnSpec("source", STR),
+            ColumnSpec("policy_version", STR),
             ColumnSpec("method", "enum", values=CONSENT_METHODS),
-            ColumnSpec("evidence_ref", S),
-            ColumnSpec("parental_consent", B),
-            ColumnSpec("tc_string", S),
+            ColumnSpec("evidence_ref", STR),
+            ColumnSpec("parental_consent", BOOL),
+            ColumnSpec("tc_string", STR),
         ),
     ),
     "sends": TableSpec(
         "sends",
         (
-            ColumnSpec("contact_id", S, required=True),
-            ColumnSpec("campaign_id", S, required=True),
+            ColumnSpec("contact_id", STR, required=True),
+            ColumnSpec("campaign_id", STR, required=True),
             ColumnSpec("channel", "enum", required=True, values=CHANNELS),
-            ColumnSpec("sent_at", T, required=True),
+            ColumnSpec("sent_at", TS, required=True),
             ColumnSpec("purpose", "purpose"),
-            ColumnSpec("content_id", S),
-            ColumnSpec("send_id", S),
+            ColumnSpec("content_id", STR),
+            ColumnSpec("send_id", STR),
         ),
     ),
     "targeting": TableSpec(
         "targeting",
         (
-            ColumnSpec("contact_id", S, required=True),
-            ColumnSpec("campaign_id", S, required=True),
-            ColumnSpec("selected", B, required=True),
-            ColumnSpec("score", F),
-            ColumnSpec("outcome", B),
-            ColumnSpec("offer_value", F),
+            ColumnSpec("contact_id", STR, required=True),
+            ColumnSpec("campaign_id", STR, required=True),
+            ColumnSpec("selected", BOOL, required=True),
+            ColumnSpec("score", FLOAT),
+            ColumnSpec("outcome", BOOL),
+            ColumnSpec("offer_value", FLOAT),
         ),
     ),
     "requests": TableSpec(
         "requests",
         (
-            ColumnSpec("contact_id", S, required=True),
+            ColumnSpec("contact_id", STR, required=True),
             ColumnSpec("type", "enum", required=True, values=REQUEST_TYPES),
-            ColumnSpec("received_at", T, required=True),
-            ColumnSpec("completed_at", T),
-            ColumnSpec("extension_notified_at", T),  # GDPR Art 12(3): deadline extended by two months
-            ColumnSpec("request_id", S),
+            ColumnSpec("received_at", TS, required=True),
+            ColumnSpec("completed_at", TS),
+            ColumnSpec("extension_notified_at", TS),  # GDPR Art 12(3): deadline extended by two months
+            ColumnSpec("request_id", STR),
         ),
     ),
     "content": TableSpec(
         "content",
         (
-            ColumnSpec("content_id", S, required=True),
-            ColumnSpec("ai_generated", B, required=True),
+            ColumnSpec("content_id", STR, required=True),
+            ColumnSpec("ai_generated", BOOL, required=True),
             ColumnSpec("content_type", "enum", values=CONTENT_TYPES),
-            ColumnSpec("campaign_id", S),
-            ColumnSpec("channel", S),
-            ColumnSpec("disclosed", B),
-            ColumnSpec("machine_marked", B),
-            ColumnSpec("human_reviewed", B),
-            ColumnSpec("reviewer", S, identifier=True),
-            ColumnSpec("reviewed_at", T),
-            ColumnSpec("published_at", T),
+            ColumnSpec("campaign_id", STR),
+            ColumnSpec("channel", STR),
+            ColumnSpec("disclosed", BOOL),
+            ColumnSpec("machine_marked", BOOL),
+            ColumnSpec("human_reviewed", BOOL),
+            ColumnSpec("reviewer", STR, identifier=True),
+            ColumnSpec("reviewed_at", TS),
+            ColumnSpec("published_at", TS),
             # AI Act Art 3(60); `depicts_real_person` is its v1 name
-            ColumnSpec("deepfake", B, aliases=("depicts_real_person",)),
-            ColumnSpec("withdrawn_at", T),  # empty while the content is still in use
-            ColumnSpec("public_interest", B),  # text on matters of public interest, Art 50(4)
+            ColumnSpec("deepfake", BOOL, aliases=("depicts_real_person",)),
+            ColumnSpec("withdrawn_at", TS),  # empty while the content is still in use
+            ColumnSpec("public_interest", BOOL),  # text on matters of public interest, Art 50(4)
         ),
         unique=("content_id",),
     ),
@@ -163,15 +172,15 @@ TABLES: dict[str, TableSpec] = {
     "interactions": TableSpec(
         "interactions",
         (
-            ColumnSpec("interaction_id", S, required=True),
+            ColumnSpec("interaction_id", STR, required=True),
             ColumnSpec("channel", "enum", required=True, values=INTERACTION_CHANNELS),
-            ColumnSpec("started_at", T, required=True),
+            ColumnSpec("started_at", TS, required=True),
             ColumnSpec("handled_by", "enum", required=True, values=HANDLED_BY),
-            ColumnSpec("human_requested", B),
-            ColumnSpec("human_reached_at", T),
-            ColumnSpec("contact_id", S),
-            ColumnSpec("campaign_id", S),
-            ColumnSpec("ai_system_id", S),
+            ColumnSpec("human_requested", BOOL),
+            ColumnSpec("human_reached_at", TS),
+            ColumnSpec("contact_id", STR),
+            ColumnSpec("campaign_id", STR),
+            ColumnSpec("ai_system_id", STR),
         ),
         unique=("interaction_id",),
     ),
@@ -198,8 +207,6 @@ _NOT_ISO_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB", "XK", 
 
 def fold_name(text: str) -> str:
     """A country name compared without case, accents or punctuation: 'États-Unis' = 'etats unis'."""
-    import unicodedata
-
     plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join("".join(c if c.isalnum() else " " for c in plain.casefold()).split())
 
@@ -208,22 +215,21 @@ def fold_name(text: str) -> str:
 def country_names() -> dict[str, str]:
     """Every country name in English and French, folded, to its ISO 3166-1 alpha-2 code: Babel's CLDR
     territory names (a maintained source), never a hand-written list."""
-    from babel import Locale
-
     names: dict[str, str] = {}
     for language in ("en", "fr"):
         for code, name in Locale(language).territories.items():
-            if code in iso_countries():
+            if isinstance(code, str) and code in iso_countries():
                 names.setdefault(fold_name(name), code)
     return names
 
 
 @cache
 def iso_countries() -> frozenset[str]:
-    from babel import Locale
-
-    return frozenset(code for code in Locale("en").territories
-                     if len(code) == 2 and code.isalpha() and code not in _NOT_ISO_COUNTRIES)
+    return frozenset(
+        code
+        for code in Locale("en").territories
+        if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in _NOT_ISO_COUNTRIES
+    )
 
 
 def country_code(value: str) -> str | None:

@@ -12,7 +12,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from IPython.display import display as ipython_display
 
 from . import __version__, charts, i18n
 from .charts.common import catalogue_text, column_label
+from .errors import ReviewInputError
 from .findings import Finding, Threshold
 from .review import Review
 
@@ -92,12 +93,16 @@ def anchor(check_id: str) -> str:
 
 def open_for_notebook(config: str | None = None, data_dir: str | None = None, as_of: str | None = None,
                       lang: str | None = None, *, interactive: bool = True, engine: Any = None,
-                      prepared: str | None = None) -> Review:
+                      prepared: str | None = None) -> Review | Unopened:
     """The review named by the notebook's parameters: `data_dir` (a review folder) and/or `config` (a
     review.yaml; with `data_dir` too, its settings apply to that folder). Neither: the current folder.
+    `lang` None is the review's own language (review.yaml `lang:`), a language overrides it.
     `engine` (duckdb, pyspark, sc://..., an Ibis URL, or a mapping as in review.yaml) overrides the config's.
     `prepared` (set by the report) is the folder of the tables the report validated: read instead of the files,
-    and the fingerprints of what the report read are kept in the executed notebook (prepared.py)."""
+    and the fingerprints of what the report read are kept in the executed notebook (prepared.py).
+
+    In JupyterLab (`interactive`) a review that cannot be opened is one banner saying why and how to fix it, and
+    the check cells after it show nothing (an `Unopened`); headless (the report, nbval) the error is raised."""
     from .config import load_config
     from .review import open_review
 
@@ -111,9 +116,52 @@ def open_for_notebook(config: str | None = None, data_dir: str | None = None, as
         review = open_prepared(prepared, as_of=as_of, lang=lang, engine=engine)
         show(inputs_output(review), raw=True)
         return review
-    if data_dir is not None and config is not None:
-        return open_review(data_dir, config=load_config(Path(config)), as_of=as_of, lang=lang, engine=engine)
-    return open_review(data_dir if data_dir is not None else config, as_of=as_of, lang=lang, engine=engine)
+    try:
+        if data_dir is not None and config is not None:
+            return open_review(data_dir, config=load_config(Path(config)), as_of=as_of, lang=lang, engine=engine)
+        return open_review(data_dir if data_dir is not None else config, as_of=as_of, lang=lang, engine=engine)
+    except ReviewInputError as exc:
+        if not interactive:
+            raise
+        unopened = Unopened(message=exc.message, fix=exc.fix, lang=_banner_lang(lang, config, data_dir))
+        show_banner(unopened.banner())
+        return unopened
+
+
+@dataclass(frozen=True)
+class Unopened:
+    """A review the notebook could not open: what went wrong, its fix, and the language to say it in."""
+
+    message: str
+    fix: str | None
+    lang: str
+
+    def banner(self) -> str:
+        parts = [i18n.text("notebook", "banner.unreadable", self.lang, message=self.message)]
+        if self.fix:
+            parts.append(i18n.text("notebook", "banner.fix", self.lang, fix=self.fix))
+        parts.append(i18n.text("notebook", "banner.parameters", self.lang))
+        return " ".join(parts)
+
+
+def _banner_lang(lang: str | None, config: str | None, data_dir: str | None) -> str:
+    """The language of a banner about a review that did not open: the parameter, else the review.yaml's when it
+    can still be read, else English."""
+    if lang in i18n.LANGUAGES:
+        return str(lang)
+    from .config import CONFIG_FILE_NAME, load_config
+
+    candidates = [Path(config)] if config else []
+    if data_dir is not None:
+        candidates.append(Path(data_dir) / CONFIG_FILE_NAME)
+    for path in candidates:
+        try:
+            found = load_config(path).lang
+        except (ReviewInputError, OSError):
+            continue
+        if found in i18n.LANGUAGES:
+            return found
+    return "en"
 
 
 def use_offline_plotly() -> None:
@@ -188,6 +236,137 @@ def rerun(review: Review, check_id: str, **options: Any) -> Finding:
     return run_check(with_check_options(review, check_id, options), CHECKS[check_id])
 
 
+# --- walking an area check by check (the notebooks' sections) -----------------------------------------------
+
+@dataclass(frozen=True)
+class AreaWalk:
+    """One area of an opened review as the notebook walks it: the findings shown so far (by check id), the
+    campaign choices its panels share, and `blocked` when the review cannot be judged (its banner was shown)."""
+
+    review: Review | Unopened
+    area: str
+    interactive: bool = True
+    campaign: str | None = None
+    blocked: bool = False
+    findings: dict[str, Finding] = field(default_factory=dict)
+    campaigns: dict[str, list[str]] = field(default_factory=dict)
+
+
+def start_area(review: Review | Unopened, area: str, *, interactive: bool = True, campaign: str | None = None,
+               history_dir: str | None = None, output_dir: str | None = None) -> AreaWalk:
+    """The walk of one area. A review with nothing to judge gets one banner here (in JupyterLab; headless it is
+    an error), instead of a run of not-applicable findings. Governance's continuous evaluation reads the
+    review's history (`history_dir`, default next to the review) and this run's other areas (`output_dir`)."""
+    from .runner import require_something_to_judge
+
+    if isinstance(review, Unopened):
+        return AreaWalk(review, area, interactive, campaign, blocked=True)
+    try:
+        require_something_to_judge(review)
+    except ReviewInputError as exc:
+        if not interactive:
+            raise
+        fix = i18n.text("notebook", "banner.fix", review.lang, fix=exc.fix) if exc.fix else ""
+        show_banner(i18n.text("notebook", "banner.empty", review.lang, folder=review.base_dir, message=exc.message)
+                    + (" " + fix if fix else ""))
+        return AreaWalk(review, area, interactive, campaign, blocked=True)
+    if area == "governance":
+        from .governance_page import CONTINUOUS, history_folder
+
+        options = {"history": str(history_folder(review, history_dir))}
+        if output_dir is not None:
+            options["parts"] = str(output_dir)
+        review = with_check_options(review, CONTINUOUS, options)
+    ipython_display(HTML(style_html()))  # once for the page of the report
+    return AreaWalk(review, area, interactive, campaign)
+
+
+def check_finding(walk: AreaWalk, check_id: str) -> Finding:
+    """The check's finding on the walk's review (restricted to its campaign where the check accepts one)."""
+    from .checks import CHECKS
+    from .runner import run_check
+
+    assert isinstance(walk.review, Review)
+    review = walk.review
+    if walk.campaign is not None and accepts_option(check_id, "campaign"):
+        review = with_check_options(review, check_id, {"campaign": walk.campaign})
+    finding = run_check(review, CHECKS[check_id])
+    walk.findings[check_id] = finding
+    return finding
+
+
+def show_check(walk: AreaWalk, check_id: str) -> None:
+    """One section of the walk: the check run again, then the finding, with its widget panel in JupyterLab.
+    Headless, a plain line `<check id>: <status>` comes first (what nbval compares; the report page hides it).
+    Nothing when the review is blocked (the banner at the top said why) or the check is disabled in review.yaml.
+    Returns nothing, so that the cell shows no repr: the finding is kept in `walk.findings` for the closing."""
+    from .runner import enabled_checks
+
+    if walk.blocked or not isinstance(walk.review, Review):
+        return
+    if check_id not in {c.id for c in enabled_checks(walk.review, area=walk.area)}:
+        return
+    finding = check_finding(walk, check_id)
+    if not walk.interactive:  # in JupyterLab the panel's badge says it, and stays right when an option changes
+        print(f"{check_id}: {finding.status}")
+    if walk.interactive and finding.status not in ("not_applicable", "error"):
+        from . import widgets
+
+        panel = widgets.panel(walk.review, finding, campaign=walk.campaign, campaigns=walk.campaigns)
+        if panel is not None:
+            ipython_display(HTML(style_html()))  # each cell styled, also when it is the only one re-run
+            ipython_display(panel)
+            return
+    if walk.interactive:
+        ipython_display(HTML(style_html()))
+    show_finding(walk.review, finding)
+
+
+def close_area(walk: AreaWalk, *, history_dir: str | None = None, output_dir: str | None = None) -> list[Finding]:
+    """The closing section: every enabled check of the area (those whose cell was not run are run now), the
+    area's scorecard and what to do first; for governance, the trend per area. Returns the findings in catalogue
+    order, for `save_findings`."""
+    from .runner import enabled_checks
+
+    if walk.blocked or not isinstance(walk.review, Review):
+        return []
+    review = walk.review
+    findings = [walk.findings.get(check.id) or check_finding(walk, check.id)
+                for check in enabled_checks(review, area=walk.area)]
+    show_scorecard(review, walk.area, findings, campaign=walk.campaign)
+    ipython_display(HTML(first_actions_html(findings, review.lang)))
+    if walk.area == "governance":
+        from . import governance_page
+
+        governance_page.show_trend(review, findings, history_dir=history_dir, output_dir=output_dir)
+    return findings
+
+
+FIRST_ACTIONS = 3  # the closing section names the first few actions; the scorecard page lists them all
+
+
+def first_actions_html(findings: Sequence[Finding], lang: str) -> str:
+    """The area's most urgent findings (report order of work), each with its owner and one next step."""
+    from .work import next_step, order_of_work
+
+    e = html.escape
+    urgent = [f for f in order_of_work([{**f.to_json(), "status": f.status} for f in findings])
+              if f["status"] in ("error", "fail", "warn")][:FIRST_ACTIONS]
+    parts = [f'<div class="er er-first-actions"><h3>{e(i18n.text("notebook", "first_actions", lang))}</h3>']
+    if not urgent:
+        parts.append(f"<p>{e(i18n.text('notebook', 'nothing_to_do', lang))}</p>")
+    else:
+        parts.append("<ol>")
+        for finding in urgent:
+            step = next_step(finding["recommendation"])
+            owner = f"<strong>{e(step.owner)}</strong>{e(label('sep', lang))}" if step.owner else ""
+            parts.append(f'<li>{badge_html(verdict(finding), lang)} <a href="#{anchor(finding["check_id"])}">'
+                         f"{e(finding['title'])}</a><br>{owner}{e(step.action)}</li>")
+        parts.append("</ol>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
 # --- showing -----------------------------------------------------------------------------------------------
 
 def show_area(review: Review, area: str, *, interactive: bool = True, campaign: str | None = None) -> list[Finding]:
@@ -212,11 +391,12 @@ def show_scorecard(review: Review, area: str, findings: Sequence[Finding], *, ca
     ipython_display(HTML(style_html() + scorecard_html(area, findings, review.lang, campaign=campaign)))
 
 
-def show_finding(review: Review, finding: Finding) -> None:
-    """A finding as three outputs: its head (status, wording, thresholds), its chart, its evidence and advice."""
+def show_finding(review: Review, finding: Finding, *, why: bool = False) -> None:
+    """A finding as three outputs: its head (status, wording, thresholds), its chart, its evidence and advice.
+    Without "why it matters" by default: the notebook's section above the finding says it, from the same text."""
     lang = review.lang
     figure = charts.chart_for(finding, lang)
-    ipython_display(HTML(finding_head_html(finding, lang, has_chart=figure is not None)))
+    ipython_display(HTML(finding_head_html(finding, lang, has_chart=figure is not None, why=why)))
     if figure is not None:
         ipython_display(figure)
     ipython_display(HTML(finding_body_html(finding, lang, k=review.k_anonymity)))
@@ -224,6 +404,12 @@ def show_finding(review: Review, finding: Finding) -> None:
 
 def show_message(text: str) -> None:
     ipython_display(HTML(f'<div class="er"><p class="er-recommendation">{html.escape(text)}</p></div>'))
+
+
+def show_banner(text: str) -> None:
+    """The one message at the top of a notebook that cannot review anything (no review, nothing to judge)."""
+    ipython_display(HTML(style_html() + '<div class="er"><p class="er-recommendation er-banner" role="alert">'
+                         f"<strong>{html.escape(text)}</strong></p></div>"))
 
 
 @cache
@@ -261,7 +447,7 @@ def scorecard_html(area: str, findings: Sequence[Finding], lang: str, *, campaig
     return "".join(parts)
 
 
-def finding_head_html(finding: Finding, lang: str, *, has_chart: bool | None = None) -> str:
+def finding_head_html(finding: Finding, lang: str, *, has_chart: bool | None = None, why: bool = True) -> str:
     """Status badge, title, summary, why it matters, what was measured, thresholds, how to read the chart."""
     e = html.escape
     if has_chart is None:
@@ -270,9 +456,9 @@ def finding_head_html(finding: Finding, lang: str, *, has_chart: bool | None = N
              (f'<h3>{badge_html(verdict(finding), lang)} {e(finding.title)} '
               f'<code class="er-check-id">{e(finding.check_id)}</code></h3>'),
              f'<p class="er-summary">{e(finding.summary)}</p>']
-    why = catalogue_text(finding.check_id, "why", lang)
-    if why:
-        parts.append(f'<div class="er-why"><strong>{e(label("why", lang))}</strong>{e(why)}</div>')
+    why_text = catalogue_text(finding.check_id, "why", lang) if why else None
+    if why_text:
+        parts.append(f'<div class="er-why"><strong>{e(label("why", lang))}</strong>{e(why_text)}</div>')
     if finding.metric and finding.status not in ("not_applicable", "error"):
         parts.append(f"<h4>{e(label('measured', lang))}</h4>{metric_html(finding.metric, lang, finding.check_id)}")
     if finding.thresholds:
@@ -388,12 +574,14 @@ def findings_record(review: Review, findings: Sequence[Finding], *, campaign: st
     }
 
 
-def save_findings(review: Review, area: str, findings: Sequence[Finding], output_dir: str | None, *,
+def save_findings(review: Review | Unopened, area: str, findings: Sequence[Finding], output_dir: str | None, *,
                   campaign: str | None = None) -> None:
     """Write `<output_dir>/<area>.findings.json` (nothing when output_dir is None), so that the report's
     findings.json comes from the very execution that drew the report's pages."""
     if output_dir is None:
         return
+    if isinstance(review, Unopened):  # headless runs raise at opening: only a hand-set output_dir gets here
+        raise ReviewInputError(review.message, fix=review.fix)
     path = part_path(output_dir, area)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_json(path, {"area": area, **findings_record(review, findings, campaign=campaign)})
@@ -424,8 +612,11 @@ def show_governance(review: Review, *, interactive: bool = True, history_dir: st
     return findings
 
 
-def show_assessment_panel(review: Review, *, interactive: bool = True) -> None:
+def show_assessment_panel(review: Review | Unopened, *, interactive: bool = True) -> None:
     """The self-assessment as widgets with a save button (JupyterLab only)."""
     from . import governance_page
+
+    if isinstance(review, Unopened):
+        return
 
     governance_page.show_assessment_panel(review, interactive=interactive)

@@ -284,7 +284,7 @@ def read_file(con: BaseBackend, path: Path, name: str) -> ibis.Table | None:
 
 def _spark_csv(con: BaseBackend, path: Path, name: str) -> ibis.Table:
     """Every column as text, as DuckDB reads it, so the kit's own typing and validation run on Spark too."""
-    from .sources import sniff_csv
+    from .csvfiles import sniff_csv
 
     encoding, delimiter = sniff_csv(path)
     readable = path if encoding.startswith("utf-8") else _utf8_copy(path)  # Spark 4 reads no cp1252

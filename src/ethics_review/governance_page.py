@@ -25,8 +25,9 @@ def history_folder(review: Review, history_dir: str | None) -> Path:
     return Path(history_dir) if history_dir else history.default_dir(review.base_dir)
 
 
-def show_area(review: Review, *, interactive: bool = True, history_dir: str | None = None,
-              output_dir: str | None = None) -> list[Finding]:
+def show_area(
+    review: Review, *, interactive: bool = True, history_dir: str | None = None, output_dir: str | None = None
+) -> list[Finding]:
     """The area's checks, with the continuous evaluation pointed at the history and at this run's other areas
     (their parts, when the report ran them first). The returned findings are saved with the review as opened, so
     the report's parts all describe the same config."""
@@ -48,21 +49,32 @@ def current_trend_rows(findings: Sequence[Finding], output_dir: str | None, lang
             statuses += [(f["area"], f["status"]) for f in json.loads(part.read_text(encoding="utf-8"))["findings"]]
     label = i18n.text(CONTINUOUS, "trend.current", lang)
     areas = list(dict.fromkeys(area for area, _ in statuses))
-    return pd.DataFrame([{"as_of": label, "area": area,
-                          **{s: sum(1 for a, st in statuses if a == area and st == s) for s in STATUSES}}
-                         for area in areas], columns=["as_of", "area", *STATUSES])
+    return pd.DataFrame(
+        [
+            {
+                "as_of": label,
+                "area": area,
+                **{s: sum(1 for a, st in statuses if a == area and st == s) for s in STATUSES},
+            }
+            for area in areas
+        ],
+        columns=["as_of", "area", *STATUSES],
+    )
 
 
-def trend(review: Review, findings: Sequence[Finding], *, history_dir: str | None = None,
-          output_dir: str | None = None) -> pd.DataFrame:
+def trend(
+    review: Review, findings: Sequence[Finding], *, history_dir: str | None = None, output_dir: str | None = None
+) -> pd.DataFrame:
     runs = history.read_runs(history_folder(review, history_dir), review=review.config.name)
     earlier = [r for r in runs if str(r["as_of"])[:10] <= review.as_of.isoformat()]
-    return pd.concat([history.area_trend(earlier), current_trend_rows(findings, output_dir, review.lang)],
-                     ignore_index=True)
+    return pd.concat(
+        [history.area_trend(earlier), current_trend_rows(findings, output_dir, review.lang)], ignore_index=True
+    )
 
 
-def show_trend(review: Review, findings: Sequence[Finding], *, history_dir: str | None = None,
-               output_dir: str | None = None) -> None:
+def show_trend(
+    review: Review, findings: Sequence[Finding], *, history_dir: str | None = None, output_dir: str | None = None
+) -> None:
     """The trend per area over the earlier runs and this one (checks per status)."""
     frame = trend(review, findings, history_dir=history_dir, output_dir=output_dir)
     figure = trend_chart(frame, review.lang)
@@ -77,8 +89,7 @@ def show_assessment_panel(review: Review, *, interactive: bool = True) -> None:
     assessment.yaml and the self_assessment finding above lists every answer)."""
     if not interactive:
         return
-    from .widgets import assessment_panel
+    from .widgets import assessment_panel  # noqa: PLC0415 - ipywidgets: only JupyterLab shows the panel
 
     ipython_display(HTML(display.style_html()))
     ipython_display(assessment_panel(review).box)
-

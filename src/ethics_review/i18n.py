@@ -70,7 +70,7 @@ class _LocalFormatter(string.Formatter):
             return format_day(value, self.lang)
         if format_spec.startswith("plural:"):
             return plural(value, format_spec.removeprefix("plural:"), self.lang)
-        return super().format_field(value, format_spec)
+        return str(super().format_field(value, format_spec))
 
 
 def format_number(value: Any, kind: str, lang: str) -> str:
@@ -120,8 +120,9 @@ def plural(count: Any, forms: str, lang: str) -> str:
         named = dict(option.split("=", 1) for option in options)
     else:
         named = dict(zip(("one", "other"), options, strict=True))
-    category = locale(lang).plural_form(abs(float(count or 0)) if not float(count or 0).is_integer()
-                                        else abs(int(count or 0)))
+    category = locale(lang).plural_form(
+        abs(float(count or 0)) if not float(count or 0).is_integer() else abs(int(count or 0))
+    )
     return named.get(category, named["other"])
 
 
@@ -152,9 +153,43 @@ def references(check_id: str) -> tuple[str, ...]:
 _ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 # Words that mark English prose: a description still holding one after translation is left out in another
 # language (the citation alone still points to the text).
-_ENGLISH_WORDS = frozenset(("the", "of", "and", "to", "a", "an", "on", "for", "with", "from", "by", "in", "at", "is",
-                            "are", "any", "every", "applies", "only", "needs", "as", "its", "be", "shall", "their",
-                            "each", "no", "not", "or", "where", "only", "that", "which"))
+_ENGLISH_WORDS = frozenset(
+    (
+        "the",
+        "of",
+        "and",
+        "to",
+        "a",
+        "an",
+        "on",
+        "for",
+        "with",
+        "from",
+        "by",
+        "in",
+        "at",
+        "is",
+        "are",
+        "any",
+        "every",
+        "applies",
+        "only",
+        "needs",
+        "as",
+        "its",
+        "be",
+        "shall",
+        "their",
+        "each",
+        "no",
+        "not",
+        "or",
+        "where",
+        "only",
+        "that",
+        "which",
+    )
+)
 
 
 def reference(text_: str, lang: str) -> tuple[str, str]:
@@ -180,7 +215,7 @@ def reference(text_: str, lang: str) -> tuple[str, str]:
 
 
 def _split_reference(text_: str) -> tuple[str, list[tuple[str, str]]]:
-    """"GDPR Art 12(1), clear language (note)" -> ("GDPR Art 12(1)", [(",", "clear language"), ("(", "note")]):
+    """ "GDPR Art 12(1), clear language (note)" -> ("GDPR Art 12(1)", [(",", "clear language"), ("(", "note")]):
     parenthesised parts that follow a space, and what follows the first top-level comma or colon."""
     head, parts, depth, start, kind = None, [], 0, 0, ""
     i = 0
@@ -200,7 +235,7 @@ def _split_reference(text_: str) -> tuple[str, list[tuple[str, str]]]:
             if depth == 0 and kind == "(":
                 parts.append(("(", text_[start:i]))
                 start, kind = i + 1, ""
-        elif char in ",:" and depth == 0 and text_[i + 1:i + 2] == " " and kind != "," and kind != ":":
+        elif char in ",:" and depth == 0 and text_[i + 1 : i + 2] == " " and kind != "," and kind != ":":
             piece = text_[start:i].rstrip()
             if head is None:
                 head = piece
@@ -218,16 +253,16 @@ def _split_reference(text_: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 def _without_english_tail(citation: str) -> str:
-    """"RGPD art. 9 only where ..." -> "RGPD art. 9": a citation keeps what precedes its first English word."""
+    """ "RGPD art. 9 only where ..." -> "RGPD art. 9": a citation keeps what precedes its first English word."""
     words = sorted((w for w in _ENGLISH_WORDS if len(w) > 1), key=len, reverse=True)
     match = re.search(r"(?<![(\w])(" + "|".join(words) + r")\b", citation)
-    return citation[:match.start()].rstrip(" ,;:") if match and match.start() > 0 else citation
+    return citation[: match.start()].rstrip(" ,;:") if match and match.start() > 0 else citation
 
 
 def _is_description(text_: str, start: int) -> bool:
     """Words in parentheses ("(right to erasure)", "(spirit)") describe; "(EU)" or "(2021)" are citation."""
-    inner = text_[start + 1:].split(")", 1)[0]
-    return " " in inner or inner.isalpha() and inner.islower()
+    inner = text_[start + 1 :].split(")", 1)[0]
+    return " " in inner or (inner.isalpha() and inner.islower())
 
 
 def _translated_citation(citation: str, lang: str) -> str:
@@ -290,6 +325,7 @@ def _written_out_days(text_: str, lang: str) -> str:
 # --- evidence values: findings.json keeps canonical values, the page shows the reader's words -------------
 
 REFERENCE_COLUMNS = ("rule",)  # evidence columns that cite a legal text (consent.minors: the national age rule)
+
 
 def value(column: str, raw: Any, lang: str) -> str | None:
     """An evidence value in `lang` (a bucket, a purpose, a channel, "filled"...), from texts/report.yaml

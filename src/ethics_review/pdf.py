@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import ReviewInputError
@@ -31,8 +32,10 @@ def find_chromium(given: str | Path | None = None) -> Path:
         path = Path(given).expanduser()
         if path.is_file() and os.access(path, os.X_OK):
             return path
-        raise ReviewInputError(f"--chromium {given}: no executable file there",
-                               fix="give the path of a Chromium executable, e.g. /usr/bin/chromium")
+        raise ReviewInputError(
+            f"--chromium {given}: no executable file there",
+            fix="give the path of a Chromium executable, e.g. /usr/bin/chromium",
+        )
     for name in CHROMIUM_NAMES:
         found = shutil.which(name)
         if found:
@@ -40,7 +43,8 @@ def find_chromium(given: str | Path | None = None) -> Path:
     raise ReviewInputError(
         "no Chromium was found to print report.pdf (looked for `chromium` and `chromium-browser` on PATH)",
         fix="install the Debian package `chromium` (sudo apt-get install chromium), or give one with "
-            "--chromium PATH; the HTML report is written either way")
+        "--chromium PATH; the HTML report is written either way",
+    )
 
 
 def launch_arguments() -> list[str]:
@@ -52,32 +56,41 @@ def launch_arguments() -> list[str]:
 def write_pdf(out_dir: Path, pages: Sequence[Path], *, chromium: str | Path | None = None) -> Path:
     """Print `pages` (the scorecard first, then the area pages) into `out_dir/report.pdf`. Playwright's sync API
     refuses a thread with a running asyncio loop (the notebook client leaves one): it runs in its own thread."""
-    from concurrent.futures import ThreadPoolExecutor
-
     executable = find_chromium(chromium)
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(_print, out_dir, pages, executable).result()
 
 
 def _print(out_dir: Path, pages: Sequence[Path], executable: Path) -> Path:
-    from playwright.sync_api import sync_playwright
-    from pypdf import PdfWriter
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only --pdf needs a browser driver
+    from pypdf import PdfWriter  # noqa: PLC0415 - only --pdf joins pages
 
     target = out_dir / PDF_FILE
     with tempfile.TemporaryDirectory(prefix="er-pdf-") as scratch, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(executable), args=launch_arguments())
         try:
             context = browser.new_context(viewport={"width": PRINT_WIDTH_PX, "height": 1200})
-            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-                ("file:", "data:", "about:", "blob:")) else route.abort())
+            context.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith(("file:", "data:", "about:", "blob:"))
+                    else route.abort()
+                ),
+            )
             parts = []
             for index, page_path in enumerate(pages):
                 page = context.new_page()
                 page.goto(page_path.resolve().as_uri(), wait_until="load")
                 page.wait_for_function(DRAWN, timeout=FIGURE_TIMEOUT_MS)
                 part = Path(scratch) / f"{index:02d}.pdf"
-                page.pdf(path=str(part), format="A4", print_background=True, scale=PRINT_SCALE,
-                         margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"})
+                page.pdf(
+                    path=str(part),
+                    format="A4",
+                    print_background=True,
+                    scale=PRINT_SCALE,
+                    margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"},
+                )
                 page.close()
                 parts.append(part)
         finally:

@@ -23,28 +23,95 @@ KINDS = ("email", "phone", "iban", "nir")
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\b")
-NIR = re.compile(r"\b([12]) ?([0-9]{2}) ?(0[1-9]|1[0-2]|[2-9][0-9]) ?([0-9]{2}|2A|2B) ?([0-9]{3}) ?([0-9]{3}) ?"
-                 r"([0-9]{2})\b")
+NIR = re.compile(
+    r"\b([12]) ?([0-9]{2}) ?(0[1-9]|1[0-2]|[2-9][0-9]) ?([0-9]{2}|2A|2B) ?([0-9]{3}) ?([0-9]{3}) ?"
+    r"([0-9]{2})\b"
+)
 # An @, or a run of at least nine digits possibly broken by spaces, dots, dashes or brackets.
 CANDIDATE_PATTERN = r"@|[0-9][0-9 .()/-]{7,}[0-9]"
 
 # Column names that hold direct identifiers, in English and French (normalised: lower case, no accents, "_").
-IDENTIFIER_COLUMN_NAMES = frozenset({
-    "email", "e_mail", "mail", "courriel", "adresse_mail", "adresse_email", "phone", "phone_number", "telephone",
-    "tel", "mobile", "portable", "first_name", "firstname", "last_name", "lastname", "surname", "name", "nom",
-    "prenom", "nom_complet", "full_name", "address", "adresse", "street", "rue", "iban", "nir", "ssn",
-    "numero_secu", "numero_securite_sociale", "num_secu", "ip_address", "adresse_ip",
-})
+IDENTIFIER_COLUMN_NAMES = frozenset(
+    {
+        "email",
+        "e_mail",
+        "mail",
+        "courriel",
+        "adresse_mail",
+        "adresse_email",
+        "phone",
+        "phone_number",
+        "telephone",
+        "tel",
+        "mobile",
+        "portable",
+        "first_name",
+        "firstname",
+        "last_name",
+        "lastname",
+        "surname",
+        "name",
+        "nom",
+        "prenom",
+        "nom_complet",
+        "full_name",
+        "address",
+        "adresse",
+        "street",
+        "rue",
+        "iban",
+        "nir",
+        "ssn",
+        "numero_secu",
+        "numero_securite_sociale",
+        "num_secu",
+        "ip_address",
+        "adresse_ip",
+    }
+)
 
 
 # Role mailboxes of a business (B2B generic addresses): they name a function, not a person (CNIL), so they are
 # not personal data in free text. An address such as marie.martin@company.example still is.
-ROLE_MAILBOXES = frozenset({
-    "contact", "info", "infos", "information", "bonjour", "hello", "accueil", "commandes", "commande", "orders",
-    "sales", "ventes", "support", "service", "service-client", "serviceclient", "sav", "admin", "compta",
-    "comptabilite", "facturation", "billing", "rh", "hr", "jobs", "recrutement", "noreply", "no-reply", "newsletter",
-    "presse", "press", "marketing", "office", "secretariat", "direction",
-})
+ROLE_MAILBOXES = frozenset(
+    {
+        "contact",
+        "info",
+        "infos",
+        "information",
+        "bonjour",
+        "hello",
+        "accueil",
+        "commandes",
+        "commande",
+        "orders",
+        "sales",
+        "ventes",
+        "support",
+        "service",
+        "service-client",
+        "serviceclient",
+        "sav",
+        "admin",
+        "compta",
+        "comptabilite",
+        "facturation",
+        "billing",
+        "rh",
+        "hr",
+        "jobs",
+        "recrutement",
+        "noreply",
+        "no-reply",
+        "newsletter",
+        "presse",
+        "press",
+        "marketing",
+        "office",
+        "secretariat",
+        "direction",
+    }
+)
 
 
 def emails(text: str) -> list[str]:
@@ -59,8 +126,11 @@ def phone_numbers(text: str, region: str = "FR") -> list[str]:
     unallocated ranges ("06 93..." is Réunion's, "07 01..." unallocated) still read as someone's number. A bare run
     of digits ("ref 123456789") does not, even when it would dial."""
     matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
-    return [phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164) for m in matcher
-            if m.raw_string.lstrip().startswith(("0", "+"))]
+    return [
+        phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
+        for m in matcher
+        if m.raw_string.lstrip().startswith(("0", "+"))
+    ]
 
 
 def iban_is_valid(candidate: str) -> bool:
@@ -122,11 +192,16 @@ def is_identifier_column(name: str) -> bool:
 # Portable patterns: no \b (PostgreSQL reads it as a backspace), no look-around (RE2 has none), no backreference.
 _EDGE_BEFORE, _EDGE_AFTER = "(^|[^A-Za-z0-9_])", "([^A-Za-z0-9_]|$)"
 ENGINE_EMAIL = EMAIL.pattern
-ENGINE_ROLE_EMAIL = ("(^|[^a-z0-9._%+-])(" + "|".join(sorted(ROLE_MAILBOXES, key=len, reverse=True))
-                     + ")@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z]{2,}")
+ENGINE_ROLE_EMAIL = (
+    "(^|[^a-z0-9._%+-])("
+    + "|".join(sorted(ROLE_MAILBOXES, key=len, reverse=True))
+    + ")@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z]{2,}"
+)
 ENGINE_IBAN = _EDGE_BEFORE + "([A-Z]{2}[0-9]{2}( ?[A-Z0-9]){11,30})" + _EDGE_AFTER
-ENGINE_NIR = (_EDGE_BEFORE + "([12] ?[0-9]{2} ?(0[1-9]|1[0-2]|[2-9][0-9]) ?([0-9]{2}|2A|2B) ?[0-9]{3} ?[0-9]{3} ?"
-              "[0-9]{2})" + _EDGE_AFTER)
+ENGINE_NIR = (
+    _EDGE_BEFORE + "([12] ?[0-9]{2} ?(0[1-9]|1[0-2]|[2-9][0-9]) ?([0-9]{2}|2A|2B) ?[0-9]{3} ?[0-9]{3} ?"
+    "[0-9]{2})" + _EDGE_AFTER
+)
 _PHONE_SEPARATORS = "[ .()/-]{0,2}"
 
 
@@ -134,7 +209,8 @@ def engine_phone_pattern(region: str = "FR") -> str:
     """A number in the national format of `region` (trunk 0, then a possible national length), or in the
     international format (+ or 00, then 8 to 15 digits), with the separators people write."""
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
-    lengths = sorted(set(metadata.general_desc.possible_length)) if metadata is not None else [9]
+    general = metadata.general_desc if metadata is not None else None
+    lengths = sorted(set(general.possible_length)) if general is not None else [9]
     national = "|".join(f"0[ .-]?[1-9]([ .-]?[0-9]){{{n - 1}}}" for n in lengths)
     international = f"(\\+ ?|00 ?)[1-9]({_PHONE_SEPARATORS}[0-9]){{7,14}}"
     return f"(^|[^0-9+])({national}|{international})([^0-9]|$)"
@@ -142,7 +218,7 @@ def engine_phone_pattern(region: str = "FR") -> str:
 
 def engine_flags(text: Any, *, region: str = "FR") -> dict[str, Any]:
     """kind -> an Ibis boolean expression: does `text` (an Ibis string column) hold that kind?"""
-    import ibis
+    import ibis  # noqa: PLC0415 - the text scanners need no engine; only these expressions do
 
     people = text.lower().re_replace(ENGINE_ROLE_EMAIL, " ")  # role mailboxes name a function, not a person
     iban = text.re_extract(ENGINE_IBAN, 2)

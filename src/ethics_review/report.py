@@ -4,10 +4,11 @@ findings.json.
 Flow (papermill's lesson: the executed notebook is the audit record):
 1. open the review once in this process, so that bad input stops the run with one clear message (exit 2), and
    write its validated tables into the staging folder (prepared.py: removed before the report is moved into place);
-2. execute each area notebook with papermill (kernel `python3`, `interactive=False`, `output_dir` and `prepared`
-   set), one kernel process per notebook, which reads the prepared tables instead of reading and validating the
-   files again; the notebook writes `parts/<area>.findings.json` itself, so the pages and the JSON come from the
-   same execution; the executed notebook is kept, also when it fails;
+2. build each area notebook in the review's language (notebooks.py) and execute it with papermill (kernel
+   `python3`, `interactive=False`, `output_dir` and `prepared` set), one kernel process per notebook, which reads
+   the prepared tables instead of reading and validating the files again; the notebook writes
+   `parts/<area>.findings.json` itself, so the pages and the JSON come from the same execution; the executed
+   notebook is kept, also when it fails;
 3. render each executed notebook with nbconvert through the kit's template (`templates/report/`);
 4. merge the parts into `findings.json` (validated against the shipped JSON Schema) and write `index.html`.
 """
@@ -28,11 +29,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import display, i18n, legal
+from . import display, i18n, legal, notebooks
 from . import history as run_history
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
-from .paths import notebook_path, report_template_dir, templates_dir
+from .paths import report_template_dir, templates_dir
 from .prepared import FOLDER as PREPARED_FOLDER
 from .prepared import can_prepare, open_prepared, restrict_to_country, write_prepared
 from .review import Review
@@ -313,12 +314,16 @@ def execute_area_notebook(area: str, out: Path, parameters: Mapping[str, Any], *
 
     target = out / f"{area}.ipynb"
     display.part_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # never merge a stale part
+    # The notebook as the kit builds it in the review's language (its markdown is part of the page).
+    source = notebooks.text(notebooks.build(area, str(parameters.get("lang") or "en")))
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         try:
             # A short socket path: unix socket paths are limited to about 100 characters.
             with tempfile.TemporaryDirectory(prefix="er-") as sockets:
+                built = Path(sockets) / f"{area}.ipynb"
+                built.write_text(source, encoding="utf-8")
                 papermill.execute_notebook(
-                    str(notebook_path(area)), str(target), parameters=dict(parameters), kernel_name=KERNEL_NAME,
+                    str(built), str(target), parameters=dict(parameters), kernel_name=KERNEL_NAME,
                     language="python", progress_bar=False, log_output=False, cwd=str(out),
                     execution_timeout=cell_timeout, config=_kernel_config(sockets),
                     # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a
@@ -571,3 +576,64 @@ def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> 
     return (f'<svg class="er-overview" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" '
             f'height="{height}" viewBox="0 0 {width} {height}" font-size="13" '
             f'font-family="system-ui, sans-serif">{"".join(rows)}</svg>')
+
+
+def finding_link(finding: Mapping[str, Any], *, prefix: str = "") -> dict[str, str]:
+    """A finding's verdict and the link to its section in its area's page (`prefix`: the report's folder)."""
+    return {"verdict": display.verdict(finding),
+            "href": f"{prefix}{finding['area']}.html#{display.anchor(finding['check_id'])}"}
+
+
+def write_batch_index(record: Mapping[str, Any]) -> str:
+    """The index.html of a batch (batch.py): one row per review, with the report's stylesheet and words
+    (autoescaped: names, titles and errors are text)."""
+    import jinja2
+    from markupsafe import Markup
+
+    from .paths import report_template_dir
+
+    lang = record["lang"]
+    label = display.label
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    statuses = [s for s in display.VERDICTS if s != "fail_rule"]  # a review's counts are of statuses
+    page = environment.get_template("batch.html.j2").render(
+        lang=lang,
+        css=Markup(display.style_html()),  # the kit's own stylesheet
+        words={
+            key: label(key, lang)
+            for key in (
+                "batch_title",
+                "review",
+                "campaign",
+                "country",
+                "status",
+                "worst_finding",
+                "generated_at",
+                "kit_version",
+                "sep",
+                "machine_summary",
+                "batch_error",
+                "none_to_fix",
+            )
+        },
+        reviews_text=label("reviews_count", lang, n=len(record["reviews"])),
+        statuses=[{"id": s, "label": display.status_label(s, lang), "count": record["totals"][s]} for s in statuses],
+        rows=[
+            {
+                **row,
+                "status_label": display.status_label(row["status"], lang),
+                "top": None
+                if row["top_finding"] is None
+                else {**row["top_finding"], "status_label": display.status_label(row["top_finding"]["verdict"], lang)},
+                "counts_list": [{"id": s, "count": row["counts"][s]} for s in statuses],
+            }
+            for row in record["reviews"]
+        ],
+        status_columns=[{"id": s, "label": display.status_label(s, lang)} for s in statuses],
+        generated_at=i18n.format_day(record["generated_at"], lang),
+        kit_version=record["kit_version"],
+        summary_href="summary.json",
+    )
+    return page

@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from . import i18n
 from .checks import CHECKS
+from .checks.bias import check_attributes
 from .checks.common import Check, missing_inputs, not_applicable, options_for
 from .errors import ConfigError, ReviewInputError
 from .findings import Finding
@@ -30,15 +31,21 @@ def option_types(check_id: str) -> dict[str, Any]:
         parameters = inspect.signature(CHECKS[check_id].function, eval_str=True).parameters.values()
     except (NameError, TypeError):  # an annotation this module cannot resolve: the option is not type-checked
         return {}
-    return {p.name: p.annotation for p in parameters
-            if p.kind is inspect.Parameter.KEYWORD_ONLY and p.annotation is not inspect.Parameter.empty}
+    return {
+        p.name: p.annotation
+        for p in parameters
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.annotation is not inspect.Parameter.empty
+    }
 
 
 @cache
 def keyword_options(check_id: str) -> tuple[str, ...]:
     """The keyword-only parameters of a check's function (its options), in signature order."""
-    return tuple(p.name for p in inspect.signature(CHECKS[check_id].function).parameters.values()
-                 if p.kind is inspect.Parameter.KEYWORD_ONLY)
+    return tuple(
+        p.name
+        for p in inspect.signature(CHECKS[check_id].function).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    )
 
 
 def validate_check_options(review: Review) -> None:
@@ -47,29 +54,29 @@ def validate_check_options(review: Review) -> None:
         if check_id not in CHECKS:
             near = difflib.get_close_matches(check_id, list(CHECKS), n=1)
             hint = f"; did you mean '{near[0]}'?" if near else ""
-            raise ConfigError(f"checks: unknown check id '{check_id}'{hint}",
-                              fix=f"use one of: {', '.join(CHECKS)}")
+            raise ConfigError(f"checks: unknown check id '{check_id}'{hint}", fix=f"use one of: {', '.join(CHECKS)}")
         accepted = list(keyword_options(check_id))
         for option in options:
             if option != "enabled" and option not in accepted:
                 near = difflib.get_close_matches(option, accepted, n=1)
                 hint = f"; did you mean '{near[0]}'?" if near else ""
-                raise ConfigError(f"checks.{check_id}: unknown option '{option}'{hint}",
-                                  fix=f"options of {check_id}: {', '.join(accepted + ['enabled']) }")
+                raise ConfigError(
+                    f"checks.{check_id}: unknown option '{option}'{hint}",
+                    fix=f"options of {check_id}: {', '.join([*accepted, 'enabled'])}",
+                )
         for option, value in options.items():
             _check_option_value(check_id, option, value)
-    # The bias area knows which columns an attribute may name.
-    from .checks.bias import check_attributes
-
-    check_attributes(review)
+    check_attributes(review)  # the bias area knows which columns an attribute may name
 
 
 def _check_option_value(check_id: str, option: str, value: Any) -> None:
     """An option's value must have the type the check declares (a number where a threshold is expected...)."""
     if option == "enabled":
         if not isinstance(value, bool):
-            raise ConfigError(f"checks.{check_id}.enabled must be true or false (found {value!r})",
-                              fix=f"write `enabled: false` to turn {check_id} off")
+            raise ConfigError(
+                f"checks.{check_id}.enabled must be true or false (found {value!r})",
+                fix=f"write `enabled: false` to turn {check_id} off",
+            )
         return
     annotation = option_types(check_id).get(option)
     if annotation is None:
@@ -78,8 +85,10 @@ def _check_option_value(check_id: str, option: str, value: Any) -> None:
         TypeAdapter(annotation).validate_python(value, strict=False)
     except ValidationError as exc:
         problem = exc.errors()[0]["msg"] if exc.errors() else str(exc)
-        raise ConfigError(f"checks.{check_id}.{option}: {value!r} is not valid ({problem})",
-                          fix=f"give {option} a value of type {_type_name(annotation)}") from None
+        raise ConfigError(
+            f"checks.{check_id}.{option}: {value!r} is not valid ({problem})",
+            fix=f"give {option} a value of type {_type_name(annotation)}",
+        ) from None
     except Exception:  # noqa: BLE001 - a type pydantic cannot validate (an Ibis expression...): the check judges it
         return
 
@@ -96,7 +105,8 @@ def require_something_to_judge(review: Review) -> None:
             f"the review has no input: no table, no AI register and no notice was found in {review.base_dir}",
             fix="put files with the canonical names in the folder (contacts.csv, consents.csv, sends.csv, "
             "targeting.csv, requests.csv, content.csv, ai_systems.yaml, notices/), or name yours under sources: in "
-            "review.yaml")
+            "review.yaml",
+        )
     checks = enabled_checks(review)
     missing = [missing_inputs(review, check.needs) for check in checks]
     if checks and all(missing):
@@ -107,16 +117,22 @@ def raise_nothing_judged(needed: Iterable[str]) -> None:
     needed = list(needed)
     raise ReviewInputError(
         "no check can run on these inputs: every finding would be not_applicable, which is not a review",
-        fix="add the tables or columns the checks need, for instance: " + ", ".join(needed[:12])
-        + (" ..." if len(needed) > 12 else "") + " (docs/data-contract.md lists each table's columns)")
+        fix="add the tables or columns the checks need, for instance: "
+        + ", ".join(needed[:12])
+        + (" ..." if len(needed) > 12 else "")
+        + " (docs/data-contract.md lists each table's columns)",
+    )
 
 
-def enabled_checks(review: Review, *, area: str | None = None,
-                   ids: Iterable[str] | None = None) -> list[Check]:
+def enabled_checks(review: Review, *, area: str | None = None, ids: Iterable[str] | None = None) -> list[Check]:
     wanted = set(ids) if ids is not None else None
-    return [c for c in CHECKS.values()
-            if (area is None or c.area == area) and (wanted is None or c.id in wanted)
-            and review.config.checks.get(c.id, {}).get("enabled", True) is not False]
+    return [
+        c
+        for c in CHECKS.values()
+        if (area is None or c.area == area)
+        and (wanted is None or c.id in wanted)
+        and review.config.checks.get(c.id, {}).get("enabled", True) is not False
+    ]
 
 
 def run_check(review: Review, check: Check) -> Finding:
@@ -134,11 +150,15 @@ def run_check(review: Review, check: Check) -> Finding:
         # The engine's own message may quote a value: only its first line, cut short, is kept.
         detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         error = f"{type(exc).__name__}: {detail}" + "".join(f"; {s}" for s in uncomputable_columns(review, check))
-        return Finding(check_id=check.id, area=check.area, status="error",
-                       title=i18n.text(check.id, "title", review.lang),
-                       summary=i18n.ui("error_summary", review.lang, error=error),
-                       recommendation=i18n.ui("error_recommendation", review.lang),
-                       references=i18n.references(check.id))
+        return Finding(
+            check_id=check.id,
+            area=check.area,
+            status="error",
+            title=i18n.text(check.id, "title", review.lang),
+            summary=i18n.ui("error_summary", review.lang, error=error),
+            recommendation=i18n.ui("error_recommendation", review.lang),
+            references=i18n.references(check.id),
+        )
 
 
 def _check_finite(finding: Finding) -> None:
@@ -161,13 +181,19 @@ def uncomputable_columns(review: Review, check: Check) -> list[str]:
         try:
             nested = [c for c, kind in table.schema().items() if kind.is_nested()]
             floats = [c for c, kind in table.schema().items() if kind.is_floating()]
-            counts = (table.aggregate(**{c: (table[c].isinf() | table[c].isnan()).fill_null(False).cast("int64").sum()
-                                        for c in floats}).to_pyarrow().to_pylist()[0] if floats else {})
-        except Exception:  # noqa: BLE001, S112 - naming the culprit must never hide the original error
+            counts = (
+                table.aggregate(
+                    **{c: (table[c].isinf() | table[c].isnan()).fill_null(False).cast("int64").sum() for c in floats}
+                )
+                .to_pyarrow()
+                .to_pylist()[0]
+                if floats
+                else {}
+            )
+        except Exception:  # noqa: BLE001 - naming the culprit must never hide the original error
             continue
         found += [f"table '{table_name}', column '{c}' holds lists or records" for c in nested]
-        found += [f"table '{table_name}', column '{c}' holds {n} non-finite number(s)"
-                  for c, n in counts.items() if n]
+        found += [f"table '{table_name}', column '{c}' holds {n} non-finite number(s)" for c, n in counts.items() if n]
     return found
 
 

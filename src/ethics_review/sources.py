@@ -8,36 +8,51 @@ one message. Inputs are only ever read, and nothing outside the review folder is
 
 from __future__ import annotations
 
-import codecs
 import csv
 import difflib
 import hashlib
-import io
+import json
 import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import ibis
 import ibis.expr.datatypes as dt
 import pandas as pd
+import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from . import engine, i18n
+from .assessment import answers_from_records, find_file, load_assessment
 from .config import ReviewConfig
-from .contract import (CANONICAL_PURPOSES, CLOSED_KINDS, FALSE_WORDS, FILE_SUFFIXES, ID_COLUMNS, TABLES, TRUE_WORDS,
-                       ColumnSpec, TableSpec, country_code, country_names, fold_name)
+from .contract import (
+    CANONICAL_PURPOSES,
+    CLOSED_KINDS,
+    FALSE_WORDS,
+    FILE_SUFFIXES,
+    ID_COLUMNS,
+    TABLES,
+    TRUE_WORDS,
+    ColumnSpec,
+    TableSpec,
+    country_code,
+    country_names,
+    fold_name,
+)
+from .csvfiles import MAX_LINE_BYTES, check_csv_text, csv_line, sniff_csv
 from .errors import DataError
-from .review import InputFingerprint, Notice, Review
+from .records import InputFingerprint, Notice, Review
+from .register import load_register, register_frame
+from .text import plain_text
 
 ROW = "__row"  # 1-based record number of the input, kept only to name rows in error messages
-_DELIMITERS = ",;\t|"
 _NOTICE_SUFFIXES = (".md", ".txt", ".html", ".htm")
 MAX_HEADER_BYTES = 1 << 20  # a header line longer than 1 MiB is not a table's header
-MAX_LINE_BYTES = 8 << 20  # DuckDB's limit on one CSV line (its default is 2 MiB); longer is an input error
 MAX_LISTED_VALUES = 30  # unknown values listed in one message (all are counted)
 
 
@@ -58,13 +73,22 @@ class RawTable:
         return {"row": None if record is None else self.locate(record), "row_label": self.row_label}
 
 
-def load_sources(config: ReviewConfig, *, base_dir: Path, data: Mapping[str, Any],
-                 con: BaseBackend | None = None, progress: bool = False) -> Review:
+def load_sources(
+    config: ReviewConfig,
+    *,
+    base_dir: Path,
+    data: Mapping[str, Any],
+    con: BaseBackend | None = None,
+    progress: bool = False,
+) -> Review:
     """Read every table the review has into `con` and return the Review."""
     unknown = set(data) - set(TABLES) - {"ai_systems", "notices", "assessment"}
     if unknown:
-        raise DataError(f"unknown table name(s) {sorted(unknown)} passed as data", file="data",
-                        fix=f"use the contract's table names: {', '.join(TABLES)}")
+        raise DataError(
+            f"unknown table name(s) {sorted(unknown)} passed as data",
+            file="data",
+            fix=f"use the contract's table names: {', '.join(TABLES)}",
+        )
     con = con or _default_connection(data, config)
     data = {**engine.source_tables(con, config), **data}  # sources: {NAME: {table: ...}} of the engine
     tables: dict[str, ibis.Table] = {}
@@ -89,13 +113,23 @@ def load_sources(config: ReviewConfig, *, base_dir: Path, data: Mapping[str, Any
     if ai_input is not None:
         inputs.append(ai_input)
     notices = _load_notices(config, base_dir)
-    inputs.extend(InputFingerprint("notices", _display_path(Path(n.path)), len(n.text.splitlines()),
-                                   _sha256(Path(n.path))) for n in notices)
+    inputs.extend(
+        InputFingerprint("notices", _display_path(Path(n.path)), len(n.text.splitlines()), _sha256(Path(n.path)))
+        for n in notices
+    )
     assessment, assessment_input = _load_assessment(config, base_dir, data.get("assessment"))
     if assessment_input is not None:
         inputs.append(assessment_input)
-    return Review(config=config, base_dir=base_dir, con=con, tables=tables, inputs=tuple(inputs),
-                  ai_systems=ai_systems, notices=notices, assessment=assessment)
+    return Review(
+        config=config,
+        base_dir=base_dir,
+        con=con,
+        tables=tables,
+        inputs=tuple(inputs),
+        ai_systems=ai_systems,
+        notices=notices,
+        assessment=assessment,
+    )
 
 
 def _default_connection(data: Mapping[str, Any], config: ReviewConfig) -> BaseBackend:
@@ -115,18 +149,21 @@ class _engine_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> Literal[False]:
         if exc is None or not _is_engine_error(exc):
             return False
         line, reason = engine_problem(str(exc))
-        raise DataError(f"cannot read table '{self.raw.name}': {reason}", file=self.raw.origin,
-                        fix="check the file is a complete, well-formed export (export it again if it was cut or "
-                        "damaged)", **({"row": line, "row_label": "line"} if line else {})) from None
+        raise DataError(
+            f"cannot read table '{self.raw.name}': {reason}",
+            file=self.raw.origin,
+            fix="check the file is a complete, well-formed export (export it again if it was cut or damaged)",
+            row=line,
+            row_label="line",
+        ) from None
 
 
 def _is_engine_error(exc: BaseException) -> bool:
-    import duckdb
-    import pyarrow as pa
+    import duckdb  # noqa: PLC0415 - a review on another engine never loads DuckDB
 
     return isinstance(exc, (duckdb.Error, pa.ArrowException))
 
@@ -138,11 +175,13 @@ def engine_problem(message: str) -> tuple[int | None, str]:
     line = int(found.group(1)) if found else None
     columns = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message)
     if columns:
-        return line, (f"a line has a different number of fields from the header (the header has "
-                      f"{columns.group(1)}, the line {columns.group(2)} or more); a field with the delimiter in "
-                      "it must be quoted")
+        return line, (
+            f"a line has a different number of fields from the header (the header has "
+            f"{columns.group(1)}, the line {columns.group(2)} or more); a field with the delimiter in "
+            "it must be quoted"
+        )
     if "unterminated quote" in message:
-        return line, "a quoted field is never closed (a \" without its closing \")"
+        return line, 'a quoted field is never closed (a " without its closing ")'
     if "Maximum line size" in message or "maximum line size" in message:
         return line, f"a line is longer than {MAX_LINE_BYTES >> 20} MiB"
     if "unicode" in message.lower() or "utf-8" in message.lower():
@@ -153,18 +192,19 @@ def engine_problem(message: str) -> tuple[int | None, str]:
 
 
 def _is_duckdb(con: BaseBackend) -> bool:
-    return con.name == "duckdb"
+    return bool(con.name == "duckdb")
 
 
 def _progress(items: list[str], enabled: bool, label: str) -> Iterable[str]:
     if not enabled:
         return items
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # noqa: PLC0415 - probes for Jupyter widgets: only a run with progress needs it
 
     return tqdm(items, desc=label, unit="table")
 
 
 # --- finding and reading the inputs -------------------------------------------------------------------------------
+
 
 def _source_path(config: ReviewConfig, base_dir: Path, name: str) -> Path | None:
     configured = config.sources.get(name)
@@ -174,24 +214,39 @@ def _source_path(config: ReviewConfig, base_dir: Path, name: str) -> Path | None
         path = Path(configured.split("#", 1)[0]).expanduser()
         path = path if path.is_absolute() else base_dir / path
         if not path.exists():
-            raise DataError(f"the file configured for table '{name}' does not exist", file=str(path),
-                            fix=f"correct sources.{name} in review.yaml (paths are relative to {base_dir})")
+            raise DataError(
+                f"the file configured for table '{name}' does not exist",
+                file=str(path),
+                fix=f"correct sources.{name} in review.yaml (paths are relative to {base_dir})",
+            )
         return _a_file(path, name)
-    found = [base_dir / f"{name}{suffix}" for suffix in FILE_SUFFIXES if (base_dir / f"{name}{suffix}").exists()
-             or (base_dir / f"{name}{suffix}").is_symlink()]
+    found = [
+        base_dir / f"{name}{suffix}"
+        for suffix in FILE_SUFFIXES
+        if (base_dir / f"{name}{suffix}").exists() or (base_dir / f"{name}{suffix}").is_symlink()
+    ]
     if len(found) > 1:
-        raise DataError(f"table '{name}' is given twice: {', '.join(p.name for p in found)}", file=str(base_dir),
-                        fix="keep one file per table, or name the one to use under sources: in review.yaml")
+        raise DataError(
+            f"table '{name}' is given twice: {', '.join(p.name for p in found)}",
+            file=str(base_dir),
+            fix="keep one file per table, or name the one to use under sources: in review.yaml",
+        )
     return inside_review(_a_file(found[0], name), base_dir) if found else None
 
 
 def _a_file(path: Path, name: str) -> Path:
     if path.is_dir():
-        raise DataError(f"table '{name}' is a folder, not a file", file=str(path),
-                        fix="put the exported file there (a folder with a file's name is not read)")
+        raise DataError(
+            f"table '{name}' is a folder, not a file",
+            file=str(path),
+            fix="put the exported file there (a folder with a file's name is not read)",
+        )
     if not path.is_file():
-        raise DataError(f"table '{name}' is not a regular file (a broken link or a device)", file=str(path),
-                        fix="replace it with the exported file")
+        raise DataError(
+            f"table '{name}' is not a regular file (a broken link or a device)",
+            file=str(path),
+            fix="replace it with the exported file",
+        )
     return path
 
 
@@ -200,9 +255,11 @@ def inside_review(path: Path, base_dir: Path) -> Path:
     named under sources: in review.yaml are read from other places)."""
     target = path.resolve()
     if not target.is_relative_to(base_dir.resolve()):
-        raise DataError("this file is a link to a file outside the review folder, which the kit does not follow",
-                        file=str(path), fix="copy the file into the review folder, or name it under sources: in "
-                        "review.yaml")
+        raise DataError(
+            "this file is a link to a file outside the review folder, which the kit does not follow",
+            file=str(path),
+            fix="copy the file into the review folder, or name it under sources: in review.yaml",
+        )
     return path
 
 
@@ -219,16 +276,22 @@ def _read_raw(name: str, given: Any, path: Path | None, con: BaseBackend, *, she
         frame = given.reset_index(drop=True).assign(**{ROW: range(1, len(given) + 1)})
         return RawTable(name, ibis.memtable(frame), "DataFrame", None, "row")
     if given is not None:
-        raise DataError(f"table '{name}' was passed as {type(given).__name__}", file="data",
-                        fix="pass a pandas DataFrame or an Ibis table")
+        raise DataError(
+            f"table '{name}' was passed as {type(given).__name__}",
+            file="data",
+            fix="pass a pandas DataFrame or an Ibis table",
+        )
     assert path is not None
     read_by_engine = engine.read_file(con, path, name)  # Spark reads files itself; a database refuses them
     if read_by_engine is not None:
         return RawTable(name, read_by_engine, str(path), path, "row")
     suffix = path.suffix.lower()
     if suffix not in FILE_SUFFIXES:
-        raise DataError(f"unsupported file type '{suffix}' for table '{name}'", file=str(path),
-                        fix="export the table as .csv, .parquet or .xlsx")
+        raise DataError(
+            f"unsupported file type '{suffix}' for table '{name}'",
+            file=str(path),
+            fix="export the table as .csv, .parquet or .xlsx",
+        )
     _check_content_matches(path, suffix)
     if suffix == ".csv":
         return _read_csv(path, name, con)
@@ -247,9 +310,11 @@ def _check_content_matches(path: Path, suffix: str) -> None:
         head = handle.read(4)
     actual = next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), ".csv")
     if actual != suffix and not (suffix == ".csv" and actual == ".csv"):
-        raise DataError(f"the file's name says {suffix} but its content is {'text' if actual == '.csv' else actual}",
-                        file=str(path), fix=f"export the table again as {suffix}, or rename the file to match its "
-                        "content")
+        raise DataError(
+            f"the file's name says {suffix} but its content is {'text' if actual == '.csv' else actual}",
+            file=str(path),
+            fix=f"export the table again as {suffix}, or rename the file to match its content",
+        )
 
 
 def _check_header(header: list[str], origin: str, name: str) -> None:
@@ -258,9 +323,15 @@ def _check_header(header: list[str], origin: str, name: str) -> None:
     for column in header:
         key = column.strip().casefold()
         if key in seen:
-            raise DataError(f"the header of table '{name}' names a column twice"
-                            + (f" ('{seen[key]}' and '{column.strip()}')" if seen[key] != column.strip() else ""),
-                            file=origin, column=column.strip(), row=1, row_label=_header_label(origin), fix="give every column a distinct name (names are compared without case)")
+            raise DataError(
+                f"the header of table '{name}' names a column twice"
+                + (f" ('{seen[key]}' and '{column.strip()}')" if seen[key] != column.strip() else ""),
+                file=origin,
+                column=column.strip(),
+                row=1,
+                row_label=_header_label(origin),
+                fix="give every column a distinct name (names are compared without case)",
+            )
         seen[key] = column.strip()
 
 
@@ -274,8 +345,11 @@ def _sql_str(path: Path) -> str:
 
 def _require_duckdb(con: BaseBackend, path: Path) -> None:
     if not _is_duckdb(con):
-        raise DataError("files are read with the embedded DuckDB engine", file=str(path),
-                        fix="load the file into your engine first and pass the table, or use the default engine")
+        raise DataError(
+            "files are read with the embedded DuckDB engine",
+            file=str(path),
+            fix="load the file into your engine first and pass the table, or use the default engine",
+        )
 
 
 def _duckdb_sql(con: BaseBackend, sql: str, name: str, path: Path, *, create: str | None = None) -> ibis.Table:
@@ -288,16 +362,19 @@ def _duckdb_sql(con: BaseBackend, sql: str, name: str, path: Path, *, create: st
         return con.sql(sql)
     except Exception as exc:  # noqa: BLE001 - any reader failure is the file's; its message is reworded below
         line, reason = engine_problem(str(exc))
-        raise DataError(f"cannot read table '{name}': {reason}", file=str(path),
-                        fix="check the file is a well-formed table (same number of fields on every line, "
-                        "quotes closed)", **({"row": line, "row_label": "line"} if line else {})) from None
+        raise DataError(
+            f"cannot read table '{name}': {reason}",
+            file=str(path),
+            fix="check the file is a well-formed table (same number of fields on every line, quotes closed)",
+            row=line,
+            row_label="line",
+        ) from None
 
 
 def _read_parquet(path: Path, name: str, con: BaseBackend) -> RawTable:
     """A view, not a copy: Parquet is typed and columnar, so checks read only the columns they need. The file is
     decoded once here, batch by batch, so that a damaged page is an input error now rather than a crash later."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # noqa: PLC0415 - only Parquet sources need it
 
     _require_duckdb(con, path)
     try:
@@ -306,40 +383,57 @@ def _read_parquet(path: Path, name: str, con: BaseBackend) -> RawTable:
         _check_header(list(schema.names), str(path), name)
         nested = [f.name for f in schema if pa.types.is_nested(f.type)]
         if nested:
-            raise DataError(f"column '{nested[0]}' of table '{name}' holds lists or records, not single values",
-                            file=str(path), column=nested[0], fix="flatten the column into plain values before "
-                            "exporting (one value per cell)")
+            raise DataError(
+                f"column '{nested[0]}' of table '{name}' holds lists or records, not single values",
+                file=str(path),
+                column=nested[0],
+                fix="flatten the column into plain values before exporting (one value per cell)",
+            )
         for _ in parquet.iter_batches(batch_size=1 << 16):
             pass
     except (pa.ArrowException, OSError) as exc:
-        raise DataError(f"cannot read table '{name}': the Parquet file is damaged or incomplete "
-                        f"({type(exc).__name__})", file=str(path),
-                        fix="export the table again (the file may have been cut or altered)") from None
-    sql = (f'SELECT CAST(file_row_number + 1 AS BIGINT) AS "{ROW}", * EXCLUDE (file_row_number) '
-           f"FROM read_parquet({_sql_str(path)}, file_row_number = true)")
+        raise DataError(
+            f"cannot read table '{name}': the Parquet file is damaged or incomplete ({type(exc).__name__})",
+            file=str(path),
+            fix="export the table again (the file may have been cut or altered)",
+        ) from None
+    sql = (
+        f'SELECT CAST(file_row_number + 1 AS BIGINT) AS "{ROW}", * EXCLUDE (file_row_number) '
+        f"FROM read_parquet({_sql_str(path)}, file_row_number = true)"
+    )
     return RawTable(name, _duckdb_sql(con, sql, name, path), str(path), path, "row")
 
 
 def _read_xlsx(path: Path, name: str, sheet: str | int) -> RawTable:
     """The sheet read cell by cell (openpyxl): exact sheet row numbers and the header as written, so that two
     columns of the same name are an error instead of being renamed."""
-    import zipfile
-
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 - only Excel sources need it
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged or foreign zip: the file's fault
-        raise DataError(f"cannot read table '{name}': the Excel file is damaged or not an .xlsx workbook "
-                        f"({type(exc).__name__})", file=str(path),
-                        fix="open it in Excel and save it again as .xlsx") from None
+        raise DataError(
+            f"cannot read table '{name}': the Excel file is damaged or not an .xlsx workbook ({type(exc).__name__})",
+            file=str(path),
+            fix="open it in Excel and save it again as .xlsx",
+        ) from None
     try:
+        tables = {candidate.title: candidate for candidate in workbook.worksheets}  # chart sheets hold no table
         if isinstance(sheet, str):
             if sheet not in workbook.sheetnames:
-                raise DataError(f"the workbook of table '{name}' has no sheet '{sheet}'; its sheets: "
-                                f"{', '.join(workbook.sheetnames)}", file=str(path),
-                                fix="name an existing sheet as sources: {table: file.xlsx#Sheet}")
-            worksheet = workbook[sheet]
+                raise DataError(
+                    f"the workbook of table '{name}' has no sheet '{sheet}'; its sheets: "
+                    f"{', '.join(workbook.sheetnames)}",
+                    file=str(path),
+                    fix="name an existing sheet as sources: {table: file.xlsx#Sheet}",
+                )
+            if sheet not in tables:
+                raise DataError(
+                    f"sheet '{sheet}' of the workbook of table '{name}' is a chart, not a table",
+                    file=str(path),
+                    fix="name the sheet that holds the table as sources: {table: file.xlsx#Sheet}",
+                )
+            worksheet = tables[sheet]
         else:
             worksheet = workbook.worksheets[0]
         header: list[str] | None = None
@@ -355,19 +449,31 @@ def _read_xlsx(path: Path, name: str, sheet: str | int) -> RawTable:
             records.append(tuple(_cell_text(c) for c in cells))
             sheet_rows.append(number)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise DataError(f"cannot read table '{name}': the Excel file is damaged ({type(exc).__name__})",
-                        file=str(path), fix="open it in Excel and save it again as .xlsx") from None
+        raise DataError(
+            f"cannot read table '{name}': the Excel file is damaged ({type(exc).__name__})",
+            file=str(path),
+            fix="open it in Excel and save it again as .xlsx",
+        ) from None
     finally:
         workbook.close()
     if header is None:
-        raise DataError(f"the sheet of table '{name}' is empty", file=str(path),
-                        fix="put the column names on the first row and the data below")
+        raise DataError(
+            f"the sheet of table '{name}' is empty",
+            file=str(path),
+            fix="put the column names on the first row and the data below",
+        )
     width = len(header)
     frame = pd.DataFrame([(r + (None,) * width)[:width] for r in records], columns=header, dtype="string")
     frame[ROW] = range(1, len(frame) + 1)
     rows = tuple(sheet_rows)
-    return RawTable(name, ibis.memtable(frame), str(path), path, "sheet row",
-                    locate=lambda record: rows[record - 1] if 0 < record <= len(rows) else record)
+    return RawTable(
+        name,
+        ibis.memtable(frame),
+        str(path),
+        path,
+        "sheet row",
+        locate=lambda record: rows[record - 1] if 0 < record <= len(rows) else record,
+    )
 
 
 def _cell_text(value: Any) -> str | None:
@@ -375,7 +481,7 @@ def _cell_text(value: Any) -> str | None:
     if value is None:
         return None
     if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "year") else value.isoformat()
+        return str(value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "year") else value.isoformat())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -389,74 +495,6 @@ def _numbered(con: BaseBackend, name: str, select_sql: str, path: Path) -> ibis.
 
 def staging_name(name: str) -> str:
     return f"raw_{name}"
-
-
-def sniff_csv(path: Path) -> tuple[str, str]:
-    """(encoding, delimiter) of a CSV export: UTF-8 (with or without BOM), else cp1252; `,` `;` tab or `|`."""
-    with path.open("rb") as handle:
-        head = handle.read(1 << 16)
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    else:
-        encoding = "utf-8" if _is_utf8(path) else "cp1252"
-    sample = head.decode(encoding if encoding != "cp1252" else "latin-1", errors="replace")
-    lines = sample.lstrip("\ufeff").splitlines()[:50]
-    if len(lines) > 1 and len(head) == 1 << 16:
-        lines = lines[:-1]  # the last line of a cut sample may be incomplete
-    best, best_score = ",", (-1, 0)
-    for delimiter in _DELIMITERS:
-        try:
-            widths = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)]
-        except csv.Error:  # a sample cut inside a quoted field, or a field over the csv module's limit
-            continue
-        if not widths or widths[0] < 2:
-            continue
-        score = (sum(w == widths[0] for w in widths), widths[0])
-        if score > best_score:
-            best, best_score = delimiter, score
-    return encoding, best
-
-
-def _is_utf8(path: Path) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        try:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
-
-
-# A well-formed multi-byte UTF-8 sequence: a cp1252 export almost never holds one (é is one byte there), so a
-# file with some of them and some invalid bytes is a damaged UTF-8 file, not a cp1252 one.
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-
-
-def check_csv_text(path: Path, encoding: str) -> None:
-    """Refuse bytes that are invalid in the file's encoding (never replaced silently) and binary content."""
-    data = path.read_bytes()
-    problem: tuple[int, str] | None = None
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        problem = (nul, "holds NUL bytes: it is a binary file or UTF-16 text, not a CSV export")
-    elif encoding == "cp1252":
-        if _UTF8_SEQUENCE.search(data):
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                problem = (exc.start, f"is UTF-8 text with an invalid byte (0x{data[exc.start]:02x})")
-        else:
-            try:
-                data.decode("cp1252")
-            except UnicodeDecodeError as exc:
-                problem = (exc.start, (f"has a byte (0x{data[exc.start]:02x}) that is not text in UTF-8 or in "
-                                       "Windows-1252"))
-    if problem is not None:
-        offset, reason = problem
-        raise DataError(f"the file {reason}", file=str(path), row=data.count(b"\n", 0, offset) + 1,
-                        row_label="line", fix="export the table again as UTF-8 CSV (or fix the damaged line)")
 
 
 def _utf8_copy(path: Path, folder: Path) -> Path:
@@ -477,59 +515,56 @@ def _read_csv(path: Path, name: str, con: BaseBackend) -> RawTable:
     folder = Path(tempfile.mkdtemp(prefix="ethics-review-")) if encoding == "cp1252" else None
     try:
         readable = _utf8_copy(path, folder) if folder else path
-        sql = (f"SELECT * FROM read_csv({_sql_str(readable)}, delim={_sql_str(Path(delimiter))}, header=true, "
-               f"all_varchar=true, quote='\"', escape='\"', auto_detect=false, max_line_size={MAX_LINE_BYTES}, "
-               "columns={" + ", ".join(f"{_sql_str(Path(h))}: 'VARCHAR'" for h in header) + "})")
+        sql = (
+            f"SELECT * FROM read_csv({_sql_str(readable)}, delim={_sql_str(Path(delimiter))}, header=true, "
+            f"all_varchar=true, quote='\"', escape='\"', auto_detect=false, max_line_size={MAX_LINE_BYTES}, "
+            "columns={" + ", ".join(f"{_sql_str(Path(h))}: 'VARCHAR'" for h in header) + "})"
+        )
         expr = _numbered(con, name, sql, path)
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
-    return RawTable(name, expr, str(path), path, "line",
-                    locate=lambda record: csv_line(path, encoding, delimiter, record))
+    return RawTable(
+        name, expr, str(path), path, "line", locate=lambda record: csv_line(path, encoding, delimiter, record)
+    )
 
 
 def _csv_header(path: Path, encoding: str, delimiter: str, name: str) -> list[str]:
     with path.open("rb") as handle:
         first = handle.readline(MAX_HEADER_BYTES + 1)
     if len(first) > MAX_HEADER_BYTES:
-        raise DataError(f"the header line of table '{name}' is longer than {MAX_HEADER_BYTES >> 20} MiB: this is "
-                        "not a table's header", file=str(path), row=1, row_label="line",
-                        fix="put the column names, and only them, on the first line")
+        raise DataError(
+            f"the header line of table '{name}' is longer than {MAX_HEADER_BYTES >> 20} MiB: this is "
+            "not a table's header",
+            file=str(path),
+            row=1,
+            row_label="line",
+            fix="put the column names, and only them, on the first line",
+        )
     text = first.decode("utf-8-sig" if encoding.startswith("utf-8") else encoding)
     try:
         header = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter), [])
     except csv.Error:
         header = []
     if not header or not any(h.strip() for h in header):
-        raise DataError("the file has no header line", file=str(path), row=1, row_label="line",
-                        fix="put the column names on the first line")
+        raise DataError(
+            "the file has no header line",
+            file=str(path),
+            row=1,
+            row_label="line",
+            fix="put the column names on the first line",
+        )
     header = [h.strip() for h in header]
     _check_header(header, str(path), name)
     return header
 
 
-def csv_line(path: Path, encoding: str, delimiter: str, record: int) -> int:
-    """The line on which data record `record` starts (header = line 1); a quoted field may span lines."""
-    limit = csv.field_size_limit()
-    csv.field_size_limit(MAX_LINE_BYTES)
-    try:
-        with path.open(encoding="utf-8-sig" if encoding.startswith("utf-8") else encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            next(reader, None)
-            for number in range(1, record):
-                if next(reader, None) is None:
-                    break
-            return reader.line_num + 1
-    except (csv.Error, UnicodeDecodeError):
-        return record + 1
-    finally:
-        csv.field_size_limit(limit)
-
-
 # --- mapping and typing -------------------------------------------------------------------------------------------
 
-def canonical_table(raw: RawTable, spec: TableSpec, config: ReviewConfig, *,
-                    learned: Mapping[str, Mapping[str, str]] | None = None) -> ibis.Table:
+
+def canonical_table(
+    raw: RawTable, spec: TableSpec, config: ReviewConfig, *, learned: Mapping[str, Mapping[str, str]] | None = None
+) -> ibis.Table:
     """Rename columns to the contract's names, apply value mappings, and type every known column. `learned` maps
     more values per column, found by validation (country names to their codes)."""
     t = _renamed(raw, spec, config)
@@ -542,31 +577,44 @@ def _renamed(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> ibis.Table
     # Exports without an id or a campaign column: `@row` numbers the rows, `@value:X` is the constant X.
     missing_sources = [c for c in renames if c not in t.columns and not c.startswith("@")]
     if missing_sources:
-        raise DataError(f"review.yaml maps column '{missing_sources[0]}' of table '{spec.name}', but the table "
-                        f"has no such column. Columns in the table: {_columns_list(t)}", file=raw.origin,
-                        column=missing_sources[0], fix=f"correct columns.{spec.name} in review.yaml")
+        raise DataError(
+            f"review.yaml maps column '{missing_sources[0]}' of table '{spec.name}', but the table "
+            f"has no such column. Columns in the table: {_columns_list(t)}",
+            file=raw.origin,
+            column=missing_sources[0],
+            fix=f"correct columns.{spec.name} in review.yaml",
+        )
     replaced = [(theirs, ours) for theirs, ours in renames.items() if ours in t.columns and ours != theirs]
     if replaced:
         theirs, ours = replaced[0]
-        raise DataError(f"review.yaml maps '{theirs}' onto '{ours}' of table '{spec.name}', but the table already "
-                        f"has a column '{ours}': its values would be silently replaced", file=raw.origin,
-                        column=ours, fix=f"remove the mapping {theirs}: {ours} from columns.{spec.name}, or rename "
-                        f"the existing '{ours}' column in your export")
+        raise DataError(
+            f"review.yaml maps '{theirs}' onto '{ours}' of table '{spec.name}', but the table already "
+            f"has a column '{ours}': its values would be silently replaced",
+            file=raw.origin,
+            column=ours,
+            fix=f"remove the mapping {theirs}: {ours} from columns.{spec.name}, or rename "
+            f"the existing '{ours}' column in your export",
+        )
     derived = {ours: _derived_column(t, theirs, raw) for theirs, ours in renames.items() if theirs.startswith("@")}
     if derived:
         t = t.mutate(**derived)
         renames = {theirs: ours for theirs, ours in renames.items() if not theirs.startswith("@")}
     t = t.rename({ours: theirs for theirs, ours in renames.items()})
     # A column under an older name of the contract (ColumnSpec.aliases) is read as the canonical one.
-    aliased = {c.name: alias for c in spec.columns for alias in c.aliases
-               if alias in t.columns and c.name not in t.columns}
+    aliased = {
+        c.name: alias for c in spec.columns for alias in c.aliases if alias in t.columns and c.name not in t.columns
+    }
     t = t.rename(aliased)
     absent = [c for c in spec.required if c not in t.columns]
     if absent:
-        raise DataError(f"required column '{absent[0]}' is missing from table '{spec.name}'. Columns in the "
-                        f"table: {_columns_list(t)}", file=raw.origin, column=absent[0],
-                        fix=f"add the column, or map yours to it in review.yaml: "
-                        f"columns: {{{spec.name}: {{your_column: {absent[0]}}}}}")
+        raise DataError(
+            f"required column '{absent[0]}' is missing from table '{spec.name}'. Columns in the "
+            f"table: {_columns_list(t)}",
+            file=raw.origin,
+            column=absent[0],
+            fix=f"add the column, or map yours to it in review.yaml: "
+            f"columns: {{{spec.name}: {{your_column: {absent[0]}}}}}",
+        )
     return t
 
 
@@ -575,18 +623,26 @@ def _derived_column(t: ibis.Table, source: str, raw: RawTable) -> ibis.Value:
         return t[ROW].cast("string")
     if source.startswith("@value:"):
         return ibis.literal(source.removeprefix("@value:"))
-    raise DataError(f"'{source}' is not a derived column", file=raw.origin, column=source,
-                    fix="use '@row' (the row number, for files without an id) or '@value:TEXT' (a constant)")
+    raise DataError(
+        f"'{source}' is not a derived column",
+        file=raw.origin,
+        column=source,
+        fix="use '@row' (the row number, for files without an id) or '@value:TEXT' (a constant)",
+    )
 
 
-def _typed_columns(t: ibis.Table, spec: TableSpec, config: ReviewConfig,
-                   learned: Mapping[str, Mapping[str, str]]) -> dict[str, ibis.Value]:
-    return {column: t[column] if column == ROW else _typed_column(t, column, spec, config, learned.get(column))
-            for column in t.columns}
+def _typed_columns(
+    t: ibis.Table, spec: TableSpec, config: ReviewConfig, learned: Mapping[str, Mapping[str, str]]
+) -> dict[str, ibis.Value]:
+    return {
+        column: t[column] if column == ROW else _typed_column(t, column, spec, config, learned.get(column))
+        for column in t.columns
+    }
 
 
-def _typed_column(t: ibis.Table, column: str, spec: TableSpec, config: ReviewConfig,
-                  learned: Mapping[str, str] | None = None) -> ibis.Value:
+def _typed_column(
+    t: ibis.Table, column: str, spec: TableSpec, config: ReviewConfig, learned: Mapping[str, str] | None = None
+) -> ibis.Value:
     mapping = {**(learned or {}), **config.values.get(spec.name, {}).get(column, {})}
     value = _mapped(t[column], mapping)
     col_spec = column_spec(spec, column)
@@ -637,8 +693,7 @@ def _typed(value: ibis.Value, spec: ColumnSpec) -> ibis.Value:
         if value.type().is_numeric():
             return ibis.cases((value == 1, True), (value == 0, False), else_=ibis.null(dt.boolean))
         word = _clean(value.cast("string")).lower()
-        return ibis.cases((word.isin(TRUE_WORDS), True), (word.isin(FALSE_WORDS), False),
-                          else_=ibis.null(dt.boolean))
+        return ibis.cases((word.isin(TRUE_WORDS), True), (word.isin(FALSE_WORDS), False), else_=ibis.null(dt.boolean))
     if kind in {"float", "int"}:
         if value.type().is_numeric():
             return value.cast("float64" if kind == "float" else "int64")
@@ -646,8 +701,11 @@ def _typed(value: ibis.Value, spec: ColumnSpec) -> ibis.Value:
         # French exports write decimals with a comma.
         text = ibis.ifelse(text.re_search(r"^-?[0-9]+,[0-9]+$"), text.replace(",", "."), text)
         number = text.try_cast("float64")
-        return number if kind == "float" else ibis.ifelse(number == number.floor(), number.cast("int64"),
-                                                           ibis.null(dt.int64))
+        return (
+            number
+            if kind == "float"
+            else ibis.ifelse(number == number.floor(), number.cast("int64"), ibis.null(dt.int64))
+        )
     if kind == "enum":
         return _clean(value.cast("string")).lower()
     if kind == "country":
@@ -662,10 +720,13 @@ def _parse_time(value: ibis.Value, kind: str) -> ibis.Value:
     text = _clean(value.cast("string"))
     # dd/mm/yyyy (French exports) rebuilt as ISO from fixed positions: portable across engines.
     french = text.re_search(r"^[0-9]{2}/[0-9]{2}/[0-9]{4}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?$")
-    iso_text = ibis.ifelse(french, text.substr(6, 4) + "-" + text.substr(3, 2) + "-" + text.substr(0, 2)
-                           + text.substr(10), text)
-    iso_shape = iso_text.re_search(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
-                                   r"(Z|[+-][0-9]{2}:?[0-9]{2})?)?$")
+    iso_text = ibis.ifelse(
+        french, text.substr(6, 4) + "-" + text.substr(3, 2) + "-" + text.substr(0, 2) + text.substr(10), text
+    )
+    iso_shape = iso_text.re_search(
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+        r"(Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
+    )
     parsed = iso_text.try_cast(dt.Timestamp(timezone="UTC")).cast(dt.timestamp)
     return ibis.ifelse(iso_shape, parsed, ibis.null(dt.timestamp)).cast(target)
 
@@ -711,8 +772,10 @@ def validate_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> dict
             flags[f"id:{col.name}"] = (col.name, value.re_search(r"[\x00-\x1f\x7f]").fill_null(False))
     keys = [key for key in spec.unique if key in t.columns]
     # One scan counts every problem of every column and the repeated values of every key.
-    row = t.aggregate(**{f"f{i}": flag.cast("int64").sum() for i, (_, flag) in enumerate(flags.values())},
-                      **{f"repeats_{key}": typed[key].count() - typed[key].nunique() for key in keys})
+    row = t.aggregate(
+        **{f"f{i}": flag.cast("int64").sum() for i, (_, flag) in enumerate(flags.values())},
+        **{f"repeats_{key}": typed[key].count() - typed[key].nunique() for key in keys},
+    )
     counts = row.to_pyarrow().to_pylist()[0]
     for i, (problem, (column, flag)) in enumerate(flags.items()):
         if counts[f"f{i}"]:
@@ -728,8 +791,11 @@ def _first_flagged(t: ibis.Table, flag: ibis.Value, column: str) -> tuple[int | 
     flagged = t.filter(flag)
     has_rows = ROW in t.columns
     first = (flagged.order_by(ROW) if has_rows else flagged).limit(1)
-    found = first.select(row=first[ROW] if has_rows else ibis.null(dt.int64),
-                         value=first[column].cast("string")).to_pyarrow().to_pylist()[0]
+    found = (
+        first.select(row=first[ROW] if has_rows else ibis.null(dt.int64), value=first[column].cast("string"))
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
     return found["row"], found["value"]
 
 
@@ -740,18 +806,18 @@ def declared_purposes(config: ReviewConfig) -> set[str]:
     return mapped | {str(purpose) for purpose in config.exemptions}
 
 
-def _check_vocabulary(raw: RawTable, t: ibis.Table, spec: TableSpec, col: ColumnSpec,
-                      config: ReviewConfig) -> dict[str, str]:
+def _check_vocabulary(
+    raw: RawTable, t: ibis.Table, spec: TableSpec, col: ColumnSpec, config: ReviewConfig
+) -> dict[str, str]:
     """Every distinct value of a closed column (a handful: grouping first is cheap) judged against its vocabulary;
     all unknown ones are reported together, with their counts and the `values:` block that maps them."""
     has_rows = ROW in t.columns
     value = t[col.name].cast("string")
-    distinct = t.group_by(value=value).agg(rows=ibis._.count(),
-                                           first=t[ROW].min() if has_rows else ibis.null(dt.int64))
+    distinct = t.group_by(value=value).agg(rows=ibis._.count(), first=t[ROW].min() if has_rows else ibis.null(dt.int64))
     mapping = {str(k).strip().lower(): str(v) for k, v in config.values.get(spec.name, {}).get(col.name, {}).items()}
     declared = declared_purposes(config)
     learned: dict[str, str] = {}
-    unknown: dict[str, list[int]] = {}  # value -> [rows, first record]
+    unknown: dict[str, tuple[int, int | None]] = {}  # value -> (rows, first record)
     for item in distinct.to_pyarrow().to_pylist():
         text = (item["value"] or "").strip(" \t\r\n")
         if not text:
@@ -767,35 +833,44 @@ def _check_vocabulary(raw: RawTable, t: ibis.Table, spec: TableSpec, col: Column
         else:  # purpose: canonical, or explicitly declared under values:
             known = mapped.strip() in CANONICAL_PURPOSES or text.lower() in mapping or mapped.strip() in declared
         if not known:
-            counted = unknown.setdefault(text, [0, item["first"]])
-            counted[0] += item["rows"]
-            if item["first"] is not None and (counted[1] is None or item["first"] < counted[1]):
-                counted[1] = item["first"]
+            rows, first = unknown.get(text, (0, None))
+            firsts = [record for record in (first, item["first"]) if record is not None]
+            unknown[text] = (rows + item["rows"], min(firsts) if firsts else None)
     if unknown:
         _raise_unknown_values(raw, spec, col, unknown)
     return learned
 
 
-def _raise_unknown_values(raw: RawTable, spec: TableSpec, col: ColumnSpec, unknown: Mapping[str, list[int]]) -> None:
+def _raise_unknown_values(
+    raw: RawTable, spec: TableSpec, col: ColumnSpec, unknown: Mapping[str, tuple[int, int | None]]
+) -> None:
     ordered = sorted(unknown.items(), key=lambda item: (-item[1][0], item[0]))
     shown = ordered[:MAX_LISTED_VALUES]
     listed = ", ".join(f"{value!r} ({_plural(rows, 'row')})" for value, (rows, _) in shown)
     if len(ordered) > len(shown):
         listed += f" and {len(ordered) - len(shown)} more"
     first_value, (_, first_record) = min(ordered, key=lambda item: (item[1][1] is None, item[1][1] or 0))
-    allowed = {"enum": f"allowed: {', '.join(col.values)}",
-               "country": "allowed: ISO 3166-1 alpha-2 codes (FR, DE, BE...) or country names in English or French",
-               "purpose": f"allowed: the canonical purposes ({', '.join(CANONICAL_PURPOSES)}) or a custom purpose "
-                          "declared in review.yaml, by mapping it to itself under values: (a lower-case code such as "
-                          "loyalty_club) or by giving it an exemptions: entry; "
-                          "an undeclared purpose would match no consent and be judged as never consented"}[col.kind]
-    block = "\n".join(["values:", f"  {spec.name}:", f"    {col.name}:"]
-                      + [f"      {_yaml_key(value)}: {_suggestion(value, col)}" for value, _ in shown])
-    raise DataError(f"{_plural(len(ordered), 'unknown value')} in column '{col.name}' of table '{spec.name}': "
-                    f"{listed}; {allowed}", file=raw.origin, column=col.name, value=first_value,
-                    **raw.where(first_record),
-                    fix="map every value in review.yaml: paste this block and check the value after each colon "
-                    "(a suggestion, or CHOOSE, which is refused until you replace it):\n" + block)
+    allowed = {
+        "enum": f"allowed: {', '.join(col.values)}",
+        "country": "allowed: ISO 3166-1 alpha-2 codes (FR, DE, BE...) or country names in English or French",
+        "purpose": f"allowed: the canonical purposes ({', '.join(CANONICAL_PURPOSES)}) or a custom purpose "
+        "declared in review.yaml, by mapping it to itself under values: (a lower-case code such as "
+        "loyalty_club) or by giving it an exemptions: entry; "
+        "an undeclared purpose would match no consent and be judged as never consented",
+    }[col.kind]
+    block = "\n".join(
+        ["values:", f"  {spec.name}:", f"    {col.name}:"]
+        + [f"      {_yaml_key(value)}: {_suggestion(value, col)}" for value, _ in shown]
+    )
+    raise DataError(
+        f"{_plural(len(ordered), 'unknown value')} in column '{col.name}' of table '{spec.name}': {listed}; {allowed}",
+        file=raw.origin,
+        column=col.name,
+        value=first_value,
+        **raw.where(first_record),
+        fix="map every value in review.yaml: paste this block and check the value after each colon "
+        "(a suggestion, or CHOOSE, which is refused until you replace it):\n" + block,
+    )
 
 
 def _plural(n: int, word: str) -> str:
@@ -804,10 +879,12 @@ def _plural(n: int, word: str) -> str:
 
 def _yaml_key(value: str) -> str:
     """A value as a YAML mapping key, quoted when YAML would read it otherwise."""
-    import json
-
-    return value if re.fullmatch(r"[A-Za-z][A-Za-z0-9_ .-]*", value) and value.lower() not in {
-        "true", "false", "null", "yes", "no", "on", "off", "y", "n"} else json.dumps(value, ensure_ascii=False)
+    return (
+        value
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_ .-]*", value)
+        and value.lower() not in {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
+        else json.dumps(value, ensure_ascii=False)
+    )
 
 
 def _suggestion(value: str, col: ColumnSpec) -> str:
@@ -827,29 +904,51 @@ def _suggestion(value: str, col: ColumnSpec) -> str:
 def _already_typed(value: ibis.Value, kind: str) -> bool:
     """A Parquet or database column of the right type needs no parsing, so it cannot hold an unparseable value."""
     kind_of = value.type()
-    return {"timestamp": kind_of.is_timestamp() or kind_of.is_date(), "date": kind_of.is_timestamp() or kind_of.is_date(),
-            "bool": kind_of.is_boolean(), "float": kind_of.is_numeric(), "int": kind_of.is_integer()}.get(kind, False)
+    return bool(
+        {
+            "timestamp": kind_of.is_timestamp() or kind_of.is_date(),
+            "date": kind_of.is_timestamp() or kind_of.is_date(),
+            "bool": kind_of.is_boolean(),
+            "float": kind_of.is_numeric(),
+            "int": kind_of.is_integer(),
+        }.get(kind, False)
+    )
 
 
-def _raise_invalid(raw: RawTable, spec: TableSpec, problem: str, column: str, record: int | None, value: Any,
-                   count: int) -> None:
+def _raise_invalid(
+    raw: RawTable, spec: TableSpec, problem: str, column: str, record: int | None, value: Any, count: int
+) -> None:
     col = column_spec(spec, column)
     assert col is not None
     others = f" ({count - 1:,} more rows like it)" if count > 1 else ""
     where = {"file": raw.origin, "column": column, **raw.where(record)}
     if problem == "empty":
-        raise DataError(f"required column '{column}' of table '{spec.name}' is empty on this row{others}", **where,
-                        fix=f"fill in every {column} (a row without one cannot be joined or judged), or remove "
-                        "those rows from the export")
+        raise DataError(
+            f"required column '{column}' of table '{spec.name}' is empty on this row{others}",
+            **where,
+            fix=f"fill in every {column} (a row without one cannot be joined or judged), or remove "
+            "those rows from the export",
+        )
     if problem == "finite":
-        raise DataError(f"'{value}' is not a finite number in table '{spec.name}'{others}", **where, value=value,
-                        fix="write a number (an infinite or not-a-number value cannot be judged); leave the cell "
-                        "empty when the value is unknown")
+        raise DataError(
+            f"'{value}' is not a finite number in table '{spec.name}'{others}",
+            **where,
+            value=value,
+            fix="write a number (an infinite or not-a-number value cannot be judged); leave the cell "
+            "empty when the value is unknown",
+        )
     if problem == "id":
-        raise DataError(f"'{column}' holds a line break or a control character in table '{spec.name}'{others}",
-                        **where, fix=f"clean the ids in your export: a {column} is one line of printable text")
-    raise DataError(f"cannot read this value as a {col.kind} in table '{spec.name}'{others}", **where,
-                    value=value, fix=_FIX[col.kind])
+        raise DataError(
+            f"'{column}' holds a line break or a control character in table '{spec.name}'{others}",
+            **where,
+            fix=f"clean the ids in your export: a {column} is one line of printable text",
+        )
+    raise DataError(
+        f"cannot read this value as a {col.kind} in table '{spec.name}'{others}",
+        **where,
+        value=value,
+        fix=_FIX[col.kind],
+    )
 
 
 def _check_unique(raw: RawTable, table: ibis.Table, spec: TableSpec, key: str) -> None:
@@ -860,15 +959,24 @@ def _check_unique(raw: RawTable, table: ibis.Table, spec: TableSpec, key: str) -
     value = counted.order_by(key).limit(1).to_pyarrow().to_pylist()[0][key]
     rows = None
     if ROW in table.columns:
-        rows = [raw.locate(r[ROW]) for r in table.filter(table[key] == value).select(ROW).order_by(ROW).limit(2)
-                .to_pyarrow().to_pylist()]
-    raise DataError(f"'{key}' must be unique in table '{spec.name}', but {duplicates} value(s) appear more than "
-                    f"once" + (f"; this one on {raw.row_label}s {rows[0]} and {rows[1]}" if rows else ""),
-                    file=raw.origin, column=key, row=rows[1] if rows else None, row_label=raw.row_label,
-                    value=value, fix=f"keep one row per {key} (merge or remove the duplicates in your export)")
+        rows = [
+            raw.locate(r[ROW])
+            for r in table.filter(table[key] == value).select(ROW).order_by(ROW).limit(2).to_pyarrow().to_pylist()
+        ]
+    raise DataError(
+        f"'{key}' must be unique in table '{spec.name}', but {duplicates} value(s) appear more than "
+        f"once" + (f"; this one on {raw.row_label}s {rows[0]} and {rows[1]}" if rows else ""),
+        file=raw.origin,
+        column=key,
+        row=rows[1] if rows else None,
+        row_label=raw.row_label,
+        value=value,
+        fix=f"keep one row per {key} (merge or remove the duplicates in your export)",
+    )
 
 
 # --- fingerprints, the AI register and the notices -------------------------------------------------------------
+
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -889,21 +997,24 @@ def _fingerprint(raw: RawTable, table: ibis.Table) -> InputFingerprint:
     return InputFingerprint(raw.name, _display_path(raw.path), rows, _sha256(raw.path))
 
 
-def _load_ai_systems(config: ReviewConfig, base_dir: Path,
-                     given: Any) -> tuple[pd.DataFrame | None, InputFingerprint | None]:
+def _load_ai_systems(
+    config: ReviewConfig, base_dir: Path, given: Any
+) -> tuple[pd.DataFrame | None, InputFingerprint | None]:
     """The AI register, read and validated by `register` (YAML or CSV file, or a DataFrame from a notebook)."""
-    from .register import load_register, register_frame
-
     if isinstance(given, pd.DataFrame):
         return register_frame(given), InputFingerprint("ai_systems", "DataFrame", len(given), None)
-    configured = config.sources.get("ai_systems")
-    candidates = [base_dir / configured] if configured else [base_dir / f"ai_systems{s}"
-                                                              for s in (".yaml", ".yml", ".csv")]
+    configured = config.file_source("ai_systems")
+    candidates = (
+        [base_dir / configured] if configured else [base_dir / f"ai_systems{s}" for s in (".yaml", ".yml", ".csv")]
+    )
     path = next((p for p in candidates if p.exists() or p.is_symlink()), None)
     if path is None:
         if configured:
-            raise DataError("the AI register configured under sources.ai_systems does not exist",
-                            file=str(candidates[0]), fix="correct sources.ai_systems in review.yaml")
+            raise DataError(
+                "the AI register configured under sources.ai_systems does not exist",
+                file=str(candidates[0]),
+                fix="correct sources.ai_systems in review.yaml",
+            )
         return None, None
     path = _a_file(path, "ai_systems")
     if not configured:
@@ -915,24 +1026,26 @@ def _load_ai_systems(config: ReviewConfig, base_dir: Path,
         frame = load_register(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
         line = re.search(r"line (\d+)", str(exc))
-        raise DataError(f"cannot read the AI register: {type(exc).__name__}", file=str(path),
-                        **({"row": int(line.group(1)), "row_label": "line"} if line else {}),
-                        fix="give every line the same number of fields as the header, and close every quote") \
-            from None
+        raise DataError(
+            f"cannot read the AI register: {type(exc).__name__}",
+            file=str(path),
+            row=int(line.group(1)) if line else None,
+            row_label="line",
+            fix="give every line the same number of fields as the header, and close every quote",
+        ) from None
     return frame, InputFingerprint("ai_systems", _display_path(path), len(frame), _sha256(path))
 
 
-def _load_assessment(config: ReviewConfig, base_dir: Path,
-                     given: Any) -> tuple[tuple[Any, ...] | None, InputFingerprint | None]:
+def _load_assessment(
+    config: ReviewConfig, base_dir: Path, given: Any
+) -> tuple[tuple[Any, ...] | None, InputFingerprint | None]:
     """The self-assessment answers (assessment.yaml, or a list of answer mappings from a notebook)."""
-    from .assessment import answers_from_records, find_file, load_assessment
-
     if isinstance(given, pd.DataFrame):
         given = given.astype(object).where(given.notna(), None).to_dict(orient="records")
     if given is not None:
         answers = answers_from_records(given, source="assessment (data)")
         return answers, InputFingerprint("assessment", "data", len(answers), None)
-    path = find_file(base_dir, config.sources.get("assessment"))
+    path = find_file(base_dir, config.file_source("assessment"))
     if path is None:
         return None, None
     answers = load_assessment(path)
@@ -950,19 +1063,26 @@ def notice_language(path: Path, default: str) -> str:
 def _load_notices(config: ReviewConfig, base_dir: Path) -> tuple[Notice, ...]:
     """Every .md, .txt and .html file of the notices folder, as plain text (HTML parsed, Markdown marks
     removed) with its language."""
-    from .text import plain_text
-
-    configured, _, language = config.sources.get("notices", "").partition("#")
+    configured, _, language = (config.file_source("notices") or "").partition("#")
     folder = (base_dir / configured) if configured else base_dir / "notices"
     if configured and not folder.is_dir():
-        raise DataError("the notices folder configured under sources.notices does not exist", file=str(folder),
-                        fix="correct sources.notices in review.yaml")
+        raise DataError(
+            "the notices folder configured under sources.notices does not exist",
+            file=str(folder),
+            fix="correct sources.notices in review.yaml",
+        )
     if language and language not in i18n.LANGUAGES:
-        raise DataError(f"unknown notice language '{language}'", file=str(folder),
-                        fix="write sources: {notices: folder#fr} or folder#en")
+        raise DataError(
+            f"unknown notice language '{language}'",
+            file=str(folder),
+            fix="write sources: {notices: folder#fr} or folder#en",
+        )
     if folder.exists() and not folder.is_dir():
-        raise DataError("'notices' is a file, where the kit expects a folder of notices", file=str(folder),
-                        fix="put the notice files (.md, .txt, .html) in a folder named notices")
+        raise DataError(
+            "'notices' is a file, where the kit expects a folder of notices",
+            file=str(folder),
+            fix="put the notice files (.md, .txt, .html) in a folder named notices",
+        )
     if not folder.is_dir():
         return ()
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in _NOTICE_SUFFIXES)
@@ -970,8 +1090,10 @@ def _load_notices(config: ReviewConfig, base_dir: Path) -> tuple[Notice, ...]:
         _a_file(path, "notices")
         # A notice linked from elsewhere is not followed, wherever the notices folder is.
         inside_review(path, folder if configured else base_dir)
-    return tuple(Notice(str(p), notice_language(p, language or config.lang), plain_text(_notice_text(p), p.suffix))
-                 for p in files)
+    return tuple(
+        Notice(str(p), notice_language(p, language or config.lang), plain_text(_notice_text(p), p.suffix))
+        for p in files
+    )
 
 
 def _notice_text(path: Path) -> str:

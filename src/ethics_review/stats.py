@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
 from typing import Any
 
 import numpy as np
@@ -13,9 +12,7 @@ CONFIDENCE = 0.95
 
 
 def _scipy_stats() -> Any:
-    # Imported on first use: scipy.stats takes a third of a second to import, and a consent or transparency
-    # review never needs it.
-    from scipy import stats  # noqa: PLC0415
+    from scipy import stats  # noqa: PLC0415 - slow to import, and a consent or transparency review never needs it
 
     return stats
 
@@ -28,12 +25,17 @@ class Interval:
 
 def wilson_interval(successes: int, trials: int, *, confidence: float = CONFIDENCE) -> Interval:
     """Wilson score interval for a proportion."""
-    ci = _scipy_stats().binomtest(int(successes), int(trials)).proportion_ci(confidence_level=confidence, method="wilson")
+    ci = (
+        _scipy_stats()
+        .binomtest(int(successes), int(trials))
+        .proportion_ci(confidence_level=confidence, method="wilson")
+    )
     return Interval(float(ci.low), float(ci.high))
 
 
-def ratio_interval(successes: int, trials: int, ref_successes: int, ref_trials: int, *,
-                   confidence: float = CONFIDENCE) -> Interval:
+def ratio_interval(
+    successes: int, trials: int, ref_successes: int, ref_trials: int, *, confidence: float = CONFIDENCE
+) -> Interval:
     """Ratio of two proportions (group / reference) with the log (Katz) interval. A bound the log interval
     cannot give (a zero count) is NaN, shown as missing, never invented."""
     result = _scipy_stats().contingency.relative_risk(int(successes), int(trials), int(ref_successes), int(ref_trials))
@@ -75,8 +77,9 @@ def binomial_p_value(successes: int, trials: int, expected_share: float) -> floa
 
 def welch_p_value(mean: float, sd: float, n: int, other_mean: float, other_sd: float, other_n: int) -> float:
     """Welch's t test of two means from their summaries (unequal variances)."""
-    return float(_scipy_stats().ttest_ind_from_stats(mean, sd, n, other_mean, other_sd, other_n,
-                                                     equal_var=False).pvalue)
+    return float(
+        _scipy_stats().ttest_ind_from_stats(mean, sd, n, other_mean, other_sd, other_n, equal_var=False).pvalue
+    )
 
 
 def ks_p_value(distance: float, n: int, m: int) -> float:

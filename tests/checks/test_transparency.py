@@ -21,22 +21,39 @@ def content_review(columns, rows, *, as_of, **constant_columns):
 def content(*rows, as_of="2026-11-15", deepfake_column="deepfake"):
     """(content_id, ai_generated, content_type, disclosed, deepfake, public_interest, human_reviewed, published_at
     [, withdrawn_at])"""
-    columns = ("content_id", "ai_generated", "content_type", "disclosed", deepfake_column, "public_interest",
-               "human_reviewed", "published_at", "withdrawn_at")
+    columns = (
+        "content_id",
+        "ai_generated",
+        "content_type",
+        "disclosed",
+        deepfake_column,
+        "public_interest",
+        "human_reviewed",
+        "published_at",
+        "withdrawn_at",
+    )
     rows = [r if len(r) == len(columns) else (*r, None) for r in rows]
     return content_review(columns, rows, as_of=as_of, channel="email")
 
 
 def test_all_disclosed_passes():
-    finding = ai_disclosure(content(("K1", True, "image", True, False, False, True, "2026-09-01"),
-                                    ("K2", False, "text", False, False, False, True, "2026-09-01")))
+    finding = ai_disclosure(
+        content(
+            ("K1", True, "image", True, False, False, True, "2026-09-01"),
+            ("K2", False, "text", False, False, False, True, "2026-09-01"),
+        )
+    )
     assert finding.status == "pass" and finding.metric["ai_items"] == 1  # human-made content is not counted
     assert finding.summary == "All 1 AI-generated item was published with a visible disclosure."
 
 
 def test_undisclosed_ordinary_ai_image_warns_as_kit_default():
-    finding = ai_disclosure(content(("K1", True, "image", False, False, False, True, "2026-09-01"),
-                                    ("K2", True, "image", True, False, False, True, "2026-09-01")))
+    finding = ai_disclosure(
+        content(
+            ("K1", True, "image", False, False, False, True, "2026-09-01"),
+            ("K2", True, "image", True, False, False, True, "2026-09-01"),
+        )
+    )
     assert finding.status == "warn" and finding.metric["disclosure_rate"] == 0.5
     assert [t.kind for t in finding.thresholds if t.level == "warn"] == ["kit default"]
 
@@ -44,8 +61,10 @@ def test_undisclosed_ordinary_ai_image_warns_as_kit_default():
 def test_undisclosed_deepfake_after_2026_08_02_fails_as_a_rule_of_the_deployer():
     finding = ai_disclosure(content(("K1", True, "video", False, True, False, True, "2026-08-02 08:00:00")))
     assert finding.status == "fail" and finding.metric["undisclosed_deepfakes"] == 1
-    assert ("AI Act Art 50(4), deployers' duty to disclose deepfakes and AI-generated public-interest text"
-            in finding.references)
+    assert (
+        "AI Act Art 50(4), deployers' duty to disclose deepfakes and AI-generated public-interest text"
+        in finding.references
+    )
     assert "AI Act (Regulation (EU) 2024/1689) Art 3(60), definition of a deepfake" in finding.references
     assert "1 deepfake and 0 unreviewed public-interest texts in use on or after August 2, 2026" in finding.summary
     assert "a deployer's duty under AI Act Art 50(4)" in finding.summary
@@ -59,20 +78,23 @@ def test_a_deepfake_published_in_july_2026_and_still_in_use_fails():
 
 
 def test_a_deepfake_withdrawn_the_day_before_the_rule_applies_only_warns():
-    finding = ai_disclosure(content(("K1", True, "video", False, True, False, True, "2026-07-01",
-                                     "2026-08-01 23:00:00")))
+    finding = ai_disclosure(
+        content(("K1", True, "video", False, True, False, True, "2026-07-01", "2026-08-01 23:00:00"))
+    )
     assert finding.status == "warn" and finding.metric["undisclosed_deepfakes"] == 0
 
 
 def test_a_deepfake_withdrawn_on_the_day_the_rule_applies_fails():
-    finding = ai_disclosure(content(("K1", True, "video", False, True, False, True, "2026-07-01",
-                                     "2026-08-02 10:00:00")))
+    finding = ai_disclosure(
+        content(("K1", True, "video", False, True, False, True, "2026-07-01", "2026-08-02 10:00:00"))
+    )
     assert finding.status == "fail" and finding.metric["undisclosed_deepfakes"] == 1
 
 
 def test_depicts_real_person_is_read_as_the_deepfake_column():
-    finding = ai_disclosure(content(("K1", True, "image", False, True, False, True, "2026-09-01"),
-                                    deepfake_column="depicts_real_person"))
+    finding = ai_disclosure(
+        content(("K1", True, "image", False, True, False, True, "2026-09-01"), deepfake_column="depicts_real_person")
+    )
     assert finding.status == "fail" and finding.metric["undisclosed_deepfakes"] == 1
 
 
@@ -87,10 +109,13 @@ def test_review_dated_before_the_rule_applies_never_fails():
 
 
 def test_a_review_override_of_the_art50_date_moves_the_rule():
-    review = make_review(content=content(("K1", True, "video", False, True, False, True, "2026-06-01"),
-                                         as_of="2026-07-01").tables["content"].to_pandas(),
-                         as_of="2026-07-01",
-                         config={"legal_dates": {"ai_act_art50": {"date": "2026-06-15", "note": "scenario test"}}})
+    review = make_review(
+        content=content(("K1", True, "video", False, True, False, True, "2026-06-01"), as_of="2026-07-01")
+        .tables["content"]
+        .to_pandas(),
+        as_of="2026-07-01",
+        config={"legal_dates": {"ai_act_art50": {"date": "2026-06-15", "note": "scenario test"}}},
+    )
     finding = ai_disclosure(review)
     assert finding.status == "fail" and "in use on or after June 15, 2026" in finding.summary
 
@@ -108,35 +133,63 @@ def test_content_published_after_as_of_is_not_judged():
 
 
 def test_evidence_by_content_type_and_channel():
-    finding = ai_disclosure(content(("K1", True, "image", False, False, False, True, "2026-09-01"),
-                                    ("K2", True, "image", True, False, False, True, "2026-09-01"),
-                                    ("K3", True, "text", True, False, False, True, "2026-09-01")))
+    finding = ai_disclosure(
+        content(
+            ("K1", True, "image", False, False, False, True, "2026-09-01"),
+            ("K2", True, "image", True, False, False, True, "2026-09-01"),
+            ("K3", True, "text", True, False, False, True, "2026-09-01"),
+        )
+    )
     assert list(finding.evidence) == [
-        {"content_type": "image", "channel": "email", "ai_items": 2, "disclosed": 1, "undisclosed": 1,
-         "disclosure_rate": 0.5},
-        {"content_type": "text", "channel": "email", "ai_items": 1, "disclosed": 1, "undisclosed": 0,
-         "disclosure_rate": 1.0}]
+        {
+            "content_type": "image",
+            "channel": "email",
+            "ai_items": 2,
+            "disclosed": 1,
+            "undisclosed": 1,
+            "disclosure_rate": 0.5,
+        },
+        {
+            "content_type": "text",
+            "channel": "email",
+            "ai_items": 1,
+            "disclosed": 1,
+            "undisclosed": 0,
+            "disclosure_rate": 1.0,
+        },
+    ]
 
 
 def test_french_wording_uses_plurals_and_dates():
-    review = content(("K1", True, "video", False, True, False, True, "2026-09-01"),
-                     ("K2", True, "video", False, True, False, True, "2026-09-01"))
+    review = content(
+        ("K1", True, "video", False, True, False, True, "2026-09-01"),
+        ("K2", True, "video", False, True, False, True, "2026-09-01"),
+    )
     finding = ai_disclosure(review.with_options(lang="fr"))
-    assert finding.summary.startswith("2 hypertrucages et 0 texte d'intérêt public non relu, en usage le 2 août "
-                                      "2026 ou après, ne portent aucune mention, obligation du déployeur")
+    assert finding.summary.startswith(
+        "2 hypertrucages et 0 texte d'intérêt public non relu, en usage le 2 août "
+        "2026 ou après, ne portent aucune mention, obligation du déployeur"
+    )
     assert "(s)" not in finding.summary and "manquement" in finding.recommendation
 
 
 def test_channel_option_keeps_one_channel():
-    review = make_review(content={"content_id": ["K1", "K2"], "ai_generated": [True, True],
-                                  "content_type": ["image", "image"], "channel": ["email", "ads"],
-                                  "disclosed": [True, False]})
+    review = make_review(
+        content={
+            "content_id": ["K1", "K2"],
+            "ai_generated": [True, True],
+            "content_type": ["image", "image"],
+            "channel": ["email", "ads"],
+            "disclosed": [True, False],
+        }
+    )
     assert ai_disclosure(review).status == "warn"
     email_only = ai_disclosure(review, channel="email")
     assert email_only.status == "pass" and email_only.metric["ai_items"] == 1
 
 
 # --- transparency.machine_marking -------------------------------------------------------------------------------
+
 
 def media(*rows, as_of="2026-11-15"):
     """(content_id, ai_generated, content_type, machine_marked, published_at)"""
@@ -145,12 +198,15 @@ def media(*rows, as_of="2026-11-15"):
 
 
 def test_all_ai_content_marked_passes_and_human_content_is_not_counted():
-    finding = machine_marking(media(("K1", True, "image", True, "2026-09-01"),
-                                    ("K2", True, "text", True, "2026-09-01"),
-                                    ("K3", False, "video", False, "2026-09-01")))
+    finding = machine_marking(
+        media(
+            ("K1", True, "image", True, "2026-09-01"),
+            ("K2", True, "text", True, "2026-09-01"),
+            ("K3", False, "video", False, "2026-09-01"),
+        )
+    )
     assert finding.status == "pass" and finding.metric["media_items"] == 2
-    assert finding.summary == ("All 2 AI-generated texts, images, videos and sounds carry a machine-readable "
-                               "marking.")
+    assert finding.summary == ("All 2 AI-generated texts, images, videos and sounds carry a machine-readable marking.")
 
 
 def test_an_unmarked_ai_text_warns():
@@ -160,9 +216,13 @@ def test_an_unmarked_ai_text_warns():
 
 
 def test_unmarked_ai_content_is_a_kit_default_warning_never_a_rule():
-    finding = machine_marking(media(("K1", True, "video", False, "2026-08-02 09:00:00"),
-                                    ("K2", True, "image", True, "2026-09-01"),
-                                    ("K3", True, "image", False, "2026-05-01")))
+    finding = machine_marking(
+        media(
+            ("K1", True, "video", False, "2026-08-02 09:00:00"),
+            ("K2", True, "image", True, "2026-09-01"),
+            ("K3", True, "image", False, "2026-05-01"),
+        )
+    )
     assert finding.status == "warn"
     assert finding.metric["unmarked_items"] == 2 and finding.metric["unmarked_since_rule"] == 2
     assert finding.metric["marking_rate"] == 1 / 3
@@ -191,11 +251,17 @@ def test_machine_marking_needs_the_column():
 
 # --- transparency.chatbot_disclosure -------------------------------------------------------------------------------
 
+
 def bots(*rows, as_of="2026-11-15", register=None):
     """(content_id, content_type, disclosed, published_at[, withdrawn_at])"""
-    table = {"content_id": [r[0] for r in rows], "ai_generated": [True] * len(rows),
-             "content_type": [r[1] for r in rows], "disclosed": [r[2] for r in rows],
-             "published_at": [r[3] for r in rows], "withdrawn_at": [r[4] if len(r) > 4 else None for r in rows]}
+    table = {
+        "content_id": [r[0] for r in rows],
+        "ai_generated": [True] * len(rows),
+        "content_type": [r[1] for r in rows],
+        "disclosed": [r[2] for r in rows],
+        "published_at": [r[3] for r in rows],
+        "withdrawn_at": [r[4] if len(r) > 4 else None for r in rows],
+    }
     tables = {"content": table} if rows else {}
     if register is not None:
         tables["ai_systems"] = pd.DataFrame(register)
@@ -213,7 +279,9 @@ def test_undisclosed_chatbot_in_service_since_the_rule_fails():
     assert finding.metric["undisclosed_since_rule"] == 1 and finding.metric["undisclosed_chatbots"] == 1
     assert finding.summary.startswith("1 chatbot in service on or after August 2, 2026 does not tell people")
     assert "a provider's duty under AI Act Art 50(1)" in finding.summary
-    assert any(r.startswith("AI Act (Regulation (EU) 2024/1689) Art 50(1), providers' duty") for r in finding.references)
+    assert any(
+        r.startswith("AI Act (Regulation (EU) 2024/1689) Art 50(1), providers' duty") for r in finding.references
+    )
 
 
 def test_a_chatbot_launched_in_2025_and_still_in_service_fails():
@@ -233,27 +301,55 @@ def test_undisclosed_chatbot_before_the_rule_warns():
 
 
 def test_register_chatbot_in_service_the_inventory_does_not_record_warns():
-    register = {"id": ["lumi", "scoring"], "name": ["Lumi", "Score"], "use_case": ["chatbot", "scoring"],
-                "in_service_from": ["2025-10-01", None]}
+    register = {
+        "id": ["lumi", "scoring"],
+        "name": ["Lumi", "Score"],
+        "use_case": ["chatbot", "scoring"],
+        "in_service_from": ["2025-10-01", None],
+    }
     finding = chatbot_disclosure(bots(register=register))
     assert finding.status == "warn" and finding.metric["unverified_register_chatbots"] == 1
-    assert list(finding.evidence) == [{"source": "register", "channel": None, "system": "lumi", "chatbots": 1,
-                                       "disclosed": None, "undisclosed": None, "in_service_since_rule": True,
-                                       "obvious_ai": None}]
+    assert list(finding.evidence) == [
+        {
+            "source": "register",
+            "channel": None,
+            "system": "lumi",
+            "chatbots": 1,
+            "disclosed": None,
+            "undisclosed": None,
+            "in_service_since_rule": True,
+            "obvious_ai": None,
+        }
+    ]
 
 
 def test_a_register_chatbot_retired_before_the_rule_is_not_unverified():
-    register = {"id": ["lumi"], "name": ["Lumi"], "use_case": ["chatbot"], "in_service_from": ["2025-10-01"],
-                "retired_on": ["2026-08-01"]}
+    register = {
+        "id": ["lumi"],
+        "name": ["Lumi"],
+        "use_case": ["chatbot"],
+        "in_service_from": ["2025-10-01"],
+        "retired_on": ["2026-08-01"],
+    }
     finding = chatbot_disclosure(bots(register=register))
     assert finding.status == "pass" and finding.metric["register_chatbots_in_service"] == 0
 
 
 def test_obvious_from_the_context_counts_only_with_a_reason():
-    reasoned = {"id": ["avatar"], "name": ["Avatar"], "use_case": ["chatbot"], "obvious_ai": [True],
-                "obvious_ai_reason": ["a cartoon robot that introduces itself as Robo the robot"]}
-    bare = {"id": ["avatar"], "name": ["Avatar"], "use_case": ["chatbot"], "obvious_ai": [True],
-            "obvious_ai_reason": ["TBD"]}
+    reasoned = {
+        "id": ["avatar"],
+        "name": ["Avatar"],
+        "use_case": ["chatbot"],
+        "obvious_ai": [True],
+        "obvious_ai_reason": ["a cartoon robot that introduces itself as Robo the robot"],
+    }
+    bare = {
+        "id": ["avatar"],
+        "name": ["Avatar"],
+        "use_case": ["chatbot"],
+        "obvious_ai": [True],
+        "obvious_ai_reason": ["TBD"],
+    }
     claimed = chatbot_disclosure(bots(register=reasoned))
     assert claimed.status == "pass" and claimed.metric["obvious_ai_claims"] == 1
     unclaimed = chatbot_disclosure(bots(register=bare))
@@ -269,6 +365,7 @@ def test_no_chatbot_anywhere_is_not_applicable():
 
 
 # --- transparency.human_review -------------------------------------------------------------------------------------
+
 
 def reviewed(*rows, as_of="2026-11-15"):
     """(content_id, ai_generated, human_reviewed, reviewed_at, published_at)"""
@@ -305,8 +402,9 @@ def test_under_80_percent_reviewed_fails():
     assert finding.status == "fail" and finding.metric["review_rate"] == 0.75
     assert "below the kit's floor of 80.0%" in finding.summary
     assert [t.kind for t in finding.thresholds] == ["kit default", "kit default"]
-    assert list(finding.evidence) == [{"content_type": "text", "channel": "sms", "ai_items": 4, "reviewed": 3,
-                                       "unreviewed": 1, "review_rate": 0.75}]
+    assert list(finding.evidence) == [
+        {"content_type": "text", "channel": "sms", "ai_items": 4, "reviewed": 3, "unreviewed": 1, "review_rate": 0.75}
+    ]
 
 
 def test_thresholds_are_options():
@@ -320,13 +418,28 @@ def test_no_ai_content_is_not_applicable():
 
 # --- invariants ------------------------------------------------------------------------------------------------------
 
+
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.sampled_from(["text", "image", "video"])),
-                min_size=1, max_size=12), st.randoms())
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.booleans(), st.sampled_from(["text", "image", "video"])), min_size=1, max_size=12
+    ),
+    st.randoms(),
+)
 def test_rates_stay_in_bounds_and_row_order_changes_nothing(items, shuffler):
-    rows = [{"content_id": f"K{i}", "ai_generated": True, "content_type": kind, "channel": "email",
-             "disclosed": disclosed, "human_reviewed": reviewed, "machine_marked": disclosed,
-             "published_at": "2026-09-01"} for i, (disclosed, reviewed, kind) in enumerate(items)]
+    rows = [
+        {
+            "content_id": f"K{i}",
+            "ai_generated": True,
+            "content_type": kind,
+            "channel": "email",
+            "disclosed": disclosed,
+            "human_reviewed": reviewed,
+            "machine_marked": disclosed,
+            "published_at": "2026-09-01",
+        }
+        for i, (disclosed, reviewed, kind) in enumerate(items)
+    ]
     shuffled = rows[:]
     shuffler.shuffle(shuffled)
     for check in (ai_disclosure, human_review, machine_marking):

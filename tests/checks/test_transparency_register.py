@@ -14,10 +14,19 @@ def system(system_id, **fields):
     """A fully documented system, trained and audited two months before 2026-11-15, with `fields` changed (the v2
     fields that apply to some systems only, such as art22_exception, are given where a test needs them)."""
     complete = {f: f"{f} of {system_id}" for f in COMPLETENESS_FIELDS}
-    complete.update(id=system_id, name=system_id.title(), use_case="scoring", decision_mode="human_in_the_loop",
-                    significant_effect=False, special_categories=False, minors_possible=False,
-                    data_categories="purchases; site activity", dpia="2025-06-01",
-                    last_bias_audit="2026-09-15", staff_trained="2026-09-15")
+    complete.update(
+        id=system_id,
+        name=system_id.title(),
+        use_case="scoring",
+        decision_mode="human_in_the_loop",
+        significant_effect=False,
+        special_categories=False,
+        minors_possible=False,
+        data_categories="purchases; site activity",
+        dpia="2025-06-01",
+        last_bias_audit="2026-09-15",
+        staff_trained="2026-09-15",
+    )
     complete.update(fields)
     return complete
 
@@ -27,6 +36,7 @@ def review_of(*systems, as_of="2026-11-15"):
 
 
 # --- transparency.register ---------------------------------------------------------------------------------------
+
 
 def test_complete_register_passes():
     finding = register_completeness(review_of(system("scoring"), system("chatbot", use_case="chatbot")))
@@ -45,7 +55,7 @@ def test_placeholder_in_a_critical_field_fails(placeholder):
 
 
 def test_gaps_in_other_fields_under_90_percent_warn():
-    gaps = {f: "TBD" for f in ("vendor", "contact", "model_card")}
+    gaps = dict.fromkeys(("vendor", "contact", "model_card"), "TBD")
     finding = register_completeness(review_of(system("scoring", **gaps)))
     assert finding.status == "warn" and finding.metric["completeness"] == pytest.approx(16 / 19)
     assert finding.metric["critical_gaps"] == 0
@@ -53,8 +63,9 @@ def test_gaps_in_other_fields_under_90_percent_warn():
 
 
 def test_bias_audit_older_than_twelve_months_warns():
-    finding = register_completeness(review_of(system("scoring", last_bias_audit="2025-11-14"),
-                                              system("fresh", last_bias_audit="2025-11-15")))
+    finding = register_completeness(
+        review_of(system("scoring", last_bias_audit="2025-11-14"), system("fresh", last_bias_audit="2025-11-15"))
+    )
     assert finding.status == "warn" and finding.metric["stale_audits"] == 1
     assert [r["audit_stale"] for r in finding.evidence] == [True, False]
 
@@ -66,8 +77,9 @@ def test_audit_age_is_an_option():
 
 
 def test_without_a_register_the_check_is_not_applicable():
-    finding = run_check(make_review(content={"content_id": ["K1"], "ai_generated": [True]}),
-                        CHECKS["transparency.register"])
+    finding = run_check(
+        make_review(content={"content_id": ["K1"], "ai_generated": [True]}), CHECKS["transparency.register"]
+    )
     assert finding.status == "not_applicable" and finding.metric["missing"] == ["ai_systems"]
 
 
@@ -78,11 +90,20 @@ def test_empty_register_is_not_applicable():
 
 # --- transparency.automated_decisions ----------------------------------------------------------------------------
 
+
 def significant(system_id, **fields):
     """A fully automated system with a significant effect, on the contract exception with every safeguard."""
-    return system(system_id, **{"use_case": "pricing", "decision_mode": "fully_automated",
-                                "significant_effect": True, "art22_exception": "contract",
-                                "safeguards": "human_intervention; express_view; contest", **fields})
+    return system(
+        system_id,
+        **{
+            "use_case": "pricing",
+            "decision_mode": "fully_automated",
+            "significant_effect": True,
+            "art22_exception": "contract",
+            "safeguards": "human_intervention; express_view; contest",
+            **fields,
+        },
+    )
 
 
 def test_a_significant_system_with_exception_safeguards_and_explanation_passes():
@@ -92,17 +113,27 @@ def test_a_significant_system_with_exception_safeguards_and_explanation_passes()
 
 
 def test_a_significant_system_needs_an_exception_the_safeguards_and_an_explanation():
-    finding = automated_decisions(review_of(
-        significant("no-exception", art22_exception=None),
-        significant("no-contest", safeguards="human_intervention; express_view"),
-        significant("consent-no-safeguards", art22_exception="explicit_consent", safeguards=None),
-        significant("unexplained", explanation="TBD"),
-        significant("by-law", art22_exception="law", safeguards=None),
-        significant("ok")))
+    finding = automated_decisions(
+        review_of(
+            significant("no-exception", art22_exception=None),
+            significant("no-contest", safeguards="human_intervention; express_view"),
+            significant("consent-no-safeguards", art22_exception="explicit_consent", safeguards=None),
+            significant("unexplained", explanation="TBD"),
+            significant("by-law", art22_exception="law", safeguards=None),
+            significant("ok"),
+        )
+    )
     assert finding.status == "fail" and [t.kind for t in finding.thresholds] == ["rule", "kit default"]
-    assert finding.metric == {"systems": 6, "fully_automated_systems": 6, "automated_systems": 6,
-                              "undecided_systems": 0, "without_exception": 1, "without_safeguards": 2,
-                              "without_explanation": 1, "failing_systems": 4}
+    assert finding.metric == {
+        "systems": 6,
+        "fully_automated_systems": 6,
+        "automated_systems": 6,
+        "undecided_systems": 0,
+        "without_exception": 1,
+        "without_safeguards": 2,
+        "without_explanation": 1,
+        "failing_systems": 4,
+    }
     assert finding.summary.startswith("4 of 6 fully automated systems with a significant effect lack")
     assert ": no-exception, no-contest, consent-no-safeguards, unexplained;" in finding.summary
     evidence = {r["system"]: r for r in finding.evidence}
@@ -115,12 +146,17 @@ def test_a_significant_system_needs_an_exception_the_safeguards_and_an_explanati
 
 def test_pricing_with_unstated_effect_asks_the_owner_to_decide_and_is_never_assumed_significant():
     """v1 counted an automated pricing system with no stated effect as significant (and failed it)."""
-    finding = automated_decisions(review_of(
-        system("pricing", use_case="pricing", decision_mode="fully_automated", significant_effect=None,
-               explanation=""),
-        system("helper", decision_mode="assistive", significant_effect=True, explanation=""),
-        system("minor", use_case="other", decision_mode="fully_automated", significant_effect=False,
-               explanation="")))
+    finding = automated_decisions(
+        review_of(
+            system(
+                "pricing", use_case="pricing", decision_mode="fully_automated", significant_effect=None, explanation=""
+            ),
+            system("helper", decision_mode="assistive", significant_effect=True, explanation=""),
+            system(
+                "minor", use_case="other", decision_mode="fully_automated", significant_effect=False, explanation=""
+            ),
+        )
+    )
     assert finding.status == "warn" and finding.metric["automated_systems"] == 0
     assert finding.metric["undecided_systems"] == 1 and finding.metric["failing_systems"] == 0
     assert [(r["system"], r["significant_effect"]) for r in finding.evidence] == [("pricing", "unset")]
@@ -130,8 +166,9 @@ def test_pricing_with_unstated_effect_asks_the_owner_to_decide_and_is_never_assu
 def test_french_wording_of_automated_decisions():
     review = make_review(ai_systems=pd.DataFrame([significant("pricing", art22_exception=None)]), lang="fr")
     finding = automated_decisions(review)
-    assert finding.summary.startswith("1 système sur 1 entièrement automatisé à effet significatif n'a pas "
-                                      "d'exception de l'art. 22(2)")
+    assert finding.summary.startswith(
+        "1 système sur 1 entièrement automatisé à effet significatif n'a pas d'exception de l'art. 22(2)"
+    )
     assert "violation" not in finding.summary + finding.recommendation
 
 
@@ -142,18 +179,20 @@ def test_no_register_system_is_not_applicable_for_automated_decisions():
 
 # --- transparency.ai_literacy ------------------------------------------------------------------------------------
 
+
 def test_staff_trained_within_twelve_months_pass():
     finding = ai_literacy(review_of(system("a", staff_trained="2025-11-15"), system("b")))
     assert finding.status == "pass" and finding.metric["literacy_rate"] == 1.0
 
 
 def test_stale_or_missing_training_warns():
-    finding = ai_literacy(review_of(system("a", staff_trained="2025-11-14"), system("b", staff_trained="TBD"),
-                                    system("c")))
+    finding = ai_literacy(
+        review_of(system("a", staff_trained="2025-11-14"), system("b", staff_trained="TBD"), system("c"))
+    )
     assert finding.status == "warn"
     assert finding.metric["untrained_systems"] == 2 and finding.metric["literacy_rate"] == pytest.approx(1 / 3)
     assert "(a, b)" in finding.summary and [t.kind for t in finding.thresholds] == ["kit default"]
-    assert list(finding.evidence)[0] == {"system": "a", "staff_trained": "2025-11-14", "trained_within_limit": False}
+    assert next(iter(finding.evidence)) == {"system": "a", "staff_trained": "2025-11-14", "trained_within_limit": False}
 
 
 def test_review_dated_before_article_4_applies_is_not_applicable():

@@ -2,8 +2,9 @@
 
 `generate(out_dir)` writes a review folder that the kit reads with no further configuration: contacts,
 consents, sends, targeting, requests, content and interactions tables, ai_systems.yaml, assessment.yaml, notices/,
-review.yaml, and planted.json, which says what each planted problem is and the exact counts a check must find. Everything else
-in the data is consistent, so no other check should fail. The same arguments always write the same bytes.
+review.yaml, and planted.json, which says what each planted problem is and the exact counts a check must find.
+Everything else in the data is consistent, so no other check should fail. The same arguments always write the same
+bytes.
 
 Each area builds its own tables and plants its own problems from its own random stream (population, consent,
 requests, sends, bias, transparency): a new planted problem in one area does not change the data of another.
@@ -12,6 +13,7 @@ requests, sends, bias, transparency): a new planted problem in one area does not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..history import default_dir
 from . import bias, consent, governance, population, requests, sends, transparency, writer
 from .campaigns import CAMPAIGNS, LAST_SEND_S
 from .common import rng_for, status
@@ -64,7 +67,7 @@ def generate(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = _build(contacts, seed, as_of)
-    planted = {
+    planted: dict[str, Any] = {
         "seed": seed,
         "as_of": as_of.isoformat(),
         "contacts": contacts,
@@ -86,21 +89,31 @@ def generate(
     rows["interactions"] = interactions.num_rows
     files.append(writer.write_text(out_dir / "assessment.yaml", governance.assessment_text(as_of, lang)))
     planted["checks"].update(governance.planted_entries(interactions, systems, planted["checks"], as_of))
-    from ..checks import CHECKS  # the demo's history lists every registered check
-    from ..history import default_dir
+    from ..checks import CHECKS  # noqa: PLC0415 - loads every check and scipy: only the history needs the ids
 
     history = Path(history_dir) if history_dir is not None else default_dir(out_dir)
-    governance.write_history(history, planted=planted["checks"], check_ids=list(CHECKS), review=REVIEW_NAMES[lang],
-                             as_of=as_of, lang=lang)
+    governance.write_history(
+        history, planted=planted["checks"], check_ids=list(CHECKS), review=REVIEW_NAMES[lang], as_of=as_of, lang=lang
+    )
     files.append(writer.write_yaml(out_dir / "ai_systems.yaml", systems))
-    files += [writer.write_text(out_dir / "notices" / name, body)
-              for name, body in transparency.notice_texts().items()]
-    files.append(writer.write_text(writer.config_path(out_dir), writer.review_config_text(
-        name=REVIEW_NAMES[lang], as_of=as_of, lang=lang, exemptions=consent.DEMO_EXEMPTIONS)))
+    files += [writer.write_text(out_dir / "notices" / name, body) for name, body in transparency.notice_texts().items()]
+    files.append(
+        writer.write_text(
+            writer.config_path(out_dir),
+            writer.review_config_text(
+                name=REVIEW_NAMES[lang], as_of=as_of, lang=lang, exemptions=consent.DEMO_EXEMPTIONS
+            ),
+        )
+    )
     files.append(writer.write_json(out_dir / "planted.json", planted))
-    return DemoDataset(out_dir=out_dir, planted=planted, tables=rows,
-                       files=tuple(p.relative_to(out_dir).as_posix() for p in files), file_format=chosen_format,
-                       history_dir=history)
+    return DemoDataset(
+        out_dir=out_dir,
+        planted=planted,
+        tables=rows,
+        files=tuple(p.relative_to(out_dir).as_posix() for p in files),
+        file_format=chosen_format,
+        history_dir=history,
+    )
 
 
 @dataclass(frozen=True)
@@ -138,20 +151,27 @@ def _build(contacts: int, seed: int, as_of: dt.date) -> _Generated:
     privacy = consent.plant_privacy_problems(seed, people, log, spare, campaign_sends, planted_sends)
     people, log = privacy.population, privacy.log
     state = consent.ConsentState.of(log)  # with the planted events, for the coverage counts
-    all_sends = sends.finish_sends(rng_for(seed, "sends.content"), pd.concat([campaign_sends, planted_sends]),
-                                   keep, variants)
-    all_sends = sends.with_extra_sends(rng_for(seed, "consent.sends.content"), all_sends, privacy.sends, keep,
-                                       variants)
+    all_sends = sends.finish_sends(
+        rng_for(seed, "sends.content"), pd.concat([campaign_sends, planted_sends]), keep, variants
+    )
+    all_sends = sends.with_extra_sends(rng_for(seed, "consent.sends.content"), all_sends, privacy.sends, keep, variants)
     return _Generated(
-        people=people, keep=keep, log=log[keep[log["person"].to_numpy()]].reset_index(drop=True), state=state,
-        subject_requests=dsr, sends=all_sends, targeting=targeting,
-        content=transparency.content_table(rng_for(seed, "transparency"), items), variants=variants)
+        people=people,
+        keep=keep,
+        log=log[keep[log["person"].to_numpy()]].reset_index(drop=True),
+        state=state,
+        subject_requests=dsr,
+        sends=all_sends,
+        targeting=targeting,
+        content=transparency.content_table(rng_for(seed, "transparency"), items),
+        variants=variants,
+    )
 
 
 def _write_tables(out_dir: Path, data: _Generated, file_format: str) -> tuple[dict[str, int], list[Path]]:
     """One table at a time, so that only one is ever held as strings (10 million contacts fit in memory)."""
     contact_ids = data.people.identity["contact_id"].combine_chunks()
-    builders = {
+    builders: dict[str, Callable[[], pa.Table]] = {
         "contacts": lambda: population.contacts_table(data.people, data.keep),
         "consents": lambda: consent.consents_table(data.log, contact_ids),
         "sends": lambda: sends.sends_table(data.sends, contact_ids, data.variants),
@@ -168,13 +188,14 @@ def _write_tables(out_dir: Path, data: _Generated, file_format: str) -> tuple[di
     return rows, files
 
 
-def _check_arguments(contacts: int, as_of: dt.date, lang: str, file_format: str | None) -> None:
+def _check_arguments(contacts: object, as_of: dt.date, lang: str, file_format: str | None) -> None:
     if not isinstance(contacts, int) or contacts < MIN_CONTACTS:
         raise ValueError(f"contacts must be an integer of at least {MIN_CONTACTS:,}, found {contacts!r}")
     first_valid = (np.datetime64(LAST_SEND_S, "s").astype("datetime64[D]") + 1).astype(dt.date)
     if as_of < first_valid:
-        raise ValueError(f"as_of {as_of.isoformat()} falls before the demo's last campaign; "
-                         f"use {first_valid.isoformat()} or later")
+        raise ValueError(
+            f"as_of {as_of.isoformat()} falls before the demo's last campaign; use {first_valid.isoformat()} or later"
+        )
     if lang not in REVIEW_NAMES:
         raise ValueError(f"lang '{lang}' is not supported; use one of: {', '.join(REVIEW_NAMES)}")
     writer.choose_format(file_format, 0)  # raises on an unknown format before anything is generated
@@ -198,13 +219,17 @@ def _selection_parity_entry(data: _Generated) -> dict[str, Any]:
     kept = data.keep[person]
     attributes = data.people.people.iloc[person[kept]]
     campaign = np.concatenate([np.full(len(t.person), i) for i, t in enumerate(targeting)])[kept]
-    frame = pd.DataFrame({
-        "campaign_id": pd.Categorical.from_codes(campaign, [t.campaign.id for t in targeting]),
-        "selected": np.concatenate([t.selected for t in targeting])[kept],
-        "gender": pd.Categorical.from_codes(attributes["gender"].to_numpy(), population.GENDERS),
-        "age_band": pd.Categorical.from_codes(attributes["age_band"].to_numpy(), population.AGE_BAND_LABELS),
-        "region": pd.Categorical.from_codes(attributes["region"].to_numpy(), population.REGIONS),
-    })
+    frame = pd.DataFrame(
+        {
+            "campaign_id": pd.Categorical.from_codes(campaign, pd.Index([t.campaign.id for t in targeting])),
+            "selected": np.concatenate([t.selected for t in targeting])[kept],
+            "gender": pd.Categorical.from_codes(attributes["gender"].to_numpy(), pd.Index(population.GENDERS)),
+            "age_band": pd.Categorical.from_codes(
+                attributes["age_band"].to_numpy(), pd.Index(population.AGE_BAND_LABELS)
+            ),
+            "region": pd.Categorical.from_codes(attributes["region"].to_numpy(), pd.Index(population.REGIONS)),
+        }
+    )
     entry = bias.parity_summary(bias.selection_parity(frame), bias.small_group_entry(frame))
     # (not delivery_skew: it compares the reached with the selected, and the skew is in the selection)
     entry["also_seen_by"] = ["bias.intersectional", "bias.outcome_parity"]

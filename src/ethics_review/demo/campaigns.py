@@ -46,8 +46,9 @@ CAMPAIGNS: tuple[Campaign, ...] = (
     Campaign("SOLDES-ETE-EMAIL", "email", "2026-06-24 07:00:00", 2, "everyone_with_basis"),
     Campaign("SOLDES-ETE-SMS", "sms", "2026-06-24 10:00:00", 1, "everyone_with_basis"),
     Campaign("RENTREE-ADS", "ads", "2026-09-01 06:00:00", 14, "lead_score", selection_rate=0.5, explicit_purpose=True),
-    Campaign("CATALOGUE-AUTOMNE-POSTAL", "postal", "2026-10-05 07:00:00", 3, "everyone_with_basis",
-             customers_only=True),
+    Campaign(
+        "CATALOGUE-AUTOMNE-POSTAL", "postal", "2026-10-05 07:00:00", 3, "everyone_with_basis", customers_only=True
+    ),
     Campaign("NOEL26-EMAIL", "email", "2026-11-03 08:00:00", 3, "lead_score", selection_rate=0.25),
     Campaign("NOEL26-ADS", "ads", "2026-11-05 06:00:00", 7, "lead_score", selection_rate=0.4, explicit_purpose=True),
 )

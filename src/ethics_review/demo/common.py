@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -41,7 +42,7 @@ def dates(values: np.ndarray) -> pa.Array:
     return pa.array(values.astype(np.int32), type=pa.int32(), mask=values == MISSING_DAY).cast(pa.date32())
 
 
-def pick(words: Sequence[str], codes: np.ndarray, *, missing: np.ndarray | None = None) -> pa.Array:
+def pick(words: Sequence[str], codes: np.ndarray | pd.Series, *, missing: np.ndarray | None = None) -> pa.Array:
     """The word at each code, as a dictionary column (cheap for repeated words); `missing` rows are null."""
     distinct = list(dict.fromkeys(words))  # a dictionary must not repeat a word (e.g. Camille in two lists)
     remap = np.array([distinct.index(w) for w in words], dtype=np.int32)
@@ -77,7 +78,7 @@ def occurrence_number(codes: np.ndarray) -> np.ndarray:
     return rank
 
 
-def weighted_choice(rng: np.random.Generator, weights: Sequence[float], size: int) -> np.ndarray:
+def weighted_choice(rng: np.random.Generator, weights: Sequence[float] | np.ndarray, size: int) -> np.ndarray:
     """Indices drawn with the given (unnormalised) weights."""
     p = np.asarray(weights, dtype=float)
     return rng.choice(len(p), size=size, p=p / p.sum())

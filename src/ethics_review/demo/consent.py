@@ -8,13 +8,14 @@ preference centre, and the cookie-banner (CMP) choices for personalised ads, ren
 
 The basis of a send follows the contract exactly: the consent state of (contact, purpose) at `sent_at` is the
 status of the latest event at or before it; a send is covered by consent if that state is `granted`, else by
-an exception to the consent requirement of the review's `exemptions:` (soft opt-in, B2B), else by nothing. Cookie-banner events carry
-the TC string (IAB TCF v2) the banner stored, written by `encode_tc_string`.
+an exception to the consent requirement of the review's `exemptions:` (soft opt-in, B2B), else by nothing.
+Cookie-banner events carry the TC string (IAB TCF v2) the banner stored, written by `encode_tc_string`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from .campaigns import CAMPAIGN_INDEX, CAMPAIGNS, send_times
 from .common import DAY, numbered, pick, rng_for, sample_exact, seconds, status, timestamps
 from .population import COUNTRIES, Population, age_band_codes, day_number
 
+if TYPE_CHECKING:  # the record of a generated dataset; the package imports this module
+    from . import _Generated
+
 # Exceptions to the consent requirement (not legal bases), as the demo's review.yaml declares them (CPCE L.34-5
 # soft opt-in for email to customers, CNIL B2B guidance). The demo has no phone campaign.
 DEMO_EXEMPTIONS = {"email_marketing": {"soft_opt_in": True, "b2b": True}}
@@ -35,15 +39,28 @@ NO_EVENT, GRANTED, WITHDRAWN, REFUSED = 0, 1, 2, 3  # state codes; 1..3 index CO
 NO_BASIS, BY_CONSENT, BY_SOFT_OPT_IN, BY_B2B = range(4)  # legal-basis codes, in order of precedence
 
 SOURCES = (
-    "site-web/inscription", "magasin/caisse", "appli-mobile", "campagne-repermission-2024", "cmp-site",
-    "lien-desinscription", "stop-sms", "espace-client", "demande-opposition", "cmp-appli",
+    "site-web/inscription",
+    "magasin/caisse",
+    "appli-mobile",
+    "campagne-repermission-2024",
+    "cmp-site",
+    "lien-desinscription",
+    "stop-sms",
+    "espace-client",
+    "demande-opposition",
+    "cmp-appli",
 )
-(WEBSITE, SHOP, APP, REPERMISSION, CMP, UNSUBSCRIBE_LINK, STOP_SMS, PREFERENCE_CENTRE, OBJECTION,
- CMP_APP) = range(len(SOURCES))
+(WEBSITE, SHOP, APP, REPERMISSION, CMP, UNSUBSCRIBE_LINK, STOP_SMS, PREFERENCE_CENTRE, OBJECTION, CMP_APP) = range(
+    len(SOURCES)
+)
 NO_SOURCE = -1  # a consent imported without its collection point (planted for consent.proof)
 # Versions of the privacy notice shown at collection, with the day each came into force.
-POLICY_VERSIONS = (("2022-03", "2022-03-01"), ("2024-01", "2024-01-08"), ("2025-04", "2025-04-01"),
-                   ("2026-03", "2026-03-02"))
+POLICY_VERSIONS = (
+    ("2022-03", "2022-03-01"),
+    ("2024-01", "2024-01-08"),
+    ("2025-04", "2025-04-01"),
+    ("2026-03", "2026-03-02"),
+)
 REPERMISSION_WINDOW = ("2024-01-15", "2024-06-28")  # older contacts re-confirmed their choices (CNIL: <= 3 years)
 CMP_WINDOW = ("2026-05-20", "2026-11-08")  # the CMP keeps choices six months, then asks again
 
@@ -82,16 +99,18 @@ def build_consent_log(rng: np.random.Generator, population: Population) -> pd.Da
     collected_day = _collection_day(rng, people["created"].to_numpy(), day_number(population.as_of))
     collected_at = collected_day * DAY + rng.integers(8 * 3600, 22 * 3600, size)
     sign_up_source = rng.choice([WEBSITE, SHOP, APP], size=size, p=[0.6, 0.25, 0.15])
-    sign_up_source = np.where(people["created"].to_numpy() < day_number(REPERMISSION_WINDOW[0]), REPERMISSION,
-                              sign_up_source)
+    sign_up_source = np.where(
+        people["created"].to_numpy() < day_number(REPERMISSION_WINDOW[0]), REPERMISSION, sign_up_source
+    )
     cmp_start, cmp_end = seconds(CMP_WINDOW[0]), seconds(CMP_WINDOW[1])
 
     parts = []
     for habit in HABITS:
         code = PURPOSE_CODE[habit.purpose]
         answer = rng.random(size)
-        status = np.where(answer < habit.granted, GRANTED,
-                          np.where(answer < habit.granted + habit.refused, REFUSED, NO_EVENT))
+        status = np.where(
+            answer < habit.granted, GRANTED, np.where(answer < habit.granted + habit.refused, REFUSED, NO_EVENT)
+        )
         if habit.needs_phone:
             status = np.where(people["has_phone"].to_numpy(), status, NO_EVENT)
         if habit.cmp:  # the banner's last answer, never before the person became a contact
@@ -103,25 +122,42 @@ def build_consent_log(rng: np.random.Generator, population: Population) -> pd.Da
         if habit.purpose == "email_marketing":
             method = np.where(rng.random(size) < SHARE_EMAIL_CHECKBOX, CONSENT_METHODS.index("checkbox"), method)
         first = np.flatnonzero(status != NO_EVENT)
-        parts.append(pd.DataFrame({"person": first, "purpose": code, "status": status[first], "at": at[first],
-                                   "source": source[first], "method": method[first]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "person": first,
+                    "purpose": code,
+                    "status": status[first],
+                    "at": at[first],
+                    "source": source[first],
+                    "method": method[first],
+                }
+            )
+        )
 
         # A later change of mind, at least two days after the first choice and before as_of.
         later_share = np.where(status == GRANTED, habit.withdrawn_later, habit.granted_later)
-        changes = np.flatnonzero((status != NO_EVENT) & (rng.random(size) < later_share)
-                                 & (at < as_of_s - 4 * DAY))
+        changes = np.flatnonzero((status != NO_EVENT) & (rng.random(size) < later_share) & (at < as_of_s - 4 * DAY))
         room = as_of_s - DAY - (at[changes] + 2 * DAY)
         changed_at = at[changes] + 2 * DAY + np.floor(rng.random(len(changes)) * room).astype(np.int64)
         was_granted = status[changes] == GRANTED
-        withdrawal_source = {"email_marketing": UNSUBSCRIBE_LINK, "sms_marketing": STOP_SMS,
-                             "personalised_ads": CMP}.get(habit.purpose, PREFERENCE_CENTRE)
-        parts.append(pd.DataFrame({
-            "person": changes, "purpose": code,
-            "status": np.where(was_granted, WITHDRAWN, GRANTED),
-            "at": changed_at,
-            "source": np.where(was_granted, withdrawal_source, PREFERENCE_CENTRE),
-            "method": np.where(was_granted, -1, method[changes]),  # a withdrawal has no collection method
-        }))
+        withdrawal_source = {
+            "email_marketing": UNSUBSCRIBE_LINK,
+            "sms_marketing": STOP_SMS,
+            "personalised_ads": CMP,
+        }.get(habit.purpose, PREFERENCE_CENTRE)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "person": changes,
+                    "purpose": code,
+                    "status": np.where(was_granted, WITHDRAWN, GRANTED),
+                    "at": changed_at,
+                    "source": np.where(was_granted, withdrawal_source, PREFERENCE_CENTRE),
+                    "method": np.where(was_granted, -1, method[changes]),  # a withdrawal has no collection method
+                }
+            )
+        )
     return _sorted_log(pd.concat(parts, ignore_index=True))
 
 
@@ -136,9 +172,17 @@ def _collection_day(rng: np.random.Generator, created_day: np.ndarray, as_of_day
 
 def _sorted_log(log: pd.DataFrame) -> pd.DataFrame:
     """An append-only log reads in time order; ties broken by person and purpose so the order is stable."""
-    log = log.astype({"person": np.int64, "purpose": np.int8, "status": np.int8, "at": np.int64,
-                      "source": np.int8, "method": np.int8})
-    # One int64 key (time, person, purpose) sorts much faster than a three-key lexsort at 10M contacts.
+    log = log.astype(
+        {
+            "person": np.int64,
+            "purpose": np.int8,
+            "status": np.int8,
+            "at": np.int64,
+            "source": np.int8,
+            "method": np.int8,
+        }
+    )
+    # One int64 key (time, person, purpose): a single-key sort, where a three-key lexsort compares keys in turn.
     key = (log["at"].to_numpy() << 32) | (log["person"].to_numpy() << 4) | log["purpose"].to_numpy()
     return log.take(np.argsort(key, kind="stable")).reset_index(drop=True)
 
@@ -178,10 +222,11 @@ class ConsentState:
         index, found = self._latest(person, purpose, at)
         return np.where(found, (self.keys[index] & ((1 << 31) - 1)) + ConsentState.EPOCH, -1)
 
-    def _latest(self, person: np.ndarray, purpose: np.ndarray | int,
-                at: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+    def _latest(
+        self, person: np.ndarray, purpose: np.ndarray | int, at: np.ndarray | int
+    ) -> tuple[np.ndarray, np.ndarray]:
         query = self._key(person, purpose, at)
-        # Sorted queries make the binary search cache-friendly (about five times faster on millions of rows).
+        # Sorted queries walk the sorted keys in order, so the binary searches stay in cache.
         order = np.argsort(query, kind="stable")
         index = np.empty(len(query), dtype=np.int64)
         index[order] = np.searchsorted(self.keys, query[order], side="right") - 1
@@ -189,9 +234,15 @@ class ConsentState:
         return np.maximum(index, 0), found
 
 
-def basis_of(state: np.ndarray, purpose: np.ndarray, is_customer: np.ndarray, recipient_type: np.ndarray,
-             exemptions: dict[str, dict[str, bool]] = DEMO_EXEMPTIONS) -> np.ndarray:
-    """The legal basis of each send (NO_BASIS, BY_CONSENT, BY_SOFT_OPT_IN or BY_B2B), in order of precedence: consent, soft opt-in, B2B."""
+def basis_of(
+    state: np.ndarray,
+    purpose: np.ndarray,
+    is_customer: np.ndarray,
+    recipient_type: np.ndarray,
+    exemptions: dict[str, dict[str, bool]] = DEMO_EXEMPTIONS,
+) -> np.ndarray:
+    """The legal basis of each send (NO_BASIS, BY_CONSENT, BY_SOFT_OPT_IN or BY_B2B), in order of precedence:
+    consent, soft opt-in, B2B."""
     not_opposed = (state != WITHDRAWN) & (state != REFUSED)
     soft_opt_in = np.zeros(len(state), dtype=bool)
     b2b = np.zeros(len(state), dtype=bool)
@@ -208,20 +259,24 @@ def basis_of(state: np.ndarray, purpose: np.ndarray, is_customer: np.ndarray, re
 def basis_of_sends(sends: pd.DataFrame, state: ConsentState, population: Population) -> np.ndarray:
     person = sends["person"].to_numpy()
     people = population.people
-    return basis_of(state.at(person, sends["purpose"].to_numpy(), sends["sent_at"].to_numpy()),
-                    sends["purpose"].to_numpy(), people["is_customer"].to_numpy()[person],
-                    people["recipient_type"].to_numpy()[person])
+    return basis_of(
+        state.at(person, sends["purpose"].to_numpy(), sends["sent_at"].to_numpy()),
+        sends["purpose"].to_numpy(),
+        people["is_customer"].to_numpy()[person],
+        people["recipient_type"].to_numpy()[person],
+    )
 
 
-def coverage_counts(sends: pd.DataFrame, state: ConsentState, population: Population,
-                    campaign_ids: tuple[str, ...]) -> dict[str, object]:
+def coverage_counts(
+    sends: pd.DataFrame, state: ConsentState, population: Population, campaign_ids: tuple[str, ...]
+) -> dict[str, Any]:
     """What `consent.coverage` must find, recomputed from the final sends (the state of erased people, who have
     no sends left, does not matter)."""
     basis = basis_of_sends(sends, state, population)
     uncovered = basis == NO_BASIS
     by_campaign = np.bincount(sends["campaign"].to_numpy()[uncovered], minlength=len(campaign_ids))
     return {
-        "sends": int(len(sends)),
+        "sends": len(sends),
         "uncovered_sends": int(uncovered.sum()),
         "covered_by_consent": int((basis == BY_CONSENT).sum()),
         "covered_by_soft_opt_in": int((basis == BY_SOFT_OPT_IN).sum()),
@@ -237,30 +292,35 @@ def consents_table(log: pd.DataFrame, contact_ids: pa.Array) -> pa.Table:
     version = np.searchsorted(version_starts, at, side="right") - 1
     method = log["method"].to_numpy()
     source = log["source"].to_numpy()
-    return pa.table({
-        "contact_id": contact_ids.take(pa.array(log["person"].to_numpy())),
-        "purpose": pick(CANONICAL_PURPOSES, log["purpose"].to_numpy()),
-        "status": pick(CONSENT_STATUSES, log["status"].to_numpy() - 1),
-        "recorded_at": timestamps(at),
-        "source": pick(SOURCES, np.maximum(source, 0), missing=source < 0),
-        "policy_version": pick([v for v, _ in POLICY_VERSIONS], np.maximum(version, 0)),
-        "method": pick(CONSENT_METHODS, np.maximum(method, 0), missing=method < 0),
-        "evidence_ref": numbered("PRV-", np.arange(1, len(log) + 1), 9),
-        "tc_string": tc_strings(log),
-    })
+    return pa.table(
+        {
+            "contact_id": contact_ids.take(pa.array(log["person"].to_numpy())),
+            "purpose": pick(CANONICAL_PURPOSES, log["purpose"].to_numpy()),
+            "status": pick(CONSENT_STATUSES, log["status"].to_numpy() - 1),
+            "recorded_at": timestamps(at),
+            "source": pick(SOURCES, np.maximum(source, 0), missing=source < 0),
+            "policy_version": pick([v for v, _ in POLICY_VERSIONS], np.maximum(version, 0)),
+            "method": pick(CONSENT_METHODS, np.maximum(method, 0), missing=method < 0),
+            "evidence_ref": numbered("PRV-", np.arange(1, len(log) + 1), 9),
+            "tc_string": tc_strings(log),
+        }
+    )
 
 
 # --- Planted problems of consent.coverage --------------------------------------------------------------------------
 
-SMS_WITHOUT_CONSENT = {"campaign": "SOLDES-ETE-SMS", "share_of_contacts": 0.01, "minimum": 25}
-EMAIL_AFTER_WITHDRAWAL = {"campaign": "NOEL26-EMAIL", "share_of_contacts": 0.0005, "minimum": 3}
-COVERAGE_STORY = ("SOLDES-ETE-SMS went to a list topped up from an old in-store file of phone numbers that never "
-                  "gave SMS consent; NOEL26-EMAIL reached prospects who had unsubscribed (outdated suppression "
-                  "list).")
+SMS_WITHOUT_CONSENT: dict[str, Any] = {"campaign": "SOLDES-ETE-SMS", "share_of_contacts": 0.01, "minimum": 25}
+EMAIL_AFTER_WITHDRAWAL: dict[str, Any] = {"campaign": "NOEL26-EMAIL", "share_of_contacts": 0.0005, "minimum": 3}
+COVERAGE_STORY = (
+    "SOLDES-ETE-SMS went to a list topped up from an old in-store file of phone numbers that never "
+    "gave SMS consent; NOEL26-EMAIL reached prospects who had unsubscribed (outdated suppression "
+    "list)."
+)
 
 
-def plant_sends_without_basis(rng: np.random.Generator, population: Population, log: pd.DataFrame,
-                              state: ConsentState, spare: np.ndarray) -> pd.DataFrame:
+def plant_sends_without_basis(
+    rng: np.random.Generator, population: Population, log: pd.DataFrame, state: ConsentState, spare: np.ndarray
+) -> pd.DataFrame:
     """Extra sends (person, campaign index, sent_at) with no basis; `spare` marks people free to use (no
     data-subject request, not erased)."""
     people = population.people
@@ -273,8 +333,9 @@ def plant_sends_without_basis(rng: np.random.Generator, population: Population, 
     known_before = people["created"].to_numpy() * DAY < campaign.start_s
     pool = np.flatnonzero(never_asked & known_before & people["has_phone"].to_numpy() & spare)
     chosen = sample_exact(rng, pool, count)
-    sms = pd.DataFrame({"person": chosen, "campaign": CAMPAIGN_INDEX[campaign.id],
-                        "sent_at": send_times(rng, campaign, len(chosen))})
+    sms = pd.DataFrame(
+        {"person": chosen, "campaign": CAMPAIGN_INDEX[campaign.id], "sent_at": send_times(rng, campaign, len(chosen))}
+    )
 
     campaign = CAMPAIGNS[CAMPAIGN_INDEX[EMAIL_AFTER_WITHDRAWAL["campaign"]]]
     count = max(EMAIL_AFTER_WITHDRAWAL["minimum"], round(size * EMAIL_AFTER_WITHDRAWAL["share_of_contacts"]))
@@ -292,11 +353,18 @@ DEMO_CMP_ID = 300  # a fictional CMP
 DEMO_AD_VENDOR = 755  # the ad partner's vendor id in the demo
 
 
-def encode_tc_string(*, purposes: tuple[int, ...], legitimate_interests: tuple[int, ...] = (),
-                     vendors: tuple[int, ...] = (), day_s: int = 0, policy_version: int = 4,
-                     vendor_list_version: int = 150) -> str:
+def encode_tc_string(
+    *,
+    purposes: tuple[int, ...],
+    legitimate_interests: tuple[int, ...] = (),
+    vendors: tuple[int, ...] = (),
+    day_s: int = 0,
+    policy_version: int = 4,
+    vendor_list_version: int = 150,
+) -> str:
     """The core segment of a TCF v2 TC string (bitfield vendor sections, no publisher restriction). Created and
     LastUpdated are the day only, as CMPs are asked to do so that the string does not fingerprint the user."""
+
     def number(value: int, width: int) -> str:
         return format(value, f"0{width}b")
 
@@ -311,14 +379,30 @@ def encode_tc_string(*, purposes: tuple[int, ...], legitimate_interests: tuple[i
         return number(top, 16) + "0" + ids(chosen, top)
 
     deciseconds = (day_s - day_s % DAY) * 10
-    bits = (number(2, 6) + number(deciseconds, 36) + number(deciseconds, 36) + number(DEMO_CMP_ID, 12)
-            + number(1, 12) + number(1, 6) + letters("FR") + number(vendor_list_version, 12)
-            + number(policy_version, 6) + "0" + "0" + ids((), 12) + ids(purposes, 24)
-            + ids(legitimate_interests, 24) + "0" + letters("FR") + vendor_section(vendors)
-            + vendor_section(()) + number(0, 12))
+    bits = (
+        number(2, 6)
+        + number(deciseconds, 36)
+        + number(deciseconds, 36)
+        + number(DEMO_CMP_ID, 12)
+        + number(1, 12)
+        + number(1, 6)
+        + letters("FR")
+        + number(vendor_list_version, 12)
+        + number(policy_version, 6)
+        + "0"
+        + "0"
+        + ids((), 12)
+        + ids(purposes, 24)
+        + ids(legitimate_interests, 24)
+        + "0"
+        + letters("FR")
+        + vendor_section(vendors)
+        + vendor_section(())
+        + number(0, 12)
+    )
     bits += "0" * (-len(bits) % 6)
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-    return "".join(alphabet[int(bits[i:i + 6], 2)] for i in range(0, len(bits), 6))
+    return "".join(alphabet[int(bits[i : i + 6], 2)] for i in range(0, len(bits), 6))
 
 
 TC_PURPOSES = {  # (source, status) -> purposes the banner's string grants; anything else grants none
@@ -342,18 +426,29 @@ def tc_strings(log: pd.DataFrame) -> pa.Array:
             continue
         kind, banner = value % 4, (value // 4) % 16
         purposes = TC_PURPOSES.get((int(banner), int(kind)), ())
-        words.append(encode_tc_string(purposes=purposes, vendors=(DEMO_AD_VENDOR,) if purposes else (),
-                                      day_s=int(value // 64) * DAY))
+        words.append(
+            encode_tc_string(
+                purposes=purposes, vendors=(DEMO_AD_VENDOR,) if purposes else (), day_s=int(value // 64) * DAY
+            )
+        )
     return pick(words, codes, missing=~from_banner)
 
 
 # --- Planted problems of the other consent checks -------------------------------------------------------------------
 
 PLANT_SIZES = {  # (share of contacts, minimum) of each planted group
-    "proof": (0.002, 5), "stale_ads": (0.001, 4), "minors_fr": (0.0008, 3), "minors_de": (0.0, 2),
-    "minors_shop": (0.0, 1), "dormant_mailed": (0.0006, 3), "dormant_repermission": (0.0, 2),
-    "dormant_kept": (0.0, 2), "religion": (0.02, 20), "email_notes": (0.001, 4),
-    "phone_notes": (0.001, 4), "tcf_app": (0.001, 4),
+    "proof": (0.002, 5),
+    "stale_ads": (0.001, 4),
+    "minors_fr": (0.0008, 3),
+    "minors_de": (0.0, 2),
+    "minors_shop": (0.0, 1),
+    "dormant_mailed": (0.0006, 3),
+    "dormant_repermission": (0.0, 2),
+    "dormant_kept": (0.0, 2),
+    "religion": (0.02, 20),
+    "email_notes": (0.001, 4),
+    "phone_notes": (0.001, 4),
+    "tcf_app": (0.001, 4),
 }
 STALE_ADS_WINDOW = ("2025-10-01", "2026-04-30")  # last year's banner choices, never renewed
 STALE_ADS_CAMPAIGN = "NOEL26-ADS"
@@ -372,7 +467,8 @@ PRIVACY_STORY = (
     "(offline: outside GDPR Art 8, a warning); an erasure failed in the CRM and an access request was "
     "forgotten, while a rectification request whose deadline was extended within the first month is still on "
     "time; prospects inactive since sign-up stayed in the newsletter, and two of them received a single "
-    "re-permission message instead.")
+    "re-permission message instead."
+)
 
 
 @dataclass(frozen=True)
@@ -387,8 +483,14 @@ def _count(size: int, name: str) -> int:
     return max(minimum, round(size * share))
 
 
-def plant_privacy_problems(seed: int, population: Population, log: pd.DataFrame, spare: np.ndarray,
-                           campaign_sends: pd.DataFrame, planted_sends: pd.DataFrame) -> PrivacyPlants:
+def plant_privacy_problems(
+    seed: int,
+    population: Population,
+    log: pd.DataFrame,
+    spare: np.ndarray,
+    campaign_sends: pd.DataFrame,
+    planted_sends: pd.DataFrame,
+) -> PrivacyPlants:
     """The problems of consent.proof, freshness, minors, retention, special_categories, minimisation and tcf,
     each from its own random stream and on its own people (none has a request or a planted coverage send)."""
     people = population.people.copy()
@@ -416,7 +518,7 @@ def plant_privacy_problems(seed: int, population: Population, log: pd.DataFrame,
     ads_sent = np.zeros(size, dtype=bool)
     ads_campaigns = [i for i, c in enumerate(CAMPAIGNS) if c.channel == "ads"]
     ads_sent[campaign_sends.loc[campaign_sends["campaign"].isin(ads_campaigns), "person"].to_numpy()] = True
-    ads_events = (log["purpose"].to_numpy() == ads_code)
+    ads_events = log["purpose"].to_numpy() == ads_code
     one_ads_event = np.bincount(log.loc[ads_events, "person"].to_numpy(), minlength=size) == 1
     app_users = take("tcf_app", ads_sent & one_ads_event)
     log.loc[ads_events & np.isin(log["person"].to_numpy(), app_users), "source"] = CMP_APP
@@ -429,10 +531,19 @@ def plant_privacy_problems(seed: int, population: Population, log: pd.DataFrame,
     rng = rng_for(seed, "consent.stale_ads.times")
     stale_at = rng.integers(start, end, len(stale))
     campaign = CAMPAIGNS[CAMPAIGN_INDEX[STALE_ADS_CAMPAIGN]]
-    extra_sends = pd.DataFrame({"person": stale, "campaign": CAMPAIGN_INDEX[campaign.id],
-                                "sent_at": send_times(rng, campaign, len(stale))})
-    events = pd.DataFrame({"person": stale, "purpose": ads_code, "status": GRANTED, "at": stale_at, "source": CMP,
-                           "method": CONSENT_METHODS.index("cmp")})
+    extra_sends = pd.DataFrame(
+        {"person": stale, "campaign": CAMPAIGN_INDEX[campaign.id], "sent_at": send_times(rng, campaign, len(stale))}
+    )
+    events = pd.DataFrame(
+        {
+            "person": stale,
+            "purpose": ads_code,
+            "status": GRANTED,
+            "at": stale_at,
+            "source": CMP,
+            "method": CONSENT_METHODS.index("cmp"),
+        }
+    )
     log = add_events(log, events)
 
     # consent.minors: teenagers who signed up alone online, in France (under 15) and Germany (under 16), and one
@@ -451,8 +562,14 @@ def plant_privacy_problems(seed: int, population: Population, log: pd.DataFrame,
         pool = individual & recent & granted_online & (people["country"].to_numpy() == COUNTRIES.index(country))
         minors = take(f"minors_{country.lower()}", pool)
         birth[minors] = first_grant_at[minors] // DAY - int(age * 365.2425)
-    at_the_shop = take("minors_shop", individual & recent & granted_offline & ~granted_online
-                       & (people["country"].to_numpy() == COUNTRIES.index("FR")))
+    at_the_shop = take(
+        "minors_shop",
+        individual
+        & recent
+        & granted_offline
+        & ~granted_online
+        & (people["country"].to_numpy() == COUNTRIES.index("FR")),
+    )
     birth[at_the_shop] = first_grant_at[at_the_shop] // DAY - int(MINOR_AGE_AT_CONSENT["FR"] * 365.2425)
     people["birth_day"] = birth
     people["age_band"] = age_band_codes(birth, population.as_of).astype(np.int8)
@@ -460,15 +577,20 @@ def plant_privacy_problems(seed: int, population: Population, log: pd.DataFrame,
     # consent.retention: prospects never active since sign-up, more than three years ago; some still mailed.
     as_of_day = day_number(population.as_of)
     old_prospect = ~people["is_customer"].to_numpy() & (
-        people["created"].to_numpy() < as_of_day - DORMANT_CREATED_BEFORE_MONTHS * 30)
+        people["created"].to_numpy() < as_of_day - DORMANT_CREATED_BEFORE_MONTHS * 30
+    )
     emailed = np.zeros(size, dtype=bool)
     email_campaigns = [i for i, c in enumerate(CAMPAIGNS) if c.channel == "email"]
     emailed[campaign_sends.loc[campaign_sends["campaign"].isin(email_campaigns), "person"].to_numpy()] = True
     sends_received = np.bincount(campaign_sends["person"].to_numpy(), minlength=size)
     # Every 2026 send falls after their 36 months: several sends is a fail, exactly one a re-permission (warn).
-    dormant = np.concatenate([take("dormant_mailed", old_prospect & emailed & (sends_received > 1)),
-                              take("dormant_repermission", old_prospect & (sends_received == 1)),
-                              take("dormant_kept", old_prospect & (sends_received == 0))])
+    dormant = np.concatenate(
+        [
+            take("dormant_mailed", old_prospect & emailed & (sends_received > 1)),
+            take("dormant_repermission", old_prospect & (sends_received == 1)),
+            take("dormant_kept", old_prospect & (sends_received == 0)),
+        ]
+    )
     last_activity = people["last_activity"].to_numpy().copy()
     last_activity[dormant] = people["created"].to_numpy()[dormant]
     people["last_activity"] = last_activity
@@ -486,13 +608,14 @@ def plant_privacy_problems(seed: int, population: Population, log: pd.DataFrame,
     phones = identity["phone"].to_numpy(zero_copy_only=False)
     notes[email_notes] = ["Préfère être recontacté(e) à " + e for e in emails[email_notes]]
     notes[phone_notes] = ["Rappeler au 0" + p.removeprefix("+33 ") for p in phones[phone_notes]]
-    identity = (identity.set_column(identity.column_names.index("notes"), "notes", pa.array(notes, pa.string()))
-                .append_column("religion", pick(RELIGIONS, np.maximum(words, 0), missing=words < 0)))
-    return PrivacyPlants(population=replace(population, people=people, identity=identity), log=log,
-                         sends=extra_sends)
+    identity = identity.set_column(
+        identity.column_names.index("notes"), "notes", pa.array(notes, pa.string())
+    ).append_column("religion", pick(RELIGIONS, np.maximum(words, 0), missing=words < 0))
+    return PrivacyPlants(population=replace(population, people=people, identity=identity), log=log, sends=extra_sends)
 
 
 # --- What the checks must find: planted.json entries, from the generated data ---------------------------------------
+
 
 def _calendar(seconds_or_days: np.ndarray, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Year, month and day of epoch seconds ("s") or days ("D")."""
@@ -504,29 +627,31 @@ def _calendar(seconds_or_days: np.ndarray, unit: str) -> tuple[np.ndarray, np.nd
     return year, month, (moment - moment.astype("datetime64[M]")).astype(np.int64) + 1
 
 
-def _months_after(later: tuple[np.ndarray, ...], earlier: tuple[np.ndarray, ...],
-                  months: np.ndarray | int) -> np.ndarray:
+def _months_after(
+    later: tuple[np.ndarray, ...], earlier: tuple[np.ndarray, ...], months: np.ndarray | int
+) -> np.ndarray:
     """`later` falls after the same day `months` calendar months after `earlier` (year, month, day triples)."""
     target = earlier[0] * 12 + earlier[1] + months
     index = later[0] * 12 + later[1]
-    return (index > target) | ((index == target) & (later[2] > earlier[2]))
+    after: np.ndarray = (index > target) | ((index == target) & (later[2] > earlier[2]))
+    return after
 
 
 def _years_between(birth: tuple[np.ndarray, ...], moment: tuple[np.ndarray, ...]) -> np.ndarray:
     before_birthday = (birth[1] > moment[1]) | ((birth[1] == moment[1]) & (birth[2] > moment[2]))
-    return moment[0] - birth[0] - before_birthday
+    years: np.ndarray = moment[0] - birth[0] - before_birthday
+    return years
 
 
-def _entry(counts: dict[str, int], *, fail: bool = False, warn: bool = False, **extra: object) -> dict[str, object]:
+def _entry(counts: dict[str, int], *, fail: bool = False, warn: bool = False, **extra: Any) -> dict[str, Any]:
     return {"status": status(fail, warn), "counts": counts, **extra}
 
 
-def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the generator's _Generated record
+def privacy_entries(data: _Generated) -> dict[str, dict[str, Any]]:
     """planted.json entries of every consent check but coverage, recomputed from the final generated data (the
     numbers the writer turns into files), independently of the kit's checks."""
     people, keep, log, state, sends = data.people.people, data.keep, data.log, data.state, data.sends
-    person, purpose, sent_at = (sends["person"].to_numpy(), sends["purpose"].to_numpy(),
-                                sends["sent_at"].to_numpy())
+    person, purpose, sent_at = (sends["person"].to_numpy(), sends["purpose"].to_numpy(), sends["sent_at"].to_numpy())
     as_of_day = day_number(data.people.as_of)
     as_of = _calendar(np.array([as_of_day]), "D")
     sent_on = _calendar(sent_at, "s")  # the calendar date of each send, used by several checks
@@ -535,15 +660,23 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
     status_at_send = state.at(person, purpose, sent_at)
     blocked = (status_at_send == WITHDRAWN) | (status_at_send == REFUSED)
     entries["consent.after_withdrawal"] = _entry(
-        {"sends_after_withdrawal": int(blocked.sum()), "contacts_affected": int(len(np.unique(person[blocked])))},
-        fail=bool(blocked.any()), story=COVERAGE_STORY + " " + PRIVACY_STORY)
+        {"sends_after_withdrawal": int(blocked.sum()), "contacts_affected": len(np.unique(person[blocked]))},
+        fail=bool(blocked.any()),
+        story=COVERAGE_STORY + " " + PRIVACY_STORY,
+    )
 
     granted = log["status"].to_numpy() == GRANTED
     no_source = granted & (log["source"].to_numpy() == NO_SOURCE)
     completeness = 1 - no_source.sum() / granted.sum()
     entries["consent.proof"] = _entry(
-        {"granted_consents": int(granted.sum()), "incomplete_consents": int(no_source.sum()),
-         "missing_source": int(no_source.sum())}, fail=completeness < 0.95, warn=completeness < 1)
+        {
+            "granted_consents": int(granted.sum()),
+            "incomplete_consents": int(no_source.sum()),
+            "missing_source": int(no_source.sum()),
+        },
+        fail=completeness < 0.95,
+        warn=completeness < 1,
+    )
 
     event_at = state.event_time(person, purpose, sent_at)
     max_age = np.where(np.isin(purpose, [PURPOSE_CODE["personalised_ads"], PURPOSE_CODE["analytics"]]), 6, 36)
@@ -551,7 +684,8 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
     stale = on_consent & _months_after(sent_on, _calendar(event_at, "s"), max_age)
     stale_consents = pd.DataFrame({"p": person[stale], "u": purpose[stale], "t": event_at[stale]}).drop_duplicates()
     entries["consent.freshness"] = _entry(
-        {"stale_sends": int(stale.sum()), "stale_consents_used": len(stale_consents)}, warn=bool(stale.any()))
+        {"stale_sends": int(stale.sum()), "stale_consents_used": len(stale_consents)}, warn=bool(stale.any())
+    )
 
     ages = yaml_ages()
     birth_day = people["birth_day"].to_numpy()
@@ -568,12 +702,16 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
     minors = np.unique(event_person[child & ~offline])  # Art 8: consents given online (a rule)
     offline_minors = np.setdiff1d(np.unique(event_person[child & offline]), minors)  # a kit-default warning
     entries["consent.minors"] = _entry(
-        {"minors_without_parental_consent": len(minors), "offline_minors_without_parental_consent":
-         len(offline_minors), "sends_to_minors": int(to_minor.sum())},
-        fail=bool(len(minors) or to_minor.any()), warn=bool(len(offline_minors)),
+        {
+            "minors_without_parental_consent": len(minors),
+            "offline_minors_without_parental_consent": len(offline_minors),
+            "sends_to_minors": int(to_minor.sum()),
+        },
+        fail=bool(len(minors) or to_minor.any()),
+        warn=bool(len(offline_minors)),
         by_country={c: int((country[minors] == c).sum()) for c in sorted(set(country[minors]))},
-        offline_by_country={c: int((country[offline_minors] == c).sum())
-                            for c in sorted(set(country[offline_minors]))})
+        offline_by_country={c: int((country[offline_minors] == c).sum()) for c in sorted(set(country[offline_minors]))},
+    )
 
     frame = data.subject_requests.frame
     kind, completed = frame["type"].to_numpy(), frame["completed_at"].to_numpy()
@@ -586,13 +724,20 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
     notified = frame["extension_notified_at"].to_numpy()
     # GDPR Art 12(3): three months instead of one when the person was told within the first month.
     extended = (notified >= 0) & ~_months_after(_calendar(np.maximum(notified, 0), "s"), received, 1)
-    overdue = pending & _months_after(tuple(np.repeat(a, len(frame)) for a in as_of), received,
-                                      np.where(extended, 3, 1))
+    overdue = pending & _months_after(
+        tuple(np.repeat(a, len(frame)) for a in as_of), received, np.where(extended, 3, 1)
+    )
     entries["consent.erasure"] = _entry(
-        {"erased_still_present": len(still), "erased_still_in_contacts": int(keep[completion.index].sum()),
-         "sends_after_erasure": int(after.sum()), "overdue_requests": int(overdue.sum()),
-         "extended_requests": int(extended.sum())},
-        fail=bool(len(still)), warn=bool(overdue.any()))
+        {
+            "erased_still_present": len(still),
+            "erased_still_in_contacts": int(keep[completion.index].sum()),
+            "sends_after_erasure": int(after.sum()),
+            "overdue_requests": int(overdue.sum()),
+            "extended_requests": int(extended.sum()),
+        },
+        fail=bool(len(still)),
+        warn=bool(overdue.any()),
+    )
 
     last = people["last_activity"].to_numpy()
     prospect = keep & ~people["is_customer"].to_numpy()
@@ -602,32 +747,56 @@ def privacy_entries(data) -> dict[str, dict[str, object]]:  # noqa: ANN001 - the
     # CNIL référentiel (2022): one last message after the 36 months may ask whether they wish to go on.
     repermission, repeatedly = int((late_per_person == 1).sum()), int((late_per_person > 1).sum())
     entries["consent.retention"] = _entry(
-        {"dormant_prospects": int(dormant.sum()), "dormant_prospects_contacted": repermission + repeatedly,
-         "dormant_prospects_repermission": repermission, "dormant_prospects_contacted_repeatedly": repeatedly,
-         "sends_to_dormant_prospects": int(late_send.sum())}, fail=bool(repeatedly), warn=bool(dormant.any()))
+        {
+            "dormant_prospects": int(dormant.sum()),
+            "dormant_prospects_contacted": repermission + repeatedly,
+            "dormant_prospects_repermission": repermission,
+            "dormant_prospects_contacted_repeatedly": repeatedly,
+            "sends_to_dormant_prospects": int(late_send.sum()),
+        },
+        fail=bool(repeatedly),
+        warn=bool(dormant.any()),
+    )
 
     identity = data.people.identity.filter(pa.array(keep))
     religion = identity["religion"].combine_chunks()  # always added by plant_privacy_problems
     entries["consent.special_categories"] = _entry(
         {"special_category_columns": int(religion.null_count < len(religion)), "used_for_targeting": 0},
-        warn=religion.null_count < len(religion), column="religion", rows=len(religion) - religion.null_count)
+        warn=religion.null_count < len(religion),
+        column="religion",
+        rows=len(religion) - religion.null_count,
+    )
 
     notes = pd.Series(identity["notes"].combine_chunks().cast(pa.string()).to_numpy(zero_copy_only=False))
     with_email = int(notes.str.contains("@", regex=False).fillna(False).sum())
     with_phone = int(notes.str.contains(r"0[67](?: \d{2}){4}", regex=True).fillna(False).sum())
     entries["consent.minimisation"] = _entry(
-        {"fields_with_personal_data": int(bool(with_email or with_phone)), "rows_with_email": with_email,
-         "rows_with_phone": with_phone}, warn=bool(with_email or with_phone), table="contacts", column="notes")
+        {
+            "fields_with_personal_data": int(bool(with_email or with_phone)),
+            "rows_with_email": with_email,
+            "rows_with_phone": with_phone,
+        },
+        warn=bool(with_email or with_phone),
+        table="contacts",
+        column="notes",
+    )
 
     ads = purpose == PURPOSE_CODE["personalised_ads"]
-    events = pd.DataFrame({"p": log["person"].to_numpy(), "u": log["purpose"].to_numpy(), "t": log["at"].to_numpy(),
-                           "source": log["source"].to_numpy()})
+    events = pd.DataFrame(
+        {
+            "p": log["person"].to_numpy(),
+            "u": log["purpose"].to_numpy(),
+            "t": log["at"].to_numpy(),
+            "source": log["source"].to_numpy(),
+        }
+    )
     used = pd.DataFrame({"p": person[ads], "u": purpose[ads], "t": event_at[ads]}).merge(
-        events, on=["p", "u", "t"], how="left")
+        events, on=["p", "u", "t"], how="left"
+    )
     app = int((used["source"] == CMP_APP).sum())
     entries["consent.tcf"] = _entry(
-        {"ads_sends": int(ads.sum()), "sends_without_tcf_consent": app, "sends_missing_purposes": app},
-        fail=app > 0)
+        {"ads_sends": int(ads.sum()), "sends_without_tcf_consent": app, "sends_missing_purposes": app}, fail=app > 0
+    )
     return entries
 
 

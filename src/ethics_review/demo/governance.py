@@ -36,23 +36,39 @@ CONVERSATIONS = {
 }
 AI_SYSTEM = {"chat": "chatbot-lumi", "messaging": None, "email": None, "phone": None}
 CONVERSATION_DAYS = 90  # conversations of the 90 days before as_of
-HUMAN_CONTACT_STORY = ("Lumi, the site's chatbot, never hands over to a person for 90 of the 360 customers who asked "
-                       "for one on the chat channel: 75% reached a person, below the kit's 80%.")
+HUMAN_CONTACT_STORY = (
+    "Lumi, the site's chatbot, never hands over to a person for 90 of the 360 customers who asked "
+    "for one on the chat channel: 75% reached a person, below the kit's 80%."
+)
 
 # Register fields of v2 (profiling, large_scale) and the planted DPIA gaps.
-REGISTER_FIELDS = {
+REGISTER_FIELDS: dict[str, dict[str, Any]] = {
     "lead-scoring": {"profiling": True, "large_scale": True},
     "segmentation": {"profiling": True, "large_scale": True, "dpia": "à compléter"},  # planted: placeholder
     "dynamic-pricing": {"profiling": True, "large_scale": True, "dpia": None},  # planted: no DPIA
     "chatbot-lumi": {"profiling": False, "large_scale": True},
     "content-generator": {"profiling": False, "large_scale": False},
 }
-DPIA_STORY = ("Dynamic pricing decides prices alone, with a significant effect, and has no impact assessment; the "
-              "segmentation profiles every customer and its DPIA field reads 'à compléter'.")
+DPIA_STORY = (
+    "Dynamic pricing decides prices alone, with a significant effect, and has no impact assessment; the "
+    "segmentation profiles every customer and its DPIA field reads 'à compléter'."
+)
 
-ASSESSMENT_YES = ("ethics_charter", "ethics_owner", "staff_trained", "vendor_due_diligence", "processor_contracts",
-                  "pseudonymisation_encryption", "records_of_processing", "dpo_designated", "rights_procedure",
-                  "accountability_records", "ai_register_kept", "bias_testing", "human_review_content")
+ASSESSMENT_YES = (
+    "ethics_charter",
+    "ethics_owner",
+    "staff_trained",
+    "vendor_due_diligence",
+    "processor_contracts",
+    "pseudonymisation_encryption",
+    "records_of_processing",
+    "dpo_designated",
+    "rights_procedure",
+    "accountability_records",
+    "ai_register_kept",
+    "bias_testing",
+    "human_review_content",
+)
 ASSESSMENT_LEGAL_NO = ("breach_procedure",)  # planted: a "no" on GDPR Art 33
 ASSESSMENT_OTHER_NO = ("public_ai_page",)
 ASSESSMENT_NOT_APPLICABLE = ("high_risk_deployer",)
@@ -86,18 +102,20 @@ def interactions_table(rng: np.random.Generator, as_of: dt.date) -> pa.Table:
     started_s, reached_s = np.concatenate(started), np.concatenate(reached)
     order = np.argsort(started_s, kind="stable")
     n = len(order)
-    return pa.table({
-        "interaction_id": [f"CONV-{i + 1:05d}" for i in range(n)],
-        "channel": pa.array(np.array(columns["channel"])[order].tolist(), pa.string()),
-        "started_at": timestamps(started_s[order]),
-        "handled_by": pa.array(np.array(columns["handled_by"])[order].tolist(), pa.string()),
-        "human_requested": pa.array(np.array(columns["human_requested"])[order].tolist(), pa.bool_()),
-        "human_reached_at": timestamps(reached_s[order]),
-        "ai_system_id": pa.array(np.array(columns["ai_system_id"], dtype=object)[order].tolist(), pa.string()),
-    })
+    return pa.table(
+        {
+            "interaction_id": [f"CONV-{i + 1:05d}" for i in range(n)],
+            "channel": pa.array(np.array(columns["channel"])[order].tolist(), pa.string()),
+            "started_at": timestamps(started_s[order]),
+            "handled_by": pa.array(np.array(columns["handled_by"])[order].tolist(), pa.string()),
+            "human_requested": pa.array(np.array(columns["human_requested"])[order].tolist(), pa.bool_()),
+            "human_reached_at": timestamps(reached_s[order]),
+            "ai_system_id": pa.array(np.array(columns["ai_system_id"], dtype=object)[order].tolist(), pa.string()),
+        }
+    )
 
 
-def with_register_fields(systems: list[dict[str, object]]) -> list[dict[str, object]]:
+def with_register_fields(systems: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The transparency area's register with the v2 fields that call for a DPIA, and the planted gaps."""
     return [{**system, **REGISTER_FIELDS.get(str(system["id"]), {})} for system in systems]
 
@@ -114,8 +132,15 @@ def assessment_text(as_of: dt.date, lang: str) -> str:
     return dump_assessment(answers, lang=lang)
 
 
-def write_history(history_dir: Path, *, planted: Mapping[str, Mapping[str, Any]], check_ids: list[str],
-                  review: str, as_of: dt.date, lang: str) -> list[Path]:
+def write_history(
+    history_dir: Path,
+    *,
+    planted: Mapping[str, Mapping[str, Any]],
+    check_ids: list[str],
+    review: str,
+    as_of: dt.date,
+    lang: str,
+) -> list[Path]:
     """Two earlier runs of the review. Their runs are replaced on every generation (a demo run appended later
     would otherwise become the "previous" run); nothing else in the folder is touched."""
     history_dir.mkdir(parents=True, exist_ok=True)
@@ -125,11 +150,25 @@ def write_history(history_dir: Path, *, planted: Mapping[str, Mapping[str, Any]]
     paths = []
     for months in PREVIOUS_RUNS_MONTHS:
         day = (pd.Timestamp(as_of) - pd.DateOffset(months=months)).date()
-        findings = [{"check_id": check_id, "area": check_id.split(".", 1)[0],
-                     "status": "pass" if check_id in improved else planted.get(check_id, {}).get("status", "pass"),
-                     "metric": {}} for check_id in check_ids if check_id != "governance.continuous_evaluation"]
-        record = {"kit_version": None, "review": review, "as_of": day.isoformat(), "lang": lang, "campaign": None,
-                  "generated_at": f"{day.isoformat()}T09:00:00+00:00", "findings": findings}
+        findings: list[dict[str, Any]] = [
+            {
+                "check_id": check_id,
+                "area": check_id.split(".", 1)[0],
+                "status": "pass" if check_id in improved else planted.get(check_id, {}).get("status", "pass"),
+                "metric": {},
+            }
+            for check_id in check_ids
+            if check_id != "governance.continuous_evaluation"
+        ]
+        record = {
+            "kit_version": None,
+            "review": review,
+            "as_of": day.isoformat(),
+            "lang": lang,
+            "campaign": None,
+            "generated_at": f"{day.isoformat()}T09:00:00+00:00",
+            "findings": findings,
+        }
         paths.append(history.append(history_dir, record))
     return paths
 
@@ -141,52 +180,83 @@ def worsened_checks(planted: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return [c for c in firsts if c is not None]
 
 
-def planted_entries(table: pa.Table, systems: list[dict[str, object]], planted: Mapping[str, Mapping[str, Any]],
-                    as_of: dt.date) -> dict[str, dict[str, Any]]:
+def planted_entries(
+    table: pa.Table, systems: list[dict[str, Any]], planted: Mapping[str, Mapping[str, Any]], as_of: dt.date
+) -> dict[str, dict[str, Any]]:
     """What each governance check must find, recomputed from the data as written."""
     frame = table.to_pandas()
     requested = frame.human_requested
     reached = requested & frame.human_reached_at.notna()
-    by_channel = pd.DataFrame({"requests": requested, "reached": reached, "channel": frame.channel}).groupby("channel").sum()
+    by_channel = (
+        pd.DataFrame({"requests": requested, "reached": reached, "channel": frame.channel}).groupby("channel").sum()
+    )
     lowest = float((by_channel.reached / by_channel.requests).min())
     empty = {None, "", "à compléter", "n/a", "TBD"}
-    needing = [s for s in systems if (s.get("decision_mode") == "fully_automated" and s.get("significant_effect"))
-               or (s.get("profiling") and s.get("large_scale")) or s.get("special_categories")
-               or s.get("minors_possible")]
+    needing = [
+        s
+        for s in systems
+        if (s.get("decision_mode") == "fully_automated" and s.get("significant_effect"))
+        or (s.get("profiling") and s.get("large_scale"))
+        or s.get("special_categories")
+        or s.get("minors_possible")
+    ]
     missing = [s for s in needing if s.get("dpia") in empty]
-    automated_missing = [s for s in missing if s.get("decision_mode") == "fully_automated"
-                         and s.get("significant_effect")]
-    unanswered = len(questions()) - len(ASSESSMENT_YES) - len(ASSESSMENT_LEGAL_NO) - len(ASSESSMENT_OTHER_NO) \
+    automated_missing = [
+        s for s in missing if s.get("decision_mode") == "fully_automated" and s.get("significant_effect")
+    ]
+    unanswered = (
+        len(questions())
+        - len(ASSESSMENT_YES)
+        - len(ASSESSMENT_LEGAL_NO)
+        - len(ASSESSMENT_OTHER_NO)
         - len(ASSESSMENT_NOT_APPLICABLE)
+    )
     previous_day = (pd.Timestamp(as_of) - pd.DateOffset(months=min(PREVIOUS_RUNS_MONTHS))).date()
     return {
         "governance.human_contact": {
             "status": status(lowest < 0.80, 0),
-            "counts": {"conversations": len(frame), "requests": int(requested.sum()), "reached": int(reached.sum()),
-                       "never_reached": int((requested & ~reached).sum()), "lowest_reached_share": lowest,
-                       "channels_judged": len(by_channel)},
+            "counts": {
+                "conversations": len(frame),
+                "requests": int(requested.sum()),
+                "reached": int(reached.sum()),
+                "never_reached": int((requested & ~reached).sum()),
+                "lowest_reached_share": lowest,
+                "channels_judged": len(by_channel),
+            },
             "story": HUMAN_CONTACT_STORY,
         },
         "governance.dpia": {
             "status": status(len(automated_missing), len(missing)),
-            "counts": {"systems": len(systems), "systems_needing_dpia": len(needing), "without_dpia": len(missing),
-                       "automated_without_dpia": len(automated_missing),
-                       "other_without_dpia": len(missing) - len(automated_missing)},
+            "counts": {
+                "systems": len(systems),
+                "systems_needing_dpia": len(needing),
+                "without_dpia": len(missing),
+                "automated_without_dpia": len(automated_missing),
+                "other_without_dpia": len(missing) - len(automated_missing),
+            },
             "missing": sorted(str(s["id"]) for s in missing),
             "story": DPIA_STORY,
         },
         "governance.self_assessment": {
             "status": "fail",
-            "counts": {"legal_duty_no": len(ASSESSMENT_LEGAL_NO), "other_no": len(ASSESSMENT_OTHER_NO),
-                       "unanswered": unanswered, "yes": len(ASSESSMENT_YES),
-                       "not_applicable": len(ASSESSMENT_NOT_APPLICABLE)},
+            "counts": {
+                "legal_duty_no": len(ASSESSMENT_LEGAL_NO),
+                "other_no": len(ASSESSMENT_OTHER_NO),
+                "unanswered": unanswered,
+                "yes": len(ASSESSMENT_YES),
+                "not_applicable": len(ASSESSMENT_NOT_APPLICABLE),
+            },
             "legal_duty_no": list(ASSESSMENT_LEGAL_NO),
         },
         "governance.continuous_evaluation": {
             "status": "warn",
-            "counts": {"previous_runs": len(PREVIOUS_RUNS_MONTHS), "no_previous_review": 0, "previous_too_old": 1,
-                       "worsened_checks": len(worsened_checks(planted)),
-                       "days_since_previous": (as_of - previous_day).days},
+            "counts": {
+                "previous_runs": len(PREVIOUS_RUNS_MONTHS),
+                "no_previous_review": 0,
+                "previous_too_old": 1,
+                "worsened_checks": len(worsened_checks(planted)),
+                "days_since_previous": (as_of - previous_day).days,
+            },
             "worsened": worsened_checks(planted),
         },
     }

@@ -23,7 +23,7 @@ GENDERS = ("F", "M", "X")
 AGE_BAND_LABELS = tuple(label for label, _ in AGE_BANDS)
 SEGMENTS = ("fidèle", "occasionnel", "nouveau", "prospect")
 COUNTRIES = ("FR", "BE", "DE", "ES", "IT")
-REGIONS = tuple(dict.fromkeys(region for region, *_ in vocab.FRENCH_CITIES)) + (vocab.REGION_ABROAD,)
+REGIONS = (*dict.fromkeys(region for region, *_ in vocab.FRENCH_CITIES), vocab.REGION_ABROAD)
 
 # Age mix of a French home-and-fashion retailer's adult customer base: (youngest, oldest + 1, weight).
 # Everyone is 19 or older at as_of, so no contact was a minor at any send of the year (consent.minors stays clean).
@@ -79,8 +79,9 @@ def build_population(rng: np.random.Generator, size: int, as_of: dt.date) -> Pop
 
     gender = np.where(rng.random(size) < 0.55, 0, 1)
     individuals = np.flatnonzero(recipient == RECIPIENT_TYPES.index("individual"))
-    gender_x = rng.choice(individuals, size=min(len(individuals), max(MIN_GENDER_X, round(size * SHARE_GENDER_X))),
-                          replace=False)
+    gender_x = rng.choice(
+        individuals, size=min(len(individuals), max(MIN_GENDER_X, round(size * SHARE_GENDER_X))), replace=False
+    )
     gender[gender_x] = 2
     gender = np.where(is_generic, -1, gender)
 
@@ -93,8 +94,9 @@ def build_population(rng: np.random.Generator, size: int, as_of: dt.date) -> Pop
     french_city = weighted_choice(rng, [w for *_, w in vocab.FRENCH_CITIES], size)
     foreign_city = weighted_choice(rng, [w for *_, w in vocab.FOREIGN_CITIES], size)
     country = np.where(foreign, np.array([COUNTRIES.index(c[0]) for c in vocab.FOREIGN_CITIES])[foreign_city], 0)
-    region = np.where(foreign, len(REGIONS) - 1,
-                      np.array([REGIONS.index(c[0]) for c in vocab.FRENCH_CITIES])[french_city])
+    region = np.where(
+        foreign, len(REGIONS) - 1, np.array([REGIONS.index(c[0]) for c in vocab.FRENCH_CITIES])[french_city]
+    )
 
     first_day = day_number(FIRST_CONTACT_DAY)
     created = as_of_day - 3 - np.floor((as_of_day - 3 - first_day) * rng.random(size) ** 1.4).astype(np.int64)
@@ -108,26 +110,29 @@ def build_population(rng: np.random.Generator, size: int, as_of: dt.date) -> Pop
     segment = np.where(customer_since >= as_of_day - 365, 2, segment)
     segment = np.where(is_customer, segment, 3)
 
-    people = pd.DataFrame({
-        "recipient_type": recipient.astype(np.int8),
-        "gender": gender.astype(np.int8),
-        "birth_day": birth_day,
-        "age_band": age_band_codes(birth_day, as_of).astype(np.int8),
-        "country": country.astype(np.int8),
-        "region": region.astype(np.int8),
-        "is_customer": is_customer,
-        "customer_since": customer_since,
-        "created": created,
-        "last_activity": last_activity,
-        "segment": segment.astype(np.int8),
-        "has_phone": (rng.random(size) < SHARE_WITH_PHONE) & ~is_generic,
-    })
+    people = pd.DataFrame(
+        {
+            "recipient_type": recipient.astype(np.int8),
+            "gender": gender.astype(np.int8),
+            "birth_day": birth_day,
+            "age_band": age_band_codes(birth_day, as_of).astype(np.int8),
+            "country": country.astype(np.int8),
+            "region": region.astype(np.int8),
+            "is_customer": is_customer,
+            "customer_since": customer_since,
+            "created": created,
+            "last_activity": last_activity,
+            "segment": segment.astype(np.int8),
+            "has_phone": (rng.random(size) < SHARE_WITH_PHONE) & ~is_generic,
+        }
+    )
     identity = _identity(rng, people, french_city, foreign_city)
     return Population(as_of=as_of, people=people, identity=identity)
 
 
-def _last_activity(rng: np.random.Generator, as_of_day: int, created: np.ndarray, customer_since: np.ndarray,
-                   is_customer: np.ndarray) -> np.ndarray:
+def _last_activity(
+    rng: np.random.Generator, as_of_day: int, created: np.ndarray, customer_since: np.ndarray, is_customer: np.ndarray
+) -> np.ndarray:
     """Last inbound interaction: customers mostly recent; prospects always within the retention window."""
     size = len(created)
     since = np.where(is_customer, customer_since, created)
@@ -137,8 +142,9 @@ def _last_activity(rng: np.random.Generator, as_of_day: int, created: np.ndarray
     return np.where(is_customer, np.maximum(since, as_of_day - 1 - customer_gap), prospect_day)
 
 
-def _identity(rng: np.random.Generator, people: pd.DataFrame, french_city: np.ndarray,
-              foreign_city: np.ndarray) -> pa.Table:
+def _identity(
+    rng: np.random.Generator, people: pd.DataFrame, french_city: np.ndarray, foreign_city: np.ndarray
+) -> pa.Table:
     size = len(people)
     recipient = people["recipient_type"].to_numpy()
     gender = people["gender"].to_numpy()
@@ -161,45 +167,74 @@ def _identity(rng: np.random.Generator, people: pd.DataFrame, french_city: np.nd
     last_ascii = pick([vocab.ascii_lower(w) for w in vocab.LAST_NAMES], last_code)
     initial = pick([vocab.ascii_lower(w)[0] for w in first_pool], first_code)
     birth_yy = pc.utf8_lpad(
-        pa.array(((people["birth_day"].to_numpy().clip(min=0).astype("datetime64[D]").astype("datetime64[Y]")
-                   .astype(np.int64) + 1970) % 100)).cast(pa.string()), 2, "0")
+        pa.array(
+            (
+                people["birth_day"]
+                .to_numpy()
+                .clip(min=0)
+                .astype("datetime64[D]")
+                .astype("datetime64[Y]")
+                .astype(np.int64)
+                + 1970
+            )
+            % 100
+        ).cast(pa.string()),
+        2,
+        "0",
+    )
     styles = (
-        join(first_ascii, ".", last_ascii), join(first_ascii, last_ascii), join(initial, ".", last_ascii),
-        join(first_ascii, ".", last_ascii, birth_yy), join(last_ascii, ".", first_ascii),
+        join(first_ascii, ".", last_ascii),
+        join(first_ascii, last_ascii),
+        join(initial, ".", last_ascii),
+        join(first_ascii, ".", last_ascii, birth_yy),
+        join(last_ascii, ".", first_ascii),
         join(first_ascii, "_", last_ascii),
     )
     style = weighted_choice(rng, (34, 14, 16, 20, 8, 8), size)
     personal_local = pc.choose(pa.array(style.astype(np.int8)), *styles)
     business_kind = rng.integers(0, len(vocab.BUSINESS_KINDS), size)
     business_name = weighted_choice(rng, last_weights, size)
-    business_domain = join(pick(vocab.BUSINESS_KINDS, business_kind), "-",
-                           pick([vocab.ascii_lower(w) for w in vocab.LAST_NAMES], business_name),
-                           vocab.BUSINESS_MAIL_TLD)
-    personal_domain = pick([d for d, _ in vocab.PERSONAL_MAIL_DOMAINS],
-                           weighted_choice(rng, [w for _, w in vocab.PERSONAL_MAIL_DOMAINS], size))
+    business_domain = join(
+        pick(vocab.BUSINESS_KINDS, business_kind),
+        "-",
+        pick([vocab.ascii_lower(w) for w in vocab.LAST_NAMES], business_name),
+        vocab.BUSINESS_MAIL_TLD,
+    )
+    personal_domain = pick(
+        [d for d, _ in vocab.PERSONAL_MAIL_DOMAINS],
+        weighted_choice(rng, [w for _, w in vocab.PERSONAL_MAIL_DOMAINS], size),
+    )
     generic_local = pick(vocab.GENERIC_MAILBOXES, rng.integers(0, len(vocab.GENERIC_MAILBOXES), size))
-    local = pc.if_else(pa.array(is_generic), text(generic_local),
-                       pc.if_else(pa.array(is_professional), join(first_ascii, ".", last_ascii), personal_local))
+    local = pc.if_else(
+        pa.array(is_generic),
+        text(generic_local),
+        pc.if_else(pa.array(is_professional), join(first_ascii, ".", last_ascii), personal_local),
+    )
     domain = pc.if_else(pa.array(is_generic | is_professional), business_domain, text(personal_domain))
     email = _unique_emails(local, domain)
 
     country = people["country"].to_numpy()
     phone = _phones(rng, country, missing=~people["has_phone"].to_numpy())
     address, postcode = _addresses(rng, country, french_city, foreign_city)
-    notes = pick(vocab.HARMLESS_NOTES, rng.integers(0, len(vocab.HARMLESS_NOTES), size),
-                 missing=rng.random(size) >= SHARE_WITH_NOTES)
+    notes = pick(
+        vocab.HARMLESS_NOTES,
+        rng.integers(0, len(vocab.HARMLESS_NOTES), size),
+        missing=rng.random(size) >= SHARE_WITH_NOTES,
+    )
 
     width = max(7, len(str(size)))
-    return pa.table({
-        "contact_id": numbered("C", np.arange(1, size + 1), width),
-        "email": email,
-        "phone": phone,
-        "first_name": first_name,
-        "last_name": last_name,
-        "address": address,
-        "postcode": postcode,
-        "notes": notes,
-    })
+    return pa.table(
+        {
+            "contact_id": numbered("C", np.arange(1, size + 1), width),
+            "email": email,
+            "phone": phone,
+            "first_name": first_name,
+            "last_name": last_name,
+            "address": address,
+            "postcode": postcode,
+            "notes": notes,
+        }
+    )
 
 
 def _unique_emails(local: pa.Array, domain: pa.Array) -> pa.Array:
@@ -221,27 +256,30 @@ def _phones(rng: np.random.Generator, country: np.ndarray, *, missing: np.ndarra
     second = rng.integers(0, 2, size)
     prefixes = [vocab.PHONE_PREFIXES[c] + mobile_digit[c][k] + " " for c in COUNTRIES for k in (0, 1)]
     prefix = pick(prefixes, country.astype(np.int64) * 2 + second)
-    return pc.if_else(pa.array(missing), pa.scalar(None, pa.string()),
-                      join(prefix, pairs[0], " ", pairs[1], " ", pairs[2], " ", pairs[3]))
+    return pc.if_else(
+        pa.array(missing),
+        pa.scalar(None, pa.string()),
+        join(prefix, pairs[0], " ", pairs[1], " ", pairs[2], " ", pairs[3]),
+    )
 
 
-def _addresses(rng: np.random.Generator, country: np.ndarray, french_city: np.ndarray,
-               foreign_city: np.ndarray) -> tuple[pa.Array, pa.Array]:
+def _addresses(
+    rng: np.random.Generator, country: np.ndarray, french_city: np.ndarray, foreign_city: np.ndarray
+) -> tuple[pa.Array, pa.Array]:
     size = len(country)
     number = pa.array(rng.integers(1, 140, size)).cast(pa.string())
     city = vocab.FRENCH_CITIES
-    postcode_fr = (np.array([c[2] for c in city])[french_city]
-                   + np.floor(rng.random(size) * np.array([c[3] for c in city])[french_city]).astype(np.int64))
+    postcode_fr = np.array([c[2] for c in city])[french_city] + np.floor(
+        rng.random(size) * np.array([c[3] for c in city])[french_city]
+    ).astype(np.int64)
     postcode_fr_text = pc.utf8_lpad(pa.array(postcode_fr).cast(pa.string()), 5, "0")
     street = pick(vocab.STREETS, rng.integers(0, len(vocab.STREETS), size))
     french = join(number, " ", street, ", ", postcode_fr_text, " ", pick([c[1] for c in city], french_city))
 
     abroad = vocab.FOREIGN_CITIES
-    postcode_abroad = pc.utf8_lpad(pa.array(np.array([c[2] for c in abroad])[foreign_city]).cast(pa.string()),
-                                   5, "0")
+    postcode_abroad = pc.utf8_lpad(pa.array(np.array([c[2] for c in abroad])[foreign_city]).cast(pa.string()), 5, "0")
     width = np.array([c[3] for c in abroad])[foreign_city]
-    postcode_abroad = pc.if_else(pa.array(width == 4), pc.utf8_slice_codeunits(postcode_abroad, 1, 5),
-                                 postcode_abroad)
+    postcode_abroad = pc.if_else(pa.array(width == 4), pc.utf8_slice_codeunits(postcode_abroad, 1, 5), postcode_abroad)
     streets_abroad = [s for c in ("BE", "DE", "ES", "IT") for s in vocab.FOREIGN_STREETS[c]]
     country_of_city = np.array([("BE", "DE", "ES", "IT").index(c[0]) for c in abroad])[foreign_city]
     street_abroad = pick(streets_abroad, country_of_city * 4 + rng.integers(0, 4, size))
@@ -263,25 +301,27 @@ def contacts_table(population: Population, keep: np.ndarray) -> pa.Table:
         "recipient_type": pick(RECIPIENT_TYPES, p["recipient_type"]),
         "segment": pick(SEGMENTS, p["segment"]),
     }
-    return pa.table({
-        "contact_id": identity["contact_id"],
-        "email": identity["email"],
-        "phone": identity["phone"],
-        "first_name": identity["first_name"],
-        "last_name": identity["last_name"],
-        "address": identity["address"],
-        "postcode": identity["postcode"],
-        "birth_date": dates(p["birth_day"].to_numpy()),
-        "country": as_text["country"],
-        "region": as_text["region"],
-        "gender": as_text["gender"],
-        "is_customer": pa.array(p["is_customer"].to_numpy()),
-        "customer_since": dates(p["customer_since"].to_numpy()),
-        "created_at": dates(p["created"].to_numpy()),
-        "last_activity_at": dates(p["last_activity"].to_numpy()),
-        "recipient_type": as_text["recipient_type"],
-        "segment": as_text["segment"],
-        "notes": identity["notes"],
-        # Columns a planted problem adds (consent.special_categories: a religion column from an old form).
-        **{name: identity[name] for name in PLANTED_COLUMNS},
-    })
+    return pa.table(
+        {
+            "contact_id": identity["contact_id"],
+            "email": identity["email"],
+            "phone": identity["phone"],
+            "first_name": identity["first_name"],
+            "last_name": identity["last_name"],
+            "address": identity["address"],
+            "postcode": identity["postcode"],
+            "birth_date": dates(p["birth_day"].to_numpy()),
+            "country": as_text["country"],
+            "region": as_text["region"],
+            "gender": as_text["gender"],
+            "is_customer": pa.array(p["is_customer"].to_numpy()),
+            "customer_since": dates(p["customer_since"].to_numpy()),
+            "created_at": dates(p["created"].to_numpy()),
+            "last_activity_at": dates(p["last_activity"].to_numpy()),
+            "recipient_type": as_text["recipient_type"],
+            "segment": as_text["segment"],
+            "notes": identity["notes"],
+            # Columns a planted problem adds (consent.special_categories: a religion column from an old form).
+            **{name: identity[name] for name in PLANTED_COLUMNS},
+        }
+    )

@@ -22,8 +22,14 @@ from .common import DAY, numbered, pick, sample_exact, seconds, timestamps
 from .consent import MARKETING_PURPOSES, OBJECTION, PURPOSE_CODE, WITHDRAWN, add_events
 from .population import Population
 
-REQUEST_MIX = {"erasure": 0.30, "objection": 0.25, "access": 0.25, "rectification": 0.10, "restriction": 0.05,
-               "portability": 0.05}
+REQUEST_MIX = {
+    "erasure": 0.30,
+    "objection": 0.25,
+    "access": 0.25,
+    "rectification": 0.10,
+    "restriction": 0.05,
+    "portability": 0.05,
+}
 FIRST_REQUEST_DAY = "2026-01-05"
 SHARE_PENDING = 0.05  # of access / rectification requests, received in the last ten days
 
@@ -48,15 +54,15 @@ class Requests:
         return mask
 
 
-def build_requests(rng: np.random.Generator, population: Population, log: pd.DataFrame,
-                   counts: dict[str, int]) -> Requests:
+def build_requests(
+    rng: np.random.Generator, population: Population, log: pd.DataFrame, counts: dict[str, int]
+) -> Requests:
     size = population.size
     as_of_s = seconds(population.as_of)
     first_s = seconds(FIRST_REQUEST_DAY)
     last_received_s = as_of_s - 35 * DAY  # completed requests were all received at least 35 days ago
 
-    individuals = np.flatnonzero(population.people["recipient_type"].to_numpy()
-                                 == RECIPIENT_TYPES.index("individual"))
+    individuals = np.flatnonzero(population.people["recipient_type"].to_numpy() == RECIPIENT_TYPES.index("individual"))
     last_event = np.full(size, first_s, dtype=np.int64)
     np.maximum.at(last_event, log["person"].to_numpy(), log["at"].to_numpy())
     can_object = np.zeros(size, dtype=bool)
@@ -67,15 +73,17 @@ def build_requests(rng: np.random.Generator, population: Population, log: pd.Dat
     others_pool = np.setdiff1d(individuals, objectors)
     others = rng.choice(others_pool, size=_size_of_others(counts), replace=False)
     erased_people = np.sort(others[: counts["erasure"]])
-    rest = others[counts["erasure"]:]
+    rest = others[counts["erasure"] :]
 
     frames = []
     received = np.maximum(last_event[objectors], first_s) + rng.integers(DAY, 40 * DAY, len(objectors))
     frames.append(_requests(rng, objectors, "objection", received))
     received = rng.integers(first_s, last_received_s, len(erased_people))
     frames.append(_requests(rng, erased_people, "erasure", received))
-    kinds = np.repeat([k for k in REQUEST_MIX if k not in ("erasure", "objection")],
-                      [counts[k] for k in REQUEST_MIX if k not in ("erasure", "objection")])
+    kinds = np.repeat(
+        [k for k in REQUEST_MIX if k not in ("erasure", "objection")],
+        [counts[k] for k in REQUEST_MIX if k not in ("erasure", "objection")],
+    )
     received = rng.integers(first_s, last_received_s, len(rest))
     pending = np.isin(kinds, ["access", "rectification"]) & (rng.random(len(rest)) < SHARE_PENDING)
     pending[np.flatnonzero(kinds == "access")[:2]] = True  # always a couple pending, to exercise that path
@@ -88,14 +96,16 @@ def build_requests(rng: np.random.Generator, population: Population, log: pd.Dat
     frame = frame.reset_index(drop=True)
 
     objections = frame[frame["type"] == REQUEST_TYPES.index("objection")]
-    withdrawals = pd.DataFrame({
-        "person": np.repeat(objections["person"].to_numpy(), len(MARKETING_PURPOSES)),
-        "purpose": np.tile([PURPOSE_CODE[p] for p in MARKETING_PURPOSES], len(objections)),
-        "status": WITHDRAWN,
-        "at": np.repeat(objections["received_at"].to_numpy(), len(MARKETING_PURPOSES)),
-        "source": OBJECTION,
-        "method": -1,
-    })
+    withdrawals = pd.DataFrame(
+        {
+            "person": np.repeat(objections["person"].to_numpy(), len(MARKETING_PURPOSES)),
+            "purpose": np.tile([PURPOSE_CODE[p] for p in MARKETING_PURPOSES], len(objections)),
+            "status": WITHDRAWN,
+            "at": np.repeat(objections["received_at"].to_numpy(), len(MARKETING_PURPOSES)),
+            "source": OBJECTION,
+            "method": -1,
+        }
+    )
     erased = np.zeros(size, dtype=bool)
     erased[erased_people] = True
     untouched = np.setdiff1d(individuals, frame["person"].to_numpy())
@@ -121,8 +131,9 @@ def _forget_one_access_request(frame: pd.DataFrame, as_of_s: int) -> pd.DataFram
     """Planted for consent.erasure: the first completed access request was never answered, and it was received
     more than a month before as_of (GDPR Art 12(3))."""
     frame = frame.copy()
-    completed_access = np.flatnonzero((frame["type"].to_numpy() == REQUEST_TYPES.index("access"))
-                                      & (frame["completed_at"].to_numpy() >= 0))
+    completed_access = np.flatnonzero(
+        (frame["type"].to_numpy() == REQUEST_TYPES.index("access")) & (frame["completed_at"].to_numpy() >= 0)
+    )
     if len(completed_access):
         row = completed_access[0]
         frame.loc[row, "received_at"] = as_of_s - OVERDUE_DAYS * DAY
@@ -141,13 +152,17 @@ def _extend_one_rectification_request(frame: pd.DataFrame, as_of_s: int) -> pd.D
     first month (GDPR Art 12(3)): not overdue."""
     frame = frame.copy()
     frame["extension_notified_at"] = np.int64(-1)
-    completed = np.flatnonzero((frame["type"].to_numpy() == REQUEST_TYPES.index("rectification"))
-                               & (frame["completed_at"].to_numpy() >= 0))
+    completed = np.flatnonzero(
+        (frame["type"].to_numpy() == REQUEST_TYPES.index("rectification")) & (frame["completed_at"].to_numpy() >= 0)
+    )
     if len(completed):
         row = frame.index[completed[0]]
         received = as_of_s - EXTENDED_RECEIVED_DAYS * DAY
         frame.loc[row, ["received_at", "completed_at", "extension_notified_at"]] = [
-            received, -1, received + EXTENSION_NOTIFIED_AFTER_DAYS * DAY]
+            received,
+            -1,
+            received + EXTENSION_NOTIFIED_AFTER_DAYS * DAY,
+        ]
     order = np.lexsort((frame["person"].to_numpy(), frame["received_at"].to_numpy()))
     return frame.iloc[order].reset_index(drop=True)
 
@@ -156,22 +171,31 @@ def _size_of_others(counts: dict[str, int]) -> int:
     return sum(n for kind, n in counts.items() if kind != "objection")
 
 
-def _requests(rng: np.random.Generator, people: np.ndarray, kind: str, received: np.ndarray,
-              pending: np.ndarray | None = None) -> pd.DataFrame:
+def _requests(
+    rng: np.random.Generator, people: np.ndarray, kind: str, received: np.ndarray, pending: np.ndarray | None = None
+) -> pd.DataFrame:
     completed = received + rng.integers(DAY, 25 * DAY, len(people))
     if pending is not None:
         completed = np.where(pending, -1, completed)
-    return pd.DataFrame({"person": people.astype(np.int64), "type": REQUEST_TYPES.index(kind),
-                         "received_at": received.astype(np.int64), "completed_at": completed.astype(np.int64)})
+    return pd.DataFrame(
+        {
+            "person": people.astype(np.int64),
+            "type": REQUEST_TYPES.index(kind),
+            "received_at": received.astype(np.int64),
+            "completed_at": completed.astype(np.int64),
+        }
+    )
 
 
 def requests_table(requests: Requests, contact_ids: pa.Array) -> pa.Table:
     frame = requests.frame
-    return pa.table({
-        "request_id": numbered("DSR-2026-", np.arange(1, len(frame) + 1), 5),
-        "contact_id": contact_ids.take(pa.array(frame["person"].to_numpy())),
-        "type": pick(REQUEST_TYPES, frame["type"].to_numpy()),
-        "received_at": timestamps(frame["received_at"].to_numpy()),
-        "completed_at": timestamps(frame["completed_at"].to_numpy()),
-        "extension_notified_at": timestamps(frame["extension_notified_at"].to_numpy()),
-    })
+    return pa.table(
+        {
+            "request_id": numbered("DSR-2026-", np.arange(1, len(frame) + 1), 5),
+            "contact_id": contact_ids.take(pa.array(frame["person"].to_numpy())),
+            "type": pick(REQUEST_TYPES, frame["type"].to_numpy()),
+            "received_at": timestamps(frame["received_at"].to_numpy()),
+            "completed_at": timestamps(frame["completed_at"].to_numpy()),
+            "extension_notified_at": timestamps(frame["extension_notified_at"].to_numpy()),
+        }
+    )

@@ -24,8 +24,10 @@ def choose_format(file_format: str | None, sends: int) -> str:
     if file_format is None:
         return "parquet" if sends > PARQUET_ABOVE_SENDS else "csv"
     if file_format not in FILE_FORMATS:
-        raise ValueError(f"file_format '{file_format}' is not supported; use one of: {', '.join(FILE_FORMATS)} "
-                         "(or None to choose by size)")
+        raise ValueError(
+            f"file_format '{file_format}' is not supported; use one of: {', '.join(FILE_FORMATS)} "
+            "(or None to choose by size)"
+        )
     return file_format
 
 
@@ -72,7 +74,8 @@ def review_config_text(*, name: str, as_of: dt.date, lang: str, exemptions: dict
     """The demo's review.yaml: the demo runs with no other configuration."""
     exemption_lines = "".join(
         f"  {purpose}: {{{', '.join(f'{rule}: {str(on).lower()}' for rule, on in rules.items())}}}\n"
-        for purpose, rules in exemptions.items())
+        for purpose, rules in exemptions.items()
+    )
     return (
         "# Demo review: a synthetic French retailer with known planted problems (see planted.json).\n"
         f"name: {json.dumps(name, ensure_ascii=False)}\n"

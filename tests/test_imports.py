@@ -1,0 +1,181 @@
+"""The package's imports read one way: no module imports, even inside a function, a module that imports it back.
+
+The graph is built from the source with `ast`: every `import` and `from ... import` of an `ethics_review` module,
+at the top of a file or inside a function (a function-level import only hides a cycle, it does not break it), and
+the package `__init__` each submodule import runs first. `if TYPE_CHECKING:` blocks are left out: they never run.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import ethics_review
+
+PACKAGE = Path(ethics_review.__file__).parent
+
+# Back edges that other work in progress removes; each names the file that holds it. The lead deletes an entry
+# when its edge is gone, and the test fails on an entry whose edge no longer exists, so the list only shrinks.
+KNOWN_BACK_EDGES = {
+    # display.py shows the governance area and the widgets panels through modules that import display back.
+    ("display", "governance_page"): "display.py: show_governance and show_assessment_panel delegate back",
+    ("display", "widgets"): "display.py: show_findings builds the interactive panels",
+    # The continuous evaluation runs the other checks: the registry and the runner import checks.governance.
+    ("checks.governance", "checks"): "checks/governance.py: continuous evaluation reads the registry",
+    ("checks.governance", "runner"): "checks/governance.py: continuous evaluation runs the other checks",
+}
+# The report (papermill, nbconvert, files) must not need the notebook display layer (IPython, widgets).
+DISPLAY_LAYER = ("display", "widgets", "governance_page")
+KNOWN_LAYER_EXCEPTIONS = {
+    ("report", "display"): "report.py takes file helpers and labels from display (scale/lead move them out)",
+}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, nested ones included, except the body of `if TYPE_CHECKING:`."""
+    for node in body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from _statements(node.orelse)
+            continue
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(node, field, None)
+            if isinstance(children, list):
+                yield from _statements([c for c in children if isinstance(c, ast.stmt | ast.ExceptHandler)])
+
+
+def _ancestors(name: str) -> set[str]:
+    parts = name.split(".")
+    return {".".join(parts[:i]) for i in range(1, len(parts))}
+
+
+def _with_parents(name: str, importer: str) -> set[str]:
+    """Importing `checks.bias` runs `checks/__init__` first, unless the importer is inside `checks` (its package
+    is initialised already)."""
+    return ({name} | (_ancestors(name) - _ancestors(importer) - {importer})) & set(MODULES)
+
+
+def imported(module: str, path: Path) -> set[str]:
+    """The package's modules that `module` imports anywhere in its file (relative to the package root)."""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    found: set[str] = set()
+    for node in _statements(ast.parse(path.read_text(encoding="utf-8")).body):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1] if node.level > 1 else package
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            elif node.module and node.module.split(".")[0] == "ethics_review":
+                target = node.module.removeprefix("ethics_review").lstrip(".")
+            else:
+                continue
+            for alias in node.names:
+                submodule = f"{target}.{alias.name}".lstrip(".")
+                found |= _with_parents(submodule if submodule in MODULES else target, module)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "ethics_review":
+                    found |= _with_parents(alias.name.removeprefix("ethics_review").lstrip("."), module)
+    return found - {"", module}
+
+
+GRAPH = {module: imported(module, path) for module, path in MODULES.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def without(graph: dict[str, set[str]], edges: dict[tuple[str, str], str]) -> dict[str, set[str]]:
+    return {module: targets - {b for a, b in edges if a == module} for module, targets in graph.items()}
+
+
+def test_the_graph_sees_function_level_imports_and_packages():
+    """A cycle made of a function-level import is found (the test can fail), and so is a package's __init__."""
+    assert "sources" in GRAPH["review"]  # open_review reads the tables through sources
+    assert {"checks", "checks.bias"} <= GRAPH["runner"]  # runner imports checks.bias inside a function
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles_in_the_package():
+    assert cycles(without(GRAPH, KNOWN_BACK_EDGES)) == []
+
+
+def test_every_known_back_edge_still_exists_and_closes_a_cycle():
+    """An entry whose edge is gone, or no longer part of a cycle, must be deleted from the list."""
+    for (source, target), where in KNOWN_BACK_EDGES.items():
+        assert target in GRAPH[source], f"{source} no longer imports {target}: delete the entry ({where})"
+        assert any({source, target} <= set(c) for c in cycles(GRAPH)), f"{source} -> {target} closes no cycle"
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for target in graph.get(todo.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def test_the_pipeline_never_needs_the_display_layer():
+    """Reading, checking and reporting import nothing of the notebook display layer (IPython, widgets)."""
+    pipeline = [m for m in MODULES if m not in DISPLAY_LAYER and m not in {"cli", "lab"}]
+    graph = without(GRAPH, {**KNOWN_BACK_EDGES, **KNOWN_LAYER_EXCEPTIONS})
+    leaks = {m: sorted(reachable(graph, m) & set(DISPLAY_LAYER)) for m in pipeline}
+    assert {m: layer for m, layer in leaks.items() if layer} == {}
+    for (source, target), where in KNOWN_LAYER_EXCEPTIONS.items():
+        assert target in GRAPH[source], f"{source} no longer imports {target}: delete the entry ({where})"
+
+
+NOQA_IMPORT = re.compile(r"#\s*noqa:[^\n]*PLC0415(?P<reason>[^\n]*)")
+
+
+def test_every_function_level_import_says_why():
+    """ruff's PLC0415 flags a function-level import; its noqa must give the reason (start-up time, an optional
+    engine...), after a dash."""
+    unexplained = [
+        f"{path.relative_to(PACKAGE)}:{text[: match.start()].count(chr(10)) + 1}"
+        for path in MODULES.values()
+        for text in [path.read_text(encoding="utf-8")]
+        for match in NOQA_IMPORT.finditer(text)
+        if not match.group("reason").strip(" ,-")
+    ]
+    assert unexplained == []
