@@ -27,6 +27,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import nbformat
+import psutil
+
+from ethics_review.demo import generate
 
 SMALL_DEMO = 20_000
 POLL_SECONDS = 0.05
@@ -49,8 +53,6 @@ def arguments() -> argparse.Namespace:
 def run_tree(command: list[str], *, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run `command`; its wall time and the peak of the summed resident memory of it and all its descendants,
     polled every POLL_SECONDS (a child that lives less than that may be missed; the kernels live for seconds)."""
-    import psutil
-
     load = os.getloadavg()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -98,8 +100,6 @@ def scan_command(folder: Path) -> list[str]:
 def empty_notebooks_command(folder: Path) -> list[str]:
     """Three empty notebooks run one after the other by papermill, as the report runs its notebooks (one kernel
     each, same kernel name): the fixed cost of a report."""
-    import nbformat
-
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for number in range(3):
@@ -122,8 +122,6 @@ def empty_notebooks_command(folder: Path) -> list[str]:
 
 def demo_folder(workdir: Path, contacts: int, file_format: str) -> Path:
     """The demo review at `contacts`, generated once into the work folder (kept between runs)."""
-    from ethics_review.demo import generate
-
     folder = workdir / (f"demo-{contacts}" if file_format == "parquet" else f"demo-{contacts}-{file_format}")
     if not (folder / "planted.json").exists():
         started = time.perf_counter()
@@ -211,8 +209,6 @@ def main() -> None:
 
 
 def _memory_gib() -> float:
-    import psutil
-
     return round(psutil.virtual_memory().total / 2**30, 1)
 
 
