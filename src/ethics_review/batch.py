@@ -378,7 +378,8 @@ def summary_record(rows: Sequence[BatchRow], *, by: str | None, lang: str) -> di
 @cache
 def summary_schema() -> dict[str, Any]:
     text = resources.files("ethics_review").joinpath("schema", "batch-summary.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def validate_summary(record: Mapping[str, Any]) -> None:

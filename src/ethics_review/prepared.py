@@ -148,7 +148,8 @@ def inputs_output(review: Review) -> dict[str, Any]:
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    records: list[dict[str, Any]] = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    return records
 
 
 def _json_value(value: Any) -> Any:
