@@ -66,6 +66,9 @@ def postgres_server() -> Iterator[str]:
             _missing("the tests run as root and there is no runuser to start PostgreSQL as `postgres`")
         as_postgres = ["runuser", "-u", "postgres", "--"]
         shutil.chown(root, "postgres", "postgres")
+        # The session's own temp folder (conftest) is root's, mode 700: `postgres` may pass through it (x, not r)
+        # to reach its cluster.
+        root.parent.chmod(root.parent.stat().st_mode | 0o011)
     data, port = root / "data", _free_port()
 
     def run(*command: str) -> None:

@@ -63,6 +63,11 @@ def same(a, b) -> bool:
     return a == b
 
 
+# consent.tcf decodes TC strings with a Python UDF inside the engine. PostgreSQL cannot run the kit's Python, so
+# there the check says so and how to run it (not_applicable), rather than judging without decoding.
+NO_PYTHON_UDF = {"postgres": {"consent.tcf"}}
+
+
 @pytest.mark.parametrize("name", [pytest.param("pyspark", marks=pytest.mark.spark), "postgres"])
 def test_the_cli_gives_duckdb_s_findings_on_every_engine(name, demo_dir, demo_report, tmp_path, request, capsys):
     if name == "pyspark":
@@ -79,6 +84,11 @@ def test_the_cli_gives_duckdb_s_findings_on_every_engine(name, demo_dir, demo_re
     assert [c for c, f in got.items() if f["status"] == "error"] == [], [f["summary"] for f in got.values()
                                                                          if f["status"] == "error"]
     for check_id, finding in expected.items():
+        if check_id in NO_PYTHON_UDF.get(name, ()):
+            assert finding["status"] == "fail"  # the demo plants sends without a valid TCF signal
+            assert got[check_id]["status"] == "not_applicable", check_id
+            assert "cannot run the kit's Python" in got[check_id]["summary"], got[check_id]["summary"]
+            continue
         for status in ("error", "not_applicable"):
             assert (got[check_id]["status"] == status) == (finding["status"] == status), (check_id, status)
         assert got[check_id]["status"] == finding["status"], check_id
@@ -101,3 +111,63 @@ def test_spark_reads_a_french_excel_export_as_duckdb_does(tmp_path):
     assert list(on_spark.columns) == list(on_duckdb.columns)
     assert on_spark.astype(str).to_dict("records") == on_duckdb.astype(str).to_dict("records")
     assert on_spark.commentaire[0] == "Hélène préfère le magasin"
+
+
+def tcf_review(folder: Path) -> Path:
+    """consents.csv and sends.csv whose personalised-ads sends meet every kind of TC string: one granting
+    purposes 1, 3 and 4 (twelve sends, above k), one granting 1 and 2 only, one that does not decode, one of TCF
+    2.0, one with legitimate interest on purpose 3, and a grant without a string."""
+    from ethics_review.demo.consent import encode_tc_string
+
+    strings = {"C1": encode_tc_string(purposes=(1, 2, 3, 4, 7), vendors=(755,)),
+               "C2": encode_tc_string(purposes=(1, 2), vendors=(755,)), "C3": "CPnot-a-tc-string",
+               "C4": encode_tc_string(purposes=(1, 3, 4), policy_version=2),
+               "C5": encode_tc_string(purposes=(1, 3, 4), legitimate_interests=(3,)), "C6": ""}
+    folder.mkdir()
+    consents = ["contact_id,purpose,status,recorded_at,tc_string"]
+    consents += [f"{c},personalised_ads,granted,2026-06-01T10:00:00,{s}" for c, s in strings.items()]
+    sends = ["contact_id,campaign_id,channel,sent_at"]
+    sends += [f"C1,A,ads,2026-07-{day:02d}T09:00:00" for day in range(1, 13)]
+    sends += [f"{c},{campaign},ads,2026-07-02T09:00:00" for c in strings if c != "C1" for campaign in ("A", "B")]
+    (folder / "consents.csv").write_text("\n".join(consents) + "\n", encoding="utf-8")
+    (folder / "sends.csv").write_text("\n".join(sends) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.spark
+def test_spark_decodes_tc_strings_on_its_workers_as_duckdb_does(tmp_path):
+    """consent.tcf's UDF runs on Spark's Python workers (the driver's Python, where the kit is): the same
+    finding, word for word, as on DuckDB."""
+    from ethics_review.checks.consent import tcf_consent
+
+    folder = tcf_review(tmp_path / "review")
+    on_duckdb = tcf_consent(open_review(folder, as_of="2026-11-15")).to_json()
+    on_spark = tcf_consent(open_review(folder, as_of="2026-11-15", engine="pyspark")).to_json()
+    assert on_duckdb["status"] == "fail"
+    assert on_duckdb["metric"]["tc_strings"] == 5 and on_duckdb["metric"]["undecodable_strings"] == 1
+    assert on_duckdb["metric"]["ads_sends"] == 22 and on_duckdb["metric"]["sends_with_tcf_consent"] == 16
+    assert on_spark == on_duckdb
+
+
+def test_postgres_says_it_cannot_decode_tc_strings(tmp_path, postgres_url):
+    """PostgreSQL has no Python the kit can use: consent.tcf is not judged, and its summary names the fix."""
+    from ethics_review.checks.consent import tcf_consent
+
+    folder = tcf_review(tmp_path / "review")
+    con = engine.connect(engine.parse_engine(postgres_url))
+    local = open_review(folder, as_of="2026-11-15")
+    for name, table in local.tables.items():
+        con.create_table(f"tcf_{name}", table.to_pyarrow(), overwrite=True)
+    con.disconnect()
+    (folder / "review.yaml").write_text(yaml.safe_dump({"as_of": "2026-11-15", "engine": postgres_url, "sources": {
+        name: {"table": f"tcf_{name}"} for name in local.tables}}), encoding="utf-8")
+    for path in list(folder.glob("*.csv")):
+        path.unlink()
+    review = open_review(folder)
+    try:
+        finding = tcf_consent(review)
+    finally:
+        engine.close(review.con)
+    assert finding.status == "not_applicable"
+    assert finding.summary.startswith("Not checked on the engine 'postgres'")
+    assert "DuckDB engine (the default) or PySpark" in finding.summary

@@ -536,3 +536,49 @@ def test_policy_breaches_name_exactly_the_li_purposes_3_to_6(li: frozenset[int],
     if named:
         with pytest.raises(TCStringError, match="breaks TCF 2.2 policy"):
             decode(tc_string(core_bits(policy_version=policy_version, purpose_li=li)), strict=True)
+
+
+# --- the engine's decoder: the UDF consent.tcf runs next to the data -------------------------------------------
+
+def test_the_engine_udf_gives_the_decoder_s_verdict_on_every_real_string(vectors: dict[str, dict[str, Any]]) -> None:
+    """tc_verdict on DuckDB equals tcf.verdict, and both agree with decode() itself, on every conformance vector
+    (valid, invalid and v1.1), for the ads purposes with and without a vendor."""
+    import ibis
+
+    import pandas as pd
+
+    from ethics_review.checks.consent import tc_verdicts
+    from ethics_review.tcf import purposes_of, verdict
+
+    strings = sorted({v["tc_string"] for v in vectors.values() if isinstance(v["tc_string"], str) and v["tc_string"]})
+    assert len(strings) >= 20
+    consents = ibis.duckdb.connect().create_table("consents", ibis.memtable({"tc_string": strings}))
+    for purposes, vendor in (((1, 3, 4), None), ((1, 3), 23), ((1,), 707)):
+        got = tc_verdicts(consents, purposes=purposes, vendor_id=vendor).to_pandas().set_index("tc_string")
+        assert sorted(got.index) == strings
+        for value in strings:
+            row = got.loc[value]
+            expected = verdict(value, purposes, vendor)
+            engine = {"decodes": bool(row.decodes), "grants": bool(row.grants),
+                      "policy_version": None if pd.isna(row.policy_version) else int(row.policy_version),
+                      "breaches": int(row.breaches)}
+            assert engine == expected, value
+            try:
+                tc = decode(value)
+            except TCStringError:
+                assert expected == {"decodes": False, "grants": False, "policy_version": None, "breaches": 0}
+                continue
+            assert expected == {"decodes": True, "grants": grants_purposes(tc, purposes, vendor),
+                                "policy_version": tc.tcf_policy_version, "breaches": len(policy_breaches(tc))}
+    assert purposes_of(0b1101) == (1, 3, 4)
+
+
+def test_a_purpose_outside_1_to_24_is_a_config_error() -> None:
+    import ibis
+
+    from ethics_review.checks.consent import tc_verdicts
+    from ethics_review.errors import ConfigError
+
+    consents = ibis.memtable({"tc_string": ["x"]})
+    with pytest.raises(ConfigError, match="numbered 1 to 24, not 25"):
+        tc_verdicts(consents, purposes=(1, 25), vendor_id=None)

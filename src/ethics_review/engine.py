@@ -23,7 +23,9 @@ small-cell rule to the counts named in `small_cells`. tests/test_engine_gate.py 
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -117,6 +119,9 @@ def _spark_session(spec: EngineConfig) -> Any:
     if user_zone is not None and str(user_zone).upper() not in {"UTC", "ETC/UTC", "Z", "+00:00"}:
         raise ConfigError(f"engine.conf sets spark.sql.session.timeZone to '{user_zone}': the kit judges every "
                           "date in UTC", fix="remove spark.sql.session.timeZone from engine.conf in review.yaml")
+    # Python UDFs (consent.tcf decodes TC strings on the workers) need the driver's Python, where the kit is;
+    # PySpark takes the workers' Python from this variable only (spark.pyspark.python is not read for UDFs).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(spec.master).appName("ethics-review")
     for key, value in {**SPARK_DEFAULTS, **{k: str(v).lower() if isinstance(v, bool) else str(v)
                                              for k, v in spec.conf.items()}}.items():

@@ -108,33 +108,60 @@ def suppressed_label(k: int) -> str:
 
 def suppress_small_cells(frame: pd.DataFrame, *, count_columns: Sequence[str], k: int,
                          hide_with: Mapping[str, Sequence[str]] | None = None,
-                         partition_by: Sequence[str] | None = None) -> pd.DataFrame:
+                         partition_by: Sequence[str] | None = None,
+                         margins: Sequence[Sequence[str]] = ()) -> pd.DataFrame:
     """k-anonymity for evidence tables: a count of 1 to k-1 shows as "<k", and the values it governs
     (`hide_with`: rates, intervals, and complementary counts it could be derived from) are hidden.
 
     Complementary suppression: rows sharing the `partition_by` values split one total (the groups of one
     attribute in one campaign). When a partition hides a single cell of a count column, that cell is the total
     minus the others (323 - 160 - 160 = 3), so another count of the partition is hidden too (shown as empty, with
-    the values it governs): the smallest among rows not flagged warn or fail, so that the evidence of a problem
-    stays visible, else the smallest."""
+    the values it governs): the smallest among rows not flagged warn, fail or reference, so that the evidence of
+    a problem and what it is compared with stay visible; else the smallest flagged warn, then fail; else the
+    reference. `margins` are further ways the same rows split a known total (the rows and columns of an
+    intersection "gender × age band", whose totals are the groups of gender and of age band): the rule then holds
+    in each of them, repeated until no line of any of them hides a single cell."""
     out = frame.copy()
     # Zero is not a small cell: it counts nobody.
     numbers = {c: pd.to_numeric(out[c], errors="coerce") for c in count_columns}
     small = {c: ((v > 0) & (v < k)).fillna(False).to_numpy(dtype=bool) for c, v in numbers.items()}
     complement = {c: np.zeros(len(out), dtype=bool) for c in count_columns}
-    keys = [c for c in (partition_by or ()) if c in out.columns]
-    flagged = (out["flag"].isin(["warn", "fail"]).to_numpy() if "flag" in out.columns
-               else np.zeros(len(out), dtype=bool))
+    # A complement is, in this order of preference, a calm group, a group flagged warn, then fail (the evidence of
+    # a problem, hidden only when no other group will do), and never the reference group when another will do:
+    # every other group's ratio to the reference, with its own rate, would give the reference's rate back.
+    flags = out["flag"] if "flag" in out.columns else pd.Series([None] * len(out), index=out.index)
+    reference = (flags == "reference").to_numpy()
+    severity = flags.map({"warn": 1, "fail": 2}).fillna(0).to_numpy()
     if partition_by is not None and len(out):
-        partitions = (out.reset_index(drop=True).groupby(keys, sort=False, dropna=False).indices.values() if keys
+        rows_of = out.reset_index(drop=True)
+        lines = []  # every set of rows whose counts add up to a total a reader may know
+        for keys in (partition_by, *margins):
+            present = [c for c in keys if c in rows_of.columns]
+            lines += (list(rows_of.groupby(present, sort=False, dropna=False).indices.values()) if present
                       else [np.arange(len(out))])
+        lines = [rows for rows in lines if len(rows) > 1]
+        member = [[line for line in lines if i in line] for i in range(len(out))]
+        # A count hidden with another (a group's selected people, with its size) is hidden as well as a small one:
+        # it leaves the line's other cells as exposed, and needs no second complement.
+        governed = {c: np.zeros(len(out), dtype=bool) for c in count_columns}
         for column, values in numbers.items():
-            for rows in partitions:
-                if small[column][rows].sum() != 1 or len(rows) < 2:
-                    continue
-                shown = [i for i in rows if not small[column][i] and values.iloc[i] > 0]
-                if shown:
-                    complement[column][min(shown, key=lambda i: (flagged[i], values.iloc[i]))] = True
+            hidden = small[column] | governed[column]
+            changed = True
+            while changed:
+                changed = False
+                for rows in lines:
+                    if hidden[rows].sum() != 1:
+                        continue
+                    shown = [i for i in rows if not hidden[i] and values.iloc[i] > 0]
+                    if shown:
+                        # Among equals, the cell that also mends other lines hiding a single cell: fewer hidden.
+                        chosen = min(shown, key=lambda i, hidden=hidden, values=values: (
+                            reference[i], severity[i], -sum(1 for line in member[i] if hidden[line].sum() == 1),
+                            values.iloc[i]))
+                        hidden[chosen] = complement[column][chosen] = changed = True
+            for dependent in (hide_with or {}).get(column, ()):
+                if dependent in governed:
+                    governed[dependent] |= hidden
     for column, mask in small.items():
         hidden = mask | complement[column]
         for dependent in (hide_with or {}).get(column, ()):

@@ -187,6 +187,23 @@ def is_identifier_column(name: str) -> bool:
     return normalised_column_name(name) in IDENTIFIER_COLUMN_NAMES
 
 
+# The contract's identifier column (contacts: email, phone, first_name, last_name, address) each of the names
+# above stands for, when it is one of them: an export's own name for a column the contract has.
+CANONICAL_IDENTIFIERS = {
+    "email": ("email", "e_mail", "mail", "courriel", "adresse_mail", "adresse_email"),
+    "phone": ("phone", "phone_number", "telephone", "tel", "mobile", "portable"),
+    "first_name": ("first_name", "firstname", "prenom"),
+    "last_name": ("last_name", "lastname", "surname", "nom"),
+    "address": ("address", "adresse", "street", "rue"),
+}
+_CANONICAL_BY_NAME = {alias: canonical for canonical, aliases in CANONICAL_IDENTIFIERS.items() for alias in aliases}
+
+
+def canonical_identifier(name: str) -> str | None:
+    """'Prénom' -> 'first_name', 'Nom' -> 'last_name': the contract column an identifier-named column is, if any."""
+    return _CANONICAL_BY_NAME.get(normalised_column_name(name))
+
+
 # --- the same rules as engine expressions -------------------------------------------------------------------------
 
 # Portable patterns: no \b (PostgreSQL reads it as a backspace), no look-around (RE2 has none), no backreference.

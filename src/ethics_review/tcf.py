@@ -294,3 +294,28 @@ def grants_purposes(tc: TCString, purposes: Iterable[int], vendor_id: int | None
     barred = any(restriction.restriction_type == 0 and restriction.purpose_id in wanted
                  and vendor_id in restriction.vendor_ids for restriction in tc.publisher_restrictions)
     return vendor_id in tc.vendor_consents and not barred
+
+
+def verdict(tc_string: str, purposes: Iterable[int], vendor_id: int | None = None) -> dict[str, object]:
+    """What a review needs of one TC string, and nothing else of it: whether it decodes, whether it grants the
+    purposes (and vendor), its TCF policy version and its number of TCF 2.2 policy breaches."""
+    try:
+        tc = decode(tc_string)
+    except TCStringError:
+        return {"decodes": False, "grants": False, "policy_version": None, "breaches": 0}
+    return {"decodes": True, "grants": grants_purposes(tc, purposes, vendor_id),
+            "policy_version": tc.tcf_policy_version, "breaches": len(policy_breaches(tc))}
+
+
+def purpose_mask(purposes: Iterable[int]) -> int:
+    """Purposes 1-24 as the bits of one integer (purpose p is bit p-1): how an engine UDF takes them."""
+    mask = 0
+    for purpose in purposes:
+        if not 1 <= int(purpose) <= 24:
+            raise ValueError(f"TCF purposes are numbered 1 to 24, not {purpose}")
+        mask |= 1 << (int(purpose) - 1)
+    return mask
+
+
+def purposes_of(mask: int) -> tuple[int, ...]:
+    return tuple(p for p in range(1, 25) if mask >> (p - 1) & 1)

@@ -123,3 +123,31 @@ def test_ordinary_export_column_names_are_not_special_categories():
     for name in ("version_politique", "third_party_id", "date_traitement", "orientation_client", "surface_m2"):
         assert special_category_of_name(name) is None, name
     assert special_category_of_name("opinion politique") == "political_opinion"
+
+
+def test_unmapped_first_and_last_names_in_contacts_are_to_be_mapped_not_removed():
+    """Prénom and Nom are the contract's first_name and last_name under the export's names: the contact file
+    needs them, so the finding asks to map them (in the reader's language) and counts no unneeded identifier."""
+    contacts = {**CONTACTS, "Prénom": ["Marie", "Jean", "Ana"], "Nom": ["Martin", "Dupont", "Silva"]}
+    finding = minimisation(make_review(contacts=contacts))
+    assert finding.status == "pass" and finding.metric["identifier_columns"] == 0 and finding.evidence == ()
+    assert finding.notes == (
+        "Column 'Prénom' of contacts is the contract's first_name: it belongs in this table, so keep it and map it "
+        "in review.yaml (under columns, contacts, write first_name: Prénom) so that the kit reads it as that "
+        "identifier.",
+        "Column 'Nom' of contacts is the contract's last_name: it belongs in this table, so keep it and map it in "
+        "review.yaml (under columns, contacts, write last_name: Nom) so that the kit reads it as that identifier.")
+    assert "remove" not in " ".join(finding.notes) and "Marie" not in repr(finding.to_json())
+    french = minimisation(make_review(lang="fr", contacts=contacts))
+    assert french.notes[0].startswith("La colonne « Prénom » de contacts est la colonne first_name du contrat")
+
+
+def test_a_name_column_next_to_the_mapped_one_or_outside_contacts_is_still_to_remove():
+    contacts = {**CONTACTS, "first_name": ["Marie", "Jean", "Ana"], "prenom": ["Marie", "Jean", "Ana"]}
+    finding = minimisation(make_review(contacts=contacts))
+    assert finding.status == "warn" and finding.notes == ()
+    assert [(r["column"], r["kind"]) for r in finding.evidence] == [("prenom", "identifier column")]
+    sends = {"contact_id": ["C1"], "campaign_id": ["A"], "channel": ["email"], "sent_at": ["2026-01-01"],
+             "last_name": ["Martin"]}
+    finding = minimisation(make_review(sends=sends))
+    assert finding.status == "warn" and finding.notes == () and finding.evidence[0]["column"] == "last_name"

@@ -219,13 +219,41 @@ def parity_status(table: pd.DataFrame) -> Status:
     return worst(judged)
 
 
+GROUP_BLOCK = ["campaign_id", "attribute", "measure"]  # the rows whose counts split one total
+PARTS = ("first_part", "second_part")  # an intersection's groups, as lines of its table (evidence never shows them)
+
+
+def group_evidence(table: pd.DataFrame, *, count_columns: Sequence[str], k: int,
+                   hide_with: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Evidence of counts per group of a sensitive attribute: small cells suppressed, with complementary
+    suppression in each campaign and attribute, and, for an intersection ("F × 65+"), in each of its rows and
+    columns too, since their totals are the groups of each attribute alone (shown by the other checks)."""
+    if table.empty:
+        return table
+    parts = table.group.astype(str).str.split(INTERSECTION, n=1, expand=True).reindex(columns=[0, 1])
+    intersection = table.attribute.astype(str).str.contains(INTERSECTION, regex=False)
+    lined = table.assign(**{PARTS[0]: parts[0].where(intersection), PARTS[1]: parts[1].where(intersection)})
+    shown = suppress_small_cells(lined, count_columns=count_columns, k=k, hide_with=hide_with,
+                                 partition_by=GROUP_BLOCK,
+                                 margins=[[*GROUP_BLOCK, PARTS[0]], [*GROUP_BLOCK, PARTS[1]]])
+    return shown.drop(columns=list(PARTS))
+
+
+def visible(table: pd.DataFrame, evidence: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The table with the values the evidence hides set to None: what a summary or a metric may quote. Flags
+    stay, so counts of comparisons stay exact."""
+    out = table.copy()
+    for column in columns:
+        out[column] = out[column].astype(object).where(evidence[column].notna().to_numpy(), None)
+    return out
+
+
 def parity_evidence(table: pd.DataFrame, k: int) -> pd.DataFrame:
     """The table as it may leave the engine's side: small cells suppressed, rates of tiny groups hidden."""
     derived = ["rate", "ci_low", "ci_high", "impact_ratio", "ratio_ci_low", "ratio_ci_high", "difference",
                "ratio_to_overall"]
-    return suppress_small_cells(table, count_columns=["n", "selected"], k=k, hide_with={
-        "n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived},
-        partition_by=["campaign_id", "attribute", "measure"])
+    return group_evidence(table, count_columns=["n", "selected"], k=k, hide_with={
+        "n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived})
 
 
 def comparison_metric(table: pd.DataFrame, headline: str, column: str, pick=min) -> dict[str, object]:
@@ -380,9 +408,11 @@ def _parity_finding(review: Review, check_id: str, audit: Audit | Finding, rules
     status = parity_status(table)
     if status == "not_applicable":
         return insufficient(review, check_id, rules.min_flag_size)
-    return build_finding(review, check_id, status, metric=parity_metric(table), thresholds=rules.thresholds,
-                         evidence=parity_evidence(table, rules.k_anonymity), notes=audit.notes,
-                         **_worst_row(table), attributes=_attribute_list(audit.attributes))
+    evidence = parity_evidence(table, rules.k_anonymity)
+    quoted = visible(table, evidence, ["impact_ratio"])
+    return build_finding(review, check_id, status, metric=parity_metric(quoted), thresholds=rules.thresholds,
+                         evidence=evidence, notes=audit.notes,
+                         **_worst_row(quoted), attributes=_attribute_list(audit.attributes))
 
 
 def selection_parity(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
@@ -434,12 +464,13 @@ def outcome_parity(review: Review, *, campaign: str | None = None, attributes: S
     if status == "not_applicable":
         return insufficient(review, check_id, rules.min_flag_size)
     table = table.assign(gap=pd.to_numeric(table.difference, errors="coerce").abs())
-    metric = comparison_metric(table, "max_gap", "gap", pick=max)
-    worst = worst_row(table, "gap", ascending=False)
-    measure = worst.pop("row").get("measure")
-    measure_name = i18n.text(SHARED_TEXT, f"measure.{measure}", review.lang) if measure else ""
     evidence = parity_evidence(table, rules.k_anonymity)
     evidence["gap"] = evidence["gap"].where(evidence["difference"].notna(), None)
+    quoted = visible(table, evidence, ["gap"])
+    metric = comparison_metric(quoted, "max_gap", "gap", pick=max)
+    worst = worst_row(quoted, "gap", ascending=False)
+    measure = worst.pop("row").get("measure")
+    measure_name = i18n.text(SHARED_TEXT, f"measure.{measure}", review.lang) if measure else ""
     return build_finding(review, check_id, status, metric=metric, thresholds=rules.thresholds, evidence=evidence,
                          notes=audit.notes, campaign=worst["campaign"], attribute=worst["attribute"],
                          group=worst["group"], reference_group=worst["reference_group"], gap=worst["value"],
@@ -548,10 +579,11 @@ def score_distribution(review: Review, *, campaign: str | None = None, attribute
     if status == "not_applicable":
         return insufficient(review, check_id, rules.min_flag_size)
     method = i18n.text(SHARED_TEXT, "score_exact" if exact else "score_binned", review.lang, bins=SCORE_BINS)
-    worst = worst_row(table, "ks_distance", ascending=False)
-    evidence = suppress_small_cells(table, count_columns=["n"], k=rules.k_anonymity, hide_with={
+    evidence = group_evidence(table, count_columns=["n"], k=rules.k_anonymity, hide_with={
         "n": ["mean_score", "ratio_to_overall", "ks_distance", "mean_difference", "p_value", "p_adjusted"]})
-    return build_finding(review, check_id, status, metric=comparison_metric(table, "max_ks_distance", "ks_distance",
+    quoted = visible(table, evidence, ["ks_distance"])
+    worst = worst_row(quoted, "ks_distance", ascending=False)
+    return build_finding(review, check_id, status, metric=comparison_metric(quoted, "max_ks_distance", "ks_distance",
                                                                             pick=max),
                          thresholds=rules.thresholds, evidence=evidence, notes=(method, *audit.notes),
                          campaign=worst["campaign"], attribute=worst["attribute"], group=worst["group"],
@@ -599,10 +631,11 @@ def offer_parity(review: Review, *, campaign: str | None = None, attributes: Seq
     status = parity_status(table)
     if status == "not_applicable":
         return insufficient(review, check_id, rules.min_flag_size)
-    worst = worst_row(table, "offer_ratio")
-    evidence = suppress_small_cells(table, count_columns=["n"], k=rules.k_anonymity, hide_with={
+    evidence = group_evidence(table, count_columns=["n"], k=rules.k_anonymity, hide_with={
         "n": ["mean_offer", "sd_offer", "ratio_to_overall", "offer_ratio", "difference", "p_value", "p_adjusted"]})
-    return build_finding(review, check_id, status, metric=comparison_metric(table, "min_offer_ratio", "offer_ratio"),
+    quoted = visible(table, evidence, ["offer_ratio"])
+    worst = worst_row(quoted, "offer_ratio")
+    return build_finding(review, check_id, status, metric=comparison_metric(quoted, "min_offer_ratio", "offer_ratio"),
                          thresholds=rules.thresholds, evidence=evidence, notes=audit.notes,
                          campaign=worst["campaign"], attribute=worst["attribute"], group=worst["group"],
                          reference_group=worst["reference_group"], ratio=worst["value"],
@@ -812,20 +845,19 @@ def delivery_skew(review: Review, *, campaign: str | None = None, attributes: Se
     status = parity_status(table)
     if status == "not_applicable":
         return insufficient(review, check_id, rules.min_flag_size)
+    evidence = group_evidence(table, count_columns=["eligible", "reached"], k=rules.k_anonymity, hide_with={
+        "eligible": ["reached", "share_eligible", "share_reached", "delivery_ratio", "p_value", "p_adjusted"],
+        "reached": ["share_reached", "delivery_ratio"]})
+    quoted = visible(table, evidence, ["delivery_ratio"])
     # The largest skew either way: 0.5 and 2 are as far from 1.
-    distance = [abs(math.log(r)) if _number(r) else -1.0 for r in table.delivery_ratio]
-    worst = worst_row(table.assign(distance=distance), "distance", ascending=False)
-    judged = table[table.flag.isin(["pass", "warn"])]
+    distance = [abs(math.log(r)) if _number(r) else -1.0 for r in quoted.delivery_ratio]
+    worst = worst_row(quoted.assign(distance=distance), "distance", ascending=False)
+    judged = quoted[quoted.flag.isin(["pass", "warn"])]
     ratios = [r for r in judged.delivery_ratio if _number(r) is not None]
     metric = {"groups_judged": int(len(judged)), "warned_groups": int((judged.flag == "warn").sum()),
               "insufficient_groups": int((table.flag == INSUFFICIENT).sum()),
               "min_delivery_ratio": min(ratios) if ratios else None,
               "max_delivery_ratio": max(ratios) if ratios else None}
-    evidence = suppress_small_cells(table, count_columns=["eligible", "reached"],
-                                    k=rules.k_anonymity, hide_with={
-                                        "eligible": ["reached", "share_eligible", "share_reached", "delivery_ratio",
-                                                     "p_value", "p_adjusted"],
-                                        "reached": ["share_reached", "delivery_ratio"]})
     return build_finding(review, check_id, status, metric=metric, thresholds=thresholds, evidence=evidence,
                          notes=audit.notes, campaign=worst["campaign"], attribute=worst["attribute"],
                          group=worst["group"], ratio=worst["row"].get("delivery_ratio"),

@@ -13,6 +13,7 @@ import pandas as pd
 from .. import i18n, pii, tcf
 from ..contract import PURPOSE_BY_CHANNEL, TABLES
 from ..engine import fetch
+from ..errors import ConfigError
 from ..findings import Finding, Threshold, judge, suppress_small_cells
 from ..legal import applies_from
 from ..paths import package_yaml
@@ -668,11 +669,18 @@ def minimisation(review: Review) -> Finding:
     if not present:
         return not_applicable(review, "consent.minimisation", [("contacts", None)])
     region = review.config.default_country
-    rows = []
+    rows, notes = [], []
     for name in present:
         table = review.table(name)
         for column in table.columns:
             if TABLES[name].column(column) is None and pii.is_identifier_column(column):
+                canonical = pii.canonical_identifier(column)
+                if canonical and TABLES[name].column(canonical) is not None and canonical not in table.columns:
+                    # The table's own identifier under the export's name (Prénom for first_name): it belongs
+                    # here, so the advice is to map it, not to remove it.
+                    notes.append(i18n.text("consent.minimisation", "map_identifier", review.lang, table=name,
+                                           column=column, canonical=canonical))
+                    continue
                 filled = _int(fetch(table[column].notnull().cast("int64").sum()))
                 rows.append({"table": name, "column": column, "kind": "identifier column", "rows": filled})
         for column in _free_text_columns(table, name):
@@ -691,7 +699,7 @@ def minimisation(review: Review) -> Finding:
     thresholds = (Threshold("fields_with_personal_data", ">", 0, "warn", "kit default"),)
     evidence = _suppressed(evidence.astype({"rows": object}), review.k_anonymity, ["rows"])
     return build_finding(review, "consent.minimisation", judge(metric, thresholds), metric=metric,
-                         thresholds=thresholds, evidence=evidence)
+                         thresholds=thresholds, evidence=evidence, notes=notes)
 
 
 # --- consent.tcf ----------------------------------------------------------------------------------------------------
@@ -700,38 +708,55 @@ ADS_PURPOSE = "personalised_ads"
 TCF_AD_PURPOSES = (1, 3, 4)  # store/access information, create and use a personalised-ads profile
 
 
-def tc_verdicts(strings: pd.DataFrame, *, purposes: Sequence[int], vendor_id: int | None) -> pd.DataFrame:
-    """One row per distinct TC string: whether it decodes, grants the purposes (and vendor), its policy version
-    and how many TCF 2.2 policy breaches it holds. Decoding is Python, on distinct values only."""
-    records = []
-    for value in strings.tc_string:
-        try:
-            tc = tcf.decode(value)
-        except tcf.TCStringError:
-            records.append({"tc_string": value, "decodes": False, "grants": False, "policy_version": None,
-                            "breaches": 0})
-            continue
-        records.append({"tc_string": value, "decodes": True, "policy_version": tc.tcf_policy_version,
-                        "grants": tcf.grants_purposes(tc, purposes, vendor_id),
-                        "breaches": len(tcf.policy_breaches(tc))})
-    return pd.DataFrame(records, columns=["tc_string", "decodes", "grants", "policy_version", "breaches"]).astype(
-        {"decodes": bool, "grants": bool, "policy_version": "Int64", "breaches": "int64"})
+# Engines that run a Python UDF next to the data (DuckDB in process, Spark on its Python workers). PostgreSQL's
+# Python (plpython3u) runs inside the server, which neither has the kit nor, usually, the extension.
+UDF_ENGINES = frozenset({"duckdb", "pyspark"})
+NO_VENDOR = 0  # TCF vendor ids start at 1: 0 asks about the purposes only (a UDF argument is never null)
+TC_VERDICT = dt.Struct({"decodes": "boolean", "grants": "boolean", "policy_version": "int64", "breaches": "int64"})
+
+
+# The types are the signature's, not annotations: PySpark 4 reads a UDF's annotations as a pandas or Arrow
+# signature and warns when they are plain Python types.
+@ibis.udf.scalar.python(signature=((dt.string, dt.int64, dt.int64), TC_VERDICT))
+def tc_verdict(tc_string, purpose_mask, vendor_id):  # type: ignore[no-untyped-def]
+    """tcf.verdict in the engine: each TC string is decoded where it lies, and only these four fields come out
+    of the decoder (C-604/22: a TC string is personal data; it never crosses engine.fetch)."""
+    return tcf.verdict(tc_string, tcf.purposes_of(purpose_mask), vendor_id or None)
+
+
+def tc_verdicts(consents: ibis.Table, *, purposes: Sequence[int], vendor_id: int | None) -> ibis.Table:
+    """One row per distinct TC string of the consent log, with its verdict (decodes, grants, policy_version,
+    breaches) computed in the engine."""
+    try:
+        mask = tcf.purpose_mask(purposes)
+    except ValueError as exc:
+        raise ConfigError(f"consent.tcf option purposes: {exc}", fix="list TCF purpose numbers, e.g. purposes: "
+                          "[1, 3, 4]") from None
+    strings = consents.filter(consents.tc_string.notnull()).select("tc_string").distinct()
+    verdict = tc_verdict(strings.tc_string, mask, NO_VENDOR if vendor_id is None else int(vendor_id))
+    return strings.mutate(verdict=verdict).unpack("verdict")
 
 
 def tcf_consent(review: Review, *, campaign: str | None = None, vendor_id: int | None = None,
                 purposes: Sequence[int] = TCF_AD_PURPOSES,
                 min_policy_version: int = FIRST_TCF_22_POLICY_VERSION) -> Finding:
     """Personalised-ads sends judged on the TC string of the consent in force when they were sent: does it
-    decode, does it grant purposes 1, 3 and 4 (and the vendor's consent), which TCF policy version and breaches."""
-    consents = review.table("consents")
-    strings = consents.filter(consents.tc_string.notnull()).select("tc_string").distinct().to_pandas()
-    if strings.empty:
+    decode, does it grant purposes 1, 3 and 4 (and the vendor's consent), which TCF policy version and breaches.
+    The strings are decoded in the engine (tc_verdict); only counts leave it."""
+    if review.con.name not in UDF_ENGINES:
+        return not_applicable(review, "consent.tcf", [], reason=i18n.text(
+            "consent.tcf", "no_udf", review.lang, engine=review.con.name))
+    verdicts = tc_verdicts(review.table("consents"), purposes=purposes, vendor_id=vendor_id)
+    outdated_string = verdicts.policy_version.notnull() & (verdicts.policy_version < min_policy_version)
+    strings = fetch(verdicts.aggregate(
+        tc_strings=ibis._.count(), undecodable_strings=_count(~verdicts.decodes),
+        strings_with_policy_breach=_count(verdicts.breaches > 0),
+        outdated_policy_strings=_count(outdated_string))).iloc[0]
+    if not strings.tc_strings:
         return not_applicable(review, "consent.tcf", [("consents", "tc_string")])
-    verdicts = tc_verdicts(strings, purposes=purposes, vendor_id=vendor_id)
     sends = sends_in_scope(review, campaign=campaign, purpose=ADS_PURPOSE)
     state = consent_state_at_send(review, sends, event_columns=("tc_string",))
-    decoded = ibis.memtable(verdicts)
-    judged = state.left_join(decoded, state.consent_tc_string == decoded.tc_string)
+    judged = state.left_join(verdicts, state.consent_tc_string == verdicts.tc_string)
     reason = ibis.cases((judged.consent_tc_string.isnull(), "no TC string"),
                         (~judged.decodes, "does not decode"),
                         (~judged.grants, "purposes or vendor not granted"), else_="granted")
@@ -750,9 +775,8 @@ def tcf_consent(review: Review, *, campaign: str | None = None, vendor_id: int |
               "sends_missing_purposes": int(by_reason.get("purposes or vendor not granted", 0)),
               "sends_with_outdated_policy": int(counts.outdated_policy.sum()),
               "sends_with_policy_breach": int(counts.policy_breach.sum()),
-              "tc_strings": len(verdicts), "undecodable_strings": int((~verdicts.decodes).sum()),
-              "strings_with_policy_breach": int((verdicts.breaches > 0).sum()),
-              "outdated_policy_strings": int((verdicts.policy_version < min_policy_version).fillna(False).sum())}
+              **{name: int(strings[name]) for name in ("tc_strings", "undecodable_strings",
+                                                       "strings_with_policy_breach", "outdated_policy_strings")}}
     thresholds = (Threshold("sends_without_tcf_consent", ">", 0, "fail", "rule"),
                   Threshold("sends_with_outdated_policy", ">", 0, "warn", "kit default"),
                   Threshold("sends_with_policy_breach", ">", 0, "warn", "kit default"))
