@@ -43,6 +43,8 @@ def test_wheel_holds_every_resource(wheel: Path):
         "ethics_review/_bundled/templates/review/review.yaml",
         "ethics_review/schema/findings.schema.json",
         "ethics_review/legal_dates.yaml",
+        "ethics_review/schema/batch-summary.schema.json",
+        "ethics_review/_bundled/templates/report/batch.html.j2",
         "ethics_review/texts/ui.yaml",
         "ethics_review/lexicons/purposes.yaml",
         "ethics_review/lexicons/assessment_questions.yaml",

@@ -54,6 +54,24 @@ def _parser() -> argparse.ArgumentParser:
     _pdf_options(run)
     _engine_option(run)
 
+    batch = commands.add_parser("batch", help="run many reviews, or one review split by campaign or country, and "
+                                "write a summary of them all")
+    batch.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="review folders or review.yaml files")
+    batch.add_argument("--out", type=Path, default=Path("batch-output"),
+                       help="output folder: one report folder per review, index.html and summary.json "
+                            "(default: batch-output)")
+    batch.add_argument("--by", choices=("campaign", "country"), default=None,
+                       help="split the one review given into one review per campaign or per country of its contacts")
+    batch.add_argument("--jobs", type=int, default=1, help="reviews run at the same time, each in its own process "
+                       "(default: 1)")
+    batch.add_argument("--fail-on", choices=("warn", "fail"), default="fail",
+                       help="exit 1 when a review has a finding at this level or worse (default: fail); exit 3 when "
+                            "a review could not run or a check could not be computed")
+    batch.add_argument("--as-of", default=None, help="judge time-based rules at this date (YYYY-MM-DD)")
+    batch.add_argument("--lang", choices=i18n.LANGUAGES, default=None,
+                       help="language of the reports and the summary (default: each review's own)")
+    _engine_option(batch)
+
     validate = commands.add_parser("validate", help="check the inputs against the data contract, nothing else")
     validate.add_argument("path", type=Path, help="a review.yaml or a review folder")
     _engine_option(validate)
@@ -129,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if passed_on and args.command != "lab":
         _parser().error(f"only lab passes options on (after --): {' '.join(passed_on)}")
     args.passed_on = passed_on
-    previous = _stop_on_sigterm() if args.command in {"run", "demo", "lab"} else None
+    previous = _stop_on_sigterm() if args.command in {"run", "demo", "lab", "batch"} else None
     try:
         return _main(args)
     finally:
@@ -143,8 +161,8 @@ def _main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        commands = {"demo": _demo, "run": _run, "validate": _validate, "init": _init, "diff": _diff, "lab": _lab,
-                    "docs": _docs}
+        commands = {"demo": _demo, "run": _run, "batch": _batch, "validate": _validate, "init": _init, "diff": _diff,
+                    "lab": _lab, "docs": _docs}
         return commands[args.command](args)
     except ReviewInputError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
@@ -207,6 +225,21 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INTERNAL
     failing = [f for f in result.findings if f.status in FAIL_LEVELS[args.fail_on]]
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    if args.jobs < 1:
+        raise ReviewInputError(f"--jobs {args.jobs} is not a number of processes", fix="use --jobs 1 or more")
+    result = run_batch(args.paths, args.out, by=args.by, jobs=args.jobs, as_of=args.as_of, lang=args.lang,
+                       engine=args.engine)
+    for row in result.rows:
+        print(f"{row.status:<15} {row.name}" + (f": {row.error}" if row.error else ""))
+    print(f"\n{(result.out_dir / 'index.html').resolve()}")
+    if any(row.status == "error" or row.counts.get("error") for row in result.rows):
+        return EXIT_INTERNAL
+    return EXIT_FINDINGS if result.worst in FAIL_LEVELS[args.fail_on] else EXIT_OK
 
 
 def _history_for(args: argparse.Namespace) -> Path | None:

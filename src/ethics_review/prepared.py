@@ -16,20 +16,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from ibis.backends import BaseBackend
 
+from . import engine as engines
+from .assessment import answers_from_records
 from .config import ReviewConfig
-from .errors import ConfigError
+from .errors import ConfigError, ReviewInputError
+from .register import register_frame
 from .review import InputFingerprint, Notice, Review, with_overrides
 
 FOLDER = ".prepared"  # inside the report's staging folder; removed before the report is moved into place
 META_FILE = "review.json"
 FORMAT = 1  # the layout of review.json; a notebook refuses a folder of another layout
-INPUTS_MIMETYPE = "application/vnd.ethics-review.inputs+json"  # kept in the executed notebook, not drawn
+INPUTS_MIMETYPE = "application/vnd.ethics-review.inputs+json"  # kept in the executed notebook, drawn by no page
 
 
 def can_prepare(review: Review) -> bool:
@@ -37,15 +40,42 @@ def can_prepare(review: Review) -> bool:
     return review.con.name in {"duckdb", "pyspark"}
 
 
+def restrict_to_country(review: Review, country: str) -> Review:
+    """The review of the contacts of one country: `contacts` filtered on its `country`, every table with a
+    `contact_id` kept to those contacts' records, the other tables whole. Only a prepared review can be
+    restricted, so that the notebooks read the restricted tables (the fingerprints stay the files')."""
+    contacts = review.tables.get("contacts")
+    if contacts is None or "country" not in contacts.columns:
+        raise ReviewInputError(
+            "a review split by country needs the contacts table with its country column",
+            fix="add country to contacts (ISO code or name), or split by campaign",
+        )
+    if not can_prepare(review):
+        raise ReviewInputError(
+            f"a review on the database engine '{review.con.name}' cannot be split by country: "
+            "the kit reads a database's tables in place and never copies them",
+            fix="split by campaign, or review the files on duckdb or pyspark",
+        )
+    kept = contacts.filter(contacts["country"] == country)
+    ids = kept.select("contact_id")
+    tables = {
+        name: kept
+        if name == "contacts"
+        else table.semi_join(ids, "contact_id")
+        if "contact_id" in table.columns
+        else table
+        for name, table in review.tables.items()
+    }
+    return replace(review, tables=tables)
+
+
 def write_prepared(review: Review, folder: Path) -> Path:
     """Write the review's validated tables and what it read into `folder` (created); returns `folder`."""
-    from .engine import is_spark
-
     folder.mkdir(mode=0o700, parents=True, exist_ok=False)
     tables = {}
     for name, table in review.tables.items():
         target = folder / f"{name}.parquet"
-        if is_spark(review.con):
+        if engines.is_spark(review.con):
             review.con.to_parquet_dir(table, target)  # a folder of part files, written by the executors
         else:
             review.con.to_parquet(table, target)
@@ -64,23 +94,29 @@ def write_prepared(review: Review, folder: Path) -> Path:
     return folder
 
 
-def open_prepared(folder: str | Path, *, as_of: str | dt.date | None = None, lang: str | None = None,
-                  engine: Any = None, con: BaseBackend | None = None) -> Review:
+def open_prepared(
+    folder: str | Path,
+    *,
+    as_of: str | dt.date | None = None,
+    lang: str | None = None,
+    engine: Any = None,
+    con: BaseBackend | None = None,
+) -> Review:
     """The review the report prepared in `folder`, its tables read from there by the engine (the config's, or
     `engine`); `as_of` and `lang` override the config as in open_review."""
-    from . import engine as engines
-    from .assessment import answers_from_records
-    from .register import register_frame
-
     folder = Path(folder)
     meta_path = folder / META_FILE
     if not meta_path.is_file():
-        raise ConfigError(f"{folder} holds no review prepared by the report ({META_FILE} is missing)",
-                          fix="leave the notebook's `prepared` parameter as None: it is set by the report only")
+        raise ConfigError(
+            f"{folder} holds no review prepared by the report ({META_FILE} is missing)",
+            fix="leave the notebook's `prepared` parameter as None: it is set by the report only",
+        )
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta.get("format") != FORMAT:
-        raise ConfigError(f"{folder} was prepared by another version of the kit",
-                          fix="run the report again, or set the notebook's `prepared` parameter to None")
+        raise ConfigError(
+            f"{folder} was prepared by another version of the kit",
+            fix="run the report again, or set the notebook's `prepared` parameter to None",
+        )
     config = with_overrides(ReviewConfig.model_validate(meta["config"]), as_of=as_of, lang=lang, engine=engine)
     con = con or engines.connect(config.engine)
     tables = {}
@@ -89,23 +125,31 @@ def open_prepared(folder: str | Path, *, as_of: str | dt.date | None = None, lan
         table = engines.read_file(con, path, name)  # Spark reads its own part files
         tables[name] = table if table is not None else con.read_parquet(path, table_name=f"prepared_{name}")
     return Review(
-        config=config, base_dir=Path(meta["base_dir"]), con=con, tables=tables,
+        config=config,
+        base_dir=Path(meta["base_dir"]),
+        con=con,
+        tables=tables,
         inputs=tuple(InputFingerprint(**item) for item in meta["inputs"]),
         ai_systems=None if meta["ai_systems"] is None else register_frame(meta["ai_systems"], source="ai_systems"),
         notices=tuple(Notice(**notice) for notice in meta["notices"]),
-        assessment=(None if meta["assessment"] is None
-                    else answers_from_records(meta["assessment"], source="assessment")))
+        assessment=(
+            None if meta["assessment"] is None else answers_from_records(meta["assessment"], source="assessment")
+        ),
+    )
 
 
 def inputs_output(review: Review) -> dict[str, Any]:
     """What a notebook that opened a prepared review read, as an output of its executed copy: the fingerprints
     of the files the report validated (a mimetype no page draws: the record is the .ipynb)."""
-    return {INPUTS_MIMETYPE: {"prepared_by_report": True, "inputs": [asdict(item) for item in review.inputs]},
-            "text/plain": f"{len(review.inputs)} inputs, read once and validated by the report"}
+    return {
+        INPUTS_MIMETYPE: {"prepared_by_report": True, "inputs": [asdict(item) for item in review.inputs]},
+        "text/html": "",
+    }  # an output a page can draw (as nothing), so that nbconvert has no type to warn about
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    records: list[dict[str, Any]] = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    return records
 
 
 def _json_value(value: Any) -> Any:

@@ -2,10 +2,13 @@
 findings.json.
 
 Flow (papermill's lesson: the executed notebook is the audit record):
-1. open the review once in this process, so that bad input stops the run with one clear message (exit 2);
-2. build each area notebook in the review's language (notebooks.py) and execute it with papermill (kernel `python3`, `interactive=False`, `output_dir` set), one
-   kernel process per notebook; the notebook writes `parts/<area>.findings.json` itself, so the pages and the
-   JSON come from the same execution; the executed notebook is kept, also when it fails;
+1. open the review once in this process, so that bad input stops the run with one clear message (exit 2), and
+   write its validated tables into the staging folder (prepared.py: removed before the report is moved into place);
+2. build each area notebook in the review's language (notebooks.py) and execute it with papermill (kernel
+   `python3`, `interactive=False`, `output_dir` and `prepared` set), one kernel process per notebook, which reads
+   the prepared tables instead of reading and validating the files again; the notebook writes
+   `parts/<area>.findings.json` itself, so the pages and the JSON come from the same execution; the executed
+   notebook is kept, also when it fails;
 3. render each executed notebook with nbconvert through the kit's template (`templates/report/`);
 4. merge the parts into `findings.json` (validated against the shipped JSON Schema) and write `index.html`.
 """
@@ -31,6 +34,8 @@ from . import history as run_history
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
 from .paths import report_template_dir, templates_dir
+from .prepared import FOLDER as PREPARED_FOLDER
+from .prepared import can_prepare, open_prepared, restrict_to_country, write_prepared
 from .review import Review
 
 log = logging.getLogger(__name__)
@@ -43,6 +48,7 @@ KERNEL_START_RACES = ("Address already in use", "Kernel died before replying to 
 MAX_PARALLEL_NOTEBOOKS = 2  # each notebook is one kernel process; the kit targets small machines
 CELL_TIMEOUT = 3600  # seconds per cell: a hung kernel becomes an error instead of a run that never ends
 PARTS_DIR = "parts"
+PREPARED_DIR = PREPARED_FOLDER  # the validated tables the notebooks read (personal data: removed before the move)
 FINDINGS_FILE = "findings.json"
 INDEX_FILE = "index.html"
 GOVERNANCE = "governance"
@@ -74,8 +80,9 @@ def run_report(
     as_of: str | dt.date | None = None,
     lang: str | None = None,
     areas: Sequence[str] = AREAS,
-    progress: bool = True,
+    progress: bool | Callable[[int], Any] = True,
     campaign: str | None = None,
+    country: str | None = None,
     jobs: int = 1,
     cell_timeout: int | None = CELL_TIMEOUT,
     history: str | Path | None = None,
@@ -85,7 +92,9 @@ def run_report(
 ) -> ReportResult:
     """Run the review at `review_path` (a folder or a review.yaml) and write its report to `out_dir`.
 
-    `as_of` and `lang` override the config. `campaign` restricts every check that accepts it to one campaign.
+    `as_of` and `lang` override the config. `campaign` restricts every check that accepts it to one campaign;
+    `country` restricts the review to the contacts of one country (and their records) before the notebooks run.
+    `progress` is a bool (a terminal bar) or a function that takes the number of steps and returns a tqdm-like bar.
     `pdf` also prints report.pdf with the system's Chromium (`chromium`: its path, else found on PATH).
     `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
     each cell. `history` is the review's history folder: the run is appended to it (aggregates only, history.py);
@@ -109,6 +118,8 @@ def run_report(
 
         find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
     review = open_review(review_path, as_of=as_of, lang=lang, engine=engine)
+    if country is not None:
+        review = restrict_to_country(review, country)
     validate_check_options(review)
     require_something_to_judge(review)
     final = Path(out_dir).resolve()
@@ -120,12 +131,22 @@ def run_report(
     (out / PARTS_DIR).mkdir(parents=True, exist_ok=True)
     parameters = notebook_parameters(Path(review_path), review, campaign=campaign, output_dir=out / PARTS_DIR)
     parameters["engine"] = engine  # None: the notebooks use the config's engine, as this process did
+    prepared = out / PREPARED_DIR
     history_dir = (run_history.check_location(Path(history), review.base_dir, (i.path for i in review.inputs))
                    if history is not None else run_history.default_dir(review.base_dir))
 
-    steps = tqdm(total=2 * len(areas) + 1, desc="ethics review", unit="step", disable=not progress)
+    total = 2 * len(areas) + 1
+    steps = (tqdm(total=total, desc="ethics review", unit="step", disable=not progress)
+             if isinstance(progress, bool) else progress(total))
     keep_staging = False
     try:
+        if can_prepare(review):
+            # Open once: the notebooks read the tables validated here, not the files (prepared.py).
+            steps.set_postfix_str("preparing the validated tables")
+            parameters["prepared"] = str(write_prepared(review, prepared))
+            if review.con.name == "duckdb":  # free the tables parsed here while the kernels run
+                close(review.con)
+                review = open_prepared(prepared)
         failures: dict[str, str] = {}
 
         def execute(area: str) -> Path:
@@ -173,12 +194,14 @@ def run_report(
             printed = write_pdf(out, [out / INDEX_FILE, *(out / f"{a}.html" for a in areas)], chromium=chromium)
             paths["pdf"] = final / printed.name  # printed from the staging folder, moved with it
         steps.update()
+        _remove_tree(prepared)  # personal data: never part of the report
         replace_folder(out, final)
     except ReportError:
         keep_staging = True  # the executed notebooks are the record of what failed
         raise
     finally:
         steps.close()
+        _remove_tree(prepared)  # also when the run failed and its staging folder is kept
         close(review.con)
         if not keep_staging and out.exists():
             _remove_tree(out)
@@ -279,6 +302,7 @@ def notebook_parameters(review_path: Path, review: Review, *, campaign: str | No
         "campaign": campaign,
         "interactive": False,
         "output_dir": str(output_dir),
+        "prepared": None,  # set by run_report when the engine's tables can be prepared (prepared.py)
     }
 
 
@@ -552,3 +576,64 @@ def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> 
     return (f'<svg class="er-overview" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" '
             f'height="{height}" viewBox="0 0 {width} {height}" font-size="13" '
             f'font-family="system-ui, sans-serif">{"".join(rows)}</svg>')
+
+
+def finding_link(finding: Mapping[str, Any], *, prefix: str = "") -> dict[str, str]:
+    """A finding's verdict and the link to its section in its area's page (`prefix`: the report's folder)."""
+    return {"verdict": display.verdict(finding),
+            "href": f"{prefix}{finding['area']}.html#{display.anchor(finding['check_id'])}"}
+
+
+def write_batch_index(record: Mapping[str, Any]) -> str:
+    """The index.html of a batch (batch.py): one row per review, with the report's stylesheet and words
+    (autoescaped: names, titles and errors are text)."""
+    import jinja2
+    from markupsafe import Markup
+
+    from .paths import report_template_dir
+
+    lang = record["lang"]
+    label = display.label
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    statuses = [s for s in display.VERDICTS if s != "fail_rule"]  # a review's counts are of statuses
+    page = environment.get_template("batch.html.j2").render(
+        lang=lang,
+        css=Markup(display.style_html()),  # the kit's own stylesheet
+        words={
+            key: label(key, lang)
+            for key in (
+                "batch_title",
+                "review",
+                "campaign",
+                "country",
+                "status",
+                "worst_finding",
+                "generated_at",
+                "kit_version",
+                "sep",
+                "machine_summary",
+                "batch_error",
+                "none_to_fix",
+            )
+        },
+        reviews_text=label("reviews_count", lang, n=len(record["reviews"])),
+        statuses=[{"id": s, "label": display.status_label(s, lang), "count": record["totals"][s]} for s in statuses],
+        rows=[
+            {
+                **row,
+                "status_label": display.status_label(row["status"], lang),
+                "top": None
+                if row["top_finding"] is None
+                else {**row["top_finding"], "status_label": display.status_label(row["top_finding"]["verdict"], lang)},
+                "counts_list": [{"id": s, "count": row["counts"][s]} for s in statuses],
+            }
+            for row in record["reviews"]
+        ],
+        status_columns=[{"id": s, "label": display.status_label(s, lang)} for s in statuses],
+        generated_at=i18n.format_day(record["generated_at"], lang),
+        kit_version=record["kit_version"],
+        summary_href="summary.json",
+    )
+    return page
