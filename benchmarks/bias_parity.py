@@ -24,15 +24,27 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import harness  # noqa: E402 - the benchmarks' shared process harness, beside this script
+import harness
 
 ATTRIBUTES = ("gender", "age_band", "region")
 INTERSECTION = ("gender", "age_band")
 GENDERS, GENDER_WEIGHTS = ("F", "M", "X"), (0.55, 0.44, 0.01)
 BANDS, BAND_WEIGHTS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+"), (0.10, 0.17, 0.19, 0.19, 0.16, 0.19)
-REGIONS = ("Île-de-France", "Auvergne-Rhône-Alpes", "Occitanie", "Nouvelle-Aquitaine", "Grand Est",
-           "Provence-Alpes-Côte d'Azur", "Hauts-de-France", "Bretagne", "Normandie", "Pays de la Loire",
-           "Bourgogne-Franche-Comté", "Centre-Val de Loire", "Corse")
+REGIONS = (
+    "Île-de-France",
+    "Auvergne-Rhône-Alpes",
+    "Occitanie",
+    "Nouvelle-Aquitaine",
+    "Grand Est",
+    "Provence-Alpes-Côte d'Azur",
+    "Hauts-de-France",
+    "Bretagne",
+    "Normandie",
+    "Pays de la Loire",
+    "Bourgogne-Franche-Comté",
+    "Centre-Val de Loire",
+    "Corse",
+)
 REVIEW_YAML = """name: bias parity benchmark
 as_of: 2026-11-15
 bias:
@@ -64,9 +76,16 @@ def prepare(workdir: Path, rows: int) -> Path:
     _, region = text(REGIONS, (18, 12, 9, 9, 9, 8, 8, 5, 5, 5, 4, 4, 1))
     rate = np.where(band_codes == BANDS.index("65+"), 0.20, 0.30)
     ids = pc.binary_join_element_wise("C", pc.utf8_lpad(pa.array(np.arange(1, rows + 1)).cast(pa.string()), 9, "0"), "")
-    table = pa.table({"contact_id": ids, "campaign_id": pa.array(["BENCH-1"] * rows),
-                      "selected": pa.array(rng.random(rows) < rate), "gender": gender, "age_band": band,
-                      "region": region})
+    table = pa.table(
+        {
+            "contact_id": ids,
+            "campaign_id": pa.array(["BENCH-1"] * rows),
+            "selected": pa.array(rng.random(rows) < rate),
+            "gender": gender,
+            "age_band": band,
+            "region": region,
+        }
+    )
     pq.write_table(table, folder / "targeting.parquet")
     (folder / "review.yaml").write_text(REVIEW_YAML, encoding="utf-8")
     return folder
@@ -120,8 +139,9 @@ def run_baseline(folder: Path) -> dict:
     y = frame["selected"].astype(int)
     rows = []
     for features in [*([a] for a in ATTRIBUTES), list(INTERSECTION)]:
-        mf = MetricFrame(metrics={"rate": selection_rate, "n": count}, y_true=y, y_pred=y,
-                         sensitive_features=frame[features])
+        mf = MetricFrame(
+            metrics={"rate": selection_rate, "n": count}, y_true=y, y_pred=y, sensitive_features=frame[features]
+        )
         for key, values in mf.by_group.iterrows():
             group = " × ".join(key) if isinstance(key, tuple) else key
             n = int(values["n"])
@@ -139,25 +159,47 @@ def main() -> None:
         folder = prepare(args.workdir, rows)
         kit, baseline = harness.measure(__file__, "kit", folder), harness.measure(__file__, "baseline", folder)
         assert kit["numbers"] == baseline["numbers"], (kit["numbers"], baseline["numbers"])
-        results.append({"rows": rows, "groups": sum(len(e["groups"]) for e in kit["numbers"].values()),
-                        "kit": {k: kit[k] for k in ("wall_s", "peak_mb", "phases")},
-                        "baseline_fairlearn_metricframe": {k: baseline[k] for k in ("wall_s", "peak_mb", "phases")},
-                        "speedup": round(baseline["wall_s"] / kit["wall_s"], 2),
-                        "compute_speedup": round((baseline["phases"]["open_s"] + baseline["phases"]["compute_s"])
-                                                 / (kit["phases"]["open_s"] + kit["phases"]["compute_s"]), 2),
-                        "memory_ratio": round(baseline["peak_mb"] / kit["peak_mb"], 2)})
+        results.append(
+            {
+                "rows": rows,
+                "groups": sum(len(e["groups"]) for e in kit["numbers"].values()),
+                "kit": {k: kit[k] for k in ("wall_s", "peak_mb", "phases")},
+                "baseline_fairlearn_metricframe": {k: baseline[k] for k in ("wall_s", "peak_mb", "phases")},
+                "speedup": round(baseline["wall_s"] / kit["wall_s"], 2),
+                "compute_speedup": round(
+                    (baseline["phases"]["open_s"] + baseline["phases"]["compute_s"])
+                    / (kit["phases"]["open_s"] + kit["phases"]["compute_s"]),
+                    2,
+                ),
+                "memory_ratio": round(baseline["peak_mb"] / kit["peak_mb"], 2),
+            }
+        )
         print(json.dumps(results[-1]), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"benchmark": "bias.selection_parity + bias.intersectional",
-                                    "baseline": "fairlearn MetricFrame (selection_rate, count)",
-                                    "machine": "2 cores", "rows": results}, indent=2) + "\n", encoding="utf-8")
-    print("\n| rows | kit wall s | kit peak MB | Fairlearn wall s | Fairlearn peak MB | speed-up | speed-up "
-          "excl. imports | memory ratio |")
+    args.out.write_text(
+        json.dumps(
+            {
+                "benchmark": "bias.selection_parity + bias.intersectional",
+                "baseline": "fairlearn MetricFrame (selection_rate, count)",
+                "machine": "2 cores",
+                "rows": results,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(
+        "\n| rows | kit wall s | kit peak MB | Fairlearn wall s | Fairlearn peak MB | speed-up | speed-up "
+        "excl. imports | memory ratio |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         b = r["baseline_fairlearn_metricframe"]
-        print(f"| {r['rows']:,} | {r['kit']['wall_s']} | {r['kit']['peak_mb']} | {b['wall_s']} | {b['peak_mb']} | "
-              f"{r['speedup']}x | {r['compute_speedup']}x | {r['memory_ratio']}x |")
+        print(
+            f"| {r['rows']:,} | {r['kit']['wall_s']} | {r['kit']['peak_mb']} | {b['wall_s']} | {b['peak_mb']} | "
+            f"{r['speedup']}x | {r['compute_speedup']}x | {r['memory_ratio']}x |"
+        )
 
 
 if __name__ == "__main__":

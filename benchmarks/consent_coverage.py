@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import harness  # noqa: E402 - the benchmarks' shared process harness, beside this script
+import harness
 
 SENDS_PER_CONTACT = 3.66  # the demo generator's ratio at its default settings
 TABLES = ("contacts", "consents", "sends")
@@ -74,18 +74,29 @@ def run_baseline(folder: Path) -> dict:
     consents["order"] = (consents["status"] != "granted").astype("int8")
     consents = consents.sort_values(["recorded_at", "order"], kind="stable")
     sends = sends.sort_values("sent_at", kind="stable")
-    state = pd.merge_asof(sends, consents[["contact_id", "purpose", "status", "recorded_at"]],
-                          left_on="sent_at", right_on="recorded_at", by=["contact_id", "purpose"],
-                          direction="backward", allow_exact_matches=True)
+    state = pd.merge_asof(
+        sends,
+        consents[["contact_id", "purpose", "status", "recorded_at"]],
+        left_on="sent_at",
+        right_on="recorded_at",
+        by=["contact_id", "purpose"],
+        direction="backward",
+        allow_exact_matches=True,
+    )
     state = state.merge(contacts, on="contact_id", how="left")
     no_objection = ~state["status"].isin(["withdrawn", "refused"])
     customer = state["is_customer"].fillna(False).astype(bool) & (
-        state["customer_since"].isna() | (pd.to_datetime(state["customer_since"]) <= state["sent_at"].dt.normalize()))
+        state["customer_since"].isna() | (pd.to_datetime(state["customer_since"]) <= state["sent_at"].dt.normalize())
+    )
     business = state["recipient_type"].isin(["professional", "generic"])
     country = state["country"].fillna(config.default_country)
     # Code de la consommation L.223-1: French consumers' consent before phone canvassing from the legal date.
-    phone_needs_consent = (state["channel"] == "phone") & (country == "FR") & ~business & (
-        state["sent_at"].dt.date >= applies_from("fr_phone_canvassing_consent"))
+    phone_needs_consent = (
+        (state["channel"] == "phone")
+        & (country == "FR")
+        & ~business
+        & (state["sent_at"].dt.date >= applies_from("fr_phone_canvassing_consent"))
+    )
     basis = pd.Series("none", index=state.index)
     rules = [(state["status"] == "granted", "consent")]
     for purpose, exemption in sorted(config.exemptions.items()):
@@ -95,18 +106,27 @@ def run_baseline(folder: Path) -> dict:
         if exemption.b2b:
             rules.append((same & business & (state["channel"] == "email"), "b2b"))
         if exemption.legitimate_interest:  # opt-out regimes: never email, SMS or push
-            rules.append((same & ~state["channel"].isin(["email", "sms", "push"]) & ~phone_needs_consent,
-                          "legitimate_interest"))
+            rules.append(
+                (same & ~state["channel"].isin(["email", "sms", "push"]) & ~phone_needs_consent, "legitimate_interest")
+            )
         if exemption.existing_contract:  # French phone calls about a contract in progress
             rules.append((same & customer & (state["channel"] == "phone") & (country == "FR"), "existing_contract"))
     for condition, name in reversed(rules):  # the first matching rule wins, as in the kit's CASE
         basis = basis.mask(condition.fillna(False), name)
     counts = basis.value_counts()
-    total = int(len(state))
+    total = len(state)
     uncovered = int(counts.get("none", 0))
-    return {"numbers": {"sends": total, "covered_sends": total - uncovered, "uncovered_sends": uncovered,
-                        **{f"covered_by_{b}": int(counts.get(b, 0))
-                           for b in ("consent", "soft_opt_in", "b2b", "legitimate_interest", "existing_contract")}}}
+    return {
+        "numbers": {
+            "sends": total,
+            "covered_sends": total - uncovered,
+            "uncovered_sends": uncovered,
+            **{
+                f"covered_by_{b}": int(counts.get(b, 0))
+                for b in ("consent", "soft_opt_in", "b2b", "legitimate_interest", "existing_contract")
+            },
+        }
+    }
 
 
 def main() -> None:
@@ -119,21 +139,39 @@ def main() -> None:
         folder = prepare(args.workdir, target)
         kit, baseline = harness.measure(__file__, "kit", folder), harness.measure(__file__, "baseline", folder)
         assert kit["numbers"] == baseline["numbers"], (kit["numbers"], baseline["numbers"])
-        rows.append({"sends": kit["numbers"]["sends"], "uncovered_sends": kit["numbers"]["uncovered_sends"],
-                     "kit": {k: kit[k] for k in ("wall_s", "peak_mb")},
-                     "baseline_pandas_merge_asof": {k: baseline[k] for k in ("wall_s", "peak_mb")},
-                     "speedup": round(baseline["wall_s"] / kit["wall_s"], 2),
-                     "memory_ratio": round(baseline["peak_mb"] / kit["peak_mb"], 2)})
+        rows.append(
+            {
+                "sends": kit["numbers"]["sends"],
+                "uncovered_sends": kit["numbers"]["uncovered_sends"],
+                "kit": {k: kit[k] for k in ("wall_s", "peak_mb")},
+                "baseline_pandas_merge_asof": {k: baseline[k] for k in ("wall_s", "peak_mb")},
+                "speedup": round(baseline["wall_s"] / kit["wall_s"], 2),
+                "memory_ratio": round(baseline["peak_mb"] / kit["peak_mb"], 2),
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"benchmark": "consent.coverage", "baseline": "pandas merge_asof",
-                                    "machine": "2 cores, 24 GiB", "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    args.out.write_text(
+        json.dumps(
+            {
+                "benchmark": "consent.coverage",
+                "baseline": "pandas merge_asof",
+                "machine": "2 cores, 24 GiB",
+                "rows": rows,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print("\n| sends | kit wall s | kit peak MB | pandas wall s | pandas peak MB | speed-up | memory ratio |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['sends']:,} | {r['kit']['wall_s']} | {r['kit']['peak_mb']} | "
-              f"{r['baseline_pandas_merge_asof']['wall_s']} | {r['baseline_pandas_merge_asof']['peak_mb']} | "
-              f"{r['speedup']}x | {r['memory_ratio']}x |")
+        print(
+            f"| {r['sends']:,} | {r['kit']['wall_s']} | {r['kit']['peak_mb']} | "
+            f"{r['baseline_pandas_merge_asof']['wall_s']} | {r['baseline_pandas_merge_asof']['peak_mb']} | "
+            f"{r['speedup']}x | {r['memory_ratio']}x |"
+        )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,9 @@ def run_child(args: argparse.Namespace, sides: dict[str, Callable[[Path], dict[s
 def measure(script: str, side: str, folder: Path) -> dict[str, Any]:
     """Run `script --child side folder`; its wall time, peak memory and whatever the child printed."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, script, "--child", side, str(folder)], check=True, capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        [sys.executable, script, "--child", side, str(folder)], check=True, capture_output=True, text=True
+    )
     wall = time.perf_counter() - started
     return {"wall_s": round(wall, 2), **json.loads(done.stdout.strip().splitlines()[-1])}
 

@@ -28,12 +28,13 @@ def postgres_bin_dir() -> Path | None:
     """The folder of initdb and pg_ctl: pg_config's, else the newest /usr/lib/postgresql/N/bin."""
     pg_config = shutil.which("pg_config")
     if pg_config:
-        found = Path(subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True)
-                     .stdout.strip())
+        found = Path(subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True).stdout.strip())
         if (found / "initdb").exists():
             return found
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-                        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
     return candidates[-1].parent if candidates else None
 
 
@@ -78,10 +79,29 @@ def postgres_server() -> Iterator[str]:
             pytest.fail(f"{' '.join(command)} failed: {done.stderr.strip()} {log[-2000:]}")
 
     try:
-        run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-            "--no-locale", "--no-sync")
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w", "-o",
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off", "start")
+        run(
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
+        run(
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
+            "start",
+        )
         try:
             run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "review")
             yield f"postgres://postgres@127.0.0.1:{port}/review"

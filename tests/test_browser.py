@@ -27,7 +27,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 def browser():
     if not chromium_available():
         reason = "no Chromium on PATH (install the Debian package `chromium`)"
-        if "1" in (os.environ.get("ETHICS_REVIEW_REQUIRE_BROWSER"), os.environ.get("ETHICS_REVIEW_REQUIRE_SHARED_DATA")):
+        if "1" in (
+            os.environ.get("ETHICS_REVIEW_REQUIRE_BROWSER"),
+            os.environ.get("ETHICS_REVIEW_REQUIRE_SHARED_DATA"),
+        ):
             pytest.fail(f"{reason}: CI must run the browser tests")
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
@@ -71,8 +74,9 @@ def test_every_page_renders_offline_with_every_chart_drawn(browser, demo_command
         assert all(height > 100 for height in heights), f"{name}: a figure drew nothing ({heights})"
         if name != "index.html":
             assert figures.count() > 0, f"{name}: no chart"
-        assert page.locator(".jp-CodeCell .jp-InputArea:visible, .jp-CodeCell .jp-Editor:visible").count() == 0, \
+        assert page.locator(".jp-CodeCell .jp-InputArea:visible, .jp-CodeCell .jp-Editor:visible").count() == 0, (
             "code shown"
+        )
         text = page.inner_text("body")
         assert "Traceback" not in text and "Error" not in text.split("\n")[0]
         assert not refused, f"{name} asked the network for {refused[:3]}"
@@ -105,8 +109,14 @@ def test_demo_pdf_holds_the_scorecard_and_every_area_with_its_charts(demo_comman
     reader = PdfReader(demo_command_report("fr") / PDF_FILE)
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) >= 8
-    for words in ("Tableau de bord de la revue éthique", "Par quoi commencer", "Consentement et vie privée",
-                  "Biais et équité", "Transparence et supervision humaine",
-                  # chart titles are SVG text, so their presence shows the charts were drawn before printing
-                  "Envois sans base légale, par campagne et finalité", "Taux de sélection par groupe"):
+    for words in (
+        "Tableau de bord de la revue éthique",
+        "Par quoi commencer",
+        "Consentement et vie privée",
+        "Biais et équité",
+        "Transparence et supervision humaine",
+        # chart titles are SVG text, so their presence shows the charts were drawn before printing
+        "Envois sans base légale, par campagne et finalité",
+        "Taux de sélection par groupe",
+    ):
         assert words in text, words

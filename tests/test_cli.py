@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from ethics_review.cli import main
 
 BIN = Path(sys.executable).parent / "ethics-review"
@@ -15,8 +14,18 @@ BIN = Path(sys.executable).parent / "ethics-review"
 def test_init_creates_a_review_that_validates(tmp_path: Path, capsys):
     assert main(["init", str(tmp_path / "review")]) == 0
     assert sorted(p.name for p in (tmp_path / "review").iterdir()) == [
-        "ai_systems.yaml", "assessment.yaml", "consents.csv", "contacts.csv", "content.csv", "interactions.csv",
-        "notices", "requests.csv", "review.yaml", "sends.csv", "targeting.csv"]
+        "ai_systems.yaml",
+        "assessment.yaml",
+        "consents.csv",
+        "contacts.csv",
+        "content.csv",
+        "interactions.csv",
+        "notices",
+        "requests.csv",
+        "review.yaml",
+        "sends.csv",
+        "targeting.csv",
+    ]
     assert main(["validate", str(tmp_path / "review")]) == 0
     out = capsys.readouterr().out
     assert "inputs match the data contract" in out and "contacts" in out
@@ -30,8 +39,9 @@ def test_init_never_overwrites(tmp_path: Path, capsys):
 
 
 def test_bad_input_is_one_message_and_exit_2(tmp_path: Path):
-    (tmp_path / "consents.csv").write_text("contact_id,purpose,status,recorded_at\nC1,email_marketing,oui,2026-01-01\n",
-                                           encoding="utf-8")
+    (tmp_path / "consents.csv").write_text(
+        "contact_id,purpose,status,recorded_at\nC1,email_marketing,oui,2026-01-01\n", encoding="utf-8"
+    )
     done = subprocess.run([str(BIN), "validate", str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
@@ -56,10 +66,22 @@ def write_findings(path: Path, statuses: dict[str, str], metric: dict | None = N
     """A findings.json as a run writes it (schema-valid), with these statuses."""
     from ethics_review.findings import Finding, status_counts
 
-    findings = [Finding(check_id=c, area=c.split(".")[0], status=s, title="t", summary="s", recommendation="r",
-                        metric=metric or {}).to_json() for c, s in statuses.items()]
-    record = {"kit_version": "0", "review": "r", "as_of": "2026-11-15", "lang": "en", "inputs": [], "config": {},
-              "summary": status_counts(f["status"] for f in findings), "findings": findings}
+    findings = [
+        Finding(
+            check_id=c, area=c.split(".")[0], status=s, title="t", summary="s", recommendation="r", metric=metric or {}
+        ).to_json()
+        for c, s in statuses.items()
+    ]
+    record = {
+        "kit_version": "0",
+        "review": "r",
+        "as_of": "2026-11-15",
+        "lang": "en",
+        "inputs": [],
+        "config": {},
+        "summary": status_counts(f["status"] for f in findings),
+        "findings": findings,
+    }
     path.write_text(json.dumps(record), encoding="utf-8")
     return path
 
@@ -85,8 +107,9 @@ def test_diff_a_check_that_disappears_or_becomes_not_applicable_is_worse(tmp_pat
     gone = write_findings(tmp_path / "gone.json", {"bias.selection_parity": "pass"})
     assert main(["diff", str(old), str(gone)]) == 1
     assert "consent.coverage: fail -> (gone)" in capsys.readouterr().out
-    unjudged = write_findings(tmp_path / "na.json", {"consent.coverage": "not_applicable",
-                                                     "bias.selection_parity": "pass"})
+    unjudged = write_findings(
+        tmp_path / "na.json", {"consent.coverage": "not_applicable", "bias.selection_parity": "pass"}
+    )
     assert main(["diff", str(old), str(unjudged)]) == 1
 
 
@@ -106,17 +129,24 @@ def test_diff_of_a_non_findings_file_is_exit_2(tmp_path: Path, capsys):
 
 
 def test_entry_point_is_installed():
-    assert shutil.which(str(BIN)) and subprocess.run([str(BIN), "--version"], capture_output=True,
-                                                     text=True).stdout.startswith("ethics-review ")
+    assert shutil.which(str(BIN)) and subprocess.run(
+        [str(BIN), "--version"], capture_output=True, text=True
+    ).stdout.startswith("ethics-review ")
 
 
 def test_diff_of_a_history_compares_its_last_two_runs(tmp_path: Path, capsys):
     from ethics_review import history
 
     for day, status in (("2026-04-01", "pass"), ("2026-05-01", "pass"), ("2026-06-01", "fail")):
-        history.append(tmp_path / "h", {"review": "r", "as_of": day, "generated_at": f"{day}T08:00:00+00:00",
-                                        "findings": [{"check_id": "consent.coverage", "area": "consent",
-                                                      "status": status, "metric": {}}]})
+        history.append(
+            tmp_path / "h",
+            {
+                "review": "r",
+                "as_of": day,
+                "generated_at": f"{day}T08:00:00+00:00",
+                "findings": [{"check_id": "consent.coverage", "area": "consent", "status": status, "metric": {}}],
+            },
+        )
     assert main(["diff", "--history", str(tmp_path / "h")]) == 1
     assert "consent.coverage: pass -> fail" in capsys.readouterr().out
 
@@ -124,8 +154,9 @@ def test_diff_of_a_history_compares_its_last_two_runs(tmp_path: Path, capsys):
 def test_diff_of_a_history_with_one_run_or_with_files_too_is_exit_2(tmp_path: Path, capsys):
     from ethics_review import history
 
-    history.append(tmp_path / "h", {"review": "r", "as_of": "2026-04-01", "generated_at": "2026-04-01T08:00:00",
-                                    "findings": []})
+    history.append(
+        tmp_path / "h", {"review": "r", "as_of": "2026-04-01", "generated_at": "2026-04-01T08:00:00", "findings": []}
+    )
     assert main(["diff", "--history", str(tmp_path / "h")]) == 2
     assert "holds 1 run(s); diff needs two" in capsys.readouterr().err
     assert main(["diff", "a.json", "--history", str(tmp_path / "h")]) == 2

@@ -33,8 +33,11 @@ def test_each_planted_problem_is_found_with_its_status_and_counts(findings, plan
 
 
 def test_nothing_unplanted_fails_or_warns(findings, planted):
-    unplanted = {cid: (f.status, f.summary) for cid, f in findings.items()
-                 if cid not in planted and f.status not in ("pass", "not_applicable")}
+    unplanted = {
+        cid: (f.status, f.summary)
+        for cid, f in findings.items()
+        if cid not in planted and f.status not in ("pass", "not_applicable")
+    }
     assert unplanted == {}
 
 
@@ -42,4 +45,5 @@ def test_selection_parity_names_the_planted_campaign_and_group(findings, planted
     expected = planted["bias.selection_parity"]
     failing = [row for row in findings["bias.selection_parity"].evidence if row["flag"] == "fail"]
     assert [(r["campaign_id"], r["attribute"], r["group"]) for r in failing] == [
-        (expected["campaign"], expected["attribute"], expected["group"])]
+        (expected["campaign"], expected["attribute"], expected["group"])
+    ]

@@ -19,21 +19,33 @@ from ethics_review.runner import run_checks
 
 CHECKS_DIR = Path(engine.__file__).parent / "checks"
 # Every way an Ibis expression hands its rows to Python; only engine.fetch may call them for the checks.
-MATERIALISING = {"to_pandas", "to_pandas_batches", "execute", "to_pyarrow", "to_pyarrow_batches", "to_polars",
-                 "to_torch", "to_list"}
+MATERIALISING = {
+    "to_pandas",
+    "to_pandas_batches",
+    "execute",
+    "to_pyarrow",
+    "to_pyarrow_batches",
+    "to_polars",
+    "to_torch",
+    "to_list",
+}
 
 
 # --- choosing the engine ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("written", "kind", "url"), [
-    ("duckdb", "duckdb", None),
-    ("pyspark", "pyspark", None),
-    ("sc://spark.example:15002", "spark-connect", "sc://spark.example:15002"),
-    ("spark-connect sc://spark.example:15002", "spark-connect", "sc://spark.example:15002"),
-    ("postgres://reviewer@db.example:5432/crm", "postgres", "postgres://reviewer@db.example:5432/crm"),
-    ({"backend": "pyspark", "master": "local[2]", "conf": {"spark.executor.memory": "2g"}}, "pyspark", None),
-    ({"url": "duckdb:///reviews/warehouse.duckdb"}, "duckdb", "duckdb:///reviews/warehouse.duckdb"),
-])
+
+@pytest.mark.parametrize(
+    ("written", "kind", "url"),
+    [
+        ("duckdb", "duckdb", None),
+        ("pyspark", "pyspark", None),
+        ("sc://spark.example:15002", "spark-connect", "sc://spark.example:15002"),
+        ("spark-connect sc://spark.example:15002", "spark-connect", "sc://spark.example:15002"),
+        ("postgres://reviewer@db.example:5432/crm", "postgres", "postgres://reviewer@db.example:5432/crm"),
+        ({"backend": "pyspark", "master": "local[2]", "conf": {"spark.executor.memory": "2g"}}, "pyspark", None),
+        ({"url": "duckdb:///reviews/warehouse.duckdb"}, "duckdb", "duckdb:///reviews/warehouse.duckdb"),
+    ],
+)
 def test_every_written_form_of_an_engine(written, kind, url):
     spec = parse_config({"engine": written}).engine
     assert (spec.kind, spec.url) == (kind, url)
@@ -44,8 +56,16 @@ def test_duckdb_is_the_default():
     assert parse_config({}).engine.kind == "duckdb"
 
 
-@pytest.mark.parametrize("written", ["spark", {"backend": "spark-connect"}, {"backend": "duckdb", "url": "x://y"},
-                                     {"backend": "duckdb", "master": "local[2]"}, {"url": "x://y", "port": 1}])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "spark",
+        {"backend": "spark-connect"},
+        {"backend": "duckdb", "url": "x://y"},
+        {"backend": "duckdb", "master": "local[2]"},
+        {"url": "x://y", "port": 1},
+    ],
+)
 def test_a_wrong_engine_is_a_config_error(written):
     with pytest.raises(ConfigError, match="engine"):
         parse_config({"engine": written})
@@ -85,6 +105,7 @@ def test_duckdb_computes_in_utc_whatever_the_machine_s_zone(monkeypatch):
 
 # --- tables of the engine --------------------------------------------------------------------------------------
 
+
 def duckdb_file_review(demo_dir: Path, folder: Path, tables: dict[str, str]) -> Path:
     """A review whose contacts and sends live in a DuckDB database file (schema crm), the rest as files."""
     con = ibis.duckdb.connect(folder / "warehouse.duckdb")
@@ -97,9 +118,12 @@ def duckdb_file_review(demo_dir: Path, folder: Path, tables: dict[str, str]) -> 
         if path.name != "review.yaml" and path.stem not in {"contacts", "sends"}:
             (shutil.copytree if path.is_dir() else shutil.copy)(path, folder / path.name)
     sources = "\n".join(f"  {name}: {{table: {table}}}" for name, table in tables.items())
-    (folder / "review.yaml").write_text((demo_dir / "review.yaml").read_text(encoding="utf-8")
-                                        + f"engine: {{url: 'duckdb:///{folder / 'warehouse.duckdb'}'}}\n"
-                                        + f"sources:\n{sources}\n", encoding="utf-8")
+    (folder / "review.yaml").write_text(
+        (demo_dir / "review.yaml").read_text(encoding="utf-8")
+        + f"engine: {{url: 'duckdb:///{folder / 'warehouse.duckdb'}'}}\n"
+        + f"sources:\n{sources}\n",
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -127,12 +151,19 @@ def test_the_register_and_notices_cannot_be_engine_tables():
 
 # --- the gate --------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def sends() -> ibis.Table:
     """Six sends to four people over two campaigns."""
-    return ibis.memtable(pd.DataFrame({"contact_id": ["a", "a", "b", "c", "d", "d"],
-                                       "campaign_id": ["X", "X", "X", "Y", "Y", "Y"],
-                                       "note": ["ok", "ok", "appeler 06 12 34 56 78", None, "ok", "ok"]}))
+    return ibis.memtable(
+        pd.DataFrame(
+            {
+                "contact_id": ["a", "a", "b", "c", "d", "d"],
+                "campaign_id": ["X", "X", "X", "Y", "Y", "Y"],
+                "note": ["ok", "ok", "appeler 06 12 34 56 78", None, "ok", "ok"],
+            }
+        )
+    )
 
 
 def test_the_gate_lets_grouped_results_and_reductions_out(sends):
@@ -142,15 +173,19 @@ def test_the_gate_lets_grouped_results_and_reductions_out(sends):
     assert sorted(engine.fetch(sends.select("campaign_id").distinct().campaign_id)) == ["X", "Y"]
 
 
-@pytest.mark.parametrize("row_level", [
-    lambda t: t,  # the table itself
-    lambda t: t.filter(t.campaign_id == "X").select("campaign_id", "note"),  # a row-level projection
-    lambda t: t.group_by("contact_id").agg(n=t.count()),  # grouped by an identifier
-    lambda t: t.select("contact_id").distinct(),
-    lambda t: t.note.first(),  # one row's value
-    lambda t: t.note.max(),  # a text reduction picks one person's text
-    lambda t: t.note,  # a column of rows
-], ids=["table", "projection", "by-identifier", "distinct-identifier", "first", "text-max", "column"])
+@pytest.mark.parametrize(
+    "row_level",
+    [
+        lambda t: t,  # the table itself
+        lambda t: t.filter(t.campaign_id == "X").select("campaign_id", "note"),  # a row-level projection
+        lambda t: t.group_by("contact_id").agg(n=t.count()),  # grouped by an identifier
+        lambda t: t.select("contact_id").distinct(),
+        lambda t: t.note.first(),  # one row's value
+        lambda t: t.note.max(),  # a text reduction picks one person's text
+        lambda t: t.note,  # a column of rows
+    ],
+    ids=["table", "projection", "by-identifier", "distinct-identifier", "first", "text-max", "column"],
+)
 def test_the_gate_refuses_row_level_results(sends, row_level):
     with pytest.raises(engine.RowLevelResult):
         engine.fetch(row_level(sends))
@@ -171,9 +206,11 @@ def test_the_gate_applies_the_small_cell_rule_where_asked(sends):
 
 def materialising_calls(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [f"{path.name}:{node.lineno} .{node.func.attr}()" for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in MATERIALISING]
+    return [
+        f"{path.name}:{node.lineno} .{node.func.attr}()"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MATERIALISING
+    ]
 
 
 def test_checks_leave_the_engine_only_through_the_gate():
@@ -192,13 +229,28 @@ def test_the_scan_sees_a_materialising_call(tmp_path):
 # --- personal data flagged in the engine -----------------------------------------------------------------------
 
 FREE_TEXT = [
-    "Rappeler au 06 12 34 56 78", "tel +33 6 12 34 56 78 le soir", "Belgian mobile +32 470 12 34 56",
-    "+33 (0)6 12 34 56 78", "0033 6 12 34 56 78", "Rappeler au 06 93 82 71 83", "ref 123456789",
-    "SIRET 123 456 789 00012", "Commande n° 2026-000123", "écrire à marie.martin@example.com svp",
-    "écrire à contact@atelier-martin.example", "Commandes : commandes@fleurs-dupont.example",
-    "mail a.b@example.org ou 0612345678", "IBAN FR76 3000 6000 0112 3456 7890 189 pour le remboursement",
-    "IBAN FR76 3000 6000 0112 3456 7890 188", "GB82WEST12345698765432", "NIR 2 55 08 14 168 025 38",
-    "NIR 2 55 08 14 168 025 39", "né en Corse 1 85 05 2A 123 456 33", "Préfère les offres en magasin", "", None,
+    "Rappeler au 06 12 34 56 78",
+    "tel +33 6 12 34 56 78 le soir",
+    "Belgian mobile +32 470 12 34 56",
+    "+33 (0)6 12 34 56 78",
+    "0033 6 12 34 56 78",
+    "Rappeler au 06 93 82 71 83",
+    "ref 123456789",
+    "SIRET 123 456 789 00012",
+    "Commande n° 2026-000123",
+    "écrire à marie.martin@example.com svp",
+    "écrire à contact@atelier-martin.example",
+    "Commandes : commandes@fleurs-dupont.example",
+    "mail a.b@example.org ou 0612345678",
+    "IBAN FR76 3000 6000 0112 3456 7890 189 pour le remboursement",
+    "IBAN FR76 3000 6000 0112 3456 7890 188",
+    "GB82WEST12345698765432",
+    "NIR 2 55 08 14 168 025 38",
+    "NIR 2 55 08 14 168 025 39",
+    "né en Corse 1 85 05 2A 123 456 33",
+    "Préfère les offres en magasin",
+    "",
+    None,
 ]
 
 

@@ -81,8 +81,9 @@ def test_the_cli_gives_duckdb_s_findings_on_every_engine(name, demo_dir, demo_re
     got = {f["check_id"]: f for f in json.loads((tmp_path / "report" / "findings.json").read_text())["findings"]}
     expected = {f["check_id"]: f for f in json.loads(demo_report.paths["findings"].read_text())["findings"]}
     assert got.keys() == expected.keys()
-    assert [c for c, f in got.items() if f["status"] == "error"] == [], [f["summary"] for f in got.values()
-                                                                         if f["status"] == "error"]
+    assert [c for c, f in got.items() if f["status"] == "error"] == [], [
+        f["summary"] for f in got.values() if f["status"] == "error"
+    ]
     for check_id, finding in expected.items():
         if check_id in NO_PYTHON_UDF.get(name, ()):
             assert finding["status"] == "fail"  # the demo plants sends without a valid TCF signal
@@ -101,10 +102,12 @@ def test_the_cli_gives_duckdb_s_findings_on_every_engine(name, demo_dir, demo_re
 def test_spark_reads_a_french_excel_export_as_duckdb_does(tmp_path):
     """A cp1252 CSV with `;`, dd/mm/yyyy dates, oui/non booleans and accents, read by Spark itself: the same
     canonical table as DuckDB's."""
-    rows = ["contact_id;birth_date;country;is_customer;commentaire",
-            "C1;03/02/1980;fr;oui;Hélène préfère le magasin",
-            "C2;;FR;non;",
-            "C3;1975-12-31; de ;1;rappeler au 06 12 34 56 78"]
+    rows = [
+        "contact_id;birth_date;country;is_customer;commentaire",
+        "C1;03/02/1980;fr;oui;Hélène préfère le magasin",
+        "C2;;FR;non;",
+        "C3;1975-12-31; de ;1;rappeler au 06 12 34 56 78",
+    ]
     (tmp_path / "contacts.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
     on_duckdb = open_review(tmp_path).table("contacts").order_by("contact_id").to_pandas()
     on_spark = open_review(tmp_path, engine="pyspark").table("contacts").order_by("contact_id").to_pandas()
@@ -119,10 +122,14 @@ def tcf_review(folder: Path) -> Path:
     2.0, one with legitimate interest on purpose 3, and a grant without a string."""
     from ethics_review.demo.consent import encode_tc_string
 
-    strings = {"C1": encode_tc_string(purposes=(1, 2, 3, 4, 7), vendors=(755,)),
-               "C2": encode_tc_string(purposes=(1, 2), vendors=(755,)), "C3": "CPnot-a-tc-string",
-               "C4": encode_tc_string(purposes=(1, 3, 4), policy_version=2),
-               "C5": encode_tc_string(purposes=(1, 3, 4), legitimate_interests=(3,)), "C6": ""}
+    strings = {
+        "C1": encode_tc_string(purposes=(1, 2, 3, 4, 7), vendors=(755,)),
+        "C2": encode_tc_string(purposes=(1, 2), vendors=(755,)),
+        "C3": "CPnot-a-tc-string",
+        "C4": encode_tc_string(purposes=(1, 3, 4), policy_version=2),
+        "C5": encode_tc_string(purposes=(1, 3, 4), legitimate_interests=(3,)),
+        "C6": "",
+    }
     folder.mkdir()
     consents = ["contact_id,purpose,status,recorded_at,tc_string"]
     consents += [f"{c},personalised_ads,granted,2026-06-01T10:00:00,{s}" for c, s in strings.items()]
@@ -159,8 +166,16 @@ def test_postgres_says_it_cannot_decode_tc_strings(tmp_path, postgres_url):
     for name, table in local.tables.items():
         con.create_table(f"tcf_{name}", table.to_pyarrow(), overwrite=True)
     con.disconnect()
-    (folder / "review.yaml").write_text(yaml.safe_dump({"as_of": "2026-11-15", "engine": postgres_url, "sources": {
-        name: {"table": f"tcf_{name}"} for name in local.tables}}), encoding="utf-8")
+    (folder / "review.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "as_of": "2026-11-15",
+                "engine": postgres_url,
+                "sources": {name: {"table": f"tcf_{name}"} for name in local.tables},
+            }
+        ),
+        encoding="utf-8",
+    )
     for path in list(folder.glob("*.csv")):
         path.unlink()
     review = open_review(folder)

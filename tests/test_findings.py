@@ -7,7 +7,10 @@ from ethics_review.findings import Finding, Threshold, judge, suppress_small_cel
 
 
 def test_judge_takes_the_worst_breached_level():
-    thresholds = (Threshold("share", "<", 0.95, "fail", "kit default"), Threshold("share", "<", 1.0, "warn", "kit default"))
+    thresholds = (
+        Threshold("share", "<", 0.95, "fail", "kit default"),
+        Threshold("share", "<", 1.0, "warn", "kit default"),
+    )
     assert judge({"share": 1.0}, thresholds) == "pass"
     assert judge({"share": 0.97}, thresholds) == "warn"
     assert judge({"share": 0.9}, thresholds) == "fail"
@@ -28,7 +31,9 @@ def test_worst_status_and_empty():
 
 def test_suppression_hides_small_counts_and_what_they_govern():
     frame = pd.DataFrame({"n": [5, 50, 0], "selected": [1, 3, 0], "rate": [0.2, 0.06, 0.0]})
-    out = suppress_small_cells(frame, count_columns=["n", "selected"], k=10, hide_with={"n": ["rate"], "selected": ["rate"]})
+    out = suppress_small_cells(
+        frame, count_columns=["n", "selected"], k=10, hide_with={"n": ["rate"], "selected": ["rate"]}
+    )
     assert out.to_dict(orient="records") == [
         {"n": "<10", "selected": "<10", "rate": None},
         {"n": 50, "selected": "<10", "rate": None},
@@ -39,8 +44,17 @@ def test_suppression_hides_small_counts_and_what_they_govern():
 def test_finding_is_frozen_and_serialises_to_plain_json():
     import numpy as np
 
-    finding = Finding("consent.coverage", "consent", "fail", "t", "s", "r", metric={"n": np.int64(3), "x": float("nan")},
-                      thresholds=(Threshold("n", ">", 0, "fail", "rule"),), evidence=({"rate": np.float64(0.5)},))
+    finding = Finding(
+        "consent.coverage",
+        "consent",
+        "fail",
+        "t",
+        "s",
+        "r",
+        metric={"n": np.int64(3), "x": float("nan")},
+        thresholds=(Threshold("n", ">", 0, "fail", "rule"),),
+        evidence=({"rate": np.float64(0.5)},),
+    )
     with pytest.raises(Exception):
         finding.status = "pass"
     record = json.loads(json.dumps(finding.to_json()))

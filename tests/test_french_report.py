@@ -20,11 +20,14 @@ ENGLISH_IN_FRENCH = re.compile(
     r"\b(GDPR|AI Act|Art(?= \d)|Recitals?)\b|\b(?i:the|of|and|with|without|sends?|days?|months?|under|over|filled|"
     r"empty|granted|country|keywords|found|rule|kit default|fail|pass|warning|evidence|measured|thresholds|"
     r"campaign|purpose|share|yes|missing|which|when|should|must|this|that|from|by|for|is|are|not|items|people|"
-    r"women|men|none|applies|before|after|unmarked|undisclosed)\b")
+    r"women|men|none|applies|before|after|unmarked|undisclosed)\b"
+)
 # And in an English page: French words of the catalogue.
 FRENCH_IN_ENGLISH = re.compile(
     r"\b(envois?|jours?|mois|sous|rempli|vide|accordés?|campagne|finalité|règle|valeur par défaut|"
-    r"non conforme|à corriger|à examiner|mesures|seuils|preuves?|RGPD|RIA)\b", re.IGNORECASE)
+    r"non conforme|à corriger|à examiner|mesures|seuils|preuves?|RGPD|RIA)\b",
+    re.IGNORECASE,
+)
 HAND_BUILT_PLURAL = re.compile(r"\w\(s\)|\(e\)s\b")
 
 
@@ -40,14 +43,18 @@ def visible_text(html: str, lang: str) -> list[str]:
 
 
 def one_and_plural(lang: str) -> re.Pattern[str]:
-    """"1 sends", "1 envois": a count of one with a plural noun (French writes 0 and 1 in the singular)."""
+    """ "1 sends", "1 envois": a count of one with a plural noun (French writes 0 and 1 in the singular)."""
     if lang == "fr":
-        return re.compile(r"(?<![\d,.\u202f])[01]\s+(envois|personnes|colonnes|disparités|contenus|systèmes|"
-                          r"consentements|demandes|notices|finalités|champs|agents|médias|écarts|variables|"
-                          r"décalages|groupes|lignes|constats|hypertrucages|audits|comparaisons|contacts)\b")
-    return re.compile(r"(?<![\d,.])1\s+(sends|people|columns|disparities|items|systems|consents|requests|notices|"
-                      r"purposes|fields|chatbots|media|gaps|features|shifts|groups|rows|findings|deepfakes|"
-                      r"audits|comparisons|contacts)\b")
+        return re.compile(
+            r"(?<![\d,.\u202f])[01]\s+(envois|personnes|colonnes|disparités|contenus|systèmes|"
+            r"consentements|demandes|notices|finalités|champs|agents|médias|écarts|variables|"
+            r"décalages|groupes|lignes|constats|hypertrucages|audits|comparaisons|contacts)\b"
+        )
+    return re.compile(
+        r"(?<![\d,.])1\s+(sends|people|columns|disparities|items|systems|consents|requests|notices|"
+        r"purposes|fields|chatbots|media|gaps|features|shifts|groups|rows|findings|deepfakes|"
+        r"audits|comparisons|contacts)\b"
+    )
 
 
 def language_problems(folder: Path, lang: str) -> list[str]:
@@ -56,8 +63,12 @@ def language_problems(folder: Path, lang: str) -> list[str]:
     problems = []
     for name in PAGES:
         for line in visible_text((folder / name).read_text(encoding="utf-8"), lang):
-            for pattern, what in ((wrong_language, "other language"), (HAND_BUILT_PLURAL, "(s)"),
-                                  (plural, "plural after 1"), (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "ISO date")):
+            for pattern, what in (
+                (wrong_language, "other language"),
+                (HAND_BUILT_PLURAL, "(s)"),
+                (plural, "plural after 1"),
+                (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "ISO date"),
+            ):
                 match = pattern.search(line)
                 if match:
                     problems.append(f"{name}: {what} {match.group(0)!r} in: {line[:160]}")
@@ -72,10 +83,12 @@ def test_the_demo_report_speaks_only_the_reader_s_language(demo_command_report, 
 
 def test_the_language_test_can_fail(tmp_path):
     for name in PAGES:
-        (tmp_path / name).write_text('<html lang="fr"><body><p>1 envois</p><p>Granted consents</p>'
-                                     '<p>2 système(s) au 2026-08-02</p><code>consent.coverage</code>'
-                                     '<p lang="en">Model Cards for Model Reporting</p></body></html>',
-                                     encoding="utf-8")
+        (tmp_path / name).write_text(
+            '<html lang="fr"><body><p>1 envois</p><p>Granted consents</p>'
+            "<p>2 système(s) au 2026-08-02</p><code>consent.coverage</code>"
+            '<p lang="en">Model Cards for Model Reporting</p></body></html>',
+            encoding="utf-8",
+        )
     problems = language_problems(tmp_path, "fr")
     assert len(problems) == 4 * len(PAGES)
     assert not any("Model Cards" in p or "consent.coverage" in p for p in problems)

@@ -86,26 +86,54 @@ def hostile_review(folder):
     (folder / "notices").mkdir()
     people = [(f"C{i:03d}", "F" if i % 2 else SCRIPT) for i in range(120)]
     (folder / "contacts.csv").write_text(
-        "contact_id,gender,birth_date\n" + "".join(f"{c},\"{g}\",1980-01-01\n" for c, g in people), encoding="utf-8")
+        "contact_id,gender,birth_date\n" + "".join(f'{c},"{g}",1980-01-01\n' for c, g in people), encoding="utf-8"
+    )
     campaign = f"SPRING{IMAGE}"
     (folder / "targeting.csv").write_text(
         "contact_id,campaign_id,selected,score\n"
-        + "".join(f"{c},\"{campaign}\",{'true' if i % 3 else 'false'},0.{i % 9}\n" for i, (c, _) in enumerate(people)),
-        encoding="utf-8")
+        + "".join(f'{c},"{campaign}",{"true" if i % 3 else "false"},0.{i % 9}\n' for i, (c, _) in enumerate(people)),
+        encoding="utf-8",
+    )
     (folder / "consents.csv").write_text(
         "contact_id,purpose,status,recorded_at,source\n"
-        + "".join(f"{c},email_marketing,granted,2026-01-10,\"{SCRIPT}\"\n" for c, _ in people), encoding="utf-8")
+        + "".join(f'{c},email_marketing,granted,2026-01-10,"{SCRIPT}"\n' for c, _ in people),
+        encoding="utf-8",
+    )
     (folder / "sends.csv").write_text(
-        "contact_id,campaign_id,channel,sent_at\n" + "".join(f"{c},\"{campaign}\",email,2026-03-01\n"
-                                                             for c, _ in people[:60]), encoding="utf-8")
-    (folder / "ai_systems.yaml").write_text(yaml.safe_dump([{
-        "id": f"s1{IMAGE}", "name": SCRIPT, "vendor": IMAGE, "owner": SCRIPT, "decision_mode": "fully_automated",
-        "significant_effect": True, "explanation": IMAGE}]), encoding="utf-8")
-    (folder / "notices" / f"{IMAGE}.en.md").write_text(f"# Privacy {SCRIPT}\nWe send newsletters by email.\n",
-                                                       encoding="utf-8")
-    (folder / "review.yaml").write_text(yaml.safe_dump({
-        "name": f"Spring {SCRIPT} {IMAGE}", "as_of": "2026-11-15", "lang": "en",
-        "bias": {"sensitive": ["gender"], "min_group_size": 30, "min_flag_size": 50}}), encoding="utf-8")
+        "contact_id,campaign_id,channel,sent_at\n"
+        + "".join(f'{c},"{campaign}",email,2026-03-01\n' for c, _ in people[:60]),
+        encoding="utf-8",
+    )
+    (folder / "ai_systems.yaml").write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "id": f"s1{IMAGE}",
+                    "name": SCRIPT,
+                    "vendor": IMAGE,
+                    "owner": SCRIPT,
+                    "decision_mode": "fully_automated",
+                    "significant_effect": True,
+                    "explanation": IMAGE,
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
+    (folder / "notices" / f"{IMAGE}.en.md").write_text(
+        f"# Privacy {SCRIPT}\nWe send newsletters by email.\n", encoding="utf-8"
+    )
+    (folder / "review.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": f"Spring {SCRIPT} {IMAGE}",
+                "as_of": "2026-11-15",
+                "lang": "en",
+                "bias": {"sensitive": ["gender"], "min_group_size": 30, "min_flag_size": 50},
+            }
+        ),
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -115,8 +143,9 @@ def injected(html: str) -> list[str]:
 
     soup = BeautifulSoup(html, "html.parser")
     found = [f"img onerror={img.get('onerror')}" for img in soup.find_all("img") if img.has_attr("onerror")]
-    found += [f"script {s.string}" for s in soup.find_all("script") if (s.string or "").strip().startswith(
-        "window.xssMarker")]
+    found += [
+        f"script {s.string}" for s in soup.find_all("script") if (s.string or "").strip().startswith("window.xssMarker")
+    ]
     return found
 
 
@@ -146,15 +175,23 @@ def test_hostile_text_is_never_markup_in_any_page(tmp_path):
 
 # --- small cells: hidden, and not derivable from the others ----------------------------------------------------
 
+
 def test_a_lone_small_group_is_not_derivable_from_the_total():
     import pandas as pd
 
     from ethics_review.findings import suppress_small_cells
 
-    groups = pd.DataFrame({"attribute": ["gender"] * 3 + ["age_band"] * 2, "group": ["F", "M", "X", "18-24", "25-34"],
-                           "n": [160, 160, 3, 200, 123], "rate": [0.5, 0.4, 0.3, 0.2, 0.1]})
-    shown = suppress_small_cells(groups, count_columns=["n"], k=10, hide_with={"n": ["rate"]},
-                                 partition_by=["attribute"])
+    groups = pd.DataFrame(
+        {
+            "attribute": ["gender"] * 3 + ["age_band"] * 2,
+            "group": ["F", "M", "X", "18-24", "25-34"],
+            "n": [160, 160, 3, 200, 123],
+            "rate": [0.5, 0.4, 0.3, 0.2, 0.1],
+        }
+    )
+    shown = suppress_small_cells(
+        groups, count_columns=["n"], k=10, hide_with={"n": ["rate"]}, partition_by=["attribute"]
+    )
     assert list(shown.n) == [None, 160, "<10", 200, 123]  # 323 - 160 - 160 = 3 no longer works: one 160 is hidden
     assert list(shown.rate) == [None, 0.4, None, 0.2, 0.1]
 
@@ -174,7 +211,8 @@ def test_the_complementary_cell_is_not_the_evidence_of_a_problem():
 
     from ethics_review.findings import suppress_small_cells
 
-    groups = pd.DataFrame({"attribute": ["gender"] * 4, "n": [120, 150, 400, 3],
-                           "flag": ["fail", "pass", "pass", "insufficient data"]})
+    groups = pd.DataFrame(
+        {"attribute": ["gender"] * 4, "n": [120, 150, 400, 3], "flag": ["fail", "pass", "pass", "insufficient data"]}
+    )
     shown = suppress_small_cells(groups, count_columns=["n"], k=10, partition_by=["attribute"])
     assert list(shown.n) == [120, None, 400, "<10"]  # the failing group's count stays visible

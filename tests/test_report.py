@@ -30,23 +30,40 @@ PLOT_DIV = 'class="plotly-graph-div"'
 
 # --- fast tests on hand-made records -----------------------------------------------------------------------
 
+
 def a_finding(check_id: str = "consent.coverage", status: str = "fail") -> Finding:
-    return Finding(check_id=check_id, area=check_id.split(".")[0], status=status, title="Every send had a basis",
-                   summary="3 of 10 sends had no basis.", recommendation="Campaign owner: stop the campaign.",
-                   metric={"sends": 10, "coverage": 0.7, "missing": ["sends"]},
-                   thresholds=(Threshold("uncovered_sends", ">", 0, "fail", "rule"),),
-                   references=("GDPR Art 7",), evidence=({"campaign_id": "A", "sends": "<10", "coverage": None},),
-                   notes=("a note",))
+    return Finding(
+        check_id=check_id,
+        area=check_id.split(".")[0],
+        status=status,
+        title="Every send had a basis",
+        summary="3 of 10 sends had no basis.",
+        recommendation="Campaign owner: stop the campaign.",
+        metric={"sends": 10, "coverage": 0.7, "missing": ["sends"]},
+        thresholds=(Threshold("uncovered_sends", ">", 0, "fail", "rule"),),
+        references=("GDPR Art 7",),
+        evidence=({"campaign_id": "A", "sends": "<10", "coverage": None},),
+        notes=("a note",),
+    )
 
 
 def a_record(*findings: Finding) -> dict:
     summary = dict.fromkeys(STATUSES, 0)
     for finding in findings:
         summary[finding.status] += 1
-    return {"kit_version": __version__, "review": "Spring", "as_of": "2026-11-15", "lang": "en", "campaign": None,
-            "areas": list(AREAS), "generated_at": "2026-11-16T08:00:00+00:00",
-            "inputs": [{"table": "sends", "path": "/data/sends.csv", "rows": 10, "sha256": "a" * 64}],
-            "config": {"name": "Spring"}, "summary": summary, "findings": [f.to_json() for f in findings]}
+    return {
+        "kit_version": __version__,
+        "review": "Spring",
+        "as_of": "2026-11-15",
+        "lang": "en",
+        "campaign": None,
+        "areas": list(AREAS),
+        "generated_at": "2026-11-16T08:00:00+00:00",
+        "inputs": [{"table": "sends", "path": "/data/sends.csv", "rows": 10, "sha256": "a" * 64}],
+        "config": {"name": "Spring"},
+        "summary": summary,
+        "findings": [f.to_json() for f in findings],
+    }
 
 
 def test_the_shipped_schema_is_a_valid_draft_2020_12_schema():
@@ -59,13 +76,16 @@ def test_a_well_formed_record_validates():
     report.validate_findings(a_record(a_finding(), a_finding("bias.selection_parity", "pass")))
 
 
-@pytest.mark.parametrize(("path", "value", "where"), [
-    (("findings", 0, "status"), "failed", "/findings/0/status"),
-    (("findings", 0, "thresholds", 0, "kind"), "law", "/findings/0/thresholds/0/kind"),
-    (("inputs", 0, "sha256"), "not-a-hash", "/inputs/0/sha256"),
-    (("summary", "pass"), -1, "/summary/pass"),
-    (("as_of",), "15/11/2026", "/as_of"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "where"),
+    [
+        (("findings", 0, "status"), "failed", "/findings/0/status"),
+        (("findings", 0, "thresholds", 0, "kind"), "law", "/findings/0/thresholds/0/kind"),
+        (("inputs", 0, "sha256"), "not-a-hash", "/inputs/0/sha256"),
+        (("summary", "pass"), -1, "/summary/pass"),
+        (("as_of",), "15/11/2026", "/as_of"),
+    ],
+)
 def test_schema_rejects_a_wrong_value_and_says_where(path, value, where):
     record = a_record(a_finding())
     node = record
@@ -105,13 +125,19 @@ def test_parts_from_different_inputs_are_not_merged():
 
 def test_merged_summary_counts_every_status():
     part = a_record(a_finding())
-    parts = {"consent": {**part, "findings": [a_finding().to_json()]},
-             "bias": {**part, "findings": [a_finding("bias.selection_parity", "pass").to_json(),
-                                           a_finding("bias.proxies", "not_applicable").to_json()]}}
+    parts = {
+        "consent": {**part, "findings": [a_finding().to_json()]},
+        "bias": {
+            **part,
+            "findings": [
+                a_finding("bias.selection_parity", "pass").to_json(),
+                a_finding("bias.proxies", "not_applicable").to_json(),
+            ],
+        },
+    }
     merged = report.merge_parts(parts, areas=("consent", "bias"))
     assert merged["summary"] == {"pass": 1, "warn": 0, "fail": 1, "not_applicable": 1, "error": 0}
-    assert [f["check_id"] for f in merged["findings"]] == ["consent.coverage", "bias.selection_parity",
-                                                           "bias.proxies"]
+    assert [f["check_id"] for f in merged["findings"]] == ["consent.coverage", "bias.selection_parity", "bias.proxies"]
 
 
 def test_index_links_every_finding_to_its_section(tmp_path):
@@ -123,9 +149,15 @@ def test_index_links_every_finding_to_its_section(tmp_path):
 
 
 def test_a_finding_head_shows_status_wording_and_the_kind_of_each_threshold():
-    finding = Finding(**{**a_finding().__dict__, "thresholds": (
-        Threshold("impact_ratio", "<", 0.8, "fail", "kit default", needs_significance=True),
-        Threshold("uncovered_sends", ">", 0, "fail", "rule"))})
+    finding = Finding(
+        **{
+            **a_finding().__dict__,
+            "thresholds": (
+                Threshold("impact_ratio", "<", 0.8, "fail", "kit default", needs_significance=True),
+                Threshold("uncovered_sends", ">", 0, "fail", "rule"),
+            ),
+        }
+    )
     english = display.finding_head_html(finding, "en")
     # the metric breaches the `rule` threshold (uncovered sends > 0): a breach of the law, not a kit default
     assert 'id="check-consent-coverage"' in english and "er-status-fail_rule" in english
@@ -140,18 +172,30 @@ def test_a_finding_head_shows_status_wording_and_the_kind_of_each_threshold():
 
 
 def a_judged_finding(check_id: str, status: str, *, kind: str, metric: dict, recommendation: str = "x") -> Finding:
-    return Finding(check_id=check_id, area=check_id.split(".")[0], status=status, title=check_id, summary="s",
-                   recommendation=recommendation, metric=metric,
-                   thresholds=(Threshold(next(iter(metric)), ">", 0, "fail", kind),
-                               Threshold(next(iter(metric)), ">", 0, "warn", kind)))
+    return Finding(
+        check_id=check_id,
+        area=check_id.split(".")[0],
+        status=status,
+        title=check_id,
+        summary="s",
+        recommendation=recommendation,
+        metric=metric,
+        thresholds=(
+            Threshold(next(iter(metric)), ">", 0, "fail", kind),
+            Threshold(next(iter(metric)), ">", 0, "warn", kind),
+        ),
+    )
 
 
-@pytest.mark.parametrize(("status", "kind", "verdict", "fr"), [
-    ("fail", "rule", "fail_rule", "Non conforme"),
-    ("fail", "kit default", "fail", "À corriger"),
-    ("warn", "rule", "warn", "À examiner"),
-    ("pass", "rule", "pass", "Sans anomalie"),
-])
+@pytest.mark.parametrize(
+    ("status", "kind", "verdict", "fr"),
+    [
+        ("fail", "rule", "fail_rule", "Non conforme"),
+        ("fail", "kit default", "fail", "À corriger"),
+        ("warn", "rule", "warn", "À examiner"),
+        ("pass", "rule", "pass", "Sans anomalie"),
+    ],
+)
 def test_non_conforme_is_kept_for_a_breached_rule(status, kind, verdict, fr):
     finding = a_judged_finding("consent.coverage", status, kind=kind, metric={"uncovered_sends": 3})
     assert display.verdict(finding) == verdict == display.verdict(finding.to_json())
@@ -161,25 +205,44 @@ def test_non_conforme_is_kept_for_a_breached_rule(status, kind, verdict, fr):
 def test_order_of_work_severity_then_rule_then_people_affected():
     from ethics_review.work import order_of_work
 
-    findings = [a_judged_finding("consent.freshness", "warn", kind="kit default", metric={"stale_sends": 900}),
-                a_judged_finding("bias.proxies", "fail", kind="kit default", metric={"failed_pairs": 1}),
-                a_judged_finding("consent.after_withdrawal", "fail", kind="rule", metric={"sends_after_withdrawal": 10}),
-                a_judged_finding("consent.coverage", "fail", kind="rule", metric={"uncovered_sends": 210}),
-                a_judged_finding("consent.erasure", "warn", kind="rule", metric={"overdue_requests": 1})]
+    findings = [
+        a_judged_finding("consent.freshness", "warn", kind="kit default", metric={"stale_sends": 900}),
+        a_judged_finding("bias.proxies", "fail", kind="kit default", metric={"failed_pairs": 1}),
+        a_judged_finding("consent.after_withdrawal", "fail", kind="rule", metric={"sends_after_withdrawal": 10}),
+        a_judged_finding("consent.coverage", "fail", kind="rule", metric={"uncovered_sends": 210}),
+        a_judged_finding("consent.erasure", "warn", kind="rule", metric={"overdue_requests": 1}),
+    ]
     ordered = [f["check_id"] for f in order_of_work([f.to_json() for f in findings])]
-    assert ordered == ["consent.coverage", "consent.after_withdrawal", "bias.proxies", "consent.erasure",
-                       "consent.freshness"]
+    assert ordered == [
+        "consent.coverage",
+        "consent.after_withdrawal",
+        "bias.proxies",
+        "consent.erasure",
+        "consent.freshness",
+    ]
 
 
-@pytest.mark.parametrize(("recommendation", "owner", "action"), [
-    ("Campaign owner: stop the campaigns listed; DPO: record the incident.", "Campaign owner",
-     "Stop the campaigns listed."),
-    ("Data team: explain the gap (see bias.proxies; then retrain); campaign owner: wait.", "Data team",
-     "Explain the gap (see bias.proxies; then retrain)."),
-    ("Équipe data : synchronisez les retraits avant chaque envoi ; DPO : consignez l'incident.", "Équipe data",
-     "Synchronisez les retraits avant chaque envoi."),
-    ("Keep checking.", None, "Keep checking."),
-])
+@pytest.mark.parametrize(
+    ("recommendation", "owner", "action"),
+    [
+        (
+            "Campaign owner: stop the campaigns listed; DPO: record the incident.",
+            "Campaign owner",
+            "Stop the campaigns listed.",
+        ),
+        (
+            "Data team: explain the gap (see bias.proxies; then retrain); campaign owner: wait.",
+            "Data team",
+            "Explain the gap (see bias.proxies; then retrain).",
+        ),
+        (
+            "Équipe data : synchronisez les retraits avant chaque envoi ; DPO : consignez l'incident.",
+            "Équipe data",
+            "Synchronisez les retraits avant chaque envoi.",
+        ),
+        ("Keep checking.", None, "Keep checking."),
+    ],
+)
 def test_the_next_step_is_the_first_clause_of_the_recommendation(recommendation, owner, action):
     from ethics_review.work import next_step
 
@@ -188,10 +251,20 @@ def test_the_next_step_is_the_first_clause_of_the_recommendation(recommendation,
 
 
 def test_scorecard_lists_the_order_of_work_with_owner_next_step_and_link(tmp_path):
-    first = a_judged_finding("consent.coverage", "fail", kind="rule", metric={"uncovered_sends": 210},
-                             recommendation="Responsable de campagne : suspendez les campagnes ; DPO : consignez.")
-    later = a_judged_finding("bias.proxies", "fail", kind="kit default", metric={"failed_pairs": 1},
-                             recommendation="Équipe data : retirez la variable.")
+    first = a_judged_finding(
+        "consent.coverage",
+        "fail",
+        kind="rule",
+        metric={"uncovered_sends": 210},
+        recommendation="Responsable de campagne : suspendez les campagnes ; DPO : consignez.",
+    )
+    later = a_judged_finding(
+        "bias.proxies",
+        "fail",
+        kind="kit default",
+        metric={"failed_pairs": 1},
+        recommendation="Équipe data : retirez la variable.",
+    )
     record = {**a_record(later, first), "lang": "fr"}
     html = report.write_index(tmp_path, record, AREAS).read_text(encoding="utf-8")
     rows = re.findall(r'<tr class="er-finding-row" data-check-id="([^"]+)" data-verdict="([^"]+)">', html)
@@ -210,8 +283,10 @@ def test_a_check_without_catalogue_text_still_renders():
 
 
 def test_evidence_table_shows_suppressed_cells_as_given_and_no_index():
-    rows = [{"campaign_id": "A", "sends": 1200, "coverage": 0.9},
-            {"campaign_id": "B", "sends": "<10", "coverage": None}]
+    rows = [
+        {"campaign_id": "A", "sends": 1200, "coverage": 0.9},
+        {"campaign_id": "B", "sends": "<10", "coverage": None},
+    ]
     html = display.evidence_html(rows, "en")
     assert re.findall(r"<th>([^<]*)</th>", html) == ["Campaign", "Sends", "Coverage"]
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
@@ -240,10 +315,12 @@ def test_a_missing_review_is_an_input_error_before_any_notebook_runs(tmp_path):
 
 def a_review_folder(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "consents.csv").write_text("contact_id,purpose,status,recorded_at\nC1,email_marketing,granted,"
-                                         "2026-01-10\n", encoding="utf-8")
-    (folder / "sends.csv").write_text("contact_id,campaign_id,channel,sent_at\nC1,SPRING,email,2026-03-01\n",
-                                      encoding="utf-8")
+    (folder / "consents.csv").write_text(
+        "contact_id,purpose,status,recorded_at\nC1,email_marketing,granted,2026-01-10\n", encoding="utf-8"
+    )
+    (folder / "sends.csv").write_text(
+        "contact_id,campaign_id,channel,sent_at\nC1,SPRING,email,2026-03-01\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -303,10 +380,14 @@ def test_a_kernel_is_killed_with_the_process_that_started_it():
     import sys
     import time
 
-    code = ("import os, sys, time; os.environ['JPY_PARENT_PID'] = str(os.getppid()); "
-            "from ethics_review.report import die_with_parent; die_with_parent(); print(os.getpid(), flush=True); "
-            "time.sleep(120)")
-    launcher = f"import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', {code!r}], stdout=sys.stdout); p.wait()"
+    code = (
+        "import os, sys, time; os.environ['JPY_PARENT_PID'] = str(os.getppid()); "
+        "from ethics_review.report import die_with_parent; die_with_parent(); print(os.getpid(), flush=True); "
+        "time.sleep(120)"
+    )
+    launcher = (
+        f"import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', {code!r}], stdout=sys.stdout); p.wait()"
+    )
     parent = subprocess.Popen([sys.executable, "-c", launcher], stdout=subprocess.PIPE, text=True)
     with parent.stdout:
         child = int(parent.stdout.readline())
@@ -325,6 +406,7 @@ def test_a_kernel_is_killed_with_the_process_that_started_it():
 
 # --- the full report on the demo data (slow) ---------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def english(demo_report) -> report.ReportResult:
     return demo_report
@@ -333,8 +415,9 @@ def english(demo_report) -> report.ReportResult:
 @pytest.fixture(scope="module")
 def french(demo_dir, tmp_path_factory) -> report.ReportResult:
     """One area is enough to show the language switch (the notebooks are the same code); it keeps the suite fast."""
-    return report.run_report(demo_dir, tmp_path_factory.mktemp("report-fr"), lang="fr", areas=("consent",),
-                             progress=False)
+    return report.run_report(
+        demo_dir, tmp_path_factory.mktemp("report-fr"), lang="fr", areas=("consent",), progress=False
+    )
 
 
 def load_findings(result: report.ReportResult) -> dict:
@@ -346,8 +429,11 @@ def page(result: report.ReportResult, name: str) -> str:
 
 
 def expected_charts(record: dict, area: str) -> int:
-    return sum(charts.chart_for(report.finding_from_json(f), record["lang"]) is not None
-               for f in record["findings"] if f["area"] == area)
+    return sum(
+        charts.chart_for(report.finding_from_json(f), record["lang"]) is not None
+        for f in record["findings"]
+        if f["area"] == area
+    )
 
 
 @pytest.mark.slow
@@ -454,8 +540,16 @@ def test_same_inputs_give_the_same_findings_json(english, demo_dir, tmp_path_fac
 
 
 def failing_run_parameters(**changes) -> dict:
-    return {"data_dir": None, "config": None, "as_of": "2026-11-15", "lang": "en", "campaign": None,
-            "interactive": False, "output_dir": None, **changes}
+    return {
+        "data_dir": None,
+        "config": None,
+        "as_of": "2026-11-15",
+        "lang": "en",
+        "campaign": None,
+        "interactive": False,
+        "output_dir": None,
+        **changes,
+    }
 
 
 def saved_errors(notebook_file: Path) -> list:
@@ -483,6 +577,7 @@ def test_an_input_error_inside_a_notebook_stays_an_input_error(tmp_path):
 
 # --- report.pdf: Chromium found, or one clear error --------------------------------------------------------
 
+
 def test_no_chromium_on_path_is_an_input_error_naming_the_debian_package(monkeypatch, tmp_path):
     from ethics_review.pdf import find_chromium
 
@@ -502,8 +597,17 @@ def test_a_given_chromium_that_is_not_there_is_an_input_error(tmp_path):
 def test_run_with_pdf_and_no_chromium_stops_before_any_notebook(demo_dir, tmp_path, capsys):
     from ethics_review import cli
 
-    code = cli.main(["run", str(demo_dir), "--out", str(tmp_path / "out"), "--pdf", "--chromium",
-                     str(tmp_path / "missing-chromium")])
+    code = cli.main(
+        [
+            "run",
+            str(demo_dir),
+            "--out",
+            str(tmp_path / "out"),
+            "--pdf",
+            "--chromium",
+            str(tmp_path / "missing-chromium"),
+        ]
+    )
     assert code == cli.EXIT_INPUT
     assert "missing-chromium" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()

@@ -8,7 +8,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ EXPECTED_VECTOR_MIX = {"valid v2": 15, "valid v1.1": 2, "invalid": 7}
 
 
 # --- the vectors ----------------------------------------------------------------------------------------------
+
 
 def _vector_ids_from_file() -> dict[str, list[str]]:
     """Vector ids by kind, read at collection time so that failures name the vector. Empty when the shared data
@@ -59,7 +60,7 @@ def vectors(shared_data_dir: Path) -> dict[str, dict[str, Any]]:
 
 def _iso_ms(moment: datetime) -> str:
     """ISO-8601 UTC with milliseconds and a Z, as the vectors write dates."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _vector_date(text: str) -> str:
@@ -73,8 +74,10 @@ def _breached_purposes(tc: TCString) -> set[int]:
 
 
 def _restrictions(tc: TCString) -> list[dict[str, Any]]:
-    return [{"purposeId": r.purpose_id, "restrictionType": r.restriction_type, "vendors": sorted(r.vendor_ids)}
-            for r in tc.publisher_restrictions]
+    return [
+        {"purposeId": r.purpose_id, "restrictionType": r.restriction_type, "vendors": sorted(r.vendor_ids)}
+        for r in tc.publisher_restrictions
+    ]
 
 
 # Vector field name -> the same value read from our decode, shaped as the vectors write it.
@@ -103,24 +106,27 @@ FIELD_READERS: dict[str, Callable[[TCString], Any]] = {
     "vendorsDisclosed": lambda tc: None if tc.disclosed_vendors is None else sorted(tc.disclosed_vendors),
     "vendorsAllowed": lambda tc: None if tc.allowed_vendors is None else sorted(tc.allowed_vendors),
     "publisherConsents": lambda tc: sorted(tc.publisher_tc.pub_purposes_consents) if tc.publisher_tc else None,
-    "publisherLegitimateInterests":
-        lambda tc: sorted(tc.publisher_tc.pub_purposes_li_transparency) if tc.publisher_tc else None,
+    "publisherLegitimateInterests": lambda tc: (
+        sorted(tc.publisher_tc.pub_purposes_li_transparency) if tc.publisher_tc else None
+    ),
 }
 DATE_FIELDS = {"created", "lastUpdated"}
 # Keys some source tests assert in their own shape: what the source asserted, checked against our decode.
 SPECIAL_EXPECTATIONS: dict[str, Callable[[TCString, Any], bool]] = {
     "purposeConsents_includes": lambda tc, ids: set(ids) <= tc.purpose_consents,
-    "publisherConsents_count":
-        lambda tc, count: tc.publisher_tc is not None and len(tc.publisher_tc.pub_purposes_consents) == count,
-    "publisherRestrictions_purpose1_type1_vendors":
-        lambda tc, ids: [sorted(r.vendor_ids) for r in tc.publisher_restrictions
-                         if (r.purpose_id, r.restriction_type) == (1, 1)] == [ids],
+    "publisherConsents_count": lambda tc, count: (
+        tc.publisher_tc is not None and len(tc.publisher_tc.pub_purposes_consents) == count
+    ),
+    "publisherRestrictions_purpose1_type1_vendors": lambda tc, ids: (
+        [sorted(r.vendor_ids) for r in tc.publisher_restrictions if (r.purpose_id, r.restriction_type) == (1, 1)]
+        == [ids]
+    ),
     "decodes": lambda tc, decodes: decodes is True and isinstance(tc, TCString),
 }
 
 
 def test_vector_file_holds_the_documented_mix(vectors: dict[str, dict[str, Any]]) -> None:
-    counts = {kind: 0 for kind in EXPECTED_VECTOR_MIX}
+    counts = dict.fromkeys(EXPECTED_VECTOR_MIX, 0)
     for vector in vectors.values():
         counts[_kind(vector)] += 1
     assert counts == EXPECTED_VECTOR_MIX
@@ -147,7 +153,8 @@ def test_valid_vector_matches_every_expected_field(vectors: dict[str, dict[str, 
 
 @pytest.mark.parametrize("vector_id", _ids_or_placeholder("valid v2"))
 def test_valid_vector_matches_the_reference_decode_where_expected_is_silent(
-        vectors: dict[str, dict[str, Any]], vector_id: str) -> None:
+    vectors: dict[str, dict[str, Any]], vector_id: str
+) -> None:
     vector = vectors[vector_id]
     tc = decode(vector["tc_string"])
     uncovered = set(vector["reference_decode"]) - set(vector["expected"])
@@ -163,7 +170,8 @@ def test_valid_vector_matches_the_reference_decode_where_expected_is_silent(
 
 @pytest.mark.parametrize("vector_id", _ids_or_placeholder("invalid"))
 def test_invalid_vector_is_rejected_or_its_policy_breach_named(
-        vectors: dict[str, dict[str, Any]], vector_id: str) -> None:
+    vectors: dict[str, dict[str, Any]], vector_id: str
+) -> None:
     vector = vectors[vector_id]
     policy = re.search(r"invalid PurposesLIT (\d+) not set to 0", vector["expected"]["error"])
     if policy is None:
@@ -207,8 +215,9 @@ def test_padding_is_tolerated(vectors: dict[str, dict[str, Any]]) -> None:
 
 # --- strings built bit by bit -----------------------------------------------------------------------------
 
+
 def bits_int(value: int, length: int) -> str:
-    assert 0 <= value < 2 ** length
+    assert 0 <= value < 2**length
     return format(value, f"0{length}b")
 
 
@@ -226,8 +235,11 @@ def range_entries(entries: Iterable[int | tuple[int, int]]) -> str:
     entries = list(entries)
     out = bits_int(len(entries), 12)
     for entry in entries:
-        out += ("1" + bits_int(entry[0], 16) + bits_int(entry[1], 16)) if isinstance(entry, tuple) \
+        out += (
+            ("1" + bits_int(entry[0], 16) + bits_int(entry[1], 16))
+            if isinstance(entry, tuple)
             else "0" + bits_int(entry, 16)
+        )
     return out
 
 
@@ -243,35 +255,75 @@ def restriction(purpose_id: int, restriction_type: int, entries: Iterable[int | 
     return bits_int(purpose_id, 6) + bits_int(restriction_type, 2) + range_entries(entries)
 
 
-def core_bits(*, version: int = 2, created_ds: int = 15834362809, last_updated_ds: int = 15834362809,
-              cmp_id: int = 123, cmp_version: int = 1, consent_screen: int = 2, language: str = "EN",
-              vendor_list_version: int = 15, policy_version: int = 4, service_specific: bool = False,
-              non_standard: bool = True, special_features: Iterable[int] = (1,),
-              purpose_consents: Iterable[int] = (1,), purpose_li: Iterable[int] = (1,),
-              purpose_one: bool = True, publisher_cc: str = "FR",
-              vendor_consents: str = bitfield_section(1, [1]), vendor_li: str = bitfield_section(1, [1]),
-              restrictions: Iterable[str] = ()) -> str:
+def core_bits(
+    *,
+    version: int = 2,
+    created_ds: int = 15834362809,
+    last_updated_ds: int = 15834362809,
+    cmp_id: int = 123,
+    cmp_version: int = 1,
+    consent_screen: int = 2,
+    language: str = "EN",
+    vendor_list_version: int = 15,
+    policy_version: int = 4,
+    service_specific: bool = False,
+    non_standard: bool = True,
+    special_features: Iterable[int] = (1,),
+    purpose_consents: Iterable[int] = (1,),
+    purpose_li: Iterable[int] = (1,),
+    purpose_one: bool = True,
+    publisher_cc: str = "FR",
+    vendor_consents: str = bitfield_section(1, [1]),
+    vendor_li: str = bitfield_section(1, [1]),
+    restrictions: Iterable[str] = (),
+) -> str:
     restrictions = list(restrictions)
-    return (bits_int(version, 6) + bits_int(created_ds, 36) + bits_int(last_updated_ds, 36)
-            + bits_int(cmp_id, 12) + bits_int(cmp_version, 12) + bits_int(consent_screen, 6) + letters(language)
-            + bits_int(vendor_list_version, 12) + bits_int(policy_version, 6)
-            + str(int(service_specific)) + str(int(non_standard)) + bits_ids(special_features, 12)
-            + bits_ids(purpose_consents, 24) + bits_ids(purpose_li, 24) + str(int(purpose_one))
-            + letters(publisher_cc) + vendor_consents + vendor_li
-            + bits_int(len(restrictions), 12) + "".join(restrictions))
+    return (
+        bits_int(version, 6)
+        + bits_int(created_ds, 36)
+        + bits_int(last_updated_ds, 36)
+        + bits_int(cmp_id, 12)
+        + bits_int(cmp_version, 12)
+        + bits_int(consent_screen, 6)
+        + letters(language)
+        + bits_int(vendor_list_version, 12)
+        + bits_int(policy_version, 6)
+        + str(int(service_specific))
+        + str(int(non_standard))
+        + bits_ids(special_features, 12)
+        + bits_ids(purpose_consents, 24)
+        + bits_ids(purpose_li, 24)
+        + str(int(purpose_one))
+        + letters(publisher_cc)
+        + vendor_consents
+        + vendor_li
+        + bits_int(len(restrictions), 12)
+        + "".join(restrictions)
+    )
 
 
-def publisher_tc_bits(consents: Iterable[int], li: Iterable[int], custom_consents: Iterable[int],
-                      custom_li: Iterable[int], num_custom: int) -> str:
-    return ("011" + bits_ids(consents, 24) + bits_ids(li, 24) + bits_int(num_custom, 6)
-            + bits_ids(custom_consents, num_custom) + bits_ids(custom_li, num_custom))
+def publisher_tc_bits(
+    consents: Iterable[int],
+    li: Iterable[int],
+    custom_consents: Iterable[int],
+    custom_li: Iterable[int],
+    num_custom: int,
+) -> str:
+    return (
+        "011"
+        + bits_ids(consents, 24)
+        + bits_ids(li, 24)
+        + bits_int(num_custom, 6)
+        + bits_ids(custom_consents, num_custom)
+        + bits_ids(custom_li, num_custom)
+    )
 
 
 def segment(bits: str) -> str:
     """Base64url without padding, the last character filled up with zero bits as encoders do."""
     bits += "0" * (-len(bits) % 6)
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-    return "".join(alphabet[int(bits[i:i + 6], 2)] for i in range(0, len(bits), 6))
+    return "".join(alphabet[int(bits[i : i + 6], 2)] for i in range(0, len(bits), 6))
 
 
 def tc_string(*segments_bits: str) -> str:
@@ -286,20 +338,26 @@ def test_bit_writer_reproduces_a_real_vector(vectors: dict[str, dict[str, Any]])
 
 def test_dates_keep_their_deciseconds() -> None:
     tc = decode(tc_string(core_bits(created_ds=15834362409, last_updated_ds=15834362413)))
-    assert tc.created == datetime(2020, 3, 5, 19, 24, 0, 900_000, tzinfo=timezone.utc)
-    assert tc.last_updated == datetime(2020, 3, 5, 19, 24, 1, 300_000, tzinfo=timezone.utc)
+    assert tc.created == datetime(2020, 3, 5, 19, 24, 0, 900_000, tzinfo=UTC)
+    assert tc.last_updated == datetime(2020, 3, 5, 19, 24, 1, 300_000, tzinfo=UTC)
 
 
 def test_bitfield_vendor_consents() -> None:
-    tc = decode(tc_string(core_bits(vendor_consents=bitfield_section(10, [2, 3, 10]),
-                                    vendor_li=bitfield_section(0, []))))
+    tc = decode(
+        tc_string(core_bits(vendor_consents=bitfield_section(10, [2, 3, 10]), vendor_li=bitfield_section(0, [])))
+    )
     assert (tc.max_vendor_id_consents, tc.vendor_consents) == (10, frozenset({2, 3, 10}))
     assert (tc.max_vendor_id_legitimate_interests, tc.vendor_legitimate_interests) == (0, frozenset())
 
 
 def test_range_encoded_vendors_with_single_ids_and_ranges() -> None:
-    tc = decode(tc_string(core_bits(vendor_consents=range_section(900, [5, (10, 13), 900]),
-                                    vendor_li=range_section(40_000, [(1, 40_000)]))))
+    tc = decode(
+        tc_string(
+            core_bits(
+                vendor_consents=range_section(900, [5, (10, 13), 900]), vendor_li=range_section(40_000, [(1, 40_000)])
+            )
+        )
+    )
     assert tc.vendor_consents == frozenset({5, 10, 11, 12, 13, 900})
     assert tc.max_vendor_id_consents == 900
     assert tc.vendor_legitimate_interests == frozenset(range(1, 40_001))
@@ -318,11 +376,18 @@ def test_absent_optional_segments_are_none() -> None:
 
 
 def test_publisher_restrictions_keep_order_and_expand_ranges() -> None:
-    tc = decode(tc_string(core_bits(restrictions=[restriction(1, 1, [7, (20, 22)]), restriction(2, 0, []),
-                                                  restriction(7, 2, [(300, 301)])])))
-    assert _restrictions(tc) == [{"purposeId": 1, "restrictionType": 1, "vendors": [7, 20, 21, 22]},
-                                 {"purposeId": 2, "restrictionType": 0, "vendors": []},
-                                 {"purposeId": 7, "restrictionType": 2, "vendors": [300, 301]}]
+    tc = decode(
+        tc_string(
+            core_bits(
+                restrictions=[restriction(1, 1, [7, (20, 22)]), restriction(2, 0, []), restriction(7, 2, [(300, 301)])]
+            )
+        )
+    )
+    assert _restrictions(tc) == [
+        {"purposeId": 1, "restrictionType": 1, "vendors": [7, 20, 21, 22]},
+        {"purposeId": 2, "restrictionType": 0, "vendors": []},
+        {"purposeId": 7, "restrictionType": 2, "vendors": [300, 301]},
+    ]
 
 
 def test_undefined_restriction_type_is_an_error() -> None:
@@ -344,7 +409,8 @@ def test_policy_breach_in_the_publisher_tc_segment() -> None:
     tc = decode(tc_string(core_bits(policy_version=4), publisher_tc_bits([], [2, 4], [], [], num_custom=0)))
     assert policy_breaches(tc) == (
         "Publisher purpose 4 has legitimate interest set, but TCF policy version 4 (TCF 2.2) allows only "
-        "consent for purposes 3, 4, 5 and 6.",)
+        "consent for purposes 3, 4, 5 and 6.",
+    )
 
 
 def test_no_policy_breach_before_tcf_2_2() -> None:
@@ -356,8 +422,15 @@ def test_strict_decoding_accepts_a_clean_string() -> None:
 
 
 def test_grants_purposes_respects_a_not_allowed_restriction() -> None:
-    tc = decode(tc_string(core_bits(purpose_consents=[1, 2], vendor_consents=bitfield_section(8, [3, 8]),
-                                    restrictions=[restriction(2, 0, [8])])))
+    tc = decode(
+        tc_string(
+            core_bits(
+                purpose_consents=[1, 2],
+                vendor_consents=bitfield_section(8, [3, 8]),
+                restrictions=[restriction(2, 0, [8])],
+            )
+        )
+    )
     assert grants_purposes(tc, [1, 2], vendor_id=3)
     assert grants_purposes(tc, [1], vendor_id=8)
     assert not grants_purposes(tc, [1, 2], vendor_id=8)
@@ -372,38 +445,51 @@ def test_decoded_record_is_frozen() -> None:
 
 # --- errors ---------------------------------------------------------------------------------------------------
 
+
 def test_truncated_string_names_the_field() -> None:
     bits = core_bits()
     cut = 6 + 36 + 36 + 12 + 5  # five bits into CmpVersion
-    with pytest.raises(TCStringError, match=r"truncated: the core segment has 96 bits but field CmpVersion "
-                                            r"needs bits 90-101"):
+    with pytest.raises(
+        TCStringError,
+        match=r"truncated: the core segment has 96 bits but field CmpVersion "
+        r"needs bits 90-101",
+    ):
         decode(segment(bits[:cut]))
 
 
 def test_bitfield_shorter_than_max_vendor_id() -> None:
     bits = core_bits(vendor_consents=bits_int(626, 16) + "0" + "1" * 20, vendor_li="", restrictions=())
-    bits = bits[:bits.index("1" * 20) + 20]  # end the string in the middle of the bitfield
+    bits = bits[: bits.index("1" * 20) + 20]  # end the string in the middle of the bitfield
     # 20 bits written, plus the 2 zero bits that fill up the last base64 character.
-    with pytest.raises(TCStringError, match=r"vendor consent bitfield has 22 bits but maxVendorId is 626 "
-                                            r"\(core segment, bit offset 230\)"):
+    with pytest.raises(
+        TCStringError,
+        match=r"vendor consent bitfield has 22 bits but maxVendorId is 626 "
+        r"\(core segment, bit offset 230\)",
+    ):
         decode(segment(bits))
 
 
-@pytest.mark.parametrize(("entries", "message"), [
-    ([0], "range entry 1 has vendor id 0"),
-    ([4, (9, 7)], "range entry 2 ends at vendor 7 before it starts at 9"),
-    ([(5, 51)], "range entry 1 reaches vendor 51 but maxVendorId is 50"),
-])
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([0], "range entry 1 has vendor id 0"),
+        ([4, (9, 7)], "range entry 2 ends at vendor 7 before it starts at 9"),
+        ([(5, 51)], "range entry 1 reaches vendor 51 but maxVendorId is 50"),
+    ],
+)
 def test_inconsistent_range_entries(entries: list[int | tuple[int, int]], message: str) -> None:
     with pytest.raises(TCStringError, match=re.escape(f"vendor consent {message}")):
         decode(tc_string(core_bits(vendor_consents=range_section(50, entries))))
 
 
-@pytest.mark.parametrize(("version", "message"), [
-    (1, r"unsupported version 1 \(TCF v1\.1\); only TCF v2 strings are supported"),
-    (3, "unsupported version 3; only TCF v2"),
-    (0, "unsupported version 0"),
-])
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        (1, r"unsupported version 1 \(TCF v1\.1\); only TCF v2 strings are supported"),
+        (3, "unsupported version 3; only TCF v2"),
+        (0, "unsupported version 0"),
+    ],
+)
 def test_versions_other_than_2_are_rejected(version: int, message: str) -> None:
     with pytest.raises(TCStringError, match=message):
         decode(tc_string(core_bits(version=version)))
@@ -415,22 +501,30 @@ def test_non_str_input_is_a_tc_string_error(value: object) -> None:
         decode(value)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "the TC string is empty"),
-    ("COvz TO5O", r"character ' ' at position 4 is not base64url"),
-    ("COvz+TO5O", r"character '\+' at position 4 is not base64url"),
-    ("COvzTO5O.QA=A", r"character '=' at position 11 is not base64url"),
-    ("COvzTO5O..QAAo", "segment 2 of the TC string is empty"),
-    ("COvzTO5O.", "segment 2 of the TC string is empty"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the TC string is empty"),
+        ("COvz TO5O", r"character ' ' at position 4 is not base64url"),
+        ("COvz+TO5O", r"character '\+' at position 4 is not base64url"),
+        ("COvzTO5O.QA=A", r"character '=' at position 11 is not base64url"),
+        ("COvzTO5O..QAAo", "segment 2 of the TC string is empty"),
+        ("COvzTO5O.", "segment 2 of the TC string is empty"),
+    ],
+)
 def test_malformed_text(text: str, message: str) -> None:
     with pytest.raises(TCStringError, match=message):
         decode(text)
 
 
-@pytest.mark.parametrize(("segment_type", "message"), [
-    (0, "segment 2 has segment type 0"), (4, "segment 2 has segment type 4"), (7, "segment 2 has segment type 7"),
-])
+@pytest.mark.parametrize(
+    ("segment_type", "message"),
+    [
+        (0, "segment 2 has segment type 0"),
+        (4, "segment 2 has segment type 4"),
+        (7, "segment 2 has segment type 7"),
+    ],
+)
 def test_unknown_segment_type(segment_type: int, message: str) -> None:
     with pytest.raises(TCStringError, match=message):
         decode(tc_string(core_bits(), bits_int(segment_type, 3) + bitfield_section(1, [1])))
@@ -450,13 +544,17 @@ def test_truncated_publisher_tc_names_the_segment() -> None:
 def test_letter_outside_a_to_z() -> None:
     bits = core_bits()
     language_at = 6 + 36 + 36 + 12 + 12 + 6
-    bits = bits[:language_at] + bits_int(30, 6) + bits[language_at + 6:]
-    with pytest.raises(TCStringError, match=r"ConsentLanguage letter value 30 is not a letter A-Z "
-                                            r"\(core segment, bit offset 108\)"):
+    bits = bits[:language_at] + bits_int(30, 6) + bits[language_at + 6 :]
+    with pytest.raises(
+        TCStringError,
+        match=r"ConsentLanguage letter value 30 is not a letter A-Z "
+        r"\(core segment, bit offset 108\)",
+    ):
         decode(segment(bits))
 
 
 # --- hypothesis: nothing but TCStringError escapes ---------------------------------------------------------
+
 
 def _decodes_or_raises_tc_string_error(text: object) -> None:
     try:
@@ -493,11 +591,11 @@ def test_mutated_vectors_only_raise_tc_string_error(vectors: dict[str, dict[str,
         if action == "truncate":
             text = text[:position]
         elif action == "replace":
-            text = text[:position] + char + text[position + 1:]
+            text = text[:position] + char + text[position + 1 :]
         elif action == "insert":
             text = text[:position] + char + text[position:]
         else:
-            text = text[:position] + text[position + 1:]
+            text = text[:position] + text[position + 1 :]
     _decodes_or_raises_tc_string_error(text)
 
 
@@ -540,11 +638,11 @@ def test_policy_breaches_name_exactly_the_li_purposes_3_to_6(li: frozenset[int],
 
 # --- the engine's decoder: the UDF consent.tcf runs next to the data -------------------------------------------
 
+
 def test_the_engine_udf_gives_the_decoder_s_verdict_on_every_real_string(vectors: dict[str, dict[str, Any]]) -> None:
     """tc_verdict on DuckDB equals tcf.verdict, and both agree with decode() itself, on every conformance vector
     (valid, invalid and v1.1), for the ads purposes with and without a vendor."""
     import ibis
-
     import pandas as pd
 
     from ethics_review.checks.consent import tc_verdicts
@@ -559,17 +657,24 @@ def test_the_engine_udf_gives_the_decoder_s_verdict_on_every_real_string(vectors
         for value in strings:
             row = got.loc[value]
             expected = verdict(value, purposes, vendor)
-            engine = {"decodes": bool(row.decodes), "grants": bool(row.grants),
-                      "policy_version": None if pd.isna(row.policy_version) else int(row.policy_version),
-                      "breaches": int(row.breaches)}
+            engine = {
+                "decodes": bool(row.decodes),
+                "grants": bool(row.grants),
+                "policy_version": None if pd.isna(row.policy_version) else int(row.policy_version),
+                "breaches": int(row.breaches),
+            }
             assert engine == expected, value
             try:
                 tc = decode(value)
             except TCStringError:
                 assert expected == {"decodes": False, "grants": False, "policy_version": None, "breaches": 0}
                 continue
-            assert expected == {"decodes": True, "grants": grants_purposes(tc, purposes, vendor),
-                                "policy_version": tc.tcf_policy_version, "breaches": len(policy_breaches(tc))}
+            assert expected == {
+                "decodes": True,
+                "grants": grants_purposes(tc, purposes, vendor),
+                "policy_version": tc.tcf_policy_version,
+                "breaches": len(policy_breaches(tc)),
+            }
     assert purposes_of(0b1101) == (1, 3, 4)
 
 

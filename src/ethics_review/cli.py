@@ -22,9 +22,13 @@ FAIL_LEVELS = {"warn": ("warn", "fail", "error"), "fail": ("fail", "error")}
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ethics-review", description=(
-        "Review the ethics of AI in marketing on your own exports: consent coverage, bias in targeting, "
-        "transparency of AI use. Personal data stays in the engine; reports hold aggregates only."))
+    parser = argparse.ArgumentParser(
+        prog="ethics-review",
+        description=(
+            "Review the ethics of AI in marketing on your own exports: consent coverage, bias in targeting, "
+            "transparency of AI use. Personal data stays in the engine; reports hold aggregates only."
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -35,41 +39,70 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--contacts", type=int, default=20_000, help="number of contacts (default: 20000)")
     demo.add_argument("--lang", choices=i18n.LANGUAGES, default="fr", help="report language (default: fr)")
     demo.add_argument("--seed", type=int, default=None, help="random seed of the generator")
-    demo.add_argument("--history", type=Path, default=None,
-                      help="the review's history folder (default: OUT/data.history, with two earlier runs)")
+    demo.add_argument(
+        "--history",
+        type=Path,
+        default=None,
+        help="the review's history folder (default: OUT/data.history, with two earlier runs)",
+    )
     _pdf_options(demo)
     _engine_option(demo)
 
     run = commands.add_parser("run", help="run one review and write its report")
     run.add_argument("path", type=Path, help="a review.yaml or a review folder")
     run.add_argument("--out", type=Path, default=Path("review-output"), help="output folder (default: review-output)")
-    run.add_argument("--fail-on", choices=("warn", "fail"), default="fail",
-                     help="exit 1 when a finding is at this level or worse (default: fail)")
+    run.add_argument(
+        "--fail-on",
+        choices=("warn", "fail"),
+        default="fail",
+        help="exit 1 when a finding is at this level or worse (default: fail)",
+    )
     run.add_argument("--as-of", default=None, help="judge time-based rules at this date (YYYY-MM-DD)")
     run.add_argument("--lang", choices=i18n.LANGUAGES, default=None, help="report language (default: from config)")
-    run.add_argument("--history", type=Path, default=None,
-                     help="the review's history folder, read and appended to (default: <review folder>.history, "
-                          "next to the review; never inside an input folder)")
+    run.add_argument(
+        "--history",
+        type=Path,
+        default=None,
+        help="the review's history folder, read and appended to (default: <review folder>.history, "
+        "next to the review; never inside an input folder)",
+    )
     run.add_argument("--no-history", action="store_true", help="do not append this run to the review's history")
     _pdf_options(run)
     _engine_option(run)
 
-    batch = commands.add_parser("batch", help="run many reviews, or one review split by campaign or country, and "
-                                "write a summary of them all")
+    batch = commands.add_parser(
+        "batch", help="run many reviews, or one review split by campaign or country, and write a summary of them all"
+    )
     batch.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="review folders or review.yaml files")
-    batch.add_argument("--out", type=Path, default=Path("batch-output"),
-                       help="output folder: one report folder per review, index.html and summary.json "
-                            "(default: batch-output)")
-    batch.add_argument("--by", choices=("campaign", "country"), default=None,
-                       help="split the one review given into one review per campaign or per country of its contacts")
-    batch.add_argument("--jobs", type=int, default=1, help="reviews run at the same time, each in its own process "
-                       "(default: 1)")
-    batch.add_argument("--fail-on", choices=("warn", "fail"), default="fail",
-                       help="exit 1 when a review has a finding at this level or worse (default: fail); exit 3 when "
-                            "a review could not run or a check could not be computed")
+    batch.add_argument(
+        "--out",
+        type=Path,
+        default=Path("batch-output"),
+        help="output folder: one report folder per review, index.html and summary.json (default: batch-output)",
+    )
+    batch.add_argument(
+        "--by",
+        choices=("campaign", "country"),
+        default=None,
+        help="split the one review given into one review per campaign or per country of its contacts",
+    )
+    batch.add_argument(
+        "--jobs", type=int, default=1, help="reviews run at the same time, each in its own process (default: 1)"
+    )
+    batch.add_argument(
+        "--fail-on",
+        choices=("warn", "fail"),
+        default="fail",
+        help="exit 1 when a review has a finding at this level or worse (default: fail); exit 3 when "
+        "a review could not run or a check could not be computed",
+    )
     batch.add_argument("--as-of", default=None, help="judge time-based rules at this date (YYYY-MM-DD)")
-    batch.add_argument("--lang", choices=i18n.LANGUAGES, default=None,
-                       help="language of the reports and the summary (default: each review's own)")
+    batch.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        default=None,
+        help="language of the reports and the summary (default: each review's own)",
+    )
     _engine_option(batch)
 
     validate = commands.add_parser("validate", help="check the inputs against the data contract, nothing else")
@@ -82,44 +115,68 @@ def _parser() -> argparse.ArgumentParser:
     diff = commands.add_parser("diff", help="what changed between two runs' findings")
     diff.add_argument("old", type=Path, nargs="?", help="findings.json (or output folder) of the earlier run")
     diff.add_argument("new", type=Path, nargs="?", help="findings.json (or output folder) of the later run")
-    diff.add_argument("--history", type=Path, default=None,
-                      help="compare the last two runs of a review's history folder instead")
+    diff.add_argument(
+        "--history", type=Path, default=None, help="compare the last two runs of a review's history folder instead"
+    )
 
     docs = commands.add_parser("docs", help="write docs/data-contract.md and docs/checks.md from the kit's code")
     docs.add_argument("--out", type=Path, default=None, help="folder to write into (default: the repository's docs/)")
     docs.add_argument("--check", action="store_true", help="write nothing; exit 1 when a document is stale")
 
     lab = commands.add_parser(
-        "lab", help="open JupyterLab on the area notebooks of a review (no REVIEW: the demo)",
+        "lab",
+        help="open JupyterLab on the area notebooks of a review (no REVIEW: the demo)",
         description="Write the area notebooks, in the review's language and with the review filled in, into "
-                    "REVIEW/notebooks/ (an edited copy is kept unless --force), then start JupyterLab on them. "
-                    "Options after -- go to Jupyter as they are (ethics-review lab REVIEW -- --ServerApp.ip=0.0.0.0).")
-    lab.add_argument("review", type=Path, nargs="?", default=None,
-                     help="a review folder or its review.yaml (default: the demo, generated in demo-review/data "
-                          "when absent)")
-    lab.add_argument("--folder", type=Path, default=None,
-                     help="where to write the notebooks (default: REVIEW/notebooks)")
+        "REVIEW/notebooks/ (an edited copy is kept unless --force), then start JupyterLab on them. "
+        "Options after -- go to Jupyter as they are (ethics-review lab REVIEW -- --ServerApp.ip=0.0.0.0).",
+    )
+    lab.add_argument(
+        "review",
+        type=Path,
+        nargs="?",
+        default=None,
+        help="a review folder or its review.yaml (default: the demo, generated in demo-review/data when absent)",
+    )
+    lab.add_argument(
+        "--folder", type=Path, default=None, help="where to write the notebooks (default: REVIEW/notebooks)"
+    )
     lab.add_argument("--force", action="store_true", help="replace notebooks you edited with the kit's version")
     lab.add_argument("--port", type=int, default=None, help="the port of JupyterLab (default: Jupyter's, 8888)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    lab.add_argument("--no-start", action="store_true",
-                     help="write the notebooks and print the command to start JupyterLab, without starting it")
+    lab.add_argument(
+        "--no-start",
+        action="store_true",
+        help="write the notebooks and print the command to start JupyterLab, without starting it",
+    )
     return parser
 
 
 def _engine_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--engine", default=None, metavar="ENGINE", help=(
-        "where to compute, overriding engine: in review.yaml: duckdb (default), pyspark, "
-        "'spark-connect sc://HOST:15002' (or just sc://HOST:15002), or an Ibis URL such as "
-        "postgres://user@host:5432/db"))
+    command.add_argument(
+        "--engine",
+        default=None,
+        metavar="ENGINE",
+        help=(
+            "where to compute, overriding engine: in review.yaml: duckdb (default), pyspark, "
+            "'spark-connect sc://HOST:15002' (or just sc://HOST:15002), or an Ibis URL such as "
+            "postgres://user@host:5432/db"
+        ),
+    )
 
 
 def _pdf_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--pdf", action="store_true",
-                         help="also write report.pdf (the scorecard and every area page), printed by Chromium")
-    command.add_argument("--chromium", type=Path, default=None, metavar="PATH",
-                         help="the Chromium to print with (default: chromium or chromium-browser on PATH; "
-                              "Debian package `chromium`)")
+    command.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write report.pdf (the scorecard and every area page), printed by Chromium",
+    )
+    command.add_argument(
+        "--chromium",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the Chromium to print with (default: chromium or chromium-browser on PATH; Debian package `chromium`)",
+    )
 
 
 def _stop_on_sigterm() -> Any:
@@ -142,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     passed_on: list[str] = []  # `lab ... -- ARGS`: ARGS go to Jupyter untouched
     if "--" in argv:
         at = argv.index("--")
-        argv, passed_on = argv[:at], argv[at + 1:]
+        argv, passed_on = argv[:at], argv[at + 1 :]
     args = _parser().parse_args(argv)
     if passed_on and args.command != "lab":
         _parser().error(f"only lab passes options on (after --): {' '.join(passed_on)}")
@@ -158,11 +215,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
-        commands = {"demo": _demo, "run": _run, "batch": _batch, "validate": _validate, "init": _init, "diff": _diff,
-                    "lab": _lab, "docs": _docs}
+        commands = {
+            "demo": _demo,
+            "run": _run,
+            "batch": _batch,
+            "validate": _validate,
+            "init": _init,
+            "diff": _diff,
+            "lab": _lab,
+            "docs": _docs,
+        }
         return commands[args.command](args)
     except ReviewInputError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
@@ -188,8 +254,10 @@ def _demo(args: argparse.Namespace) -> int:
     from .report import run_report
 
     if args.contacts < 1000:
-        raise ReviewInputError(f"--contacts {args.contacts} is too small for a meaningful demo",
-                               fix="use at least 1000 contacts (the default is 20000)")
+        raise ReviewInputError(
+            f"--contacts {args.contacts} is too small for a meaningful demo",
+            fix="use at least 1000 contacts (the default is 20000)",
+        )
     if args.pdf:
         from .pdf import find_chromium
 
@@ -200,8 +268,15 @@ def _demo(args: argparse.Namespace) -> int:
     data_dir = args.out / "data"
     print(f"Generating the demo dataset ({args.contacts:,} contacts) in {data_dir} ...")
     demo = generate(data_dir, history_dir=args.history, **options)
-    result = run_report(data_dir, args.out / "report", lang=args.lang, history=demo.history_dir, pdf=args.pdf,
-                        chromium=args.chromium, engine=args.engine)
+    result = run_report(
+        data_dir,
+        args.out / "report",
+        lang=args.lang,
+        history=demo.history_dir,
+        pdf=args.pdf,
+        chromium=args.chromium,
+        engine=args.engine,
+    )
     _print_summary(result.findings, args.lang)
     _print_legal(result.paths["findings"])
     _print_outputs(result, args.lang)
@@ -213,8 +288,16 @@ def _run(args: argparse.Namespace) -> int:
     from .report import run_report
     from .runner import raise_nothing_judged
 
-    result = run_report(args.path, args.out, as_of=args.as_of, lang=args.lang, history=_history_for(args),
-                        pdf=args.pdf, chromium=args.chromium, engine=args.engine)
+    result = run_report(
+        args.path,
+        args.out,
+        as_of=args.as_of,
+        lang=args.lang,
+        history=_history_for(args),
+        pdf=args.pdf,
+        chromium=args.chromium,
+        engine=args.engine,
+    )
     _print_summary(result.findings, result.lang)
     _print_legal(result.paths["findings"])
     _print_outputs(result, result.lang)
@@ -232,8 +315,9 @@ def _batch(args: argparse.Namespace) -> int:
 
     if args.jobs < 1:
         raise ReviewInputError(f"--jobs {args.jobs} is not a number of processes", fix="use --jobs 1 or more")
-    result = run_batch(args.paths, args.out, by=args.by, jobs=args.jobs, as_of=args.as_of, lang=args.lang,
-                       engine=args.engine)
+    result = run_batch(
+        args.paths, args.out, by=args.by, jobs=args.jobs, as_of=args.as_of, lang=args.lang, engine=args.engine
+    )
     for row in result.rows:
         print(f"{row.status:<15} {row.name}" + (f": {row.error}" if row.error else ""))
     print(f"\n{(result.out_dir / 'index.html').resolve()}")
@@ -255,10 +339,9 @@ def _history_for(args: argparse.Namespace) -> Path | None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .engine import close
     from .review import open_review
     from .runner import require_something_to_judge, validate_check_options
-
-    from .engine import close
 
     review = open_review(args.path, engine=args.engine)
     close(review.con)  # the tables are validated; only the counts below are printed
@@ -268,8 +351,10 @@ def _validate(args: argparse.Namespace) -> int:
     for item in review.inputs:
         print(f"  {item.table:<12} {item.rows:>10,} rows  {item.path}")
     if not review.inputs:
-        print("  (no input found: put canonical files such as contacts.csv in the folder, or name them under "
-              "sources: in review.yaml)")
+        print(
+            "  (no input found: put canonical files such as contacts.csv in the folder, or name them under "
+            "sources: in review.yaml)"
+        )
     return EXIT_OK
 
 
@@ -278,11 +363,14 @@ def _init(args: argparse.Namespace) -> int:
 
     target: Path = args.dir
     if target.exists() and any(target.iterdir()):
-        raise ReviewInputError(f"{target} already exists and is not empty",
-                               fix="choose a new folder name; init never overwrites files")
+        raise ReviewInputError(
+            f"{target} already exists and is not empty", fix="choose a new folder name; init never overwrites files"
+        )
     shutil.copytree(templates_dir() / "review", target, dirs_exist_ok=True)
-    print(f"Created {target}: replace the example rows with your exports, edit review.yaml, then run\n"
-          f"  ethics-review validate {target}\n  ethics-review run {target} --out {target}-report")
+    print(
+        f"Created {target}: replace the example rows with your exports, edit review.yaml, then run\n"
+        f"  ethics-review validate {target}\n  ethics-review run {target} --out {target}-report"
+    )
     return EXIT_OK
 
 
@@ -292,15 +380,19 @@ def _diff(args: argparse.Namespace) -> int:
 
     if args.history is not None:
         if args.old is not None or args.new is not None:
-            raise ReviewInputError("diff takes either two findings.json files or --history DIR, not both",
-                                   fix="drop the files to compare the history's last two runs")
+            raise ReviewInputError(
+                "diff takes either two findings.json files or --history DIR, not both",
+                fix="drop the files to compare the history's last two runs",
+            )
         from .history import last_two
 
         old, new = last_two(args.history)
         print(f"{old['as_of']} ({old['generated_at']}) -> {new['as_of']} ({new['generated_at']})")
     elif args.old is None or args.new is None:
-        raise ReviewInputError("diff needs two findings.json files (or output folders), or --history DIR",
-                               fix="ethics-review diff OLD NEW, or ethics-review diff --history DIR")
+        raise ReviewInputError(
+            "diff needs two findings.json files (or output folders), or --history DIR",
+            fix="ethics-review diff OLD NEW, or ethics-review diff --history DIR",
+        )
     else:
         old, new = read_findings(args.old), read_findings(args.new)
     changes = compare_runs(old, new)
@@ -327,8 +419,15 @@ def _docs(args: argparse.Namespace) -> int:
 def _lab(args: argparse.Namespace) -> int:
     from . import lab
 
-    return lab.run(args.review, folder=args.folder, force=args.force, port=args.port, no_browser=args.no_browser,
-                   start=not args.no_start, extra=args.passed_on)
+    return lab.run(
+        args.review,
+        folder=args.folder,
+        force=args.force,
+        port=args.port,
+        no_browser=args.no_browser,
+        start=not args.no_start,
+        extra=args.passed_on,
+    )
 
 
 def _print_summary(findings: Sequence[Finding], lang: str) -> None:
@@ -337,8 +436,10 @@ def _print_summary(findings: Sequence[Finding], lang: str) -> None:
     from .work import order_of_work
 
     counts = display.verdict_counts(findings)
-    print("\n" + "  ".join(f"{display.status_label(v, lang)}{display.label('sep', lang)}{n}"
-                           for v, n in counts.items() if n))
+    print(
+        "\n"
+        + "  ".join(f"{display.status_label(v, lang)}{display.label('sep', lang)}{n}" for v, n in counts.items() if n)
+    )
     ordered = order_of_work([{**f.to_json(), "status": f.status} for f in findings])
     words = {id(f): display.status_label(display.verdict(f), lang) for f in ordered}
     width = max((len(w) for w in words.values()), default=10)

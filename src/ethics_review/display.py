@@ -57,8 +57,11 @@ def verdict(finding: Finding | Mapping[str, Any]) -> str:
 def _parts(finding: Finding | Mapping[str, Any]) -> tuple[str, Mapping[str, Any], list[Threshold]]:
     if isinstance(finding, Finding):
         return finding.status, finding.metric, list(finding.thresholds)
-    return (finding["status"], finding.get("metric", {}),
-            [t if isinstance(t, Threshold) else Threshold(**t) for t in finding.get("thresholds", ())])
+    return (
+        finding["status"],
+        finding.get("metric", {}),
+        [t if isinstance(t, Threshold) else Threshold(**t) for t in finding.get("thresholds", ())],
+    )
 
 
 def _number(value: Any) -> float | None:
@@ -91,9 +94,17 @@ def anchor(check_id: str) -> str:
 
 # --- opening a review in a notebook ------------------------------------------------------------------------
 
-def open_for_notebook(config: str | None = None, data_dir: str | None = None, as_of: str | None = None,
-                      lang: str | None = None, *, interactive: bool = True, engine: Any = None,
-                      prepared: str | None = None) -> Review | Unopened:
+
+def open_for_notebook(
+    config: str | None = None,
+    data_dir: str | None = None,
+    as_of: str | None = None,
+    lang: str | None = None,
+    *,
+    interactive: bool = True,
+    engine: Any = None,
+    prepared: str | None = None,
+) -> Review | Unopened:
     """The review named by the notebook's parameters: `data_dir` (a review folder) and/or `config` (a
     review.yaml; with `data_dir` too, its settings apply to that folder). Neither: the current folder.
     `lang` None is the review's own language (review.yaml `lang:`), a language overrides it.
@@ -194,14 +205,24 @@ def _offline_renderer_class() -> type:
         CDN script."""
 
         def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
-            return {"text/html": to_html(fig_dict, config=self.config, include_plotlyjs=False,
-                                         include_mathjax=False, full_html=False, default_width="100%",
-                                         default_height=525, validate=False)}
+            return {
+                "text/html": to_html(
+                    fig_dict,
+                    config=self.config,
+                    include_plotlyjs=False,
+                    include_mathjax=False,
+                    full_html=False,
+                    default_width="100%",
+                    default_height=525,
+                    validate=False,
+                )
+            }
 
     return OfflineNotebookRenderer
 
 
 # --- running the checks of an area -------------------------------------------------------------------------
+
 
 def with_check_options(review: Review, check_id: str, options: Mapping[str, Any]) -> Review:
     """The review with extra options for one check, as if they were written under `checks:` in review.yaml."""
@@ -242,6 +263,7 @@ def rerun(review: Review, check_id: str, **options: Any) -> Finding:
 
 # --- walking an area check by check (the notebooks' sections) -----------------------------------------------
 
+
 @dataclass(frozen=True)
 class AreaWalk:
     """One area of an opened review as the notebook walks it: the findings shown so far (by check id), the
@@ -256,8 +278,15 @@ class AreaWalk:
     campaigns: dict[str, list[str]] = field(default_factory=dict)
 
 
-def start_area(review: Review | Unopened, area: str, *, interactive: bool = True, campaign: str | None = None,
-               history_dir: str | None = None, output_dir: str | None = None) -> AreaWalk:
+def start_area(
+    review: Review | Unopened,
+    area: str,
+    *,
+    interactive: bool = True,
+    campaign: str | None = None,
+    history_dir: str | None = None,
+    output_dir: str | None = None,
+) -> AreaWalk:
     """The walk of one area. A review with nothing to judge gets one banner here (in JupyterLab; headless it is
     an error), instead of a run of not-applicable findings. Governance's continuous evaluation reads the
     review's history (`history_dir`, default next to the review) and this run's other areas (`output_dir`)."""
@@ -271,8 +300,10 @@ def start_area(review: Review | Unopened, area: str, *, interactive: bool = True
         if not interactive:
             raise
         fix = i18n.text("notebook", "banner.fix", review.lang, fix=exc.fix) if exc.fix else ""
-        show_banner(i18n.text("notebook", "banner.empty", review.lang, folder=review.base_dir, message=exc.message)
-                    + (" " + fix if fix else ""))
+        show_banner(
+            i18n.text("notebook", "banner.empty", review.lang, folder=review.base_dir, message=exc.message)
+            + (" " + fix if fix else "")
+        )
         return AreaWalk(review, area, interactive, campaign, blocked=True)
     if area == "governance":
         from .governance_page import CONTINUOUS, history_folder
@@ -335,8 +366,9 @@ def close_area(walk: AreaWalk, *, history_dir: str | None = None, output_dir: st
     if walk.blocked or not isinstance(walk.review, Review):
         return []
     review = walk.review
-    findings = [walk.findings.get(check.id) or check_finding(walk, check.id)
-                for check in enabled_checks(review, area=walk.area)]
+    findings = [
+        walk.findings.get(check.id) or check_finding(walk, check.id) for check in enabled_checks(review, area=walk.area)
+    ]
     show_scorecard(review, walk.area, findings, campaign=walk.campaign)
     ipython_display(HTML(first_actions_html(findings, review.lang)))
     if walk.area == "governance":
@@ -354,8 +386,11 @@ def first_actions_html(findings: Sequence[Finding], lang: str) -> str:
     from .work import next_step, order_of_work
 
     e = html.escape
-    urgent = [f for f in order_of_work([{**f.to_json(), "status": f.status} for f in findings])
-              if f["status"] in ("error", "fail", "warn")][:FIRST_ACTIONS]
+    urgent = [
+        f
+        for f in order_of_work([{**f.to_json(), "status": f.status} for f in findings])
+        if f["status"] in ("error", "fail", "warn")
+    ][:FIRST_ACTIONS]
     parts = [f'<div class="er er-first-actions"><h3>{e(i18n.text("notebook", "first_actions", lang))}</h3>']
     if not urgent:
         parts.append(f"<p>{e(i18n.text('notebook', 'nothing_to_do', lang))}</p>")
@@ -364,14 +399,17 @@ def first_actions_html(findings: Sequence[Finding], lang: str) -> str:
         for finding in urgent:
             step = next_step(finding["recommendation"])
             owner = f"<strong>{e(step.owner)}</strong>{e(label('sep', lang))}" if step.owner else ""
-            parts.append(f'<li>{badge_html(verdict(finding), lang)} <a href="#{anchor(finding["check_id"])}">'
-                         f"{e(finding['title'])}</a><br>{owner}{e(step.action)}</li>")
+            parts.append(
+                f'<li>{badge_html(verdict(finding), lang)} <a href="#{anchor(finding["check_id"])}">'
+                f"{e(finding['title'])}</a><br>{owner}{e(step.action)}</li>"
+            )
         parts.append("</ol>")
     parts.append("</div>")
     return "".join(parts)
 
 
 # --- showing -----------------------------------------------------------------------------------------------
+
 
 def show_area(review: Review, area: str, *, interactive: bool = True, campaign: str | None = None) -> list[Finding]:
     """Run the area's checks, show its scorecard, then every finding (with a widget panel when interactive).
@@ -424,8 +462,12 @@ def message_html(text: str) -> str:
 
 def show_banner(text: str) -> None:
     """The one message at the top of a notebook that cannot review anything (no review, nothing to judge)."""
-    ipython_display(HTML(style_html() + '<div class="er"><p class="er-recommendation er-banner" role="alert">'
-                         f"<strong>{html.escape(text)}</strong></p></div>"))
+    ipython_display(
+        HTML(
+            style_html() + '<div class="er"><p class="er-recommendation er-banner" role="alert">'
+            f"<strong>{html.escape(text)}</strong></p></div>"
+        )
+    )
 
 
 @cache
@@ -446,18 +488,28 @@ def scorecard_html(area: str, findings: Sequence[Finding], lang: str, *, campaig
     parts = ['<div class="er er-scorecard">', f'<h2 class="er-area">{e(area_title(area, lang))}</h2>']
     if campaign is not None:
         parts.append(f'<p class="er-note">{e(label("campaign_filter", lang, campaign=campaign))}</p>')
-    parts.append('<p class="er-counts">' + "".join(
-        f'{badge_html(status, lang)}<span class="er-count">{count}</span>'
-        for status, count in counts.items() if count) + "</p>")
+    parts.append(
+        '<p class="er-counts">'
+        + "".join(
+            f'{badge_html(status, lang)}<span class="er-count">{count}</span>'
+            for status, count in counts.items()
+            if count
+        )
+        + "</p>"
+    )
     if not findings:
         parts.append(f"<p>{e(label('no_findings', lang))}</p>")
     else:
-        parts.append(f'<table class="er-table"><thead><tr><th>{e(label("status", lang))}</th>'
-                     f'<th>{e(label("check", lang))}</th><th>{e(label("summary", lang))}</th></tr></thead><tbody>')
+        parts.append(
+            f'<table class="er-table"><thead><tr><th>{e(label("status", lang))}</th>'
+            f"<th>{e(label('check', lang))}</th><th>{e(label('summary', lang))}</th></tr></thead><tbody>"
+        )
         for finding in findings:
-            parts.append(f'<tr><td>{badge_html(verdict(finding), lang)}</td>'
-                         f'<td><a href="#{anchor(finding.check_id)}">{e(finding.title)}</a></td>'
-                         f"<td>{e(finding.summary)}</td></tr>")
+            parts.append(
+                f"<tr><td>{badge_html(verdict(finding), lang)}</td>"
+                f'<td><a href="#{anchor(finding.check_id)}">{e(finding.title)}</a></td>'
+                f"<td>{e(finding.summary)}</td></tr>"
+            )
         parts.append("</tbody></table>")
     parts.append("</div>")
     return "".join(parts)
@@ -468,10 +520,14 @@ def finding_head_html(finding: Finding, lang: str, *, has_chart: bool | None = N
     e = html.escape
     if has_chart is None:
         has_chart = finding.check_id in charts.CHARTS and finding.status not in ("not_applicable", "error")
-    parts = [f'<div class="er"><section class="er-finding er-{finding.status}" id="{anchor(finding.check_id)}">',
-             (f'<h3>{badge_html(verdict(finding), lang)} {e(finding.title)} '
-              f'<code class="er-check-id">{e(finding.check_id)}</code></h3>'),
-             f'<p class="er-summary">{e(finding.summary)}</p>']
+    parts = [
+        f'<div class="er"><section class="er-finding er-{finding.status}" id="{anchor(finding.check_id)}">',
+        (
+            f"<h3>{badge_html(verdict(finding), lang)} {e(finding.title)} "
+            f'<code class="er-check-id">{e(finding.check_id)}</code></h3>'
+        ),
+        f'<p class="er-summary">{e(finding.summary)}</p>',
+    ]
     why_text = catalogue_text(finding.check_id, "why", lang) if why else None
     if why_text:
         parts.append(f'<div class="er-why"><strong>{e(label("why", lang))}</strong>{e(why_text)}</div>')
@@ -490,10 +546,15 @@ def finding_head_html(finding: Finding, lang: str, *, has_chart: bool | None = N
 
 
 def threshold_text(threshold: Any, lang: str, check_id: str | None = None) -> str:
-    text = label("threshold_line", lang, metric=column_label(threshold.metric, lang, check_id), op=threshold.op,
-                 value=charts.format_value(float(threshold.value), threshold.metric, lang),
-                 level=status_label(threshold_verdict(threshold), lang),
-                 kind=i18n.ui(f"kind.{threshold.kind}", lang))
+    text = label(
+        "threshold_line",
+        lang,
+        metric=column_label(threshold.metric, lang, check_id),
+        op=threshold.op,
+        value=charts.format_value(float(threshold.value), threshold.metric, lang),
+        level=status_label(threshold_verdict(threshold), lang),
+        kind=i18n.ui(f"kind.{threshold.kind}", lang),
+    )
     if threshold.needs_significance:
         text += label("needs_significance", lang)
     return text
@@ -504,7 +565,9 @@ def metric_html(metric: Mapping[str, Any], lang: str, check_id: str | None = Non
     rows = "".join(
         f"<tr><th>{e(column_label(key, lang, check_id))}</th>"
         f'<td class="er-num">{e(charts.format_value(value, key, lang))}</td></tr>'
-        for key, value in metric.items() if not isinstance(value, Mapping))
+        for key, value in metric.items()
+        if not isinstance(value, Mapping)
+    )
     return f'<table class="er-table er-metric"><tbody>{rows}</tbody></table>'
 
 
@@ -512,11 +575,14 @@ def finding_body_html(finding: Finding, lang: str, *, k: int) -> str:
     e = html.escape
     parts = ['<div class="er er-finding-body">']
     if finding.evidence:
-        parts.append(f"<h4>{e(label('evidence', lang))}</h4>"
-                     f"{evidence_html(finding.evidence, lang, check_id=finding.check_id)}")
+        parts.append(
+            f"<h4>{e(label('evidence', lang))}</h4>{evidence_html(finding.evidence, lang, check_id=finding.check_id)}"
+        )
         parts.append(f'<p class="er-note">{e(label("evidence_note", lang, k=k))}</p>')
-    parts.append(f'<div class="er-recommendation"><strong>{e(label("recommendation", lang))}</strong> '
-                 f"{e(finding.recommendation)}</div>")
+    parts.append(
+        f'<div class="er-recommendation"><strong>{e(label("recommendation", lang))}</strong> '
+        f"{e(finding.recommendation)}</div>"
+    )
     if finding.notes:
         parts.append(f"<h4>{e(label('notes', lang))}</h4><ul>")
         parts.extend(f"<li>{e(note)}</li>" for note in finding.notes)
@@ -547,8 +613,10 @@ def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str, *, check_id: str
         for column in columns:
             value = row.get(column)
             if column == "flag" and value is not None:
-                cells.append(f'<td class="er-flag-{e(str(value)).replace(" ", "-")}">'
-                             f"{e(charts.flag_label(str(value), lang))}</td>")
+                cells.append(
+                    f'<td class="er-flag-{e(str(value)).replace(" ", "-")}">'
+                    f"{e(charts.flag_label(str(value), lang))}</td>"
+                )
             else:
                 numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
                 css = ' class="er-num"' if numeric or (isinstance(value, str) and value.startswith("<")) else ""
@@ -556,11 +624,14 @@ def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str, *, check_id: str
                 css += f' lang="{e(written_in)}"' if written_in != lang else ""
                 cells.append(f"<td{css}>{e(charts.format_value(value, column, lang))}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
-    table = (f'<div class="er-scroll"><table class="er-table er-evidence"><thead><tr>{head}</tr></thead>'
-             f"<tbody>{''.join(body)}</tbody></table></div>")
+    table = (
+        f'<div class="er-scroll"><table class="er-table er-evidence"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
     if len(rows) > MAX_EVIDENCE_ROWS:
-        table += (f'<p class="er-note">'
-                  f"{e(label('evidence_truncated', lang, shown=MAX_EVIDENCE_ROWS, total=len(rows)))}</p>")
+        table += (
+            f'<p class="er-note">{e(label("evidence_truncated", lang, shown=MAX_EVIDENCE_ROWS, total=len(rows)))}</p>'
+        )
     return table
 
 
@@ -576,6 +647,7 @@ def _cell_language(row: Mapping[str, Any], column: str, lang: str) -> str:
 
 # --- saving the findings for the report --------------------------------------------------------------------
 
+
 def findings_record(review: Review, findings: Sequence[Finding], *, campaign: str | None = None) -> dict[str, Any]:
     """What a notebook hands to the report: the review's identity and its findings, as plain JSON values."""
     return {
@@ -590,8 +662,14 @@ def findings_record(review: Review, findings: Sequence[Finding], *, campaign: st
     }
 
 
-def save_findings(review: Review | Unopened, area: str, findings: Sequence[Finding], output_dir: str | None, *,
-                  campaign: str | None = None) -> None:
+def save_findings(
+    review: Review | Unopened,
+    area: str,
+    findings: Sequence[Finding],
+    output_dir: str | None,
+    *,
+    campaign: str | None = None,
+) -> None:
     """Write `<output_dir>/<area>.findings.json` (nothing when output_dir is None), so that the report's
     findings.json comes from the very execution that drew the report's pages."""
     if output_dir is None:
@@ -610,20 +688,24 @@ def part_path(output_dir: str | Path, area: str) -> Path:
 
 def write_json(path: Path, record: Mapping[str, Any]) -> None:
     """Deterministic JSON: sorted keys, fixed indentation, UTF-8 as is, no NaN, a final newline."""
-    path.write_text(json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
+    )
 
 
 # --- the governance area (its notebook's calls; the work is in governance_page.py) -------------------------
 
-def show_governance(review: Review, *, interactive: bool = True, history_dir: str | None = None,
-                    output_dir: str | None = None) -> list[Finding]:
+
+def show_governance(
+    review: Review, *, interactive: bool = True, history_dir: str | None = None, output_dir: str | None = None
+) -> list[Finding]:
     """The governance checks (continuous evaluation reading the review's history and this run's other areas),
     then the trend per area over the runs. Returns the findings so that the notebook can save them."""
     from . import governance_page
 
-    findings = governance_page.show_area(review, interactive=interactive, history_dir=history_dir,
-                                         output_dir=output_dir)
+    findings = governance_page.show_area(
+        review, interactive=interactive, history_dir=history_dir, output_dir=output_dir
+    )
     governance_page.show_trend(review, findings, history_dir=history_dir, output_dir=output_dir)
     return findings
 

@@ -44,7 +44,9 @@ from .contract import TABLES
 from .errors import ConfigError, DataError
 
 DEFAULT = EngineConfig(backend="duckdb")
-SPARK_EXTRA = "pip install 'ethics-review[spark]' (PySpark) and Java 17 or later (apt-get install openjdk-17-jre-headless)"
+SPARK_EXTRA = (
+    "pip install 'ethics-review[spark]' (PySpark) and Java 17 or later (apt-get install openjdk-17-jre-headless)"
+)
 # Kit defaults for a local Spark session; review.yaml's `conf` wins, except the time zone, which must be UTC.
 SPARK_DEFAULTS = {
     "spark.ui.enabled": "false",
@@ -59,6 +61,7 @@ SPARK_DEFAULTS = {
 
 # --- choosing and opening the engine -----------------------------------------------------------------------------
 
+
 def parse_engine(value: Any, *, source: str = "--engine") -> EngineConfig:
     """An engine from the CLI's text (`duckdb`, `pyspark`, `spark-connect sc://host:15002`, `sc://...`, or an
     Ibis URL), a notebook parameter (that text or a mapping as in review.yaml), or an EngineConfig."""
@@ -68,9 +71,11 @@ def parse_engine(value: Any, *, source: str = "--engine") -> EngineConfig:
         return EngineConfig.model_validate(value)
     except ValidationError as exc:
         problem = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
-        raise ConfigError(f"{source}: '{_without_password(value)}' is not an engine: {problem}",
-                          fix="use duckdb, pyspark, spark-connect sc://HOST:PORT, or an Ibis URL such as "
-                          "postgres://user@host:5432/database") from None
+        raise ConfigError(
+            f"{source}: '{_without_password(value)}' is not an engine: {problem}",
+            fix="use duckdb, pyspark, spark-connect sc://HOST:PORT, or an Ibis URL such as "
+            "postgres://user@host:5432/database",
+        ) from None
 
 
 def connect(spec: EngineConfig | None = None) -> BaseBackend:
@@ -78,9 +83,11 @@ def connect(spec: EngineConfig | None = None) -> BaseBackend:
     login is a ConfigError (exit 2) with the fix."""
     spec = spec or DEFAULT
     if spec.url and urlsplit(spec.url).password:
-        raise ConfigError("the engine url holds a password, which the kit would copy into the notebooks it runs",
-                          fix="remove the password from the url and give it the engine's own way "
-                          "(PGPASSWORD or ~/.pgpass for PostgreSQL)")
+        raise ConfigError(
+            "the engine url holds a password, which the kit would copy into the notebooks it runs",
+            fix="remove the password from the url and give it the engine's own way "
+            "(PGPASSWORD or ~/.pgpass for PostgreSQL)",
+        )
     kind = spec.kind
     if kind == "duckdb" and spec.url is None:
         con = ibis.duckdb.connect()
@@ -104,34 +111,44 @@ def _connect_url(spec: EngineConfig) -> BaseBackend:
     try:
         return ibis.connect(url)
     except ModuleNotFoundError as exc:
-        raise ConfigError(f"the engine {shown} needs the Python package '{exc.name}', which is not installed",
-                          fix="install the Ibis extra of your database (pip install 'ibis-framework[NAME]'); "
-                          "PostgreSQL's comes with the kit") from None
+        raise ConfigError(
+            f"the engine {shown} needs the Python package '{exc.name}', which is not installed",
+            fix="install the Ibis extra of your database (pip install 'ibis-framework[NAME]'); "
+            "PostgreSQL's comes with the kit",
+        ) from None
     except Exception as exc:  # noqa: BLE001 - a refused login, an unknown host or scheme: all the config's
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"cannot connect to the engine {shown}: {reason}",
-                          fix="check the url under engine: in review.yaml or --engine (scheme, host, port, "
-                          "database, user), and that the server is running") from None
+        raise ConfigError(
+            f"cannot connect to the engine {shown}: {reason}",
+            fix="check the url under engine: in review.yaml or --engine (scheme, host, port, "
+            "database, user), and that the server is running",
+        ) from None
 
 
 def _spark_session(spec: EngineConfig) -> Any:
     SparkSession = _pyspark_session_class()
     user_zone = spec.conf.get("spark.sql.session.timeZone")
     if user_zone is not None and str(user_zone).upper() not in {"UTC", "ETC/UTC", "Z", "+00:00"}:
-        raise ConfigError(f"engine.conf sets spark.sql.session.timeZone to '{user_zone}': the kit judges every "
-                          "date in UTC", fix="remove spark.sql.session.timeZone from engine.conf in review.yaml")
+        raise ConfigError(
+            f"engine.conf sets spark.sql.session.timeZone to '{user_zone}': the kit judges every date in UTC",
+            fix="remove spark.sql.session.timeZone from engine.conf in review.yaml",
+        )
     # Python UDFs (consent.tcf decodes TC strings on the workers) need the driver's Python, where the kit is;
     # PySpark takes the workers' Python from this variable only (spark.pyspark.python is not read for UDFs).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(spec.master).appName("ethics-review")
-    for key, value in {**SPARK_DEFAULTS, **{k: str(v).lower() if isinstance(v, bool) else str(v)
-                                             for k, v in spec.conf.items()}}.items():
+    for key, value in {
+        **SPARK_DEFAULTS,
+        **{k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in spec.conf.items()},
+    }.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - Spark raises many kinds; each is a config problem here
-        raise ConfigError(f"cannot start a Spark session (master {spec.master}): {_first_line(exc)}",
-                          fix=f"check engine.master and engine.conf; Spark needs {SPARK_EXTRA}") from None
+        raise ConfigError(
+            f"cannot start a Spark session (master {spec.master}): {_first_line(exc)}",
+            fix=f"check engine.master and engine.conf; Spark needs {SPARK_EXTRA}",
+        ) from None
     session.sparkContext.setLogLevel("ERROR")
     return session
 
@@ -141,9 +158,11 @@ def _spark_connect_session(spec: EngineConfig) -> Any:
     try:
         return SparkSession.builder.remote(spec.url).getOrCreate()
     except Exception as exc:  # noqa: BLE001 - gRPC and Spark errors alike: the server is unreachable
-        raise ConfigError(f"cannot reach the Spark Connect server {spec.url}: {_first_line(exc)}",
-                          fix="check the url (sc://host:15002) and that the server runs; the client needs "
-                          "pip install 'ethics-review[spark-connect]'") from None
+        raise ConfigError(
+            f"cannot reach the Spark Connect server {spec.url}: {_first_line(exc)}",
+            fix="check the url (sc://host:15002) and that the server runs; the client needs "
+            "pip install 'ethics-review[spark-connect]'",
+        ) from None
 
 
 def _pyspark_session_class(*, needs_java: bool = True) -> Any:
@@ -158,8 +177,10 @@ def _pyspark_session_class(*, needs_java: bool = True) -> Any:
     except ModuleNotFoundError:
         raise ConfigError("the pyspark engine needs PySpark, which is not installed", fix=SPARK_EXTRA) from None
     if needs_java and shutil.which("java") is None and not _java_home():
-        raise ConfigError("the pyspark engine needs Java, which is not installed (no `java` on the PATH, no "
-                          "JAVA_HOME)", fix=SPARK_EXTRA)
+        raise ConfigError(
+            "the pyspark engine needs Java, which is not installed (no `java` on the PATH, no JAVA_HOME)",
+            fix=SPARK_EXTRA,
+        )
     return SparkSession
 
 
@@ -175,12 +196,16 @@ def use_utc(con: BaseBackend, spec: EngineConfig | None = None) -> None:
     date is cut at UTC midnight, on every engine alike."""
     zone = _set_utc(con)
     if zone is None:
-        raise ConfigError(f"the kit cannot set the session time zone of the engine '{con.name}' to UTC",
-                          fix="use duckdb, pyspark, spark-connect or PostgreSQL, whose time zone the kit sets")
+        raise ConfigError(
+            f"the kit cannot set the session time zone of the engine '{con.name}' to UTC",
+            fix="use duckdb, pyspark, spark-connect or PostgreSQL, whose time zone the kit sets",
+        )
     if zone.upper() not in {"UTC", "ETC/UTC", "Z", "+00:00", "GMT"}:
-        raise ConfigError(f"the engine's session time zone is '{zone}' and could not be set to UTC",
-                          fix="let the session use UTC (for PostgreSQL: ALTER ROLE you SET timezone = 'UTC'; for "
-                          "Spark: remove spark.sql.session.timeZone from the server's configuration)")
+        raise ConfigError(
+            f"the engine's session time zone is '{zone}' and could not be set to UTC",
+            fix="let the session use UTC (for PostgreSQL: ALTER ROLE you SET timezone = 'UTC'; for "
+            "Spark: remove spark.sql.session.timeZone from the server's configuration)",
+        )
 
 
 def _set_utc(con: BaseBackend) -> str | None:
@@ -247,6 +272,7 @@ def _without_password(value: Any) -> str:
 
 # --- tables of the engine and files read by it -------------------------------------------------------------------
 
+
 def source_tables(con: BaseBackend, config: ReviewConfig) -> dict[str, ibis.Table]:
     """The tables review.yaml names as `sources: {NAME: {table: [catalog.]database.table}}`, read in place."""
     found = {}
@@ -262,11 +288,17 @@ def engine_table(con: BaseBackend, name: str, qualified: str, *, in_memory: bool
     try:
         return con.table(table, database=where)
     except Exception as exc:  # noqa: BLE001 - each backend names a missing table its own way
-        hint = (" (an in-memory DuckDB has no tables of its own: name a database file, engine: "
-                "{url: 'duckdb:///path/to/file.duckdb'})" if con.name == "duckdb" and in_memory else "")
-        raise DataError(f"the engine has no table '{qualified}' for table '{name}'{hint}: {_first_line(exc)}",
-                        file=f"sources.{name}", fix=f"correct sources.{name}.table in review.yaml "
-                        "([catalog.]database.table, as the engine names it)") from None
+        hint = (
+            " (an in-memory DuckDB has no tables of its own: name a database file, engine: "
+            "{url: 'duckdb:///path/to/file.duckdb'})"
+            if con.name == "duckdb" and in_memory
+            else ""
+        )
+        raise DataError(
+            f"the engine has no table '{qualified}' for table '{name}'{hint}: {_first_line(exc)}",
+            file=f"sources.{name}",
+            fix=f"correct sources.{name}.table in review.yaml ([catalog.]database.table, as the engine names it)",
+        ) from None
 
 
 def read_file(con: BaseBackend, path: Path, name: str) -> ibis.Table | None:
@@ -281,11 +313,14 @@ def read_file(con: BaseBackend, path: Path, name: str) -> ibis.Table | None:
         if suffix == ".parquet":
             return _spark_view(con, con._session.read.parquet(str(path.resolve())), name)
         return None
-    raise DataError(f"table '{name}' is a file, but the review's engine is the database '{con.name}', which the kit "
-                    "reads and never writes to", file=str(path),
-                    fix=f"load the file into your database with its own tools and name the table in review.yaml "
-                    f"(sources: {{{name}: {{table: schema.{name}}}}}), or review the files on the default engine "
-                    "(--engine duckdb)")
+    raise DataError(
+        f"table '{name}' is a file, but the review's engine is the database '{con.name}', which the kit "
+        "reads and never writes to",
+        file=str(path),
+        fix=f"load the file into your database with its own tools and name the table in review.yaml "
+        f"(sources: {{{name}: {{table: schema.{name}}}}}), or review the files on the default engine "
+        "(--engine duckdb)",
+    )
 
 
 def _spark_csv(con: BaseBackend, path: Path, name: str) -> ibis.Table:
@@ -294,10 +329,16 @@ def _spark_csv(con: BaseBackend, path: Path, name: str) -> ibis.Table:
 
     encoding, delimiter = sniff_csv(path)
     readable = path if encoding.startswith("utf-8") else _utf8_copy(path)  # Spark 4 reads no cp1252
-    reader = (con._session.read
-              .option("header", True).option("sep", delimiter).option("quote", '"').option("escape", '"')
-              .option("multiLine", True).option("inferSchema", False).option("mode", "FAILFAST")
-              .option("encoding", "UTF-8"))
+    reader = (
+        con._session.read.option("header", True)
+        .option("sep", delimiter)
+        .option("quote", '"')
+        .option("escape", '"')
+        .option("multiLine", True)
+        .option("inferSchema", False)
+        .option("mode", "FAILFAST")
+        .option("encoding", "UTF-8")
+    )
     frame = reader.csv(str(readable.resolve()))
     if encoding == "utf-8-sig":  # Spark keeps the byte-order mark in the first column's name
         frame = frame.withColumnRenamed(frame.columns[0], frame.columns[0].lstrip("\ufeff"))
@@ -334,8 +375,9 @@ def keep(con: BaseBackend, table: ibis.Table) -> ibis.Table:
 
 MAX_RESULT_ROWS = 100_000  # groups x campaigns x bins of a review: far below one row per person of a real base
 # Columns that identify a person or an event about one: never a column of a result.
-PERSONAL_COLUMNS = frozenset({"contact_id", "send_id", "request_id", "tc_string", "evidence_ref",
-                              "birth_date"}) | frozenset(c.name for t in TABLES.values() for c in t.columns if c.identifier)
+PERSONAL_COLUMNS = frozenset(
+    {"contact_id", "send_id", "request_id", "tc_string", "evidence_ref", "birth_date"}
+) | frozenset(c.name for t in TABLES.values() for c in t.columns if c.identifier)
 _ALLOWED_REDUCTIONS_OF_TEXT = (ops.Count, ops.CountStar, ops.CountDistinct, ops.CountDistinctStar)
 
 
@@ -343,8 +385,14 @@ class RowLevelResult(RuntimeError):
     """A check asked for a result that would carry rows about people out of the engine (a bug in the kit)."""
 
 
-def fetch(expr: ir.Expr, *, small_cells: Sequence[str] = (), k: int | None = None,
-          hide_with: Mapping[str, Sequence[str]] | None = None, max_rows: int = MAX_RESULT_ROWS) -> Any:
+def fetch(
+    expr: ir.Expr,
+    *,
+    small_cells: Sequence[str] = (),
+    k: int | None = None,
+    hide_with: Mapping[str, Sequence[str]] | None = None,
+    max_rows: int = MAX_RESULT_ROWS,
+) -> Any:
     """The result of `expr` in Python: a DataFrame for a table, a Series for a column, a value for a scalar.
 
     Refuses (RowLevelResult) anything but a grouped, bounded result without identifier columns, or a reduction.
@@ -363,8 +411,10 @@ def fetch(expr: ir.Expr, *, small_cells: Sequence[str] = (), k: int | None = Non
     if personal:
         raise RowLevelResult(f"a result may not hold the identifier column(s) {personal}")
     if not _grouped(expr.op()):
-        raise RowLevelResult("a result must come out of a group_by/aggregate or a distinct: a row-level table "
-                             f"with columns {list(expr.columns)} may not leave the engine")
+        raise RowLevelResult(
+            "a result must come out of a group_by/aggregate or a distinct: a row-level table "
+            f"with columns {list(expr.columns)} may not leave the engine"
+        )
     bounded = expr.limit(max_rows + 1)
     frame = recall(bounded, bounded.to_pandas)
     if len(frame) > max_rows:
@@ -400,7 +450,8 @@ def _grouped(rel: ops.Relation) -> bool:
         return _grouped(rel.left) and _grouped(rel.right)
     if isinstance(rel, ops.JoinChain):
         return all(_grouped(table) for table in rel.tables)
-    if isinstance(rel, (ops.Sort, ops.Filter, ops.Limit, ops.FillNull, ops.DropNull, ops.Project,
-                        ops.DropColumns, ops.Reference)):
+    if isinstance(
+        rel, (ops.Sort, ops.Filter, ops.Limit, ops.FillNull, ops.DropNull, ops.Project, ops.DropColumns, ops.Reference)
+    ):
         return _grouped(rel.parent)
     return False

@@ -34,12 +34,15 @@ class Threshold:
             return False
         if self.needs_significance and not significant:
             return False
-        return {"<": observed < self.value, "<=": observed <= self.value,
-                ">": observed > self.value, ">=": observed >= self.value}[self.op]
+        return {
+            "<": observed < self.value,
+            "<=": observed <= self.value,
+            ">": observed > self.value,
+            ">=": observed >= self.value,
+        }[self.op]
 
 
-def judge(observed: Mapping[str, float | None], thresholds: Iterable[Threshold], *,
-          significant: bool = True) -> Status:
+def judge(observed: Mapping[str, float | None], thresholds: Iterable[Threshold], *, significant: bool = True) -> Status:
     """The one judging function: the worst level among breached thresholds, else pass."""
     levels = [t.level for t in thresholds if t.breached(observed.get(t.metric), significant=significant)]
     return "fail" if "fail" in levels else "warn" if "warn" in levels else "pass"
@@ -106,10 +109,15 @@ def suppressed_label(k: int) -> str:
     return f"<{k}"
 
 
-def suppress_small_cells(frame: pd.DataFrame, *, count_columns: Sequence[str], k: int,
-                         hide_with: Mapping[str, Sequence[str]] | None = None,
-                         partition_by: Sequence[str] | None = None,
-                         margins: Sequence[Sequence[str]] = ()) -> pd.DataFrame:
+def suppress_small_cells(
+    frame: pd.DataFrame,
+    *,
+    count_columns: Sequence[str],
+    k: int,
+    hide_with: Mapping[str, Sequence[str]] | None = None,
+    partition_by: Sequence[str] | None = None,
+    margins: Sequence[Sequence[str]] = (),
+) -> pd.DataFrame:
     """k-anonymity for evidence tables: a count of 1 to k-1 shows as "<k", and the values it governs
     (`hide_with`: rates, intervals, and complementary counts it could be derived from) are hidden.
 
@@ -137,8 +145,11 @@ def suppress_small_cells(frame: pd.DataFrame, *, count_columns: Sequence[str], k
         lines = []  # every set of rows whose counts add up to a total a reader may know
         for keys in (partition_by, *margins):
             present = [c for c in keys if c in rows_of.columns]
-            lines += (list(rows_of.groupby(present, sort=False, dropna=False).indices.values()) if present
-                      else [np.arange(len(out))])
+            lines += (
+                list(rows_of.groupby(present, sort=False, dropna=False).indices.values())
+                if present
+                else [np.arange(len(out))]
+            )
         lines = [rows for rows in lines if len(rows) > 1]
         member = [[line for line in lines if i in line] for i in range(len(out))]
         # A count hidden with another (a group's selected people, with its size) is hidden as well as a small one:
@@ -155,9 +166,15 @@ def suppress_small_cells(frame: pd.DataFrame, *, count_columns: Sequence[str], k
                     shown = [i for i in rows if not hidden[i] and values.iloc[i] > 0]
                     if shown:
                         # Among equals, the cell that also mends other lines hiding a single cell: fewer hidden.
-                        chosen = min(shown, key=lambda i, hidden=hidden, values=values: (
-                            reference[i], severity[i], -sum(1 for line in member[i] if hidden[line].sum() == 1),
-                            values.iloc[i]))
+                        chosen = min(
+                            shown,
+                            key=lambda i, hidden=hidden, values=values: (
+                                reference[i],
+                                severity[i],
+                                -sum(1 for line in member[i] if hidden[line].sum() == 1),
+                                values.iloc[i],
+                            ),
+                        )
                         hidden[chosen] = complement[column][chosen] = changed = True
             for dependent in (hide_with or {}).get(column, ()):
                 if dependent in governed:

@@ -111,8 +111,9 @@ def run_report(
     areas = (areas,) if isinstance(areas, str) else tuple(areas)
     unknown = [a for a in areas if a not in AREAS]
     if unknown or not areas:
-        raise ReviewInputError(f"unknown area(s) {unknown}" if unknown else "no area to review",
-                               fix=f"choose among {', '.join(AREAS)}")
+        raise ReviewInputError(
+            f"unknown area(s) {unknown}" if unknown else "no area to review", fix=f"choose among {', '.join(AREAS)}"
+        )
     if pdf:
         from .pdf import find_chromium
 
@@ -132,12 +133,18 @@ def run_report(
     parameters = notebook_parameters(Path(review_path), review, campaign=campaign, output_dir=out / PARTS_DIR)
     parameters["engine"] = engine  # None: the notebooks use the config's engine, as this process did
     prepared = out / PREPARED_DIR
-    history_dir = (run_history.check_location(Path(history), review.base_dir, (i.path for i in review.inputs))
-                   if history is not None else run_history.default_dir(review.base_dir))
+    history_dir = (
+        run_history.check_location(Path(history), review.base_dir, (i.path for i in review.inputs))
+        if history is not None
+        else run_history.default_dir(review.base_dir)
+    )
 
     total = 2 * len(areas) + 1
-    steps = (tqdm(total=total, desc="ethics review", unit="step", disable=not progress)
-             if isinstance(progress, bool) else progress(total))
+    steps = (
+        tqdm(total=total, desc="ethics review", unit="step", disable=not progress)
+        if isinstance(progress, bool)
+        else progress(total)
+    )
     keep_staging = False
     try:
         if can_prepare(review):
@@ -160,8 +167,10 @@ def run_report(
                 # governance reads); the other areas still run.
                 log.error("%s", exc)
                 failures[area] = str(exc).replace(str(out), str(final))
-                display.write_json(display.part_path(out / PARTS_DIR, area),
-                                   failed_part(judged, area, failures[area], campaign=campaign))
+                display.write_json(
+                    display.part_path(out / PARTS_DIR, area),
+                    failed_part(judged, area, failures[area], campaign=campaign),
+                )
                 target = out / f"{area}.ipynb"
             steps.update()
             return target
@@ -206,8 +215,9 @@ def run_report(
         if not keep_staging and out.exists():
             _remove_tree(out)
     findings = tuple(finding_from_json(f) for f in record["findings"])
-    return ReportResult(out_dir=final, findings=findings, summary=dict(record["summary"]), paths=paths,
-                        lang=record["lang"])
+    return ReportResult(
+        out_dir=final, findings=findings, summary=dict(record["summary"]), paths=paths, lang=record["lang"]
+    )
 
 
 REPORT_MARKER = ".ethics-review-report"  # marks a folder as a report the kit wrote (and may replace)
@@ -218,24 +228,36 @@ def check_out_dir(out: Path, review: Review) -> None:
     (nor contain any input file), and an existing --out must be empty or a report the kit wrote."""
     base = review.base_dir.resolve()
     inputs = [Path(item.path).resolve() for item in review.inputs if item.sha256 is not None]
-    clash = (out == base or out.is_relative_to(base) or base.is_relative_to(out)
-             or any(path.is_relative_to(out) for path in inputs))
+    clash = (
+        out == base
+        or out.is_relative_to(base)
+        or base.is_relative_to(out)
+        or any(path.is_relative_to(out) for path in inputs)
+    )
     if clash:
-        raise ReviewInputError(f"the output folder {out} is, is inside, or contains the review's inputs ({base}): "
-                               "the report would be written among them", fix="choose an output folder outside the "
-                               "review folder, e.g. --out " + str(base.parent / f"{base.name}-report"))
+        raise ReviewInputError(
+            f"the output folder {out} is, is inside, or contains the review's inputs ({base}): "
+            "the report would be written among them",
+            fix="choose an output folder outside the "
+            "review folder, e.g. --out " + str(base.parent / f"{base.name}-report"),
+        )
     if out.exists() and not out.is_dir():
         raise ReviewInputError(f"the output path {out} is a file", fix="choose a folder for --out")
-    if out.is_dir() and any(out.iterdir()) and not any((out / name).exists()
-                                                       for name in (REPORT_MARKER, FINDINGS_FILE, INDEX_FILE)):
-        raise ReviewInputError(f"the output folder {out} is not empty and holds no report of the kit: a run replaces "
-                               "its output folder as a whole", fix="choose a new or empty folder for --out")
+    if (
+        out.is_dir()
+        and any(out.iterdir())
+        and not any((out / name).exists() for name in (REPORT_MARKER, FINDINGS_FILE, INDEX_FILE))
+    ):
+        raise ReviewInputError(
+            f"the output folder {out} is not empty and holds no report of the kit: a run replaces "
+            "its output folder as a whole",
+            fix="choose a new or empty folder for --out",
+        )
 
 
 def replace_folder(staging: Path, final: Path) -> None:
     """Move the finished report into place: the previous report is moved aside first, then removed."""
-    (staging / REPORT_MARKER).write_text("written by ethics-review; a rerun replaces this folder\n",
-                                         encoding="utf-8")
+    (staging / REPORT_MARKER).write_text("written by ethics-review; a rerun replaces this folder\n", encoding="utf-8")
     previous = None
     if final.exists():
         previous = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
@@ -256,11 +278,18 @@ def failed_part(review: Review, area: str, message: str, *, campaign: str | None
     from .runner import enabled_checks
 
     lang = review.lang
-    findings = [Finding(check_id=check.id, area=area, status="error", title=i18n.text(check.id, "title", lang),
-                        summary=i18n.ui("error_summary", lang, error=message),
-                        recommendation=i18n.ui("error_recommendation", lang),
-                        references=i18n.references(check.id))
-                for check in enabled_checks(review, area=area)]
+    findings = [
+        Finding(
+            check_id=check.id,
+            area=area,
+            status="error",
+            title=i18n.text(check.id, "title", lang),
+            summary=i18n.ui("error_summary", lang, error=message),
+            recommendation=i18n.ui("error_recommendation", lang),
+            references=i18n.references(check.id),
+        )
+        for check in enabled_checks(review, area=area)
+    ]
     return {"area": area, **display.findings_record(review, findings, campaign=campaign)}
 
 
@@ -289,8 +318,7 @@ def _in_worker_thread(function: Callable[[T], R], item: T) -> R:
             asyncio.set_event_loop(None)
 
 
-def notebook_parameters(review_path: Path, review: Review, *, campaign: str | None,
-                        output_dir: Path) -> dict[str, Any]:
+def notebook_parameters(review_path: Path, review: Review, *, campaign: str | None, output_dir: Path) -> dict[str, Any]:
     """The notebooks' parameters: the review's location, and `as_of`/`lang` as resolved here, so that every
     notebook judges at the same date in the same language (even across midnight)."""
     path = review_path.expanduser().resolve()
@@ -306,8 +334,9 @@ def notebook_parameters(review_path: Path, review: Review, *, campaign: str | No
     }
 
 
-def execute_area_notebook(area: str, out: Path, parameters: Mapping[str, Any], *,
-                          cell_timeout: int | None = CELL_TIMEOUT) -> Path:
+def execute_area_notebook(
+    area: str, out: Path, parameters: Mapping[str, Any], *, cell_timeout: int | None = CELL_TIMEOUT
+) -> Path:
     """Execute `<area>.ipynb` into `out`; the executed notebook is written even when a cell fails."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -323,21 +352,32 @@ def execute_area_notebook(area: str, out: Path, parameters: Mapping[str, Any], *
                 built = Path(sockets) / f"{area}.ipynb"
                 built.write_text(source, encoding="utf-8")
                 papermill.execute_notebook(
-                    str(built), str(target), parameters=dict(parameters), kernel_name=KERNEL_NAME,
-                    language="python", progress_bar=False, log_output=False, cwd=str(out),
-                    execution_timeout=cell_timeout, config=_kernel_config(sockets),
+                    str(built),
+                    str(target),
+                    parameters=dict(parameters),
+                    kernel_name=KERNEL_NAME,
+                    language="python",
+                    progress_bar=False,
+                    log_output=False,
+                    cwd=str(out),
+                    execution_timeout=cell_timeout,
+                    config=_kernel_config(sockets),
                     # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a
                     # terminal; what a cell raises is kept in the executed notebook and in the error we raise.
-                    extra_arguments=["--IPKernelApp.log_level=CRITICAL", KERNEL_GUARD])
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL", KERNEL_GUARD],
+                )
             return target
         except PapermillExecutionError as exc:
             raise _cell_error(area, target, exc) from None
         except Exception as exc:
             if not _is_kernel_start_race(exc) or attempt == KERNEL_START_ATTEMPTS:
-                raise ReportError(f"the {area} notebook could not be executed: {type(exc).__name__}: {exc} "
-                                  f"(attempt {attempt}; notebook saved at {target})") from exc
-            log.warning("kernel for %s failed to start (%s); retrying (%d/%d)", area, exc, attempt,
-                        KERNEL_START_ATTEMPTS)
+                raise ReportError(
+                    f"the {area} notebook could not be executed: {type(exc).__name__}: {exc} "
+                    f"(attempt {attempt}; notebook saved at {target})"
+                ) from exc
+            log.warning(
+                "kernel for %s failed to start (%s); retrying (%d/%d)", area, exc, attempt, KERNEL_START_ATTEMPTS
+            )
     raise AssertionError("unreachable")
 
 
@@ -388,15 +428,19 @@ def _cell_error(area: str, target: Path, exc: Any) -> Exception:
     if exc.ename in {"ReviewInputError", "ConfigError", "DataError"}:
         message, _, fix = str(exc.evalue).partition("\nFix: ")
         return ReviewInputError(message, fix=fix or f"see the executed notebook {target}")
-    return ReportError(f"the {area} notebook failed in cell {exc.cell_index + 1} with {exc.ename}: {exc.evalue}. "
-                       f"The executed notebook, with the full traceback, is saved at {target}")
+    return ReportError(
+        f"the {area} notebook failed in cell {exc.cell_index + 1} with {exc.ename}: {exc.evalue}. "
+        f"The executed notebook, with the full traceback, is saved at {target}"
+    )
 
 
 def read_part(out: Path, area: str) -> dict[str, Any]:
     path = display.part_path(out / PARTS_DIR, area)
     if not path.is_file():
-        raise ReportError(f"the {area} notebook ran but wrote no findings ({path} is missing): its last cell must "
-                          "call display.save_findings(review, area, findings, output_dir)")
+        raise ReportError(
+            f"the {area} notebook ran but wrote no findings ({path} is missing): its last cell must "
+            "call display.save_findings(review, area, findings, output_dir)"
+        )
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -408,8 +452,10 @@ def merge_parts(parts: Mapping[str, Mapping[str, Any]], *, areas: Sequence[str])
     for area in areas[1:]:
         differing = [key for key in shared if parts[area].get(key) != first.get(key)]
         if differing:
-            raise ReportError(f"the {areas[0]} and {area} notebooks saw different {', '.join(differing)}; an input "
-                              "probably changed during the run: run the report again")
+            raise ReportError(
+                f"the {areas[0]} and {area} notebooks saw different {', '.join(differing)}; an input "
+                "probably changed during the run: run the report again"
+            )
     findings = [finding for area in areas for finding in parts[area]["findings"]]
     return {
         **{key: first.get(key) for key in shared},
@@ -446,20 +492,31 @@ def write_findings(out: Path, record: Mapping[str, Any]) -> Path:
 def finding_from_json(record: Mapping[str, Any]) -> Finding:
     """A Finding back from its JSON form (findings.json, a notebook's part)."""
     return Finding(
-        check_id=record["check_id"], area=record["area"], status=record["status"], title=record["title"],
-        summary=record["summary"], recommendation=record["recommendation"], metric=dict(record["metric"]),
+        check_id=record["check_id"],
+        area=record["area"],
+        status=record["status"],
+        title=record["title"],
+        summary=record["summary"],
+        recommendation=record["recommendation"],
+        metric=dict(record["metric"]),
         thresholds=tuple(Threshold(**t) for t in record["thresholds"]),
-        references=tuple(record["references"]), evidence=tuple(dict(row) for row in record["evidence"]),
-        notes=tuple(record["notes"]))
+        references=tuple(record["references"]),
+        evidence=tuple(dict(row) for row in record["evidence"]),
+        notes=tuple(record["notes"]),
+    )
 
 
 def page_context(record: Mapping[str, Any], *, title: str) -> dict[str, Any]:
     """What the page header shows, in the review's language."""
     lang = record["lang"]
     return {
-        "title": title, "review": record["review"], "as_of": i18n.format_day(record["as_of"], lang),
+        "title": title,
+        "review": record["review"],
+        "as_of": i18n.format_day(record["as_of"], lang),
         "campaign": record.get("campaign"),
-        "kit_version": record["kit_version"], "lang": lang, "index_href": INDEX_FILE,
+        "kit_version": record["kit_version"],
+        "lang": lang,
+        "index_href": INDEX_FILE,
         "labels": {key: display.label(key, lang) for key in HEADER_LABELS},
     }
 
@@ -471,33 +528,59 @@ def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Pa
 
     lang = record["lang"]
     title = display.area_title(area, lang)
-    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(templates_dir())],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            language_code=lang, theme="light")
+    exporter = HTMLExporter(
+        template_name="report",
+        extra_template_basedirs=[str(templates_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code=lang,
+        theme="light",
+    )
     report_template_dir()  # a clear error when the template is missing
     nb = nbformat.read(notebook, as_version=4)
-    body, _ = exporter.from_notebook_node(nb, resources={
-        "metadata": {"name": title}, "ethics_review": page_context(record, title=title)})
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": title}, "ethics_review": page_context(record, title=title)}
+    )
     page = notebook.with_suffix(".html")
     page.write_text(body, encoding="utf-8")
     return page
 
 
-VERDICT_COLOURS = {"error": "#6a1b9a", "fail_rule": "#8e0000", "fail": "#c62828", "warn": "#ef8f00",
-                   "pass": "#2e7d32", "not_applicable": "#9e9e9e"}
+VERDICT_COLOURS = {
+    "error": "#6a1b9a",
+    "fail_rule": "#8e0000",
+    "fail": "#c62828",
+    "warn": "#ef8f00",
+    "pass": "#2e7d32",
+    "not_applicable": "#9e9e9e",
+}
 
 
 def _legal_context(block: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
     """The scorecard's legal block: the dates used, dates written out, and the notice (legal.py)."""
     if block is None:
         return None
-    return {"notice": block["notice"], "heading": i18n.text("legal", "heading", lang),
-            "columns": {key: i18n.text("legal", f"columns.{key}", lang)
-                        for key in ("rule", "applies_from", "status", "source", "override")},
-            "dates": [{**entry, "source": i18n.reference(entry["source"], lang)[0] if entry.get("source") else "",
-                       "applies_from_text": (i18n.format_day(entry["applies_from"], lang)
-                                                      if entry["applies_from"] else i18n.text("legal", "no_date", lang))}
-                      for entry in block["dates"]]}
+    return {
+        "notice": block["notice"],
+        "heading": i18n.text("legal", "heading", lang),
+        "columns": {
+            key: i18n.text("legal", f"columns.{key}", lang)
+            for key in ("rule", "applies_from", "status", "source", "override")
+        },
+        "dates": [
+            {
+                **entry,
+                "source": i18n.reference(entry["source"], lang)[0] if entry.get("source") else "",
+                "applies_from_text": (
+                    i18n.format_day(entry["applies_from"], lang)
+                    if entry["applies_from"]
+                    else i18n.text("legal", "no_date", lang)
+                ),
+            }
+            for entry in block["dates"]
+        ],
+    }
 
 
 def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> Path:
@@ -509,8 +592,9 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
     from .work import next_step, order_of_work
 
     lang = record["lang"]
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True,
-                                     undefined=jinja2.StrictUndefined)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True, undefined=jinja2.StrictUndefined
+    )
     areas = list(areas)
     by_area = {area: display.verdict_counts(f for f in record["findings"] if f["area"] == area) for area in areas}
     totals = display.verdict_counts(record["findings"])
@@ -518,24 +602,62 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
     steps = [(f, next_step(f["recommendation"])) for f in order_of_work(record["findings"])]
     page = environment.get_template("scorecard.html.j2").render(
         lang=lang,
-        css=Markup(display.style_html()),  # noqa: S704 - the kit's own stylesheet
+        css=Markup(display.style_html()),
         header=page_context(record, title=label("scorecard_title", lang)) | {"index_href": None},
-        words={key: label(key, lang) for key in (
-            "by_status", "by_area", "all_findings", "area", "check", "status", "summary", "total", "inputs",
-            "table", "path", "rows", "files", "machine_record", "generated_at", "sep", "order_of_work",
-            "order_note", "owner", "next_step", "overview_title")},
+        words={
+            key: label(key, lang)
+            for key in (
+                "by_status",
+                "by_area",
+                "all_findings",
+                "area",
+                "check",
+                "status",
+                "summary",
+                "total",
+                "inputs",
+                "table",
+                "path",
+                "rows",
+                "files",
+                "machine_record",
+                "generated_at",
+                "sep",
+                "order_of_work",
+                "order_note",
+                "owner",
+                "next_step",
+                "overview_title",
+            )
+        },
         statuses=[{"id": v, "label": display.status_label(v, lang), "count": totals[v]} for v in display.VERDICTS],
         overview=Markup(status_overview_svg(by_area, lang)),  # built from escaped words only
-        areas=[{"id": a, "title": display.area_title(a, lang), "href": f"{a}.html", "counts": by_area[a],
-                "total": sum(by_area[a].values()), "notebook_href": f"{a}.ipynb",
+        areas=[
+            {
+                "id": a,
+                "title": display.area_title(a, lang),
+                "href": f"{a}.html",
+                "counts": by_area[a],
+                "total": sum(by_area[a].values()),
+                "notebook_href": f"{a}.ipynb",
                 "page_label": label("area_page", lang, area=display.area_title(a, lang)),
-                "notebook_label": label("executed_notebook", lang, area=display.area_title(a, lang))}
-               for a in areas],
-        findings=[{**f, "rank": rank, "verdict": display.verdict(f),
-                   "status_label": display.status_label(display.verdict(f), lang),
-                   "area_title": display.area_title(f["area"], lang), "owner": step.owner or "—",
-                   "next_step": step.action, "href": f"{f['area']}.html#{display.anchor(f['check_id'])}"}
-                  for rank, (f, step) in enumerate(steps, start=1)],
+                "notebook_label": label("executed_notebook", lang, area=display.area_title(a, lang)),
+            }
+            for a in areas
+        ],
+        findings=[
+            {
+                **f,
+                "rank": rank,
+                "verdict": display.verdict(f),
+                "status_label": display.status_label(display.verdict(f), lang),
+                "area_title": display.area_title(f["area"], lang),
+                "owner": step.owner or "—",
+                "next_step": step.action,
+                "href": f"{f['area']}.html#{display.anchor(f['check_id'])}",
+            }
+            for rank, (f, step) in enumerate(steps, start=1)
+        ],
         inputs=[{**item, "rows_text": i18n.format_number(item["rows"], "int", lang)} for item in record["inputs"]],
         total=len(record["findings"]),
         total_text=label("findings_count", lang, n=len(record["findings"])),
@@ -558,30 +680,38 @@ def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> 
         y = index * (bar_height + gap)
         total = sum(counts.values()) or 1
         x = float(label_width)
-        rows.append(f'<text x="{label_width - 8}" y="{y + bar_height * 0.72:.1f}" text-anchor="end">'
-                    f"{escape(display.area_title(area, lang))}</text>")
+        rows.append(
+            f'<text x="{label_width - 8}" y="{y + bar_height * 0.72:.1f}" text-anchor="end">'
+            f"{escape(display.area_title(area, lang))}</text>"
+        )
         for verdict in display.VERDICTS:
             count = counts.get(verdict, 0)
             if not count:
                 continue
             share = (width - label_width) * count / total
             title = escape(f"{display.status_label(verdict, lang)}: {count}")
-            rows.append(f'<g class="er-overview-{verdict}"><title>{title}</title>'
-                        f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="{bar_height}" '
-                        f'fill="{VERDICT_COLOURS[verdict]}"></rect>'
-                        f'<text x="{x + share / 2:.1f}" y="{y + bar_height * 0.72:.1f}" text-anchor="middle" '
-                        f'fill="#fff">{count}</text></g>')
+            rows.append(
+                f'<g class="er-overview-{verdict}"><title>{title}</title>'
+                f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="{bar_height}" '
+                f'fill="{VERDICT_COLOURS[verdict]}"></rect>'
+                f'<text x="{x + share / 2:.1f}" y="{y + bar_height * 0.72:.1f}" text-anchor="middle" '
+                f'fill="#fff">{count}</text></g>'
+            )
             x += share
     height = len(by_area) * (bar_height + gap)
-    return (f'<svg class="er-overview" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" '
-            f'height="{height}" viewBox="0 0 {width} {height}" font-size="13" '
-            f'font-family="system-ui, sans-serif">{"".join(rows)}</svg>')
+    return (
+        f'<svg class="er-overview" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" font-size="13" '
+        f'font-family="system-ui, sans-serif">{"".join(rows)}</svg>'
+    )
 
 
 def finding_link(finding: Mapping[str, Any], *, prefix: str = "") -> dict[str, str]:
     """A finding's verdict and the link to its section in its area's page (`prefix`: the report's folder)."""
-    return {"verdict": display.verdict(finding),
-            "href": f"{prefix}{finding['area']}.html#{display.anchor(finding['check_id'])}"}
+    return {
+        "verdict": display.verdict(finding),
+        "href": f"{prefix}{finding['area']}.html#{display.anchor(finding['check_id'])}",
+    }
 
 
 def write_batch_index(record: Mapping[str, Any]) -> str:

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _SIX_BITS = {char: format(value, "06b") for value, char in enumerate(_BASE64URL)}
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _OPTIONAL_SEGMENTS = {1: "disclosed vendors", 2: "allowed vendors", 3: "publisher TC"}
 # TCF 2.2 (policy version 4 and later) allows only consent, never legitimate interest, for these purposes.
 _CONSENT_ONLY_PURPOSES = (3, 4, 5, 6)
@@ -97,9 +97,11 @@ class _BitReader:
     def take(self, length: int, field: str) -> str:
         end = self.offset + length
         if end > len(self.bits):
-            raise TCStringError(f"TC string is truncated: the {self.segment} segment has {len(self.bits)} bits "
-                                f"but field {field} needs bits {self.offset}-{end - 1}")
-        chunk, self.offset = self.bits[self.offset:end], end
+            raise TCStringError(
+                f"TC string is truncated: the {self.segment} segment has {len(self.bits)} bits "
+                f"but field {field} needs bits {self.offset}-{end - 1}"
+            )
+        chunk, self.offset = self.bits[self.offset : end], end
         return chunk
 
     def read_int(self, length: int, field: str) -> int:
@@ -139,10 +141,15 @@ def _read_range_entries(reader: _BitReader, name: str, max_vendor_id: int | None
         is_range = reader.read_bool(f"{name} IsARange")
         start = reader.read_int(16, f"{name} StartOrOnlyVendorId")
         end = reader.read_int(16, f"{name} EndVendorId") if is_range else start
-        problem = ("has vendor id 0, but vendor ids start at 1" if start == 0
-                   else f"ends at vendor {end} before it starts at {start}" if end < start
-                   else f"reaches vendor {end} but maxVendorId is {max_vendor_id}"
-                   if max_vendor_id is not None and end > max_vendor_id else None)
+        problem = (
+            "has vendor id 0, but vendor ids start at 1"
+            if start == 0
+            else f"ends at vendor {end} before it starts at {start}"
+            if end < start
+            else f"reaches vendor {end} but maxVendorId is {max_vendor_id}"
+            if max_vendor_id is not None and end > max_vendor_id
+            else None
+        )
         if problem:
             raise TCStringError(f"{name} range entry {entry} {problem} ({reader.where(start_offset)})")
         mask |= ((1 << (end - start + 1)) - 1) << start
@@ -156,8 +163,9 @@ def _read_vendor_section(reader: _BitReader, name: str) -> tuple[int, frozenset[
         return max_vendor_id, _read_range_entries(reader, name, max_vendor_id)
     if reader.remaining() < max_vendor_id:
         # Said plainly, since this is how a bitfield written with the wrong maxVendorId usually shows itself.
-        raise TCStringError(f"{name} bitfield has {reader.remaining()} bits but maxVendorId is {max_vendor_id} "
-                            f"({reader.where()})")
+        raise TCStringError(
+            f"{name} bitfield has {reader.remaining()} bits but maxVendorId is {max_vendor_id} ({reader.where()})"
+        )
     return max_vendor_id, reader.read_ids(max_vendor_id, f"{name} BitField")
 
 
@@ -168,11 +176,12 @@ def _read_publisher_restrictions(reader: _BitReader) -> tuple[PublisherRestricti
         type_offset = reader.offset
         restriction_type = reader.read_int(2, "RestrictionType")
         if restriction_type == 3:
-            raise TCStringError(f"publisher restriction of purpose {purpose_id} has restriction type 3, which the "
-                                f"spec leaves undefined ({reader.where(type_offset)})")
+            raise TCStringError(
+                f"publisher restriction of purpose {purpose_id} has restriction type 3, which the "
+                f"spec leaves undefined ({reader.where(type_offset)})"
+            )
         name = f"publisher restriction (purpose {purpose_id})"
-        restrictions.append(PublisherRestriction(purpose_id, restriction_type,
-                                                 _read_range_entries(reader, name, None)))
+        restrictions.append(PublisherRestriction(purpose_id, restriction_type, _read_range_entries(reader, name, None)))
     return tuple(restrictions)
 
 
@@ -185,8 +194,9 @@ def _segment_bits(tc_string: str) -> list[str]:
             raise TCStringError(f"segment {number} of the TC string is empty (at character {position})")
         bad = next((i for i, char in enumerate(body) if char not in _SIX_BITS), None)
         if bad is not None:
-            raise TCStringError(f"character {body[bad]!r} at position {position + bad} is not base64url "
-                                "(A-Z, a-z, 0-9, '-', '_')")
+            raise TCStringError(
+                f"character {body[bad]!r} at position {position + bad} is not base64url (A-Z, a-z, 0-9, '-', '_')"
+            )
         segments.append("".join(_SIX_BITS[char] for char in body))
         position += len(segment) + 1
     return segments
@@ -220,7 +230,8 @@ def _decode_core(bits: str) -> dict[str, object]:
     )
     core["max_vendor_id_consents"], core["vendor_consents"] = _read_vendor_section(reader, "vendor consent")
     core["max_vendor_id_legitimate_interests"], core["vendor_legitimate_interests"] = _read_vendor_section(
-        reader, "vendor legitimate interest")
+        reader, "vendor legitimate interest"
+    )
     core["publisher_restrictions"] = _read_publisher_restrictions(reader)
     return core
 
@@ -229,9 +240,13 @@ def _decode_publisher_tc(reader: _BitReader) -> PublisherTC:
     consents = reader.read_ids(24, "PubPurposesConsent")
     li_transparency = reader.read_ids(24, "PubPurposesLITransparency")
     num_custom = reader.read_int(6, "NumCustomPurposes")
-    return PublisherTC(consents, li_transparency, num_custom,
-                       reader.read_ids(num_custom, "CustomPurposesConsent"),
-                       reader.read_ids(num_custom, "CustomPurposesLITransparency"))
+    return PublisherTC(
+        consents,
+        li_transparency,
+        num_custom,
+        reader.read_ids(num_custom, "CustomPurposesConsent"),
+        reader.read_ids(num_custom, "CustomPurposesLITransparency"),
+    )
 
 
 def decode(tc_string: str, *, strict: bool = False) -> TCString:
@@ -248,11 +263,14 @@ def decode(tc_string: str, *, strict: bool = False) -> TCString:
     for number, bits in enumerate(optional_bits, start=2):
         segment_type = int(bits[:3], 2)
         if segment_type not in _OPTIONAL_SEGMENTS:
-            raise TCStringError(f"segment {number} has segment type {segment_type}; after the core segment only "
-                                "types 1 (disclosed vendors), 2 (allowed vendors) and 3 (publisher TC) may follow")
+            raise TCStringError(
+                f"segment {number} has segment type {segment_type}; after the core segment only "
+                "types 1 (disclosed vendors), 2 (allowed vendors) and 3 (publisher TC) may follow"
+            )
         if segment_type in seen:
-            raise TCStringError(f"segment {number} repeats the {_OPTIONAL_SEGMENTS[segment_type]} segment "
-                                f"(type {segment_type})")
+            raise TCStringError(
+                f"segment {number} repeats the {_OPTIONAL_SEGMENTS[segment_type]} segment (type {segment_type})"
+            )
         seen.add(segment_type)
         reader = _BitReader(bits, _OPTIONAL_SEGMENTS[segment_type])
         reader.take(3, "SegmentType")
@@ -272,14 +290,18 @@ def policy_breaches(tc: TCString) -> tuple[str, ...]:
     only, so neither the vendor-facing nor the publisher's legitimate-interest bit may be set for them."""
     if tc.tcf_policy_version < FIRST_TCF_22_POLICY_VERSION:
         return ()
-    rule = (f"but TCF policy version {tc.tcf_policy_version} (TCF 2.2) allows only consent for purposes 3, 4, 5 "
-            "and 6.")
-    breaches = [f"Purpose {purpose} has legitimate interest set, {rule}"
-                for purpose in _CONSENT_ONLY_PURPOSES if purpose in tc.purpose_legitimate_interests]
+    rule = f"but TCF policy version {tc.tcf_policy_version} (TCF 2.2) allows only consent for purposes 3, 4, 5 and 6."
+    breaches = [
+        f"Purpose {purpose} has legitimate interest set, {rule}"
+        for purpose in _CONSENT_ONLY_PURPOSES
+        if purpose in tc.purpose_legitimate_interests
+    ]
     if tc.publisher_tc is not None:
-        breaches += [f"Publisher purpose {purpose} has legitimate interest set, {rule}"
-                     for purpose in _CONSENT_ONLY_PURPOSES
-                     if purpose in tc.publisher_tc.pub_purposes_li_transparency]
+        breaches += [
+            f"Publisher purpose {purpose} has legitimate interest set, {rule}"
+            for purpose in _CONSENT_ONLY_PURPOSES
+            if purpose in tc.publisher_tc.pub_purposes_li_transparency
+        ]
     return tuple(breaches)
 
 
@@ -291,8 +313,10 @@ def grants_purposes(tc: TCString, purposes: Iterable[int], vendor_id: int | None
         return False
     if vendor_id is None:
         return True
-    barred = any(restriction.restriction_type == 0 and restriction.purpose_id in wanted
-                 and vendor_id in restriction.vendor_ids for restriction in tc.publisher_restrictions)
+    barred = any(
+        restriction.restriction_type == 0 and restriction.purpose_id in wanted and vendor_id in restriction.vendor_ids
+        for restriction in tc.publisher_restrictions
+    )
     return vendor_id in tc.vendor_consents and not barred
 
 
@@ -303,8 +327,12 @@ def verdict(tc_string: str, purposes: Iterable[int], vendor_id: int | None = Non
         tc = decode(tc_string)
     except TCStringError:
         return {"decodes": False, "grants": False, "policy_version": None, "breaches": 0}
-    return {"decodes": True, "grants": grants_purposes(tc, purposes, vendor_id),
-            "policy_version": tc.tcf_policy_version, "breaches": len(policy_breaches(tc))}
+    return {
+        "decodes": True,
+        "grants": grants_purposes(tc, purposes, vendor_id),
+        "policy_version": tc.tcf_policy_version,
+        "breaches": len(policy_breaches(tc)),
+    }
 
 
 def purpose_mask(purposes: Iterable[int]) -> int:

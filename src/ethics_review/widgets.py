@@ -51,8 +51,9 @@ def campaign_choices(review: Review, table: str) -> list[str]:
     return [str(v) for v in values.column("campaign_id").to_pylist()]
 
 
-def campaign_dropdown(review: Review, table: str, campaign: str | None,
-                      campaigns: dict[str, list[str]] | None = None) -> Controls:
+def campaign_dropdown(
+    review: Review, table: str, campaign: str | None, campaigns: dict[str, list[str]] | None = None
+) -> Controls:
     """`campaigns`, when given, keeps the choices per table, so that the panels of an area query each table once."""
     if campaigns is None:
         choices = campaign_choices(review, table)
@@ -64,8 +65,13 @@ def campaign_dropdown(review: Review, table: str, campaign: str | None,
         return {}
     lang = review.lang
     options = [(display.label("widgets.all_campaigns", lang), ALL), *((c, c) for c in choices)]
-    return {"campaign": w.Dropdown(options=options, value=campaign if campaign in choices else ALL,
-                                   description=display.label("widgets.campaign", lang))}
+    return {
+        "campaign": w.Dropdown(
+            options=options,
+            value=campaign if campaign in choices else ALL,
+            description=display.label("widgets.campaign", lang),
+        )
+    }
 
 
 def _population_table(review: Review, area: str) -> str:
@@ -101,12 +107,19 @@ def _reference_dropdown(review: Review, finding: Finding, configured: Any) -> Co
     """Highest rate, largest group, or a named group. A named reference is a tuple of (attribute, group) pairs."""
     # A named reference must be a group big enough to be judged (the check ignores it otherwise).
     flaggable = review.config.bias.min_flag_size
-    groups = list(dict.fromkeys(
-        (str(row["attribute"]), str(row["group"])) for row in finding.evidence
-        if row.get("attribute") and charts.plotted_number(row.get("n")) is not None and row["n"] >= flaggable))
+    groups = list(
+        dict.fromkeys(
+            (str(row["attribute"]), str(row["group"]))
+            for row in finding.evidence
+            if row.get("attribute") and charts.plotted_number(row.get("n")) is not None and row["n"] >= flaggable
+        )
+    )
     lang = review.lang
-    choices = [(display.label("widgets.highest", lang), "highest"), (display.label("widgets.largest", lang), "largest"),
-               *((f"{attribute} = {group}", ((attribute, group),)) for attribute, group in groups)]
+    choices = [
+        (display.label("widgets.highest", lang), "highest"),
+        (display.label("widgets.largest", lang), "largest"),
+        *((f"{attribute} = {group}", ((attribute, group),)) for attribute, group in groups),
+    ]
     # The check's own rule: the option, else bias.reference of the config.
     start = configured if configured is not None else review.config.bias.reference
     if isinstance(start, Mapping):
@@ -157,8 +170,9 @@ def threshold_words(review: Review, finding: Finding, option: str, value: float)
     level, side = option.split("_")
     threshold = _threshold_of(finding, option, value)
     status = display.threshold_verdict(threshold) if threshold is not None else level
-    description = display.label(f"widgets.threshold.{side}", review.lang,
-                                level=display.status_label(status, review.lang))
+    description = display.label(
+        f"widgets.threshold.{side}", review.lang, level=display.status_label(status, review.lang)
+    )
     metric = threshold.metric if threshold is not None else "ratio"  # no threshold to name: read as a ratio
     return ThresholdWords(description=description, metric=metric, lang=review.lang)
 
@@ -170,21 +184,31 @@ def _threshold_slider(review: Review, finding: Finding, option: str, configured:
     value = float(configured.get(option, default))
     words = threshold_words(review, finding, option, value)
     grid = _slider_grid(option, value, default)
-    return {option: w.SelectionSlider(options=[(words.value(v), v) for v in grid], value=value,
-                                      description=words.description, continuous_update=False,
-                                      style={"description_width": "initial"})}
+    return {
+        option: w.SelectionSlider(
+            options=[(words.value(v), v) for v in grid],
+            value=value,
+            description=words.description,
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
+    }
 
 
-def controls_for(review: Review, finding: Finding, campaign: str | None,
-                 campaigns: dict[str, list[str]] | None = None) -> Controls:
+def controls_for(
+    review: Review, finding: Finding, campaign: str | None, campaigns: dict[str, list[str]] | None = None
+) -> Controls:
     """One control per option the check accepts, among those a marketer explores: campaign, purpose, channel,
     attribute, reference group and the thresholds, each starting at the review's config (`campaign`, when given,
     wins over the config's). Choices are aggregates (distinct values), never rows."""
     check_id, lang = finding.check_id, review.lang
     area = check_id.split(".", 1)[0]
     configured = options_for(review, check_id)
-    accepts = {option for option in ("campaign", "purpose", "channel", "attributes", "reference", *THRESHOLD_OPTIONS)
-               if display.accepts_option(check_id, option)}
+    accepts = {
+        option
+        for option in ("campaign", "purpose", "channel", "attributes", "reference", *THRESHOLD_OPTIONS)
+        if display.accepts_option(check_id, option)
+    }
     controls: Controls = {}
     if "campaign" in accepts:
         start = campaign if campaign is not None else configured.get("campaign")
@@ -205,8 +229,9 @@ def options_from(values: Mapping[str, Any]) -> dict[str, Any]:
     options = dict(values)
     if "attribute" in options:
         attribute = options.pop("attribute")
-        options["attributes"] = (None if attribute is None else list(attribute) if isinstance(attribute, tuple)
-                                 else [attribute])
+        options["attributes"] = (
+            None if attribute is None else list(attribute) if isinstance(attribute, tuple) else [attribute]
+        )
     reference = options.get("reference")
     if isinstance(reference, tuple):
         options["reference"] = dict(reference)
@@ -224,6 +249,7 @@ def options_key(options: Mapping[str, Any]) -> str:
 
 
 # --- the panel -------------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CheckPanel:
@@ -260,16 +286,18 @@ def finding_outputs(review: Review, finding: Finding) -> tuple[dict[str, Any], .
     return tuple(display_data(shown) for shown in display.finding_displays(review, finding))
 
 
-def panel(review: Review, finding: Finding, *, campaign: str | None = None,
-          campaigns: dict[str, list[str]] | None = None) -> w.VBox | None:
+def panel(
+    review: Review, finding: Finding, *, campaign: str | None = None, campaigns: dict[str, list[str]] | None = None
+) -> w.VBox | None:
     """The finding in an Output under its controls; None when the check has no choice to offer. `campaigns`:
     see `campaign_dropdown`."""
     built = check_panel(review, finding, campaign=campaign, campaigns=campaigns)
     return None if built is None else built.box
 
 
-def check_panel(review: Review, finding: Finding, *, campaign: str | None = None,
-                campaigns: dict[str, list[str]] | None = None) -> CheckPanel | None:
+def check_panel(
+    review: Review, finding: Finding, *, campaign: str | None = None, campaigns: dict[str, list[str]] | None = None
+) -> CheckPanel | None:
     """`panel`, with its parts. The review keeps its aggregates from now on, so that every change after the first
     query of a set of options only judges again."""
     controls = controls_for(review, finding, campaign, campaigns)
@@ -278,10 +306,18 @@ def check_panel(review: Review, finding: Finding, *, campaign: str | None = None
     aggregates.remember(review)
     lang = review.lang
     notes = {name: w.HTML() for name in controls if name in THRESHOLD_OPTIONS}
-    reset = w.Button(description=display.label("widgets.reset", lang),
-                     tooltip=display.label("widgets.reset_hint", lang), icon="undo")
-    built = CheckPanel(box=w.VBox(), check_id=finding.check_id, controls=controls, notes=notes, reset=reset,
-                       output=w.Output(), start={name: c.value for name, c in controls.items()})
+    reset = w.Button(
+        description=display.label("widgets.reset", lang), tooltip=display.label("widgets.reset_hint", lang), icon="undo"
+    )
+    built = CheckPanel(
+        box=w.VBox(),
+        check_id=finding.check_id,
+        controls=controls,
+        notes=notes,
+        reset=reset,
+        output=w.Output(),
+        start={name: c.value for name, c in controls.items()},
+    )
     built.drawn[options_key(check_options(controls))] = (finding, finding_outputs(review, finding))
     holding = [False]  # True while reset moves several controls: one re-draw at the end
 
@@ -303,8 +339,9 @@ def check_panel(review: Review, finding: Finding, *, campaign: str | None = None
     for control in controls.values():
         control.observe(refresh, names="value")
     reset.on_click(on_reset)
-    rows: list[w.Widget] = [w.HBox([c for n, c in controls.items() if n not in notes], layout=w.Layout(
-        flex_flow="row wrap"))]
+    rows: list[w.Widget] = [
+        w.HBox([c for n, c in controls.items() if n not in notes], layout=w.Layout(flex_flow="row wrap"))
+    ]
     rows += [w.HBox([controls[n], note]) for n, note in notes.items()]
     built.box.children = (*rows, reset, built.output)
     _write_notes(built, lang)
@@ -322,8 +359,10 @@ def _write_notes(built: CheckPanel, lang: str) -> None:
             note.value = ""
             continue
         shown_default = next(label for label, value in slider.options if value == default)
-        note.value = (f'<span class="er-note er-changed">'
-                      f'{html.escape(display.label("widgets.changed_from_default", lang, value=shown_default))}</span>')
+        note.value = (
+            f'<span class="er-note er-changed">'
+            f"{html.escape(display.label('widgets.changed_from_default', lang, value=shown_default))}</span>"
+        )
 
 
 def _draw(review: Review, built: CheckPanel) -> None:
@@ -378,8 +417,12 @@ def assessment_panel(review: Review, path: Path | str | None = None) -> Assessme
     given = assessment.answer_by_question(review.assessment)
     choices = [(_panel_text(f"answer.{a}", lang), a) for a in ("unanswered", *assessment.ANSWERS)]
     controls: dict[str, Controls] = {}
-    rows: list[w.Widget] = [w.HTML(f"<h3>{html.escape(_panel_text('title', lang))}</h3><p>"
-                                   f"{html.escape(_panel_text('intro', lang, path=str(target)))}</p>")]
+    rows: list[w.Widget] = [
+        w.HTML(
+            f"<h3>{html.escape(_panel_text('title', lang))}</h3><p>"
+            f"{html.escape(_panel_text('intro', lang, path=str(target)))}</p>"
+        )
+    ]
     for q in assessment.questions():
         answer = given[q.id]
         controls[q.id] = {
@@ -388,15 +431,21 @@ def assessment_panel(review: Review, path: Path | str | None = None) -> Assessme
             "answered_by": w.Text(value=answer.answered_by or "", description=_panel_text("answered_by", lang)),
             "answered_on": w.DatePicker(value=answer.answered_on, description=_panel_text("answered_on", lang)),
         }
-        notes = [_panel_text("legal_duty", lang, duty=q.legal_duty.get(lang, q.legal_duty["en"]))] if q.legal_duty \
-            else []
+        notes = (
+            [_panel_text("legal_duty", lang, duty=q.legal_duty.get(lang, q.legal_duty["en"]))] if q.legal_duty else []
+        )
         notes.append(_panel_text("evidence_hint", lang, evidence=q.evidence.get(lang, q.evidence["en"])))
-        rows.append(w.HTML(f"<p><strong>{html.escape(q.text.get(lang, q.text['en']))}</strong><br>"
-                           f"<small>{'<br>'.join(html.escape(n) for n in notes)}</small></p>"))
+        rows.append(
+            w.HTML(
+                f"<p><strong>{html.escape(q.text.get(lang, q.text['en']))}</strong><br>"
+                f"<small>{'<br>'.join(html.escape(n) for n in notes)}</small></p>"
+            )
+        )
         rows.append(w.HBox(list(controls[q.id].values()), layout=w.Layout(flex_flow="row wrap")))
     save = w.Button(description=_panel_text("save", lang), button_style="primary")
-    confirm = w.Button(description=_panel_text("confirm", lang), button_style="warning",
-                       layout=w.Layout(display="none"))
+    confirm = w.Button(
+        description=_panel_text("confirm", lang), button_style="warning", layout=w.Layout(display="none")
+    )
     message = w.HTML()
 
     def write() -> None:
@@ -419,14 +468,17 @@ def assessment_panel(review: Review, path: Path | str | None = None) -> Assessme
             message.value = f"<p>{html.escape(_panel_text('unchanged', lang, path=str(target)))}</p>"
             return
         confirm.layout.display = None
-        message.value = (f"<p>{html.escape(_panel_text('diff', lang, path=str(target)))}</p>"
-                         f'<pre class="er-diff">{html.escape(diff)}</pre>')
+        message.value = (
+            f"<p>{html.escape(_panel_text('diff', lang, path=str(target)))}</p>"
+            f'<pre class="er-diff">{html.escape(diff)}</pre>'
+        )
 
     save.on_click(on_save)
     confirm.on_click(lambda _button: write())
     rows += [w.HBox([save, confirm]), message]
-    return AssessmentPanel(box=w.VBox(rows), controls=controls, save=save, confirm=confirm, message=message,
-                           path=target)
+    return AssessmentPanel(
+        box=w.VBox(rows), controls=controls, save=save, confirm=confirm, message=message, path=target
+    )
 
 
 def answers_from_controls(controls: Mapping[str, Controls]) -> list[Any]:
@@ -436,8 +488,13 @@ def answers_from_controls(controls: Mapping[str, Controls]) -> list[Any]:
     answers = []
     for question_id, c in controls.items():
         value = c["answer"].value
-        answers.append(Answer(question_id=question_id, answer=None if value == "unanswered" else value,
-                              evidence=c["evidence"].value.strip() or None,
-                              answered_by=c["answered_by"].value.strip() or None,
-                              answered_on=c["answered_on"].value))
+        answers.append(
+            Answer(
+                question_id=question_id,
+                answer=None if value == "unanswered" else value,
+                evidence=c["evidence"].value.strip() or None,
+                answered_by=c["answered_by"].value.strip() or None,
+                answered_on=c["answered_on"].value,
+            )
+        )
     return answers

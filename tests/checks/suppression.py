@@ -18,8 +18,20 @@ def complementary_hidden(kit, true_counts, column, *, already_hidden=()):
     if len(small | governed) == 1 and len(true_counts) > 1:
         severity = {"warn": 1, "fail": 2}
         shown = [g for g, v in true_counts.items() if g not in small | governed and v > 0]
-        expected = {min(shown, key=lambda g: (kit[g].get("flag") == "reference", severity.get(kit[g].get("flag"), 0),
-                                              true_counts[g]))} if shown else set()
+        expected = (
+            {
+                min(
+                    shown,
+                    key=lambda g: (
+                        kit[g].get("flag") == "reference",
+                        severity.get(kit[g].get("flag"), 0),
+                        true_counts[g],
+                    ),
+                )
+            }
+            if shown
+            else set()
+        )
     assert expected <= hidden and hidden - expected <= governed
     return hidden
 
@@ -30,15 +42,32 @@ K = 10
 COUNTS = ("n", "selected", "eligible", "reached")
 # What a hidden count takes with it: values from which it, or its complement, could be computed back.
 GOVERNED = {
-    "n": ("selected", "rate", "ci_low", "ci_high", "impact_ratio", "ratio_to_overall", "mean_score", "ks_distance",
-          "mean_difference", "mean_offer", "sd_offer", "offer_ratio"),
+    "n": (
+        "selected",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "impact_ratio",
+        "ratio_to_overall",
+        "mean_score",
+        "ks_distance",
+        "mean_difference",
+        "mean_offer",
+        "sd_offer",
+        "offer_ratio",
+    ),
     "selected": ("rate", "ci_low", "ci_high", "impact_ratio"),
     "eligible": ("reached", "share_eligible", "share_reached", "delivery_ratio"),
     "reached": ("share_reached", "delivery_ratio"),
 }
-HEADLINES = {"min_impact_ratio": "impact_ratio", "max_gap": "gap", "max_ks_distance": "ks_distance",
-             "min_offer_ratio": "offer_ratio", "min_delivery_ratio": "delivery_ratio",
-             "max_delivery_ratio": "delivery_ratio"}
+HEADLINES = {
+    "min_impact_ratio": "impact_ratio",
+    "max_gap": "gap",
+    "max_ks_distance": "ks_distance",
+    "min_offer_ratio": "offer_ratio",
+    "min_delivery_ratio": "delivery_ratio",
+    "max_delivery_ratio": "delivery_ratio",
+}
 INTERSECTION = " × "
 
 
@@ -87,8 +116,10 @@ def small_cell_leaks(record: dict, k: int = K) -> list[str]:
             if len(line) > 1 and all(column in rows[i] for i in line):
                 hidden = [i for i in line if is_hidden(rows[i][column])]
                 if len(hidden) == 1:
-                    leaks.append(f"{record['check_id']}: {column} of row {hidden[0]} is the only hidden count of "
-                                 f"its line {line}: the total minus the others gives it")
+                    leaks.append(
+                        f"{record['check_id']}: {column} of row {hidden[0]} is the only hidden count of "
+                        f"its line {line}: the total minus the others gives it"
+                    )
     for metric, column in HEADLINES.items():
         value = record["metric"].get(metric)
         shown = [r.get(column) for r in rows if isinstance(r.get(column), (int, float))]
@@ -104,8 +135,12 @@ def summary_leaks(record: dict, lang_format) -> list[str]:
     rows = group_rows(record)
     if not rows:  # not a finding about groups (bias.proxies quotes an association, not a group's value)
         return []
-    shown = {lang_format(v) for r in rows for c in set(HEADLINES.values()) | {"difference", "mean_difference"}
-             if isinstance(v := r.get(c), (int, float))}
+    shown = {
+        lang_format(v)
+        for r in rows
+        for c in set(HEADLINES.values()) | {"difference", "mean_difference"}
+        if isinstance(v := r.get(c), (int, float))
+    }
     shown |= {lang_format(t["value"]) for t in record.get("thresholds", [])}
     quoted = set(re.findall(r"\d+[.,]\d\d(?!\d)", record["summary"]))
     return [f"{record['check_id']}: summary quotes {q}, which the evidence hides" for q in quoted - shown]

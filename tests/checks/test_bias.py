@@ -122,10 +122,15 @@ def test_age_band_is_derived_from_birth_date_at_as_of():
 
 def test_without_targeting_sends_define_selection():
     contacts, _ = population({"F": (200, 0), "M": (200, 0)})
-    reached = [c for c in contacts["contact_id"] if c.startswith("F")][:100] + \
-        [c for c in contacts["contact_id"] if c.startswith("M")][:20]
-    sends = {"contact_id": reached, "campaign_id": ["A"] * len(reached), "channel": ["email"] * len(reached),
-             "sent_at": ["2026-02-01"] * len(reached)}
+    reached = [c for c in contacts["contact_id"] if c.startswith("F")][:100] + [
+        c for c in contacts["contact_id"] if c.startswith("M")
+    ][:20]
+    sends = {
+        "contact_id": reached,
+        "campaign_id": ["A"] * len(reached),
+        "channel": ["email"] * len(reached),
+        "sent_at": ["2026-02-01"] * len(reached),
+    }
     review = make_review(contacts=contacts, sends=sends, config={"bias": {"sensitive": ["gender"]}})
     finding = selection_parity(review)
     assert finding.status == "fail"

@@ -9,8 +9,16 @@ import pytest
 from scipy import stats
 
 from ethics_review import i18n
-from ethics_review.checks.bias import (SCORE_BINS, delivery_skew, intersectional, offer_parity,
-                                       outcome_parity, proxies, score_distribution, selection_parity)
+from ethics_review.checks.bias import (
+    SCORE_BINS,
+    delivery_skew,
+    intersectional,
+    offer_parity,
+    outcome_parity,
+    proxies,
+    score_distribution,
+    selection_parity,
+)
 from ethics_review.errors import ConfigError
 from tests.conftest import make_review
 
@@ -67,8 +75,12 @@ def cells(rates: dict[tuple[str, str], tuple[int, int]]):
 def test_an_intersection_left_out_fails_although_each_attribute_alone_passes():
     # Young men at 20%, young women at 60%, older men at 60%, older women at 20%: every gender and every age band
     # is selected at 40%.
-    review = review_of(*cells({("M", "18-24"): (500, 100), ("F", "18-24"): (500, 300),
-                               ("M", "65+"): (500, 300), ("F", "65+"): (500, 100)}), bias=INTERSECT)
+    review = review_of(
+        *cells(
+            {("M", "18-24"): (500, 100), ("F", "18-24"): (500, 300), ("M", "65+"): (500, 300), ("F", "65+"): (500, 100)}
+        ),
+        bias=INTERSECT,
+    )
     alone = selection_parity(review)
     assert alone.status == "pass" and alone.metric["min_impact_ratio"] == pytest.approx(1.0)
     finding = intersectional(review)
@@ -82,8 +94,12 @@ def test_an_intersection_left_out_fails_although_each_attribute_alone_passes():
 
 
 def test_equal_intersections_pass():
-    review = review_of(*cells({("M", "18-24"): (200, 80), ("F", "18-24"): (200, 80),
-                               ("M", "65+"): (200, 81), ("F", "65+"): (200, 79)}), bias=INTERSECT)
+    review = review_of(
+        *cells(
+            {("M", "18-24"): (200, 80), ("F", "18-24"): (200, 80), ("M", "65+"): (200, 81), ("F", "65+"): (200, 79)}
+        ),
+        bias=INTERSECT,
+    )
     finding = intersectional(review)
     assert finding.status == "pass" and finding.metric["comparisons"] == 3
     assert "no combined group" not in finding.summary and "3 comparisons of combined groups" in finding.summary
@@ -97,8 +113,9 @@ def test_an_intersection_gap_without_significance_warns():
 
 
 def test_small_intersections_are_insufficient_data_and_a_named_reference_is_keyed_by_the_intersection():
-    review = review_of(*cells({("M", "18-24"): (300, 90), ("F", "18-24"): (300, 150), ("X", "18-24"): (40, 4)}),
-                       bias=INTERSECT)
+    review = review_of(
+        *cells({("M", "18-24"): (300, 90), ("F", "18-24"): (300, 150), ("X", "18-24"): (40, 4)}), bias=INTERSECT
+    )
     finding = intersectional(review, reference={"gender × age_band": "M × 18-24"})
     assert row(finding, "X × 18-24")["flag"] == "insufficient data"
     assert row(finding, "X × 18-24")["selected"] == "<10" and row(finding, "X × 18-24")["rate"] is None
@@ -122,13 +139,16 @@ def test_intersections_not_applicable_without_configuration_or_data():
 
 # --- bias.outcome_parity -----------------------------------------------------------------------------------------
 
+
 def outcomes(gender: str, converters: tuple[int, int], others: tuple[int, int]) -> list[dict]:
     """(n, selected) among converters and among non-converters of one gender."""
     (n_pos, tp), (n_neg, fp) = converters, others
-    return [{"count": tp, "gender": gender, "outcome": True, "selected": True},
-            {"count": n_pos - tp, "gender": gender, "outcome": True, "selected": False},
-            {"count": fp, "gender": gender, "outcome": False, "selected": True},
-            {"count": n_neg - fp, "gender": gender, "outcome": False, "selected": False}]
+    return [
+        {"count": tp, "gender": gender, "outcome": True, "selected": True},
+        {"count": n_pos - tp, "gender": gender, "outcome": True, "selected": False},
+        {"count": fp, "gender": gender, "outcome": False, "selected": True},
+        {"count": n_neg - fp, "gender": gender, "outcome": False, "selected": False},
+    ]
 
 
 def test_converters_of_one_group_selected_far_less_fails():
@@ -226,6 +246,7 @@ def test_score_distribution_needs_a_score_and_enough_people():
 
 # --- bias.offer_parity -------------------------------------------------------------------------------------------
 
+
 def offers(gender: str, values: list[float], count: int = 300) -> dict:
     return {"count": count, "gender": gender, "selected": True, "offer_value": values}
 
@@ -240,8 +261,9 @@ def test_smaller_offers_for_one_group_fail_with_welch_s_test():
     assert m["p_value"] == pytest.approx(expected.pvalue, rel=1e-6)
     assert m["sd_offer"] == pytest.approx(np.std(np.resize(men, 300), ddof=1))
     assert "0.70 times the mean offer of F" in finding.summary
-    assert m["ratio_to_overall"] == pytest.approx(14.0 / 17.0) and row(finding, "F")["ratio_to_overall"] == \
-        pytest.approx(20.0 / 17.0)
+    assert m["ratio_to_overall"] == pytest.approx(14.0 / 17.0) and row(finding, "F")[
+        "ratio_to_overall"
+    ] == pytest.approx(20.0 / 17.0)
 
 
 def test_comparable_offers_pass_and_people_not_offered_are_left_out():
@@ -265,48 +287,69 @@ def test_offer_parity_needs_offers_and_enough_people():
 
 # --- bias.proxies ------------------------------------------------------------------------------------------------
 
+
 def test_a_feature_derived_from_the_attribute_is_reported_as_derived_not_as_a_hidden_proxy():
     """v1 failed postcode x region as a hidden proxy; a postcode is the region in another form (each postcode goes
     with one region), so v2 reports it as derived from the attribute, a warning judged through the parity checks."""
-    cohorts = [{"count": 150, "gender": g, "region": r, "postcode": [f"{r[:2]}{i:03d}" for i in range(20)],
-                "segment": ["a", "b", "c"], "selected": True}
-               for g in ("F", "M") for r in ("Bretagne", "Corse", "Normandie")]
-    finding = proxies(review_of(*cohorts, bias={"sensitive": ["gender", "region"], "features": ["postcode",
-                                                                                               "segment"]}))
+    cohorts = [
+        {
+            "count": 150,
+            "gender": g,
+            "region": r,
+            "postcode": [f"{r[:2]}{i:03d}" for i in range(20)],
+            "segment": ["a", "b", "c"],
+            "selected": True,
+        }
+        for g in ("F", "M")
+        for r in ("Bretagne", "Corse", "Normandie")
+    ]
+    finding = proxies(
+        review_of(*cohorts, bias={"sensitive": ["gender", "region"], "features": ["postcode", "segment"]})
+    )
     assert finding.status == "warn"
     pairs = {(r["feature"], r["attribute"]): r for r in finding.evidence}
     # Bergsma's formula by hand: phi^2 = 2 (the feature determines the region), r = 60 postcodes, k = 3, n = 900
-    expected = ((2 - 59 * 2 / 899) / min(60 - 59 ** 2 / 899 - 1, 3 - 2 ** 2 / 899 - 1)) ** 0.5
+    expected = ((2 - 59 * 2 / 899) / min(60 - 59**2 / 899 - 1, 3 - 2**2 / 899 - 1)) ** 0.5
     assert pairs[("postcode", "region")]["cramers_v"] == pytest.approx(expected) and expected > 0.96
     assert pairs[("postcode", "region")]["categories"] == 60 and pairs[("postcode", "region")]["groups"] == 3
     assert pairs[("postcode", "region")]["relation"] == "derived from the attribute"
     assert pairs[("postcode", "region")]["flag"] == "warn" and pairs[("postcode", "gender")]["derived"] is False
     assert pairs[("postcode", "gender")]["cramers_v"] == pytest.approx(0.0)
     assert pairs[("segment", "region")]["flag"] == "pass"
-    assert finding.metric == {"pairs": 4, "failed_pairs": 0, "warned_pairs": 0, "derived_pairs": 1,
-                              "max_cramers_v": pytest.approx(expected)}
+    assert finding.metric == {
+        "pairs": 4,
+        "failed_pairs": 0,
+        "warned_pairs": 0,
+        "derived_pairs": 1,
+        "max_cramers_v": pytest.approx(expected),
+    }
     assert "postcode with region" in finding.summary
     assert any(n.startswith("postcode is derived from the attribute region") for n in finding.notes)
 
 
 def test_a_strong_proxy_that_does_not_determine_the_attribute_still_fails():
     # 95% of each region's people share one segment, 5% the other's: strongly associated, not derived.
-    cohorts = [{"count": 285, "region": "Bretagne", "segment": "a", "selected": True},
-               {"count": 15, "region": "Bretagne", "segment": "b", "selected": True},
-               {"count": 285, "region": "Corse", "segment": "b", "selected": True},
-               {"count": 15, "region": "Corse", "segment": "a", "selected": True}]
+    cohorts = [
+        {"count": 285, "region": "Bretagne", "segment": "a", "selected": True},
+        {"count": 15, "region": "Bretagne", "segment": "b", "selected": True},
+        {"count": 285, "region": "Corse", "segment": "b", "selected": True},
+        {"count": 15, "region": "Corse", "segment": "a", "selected": True},
+    ]
     finding = proxies(review_of(*cohorts, bias={"sensitive": ["region"], "features": ["segment"]}))
     (pair,) = finding.evidence
     assert finding.status == "fail" and pair["relation"] == "proxy" and pair["cramers_v"] >= 0.5
 
 
 def test_the_review_can_name_a_derived_feature():
-    cohorts = [{"count": 285, "region": "Bretagne", "segment": "a", "selected": True},
-               {"count": 15, "region": "Bretagne", "segment": "b", "selected": True},
-               {"count": 285, "region": "Corse", "segment": "b", "selected": True},
-               {"count": 15, "region": "Corse", "segment": "a", "selected": True}]
-    finding = proxies(review_of(*cohorts, bias={"sensitive": ["region"], "features": ["segment"]}),
-                      derived={"segment": "region"})
+    cohorts = [
+        {"count": 285, "region": "Bretagne", "segment": "a", "selected": True},
+        {"count": 15, "region": "Bretagne", "segment": "b", "selected": True},
+        {"count": 285, "region": "Corse", "segment": "b", "selected": True},
+        {"count": 15, "region": "Corse", "segment": "a", "selected": True},
+    ]
+    finding = proxies(
+        review_of(*cohorts, bias={"sensitive": ["region"], "features": ["segment"]}), derived={"segment": "region"}
+    )
     assert finding.status == "warn" and finding.metric["derived_pairs"] == 1
 
 
@@ -319,8 +362,15 @@ def test_proxies_cite_indirect_discrimination_and_article_9_only_for_special_cat
 
 def test_selection_parity_cites_eu_and_french_law_and_calls_four_fifths_a_us_heuristic():
     references = " ".join(i18n.references("bias.selection_parity"))
-    for cited in ("Directive 2004/113/EC", "C-236/09", "Directive 2000/43/EC", "Code pénal Art 225-1 and 225-2",
-                  "loi n° 2008-496", "1607.4(D)", "US screening heuristic"):
+    for cited in (
+        "Directive 2004/113/EC",
+        "C-236/09",
+        "Directive 2000/43/EC",
+        "Code pénal Art 225-1 and 225-2",
+        "loi n° 2008-496",
+        "1607.4(D)",
+        "US screening heuristic",
+    ):
         assert cited in references
     assert "GDPR Art 9" not in references
 
@@ -328,8 +378,10 @@ def test_selection_parity_cites_eu_and_french_law_and_calls_four_fifths_a_us_heu
 def test_the_correction_keeps_a_many_valued_independent_feature_near_zero():
     rng = np.random.default_rng(7)
     codes = [f"c{v}" for v in rng.integers(0, 150, 600)]
-    cohorts = [{"count": 300, "gender": "F", "code": codes[:300], "selected": True},
-               {"count": 300, "gender": "M", "code": codes[300:], "selected": True}]
+    cohorts = [
+        {"count": 300, "gender": "F", "code": codes[:300], "selected": True},
+        {"count": 300, "gender": "M", "code": codes[300:], "selected": True},
+    ]
     finding = proxies(review_of(*cohorts, bias={"features": ["code"]}))
     (pair,) = finding.evidence
     table = pd.crosstab(pd.Series(codes), pd.Series(["F"] * 300 + ["M"] * 300)).to_numpy()
@@ -339,8 +391,10 @@ def test_the_correction_keeps_a_many_valued_independent_feature_near_zero():
 
 
 def test_a_moderate_association_warns_and_numeric_features_are_cut_in_deciles():
-    cohorts = [{"count": 300, "gender": "F", "spend": [float(i) for i in range(300)], "selected": True},
-               {"count": 300, "gender": "M", "spend": [float(i) + 90.0 for i in range(300)], "selected": True}]
+    cohorts = [
+        {"count": 300, "gender": "F", "spend": [float(i) for i in range(300)], "selected": True},
+        {"count": 300, "gender": "M", "spend": [float(i) + 90.0 for i in range(300)], "selected": True},
+    ]
     finding = proxies(review_of(*cohorts, bias={"features": ["spend"]}))
     (pair,) = finding.evidence
     assert pair["categories"] == 10 and finding.status == "warn" and 0.3 <= pair["cramers_v"] < 0.5
@@ -349,14 +403,16 @@ def test_a_moderate_association_warns_and_numeric_features_are_cut_in_deciles():
 def test_proxies_need_features_and_enough_people():
     finding = proxies(review_of({"count": 300, "gender": "F", "selected": True}))
     assert finding.status == "not_applicable" and "bias.features" in finding.summary
-    finding = proxies(review_of({"count": 50, "gender": "F", "segment": "a", "selected": True},
-                                bias={"features": ["segment"]}))
+    finding = proxies(
+        review_of({"count": 50, "gender": "F", "segment": "a", "selected": True}, bias={"features": ["segment"]})
+    )
     assert finding.status == "not_applicable" and "Insufficient data" in finding.summary
     finding = proxies(review_of({"count": 300, "gender": "F", "selected": True}, bias={"features": ["income"]}))
     assert finding.metric["missing"] == ["contacts.income"]
 
 
 # --- bias.delivery_skew ------------------------------------------------------------------------------------------
+
 
 def delivered(reached: dict[str, int], selected: dict[str, int], extra_not_selected: int = 0):
     cohorts = [{"count": n, "gender": g, "selected": True} for g, n in selected.items()]
@@ -365,10 +421,13 @@ def delivered(reached: dict[str, int], selected: dict[str, int], extra_not_selec
     ids = []
     for index, (gender, count) in enumerate(reached.items()):
         ids += [f"p{index}-{i}" for i in range(count)]
-    sends = {"contact_id": ids, "campaign_id": ["A"] * len(ids), "channel": ["ads"] * len(ids),
-             "sent_at": ["2026-09-01"] * len(ids)}
-    return make_review(contacts=contacts, targeting=targeting, sends=sends,
-                       config={"bias": {"sensitive": ["gender"]}})
+    sends = {
+        "contact_id": ids,
+        "campaign_id": ["A"] * len(ids),
+        "channel": ["ads"] * len(ids),
+        "sent_at": ["2026-09-01"] * len(ids),
+    }
+    return make_review(contacts=contacts, targeting=targeting, sends=sends, config={"bias": {"sensitive": ["gender"]}})
 
 
 def test_a_group_reached_at_half_its_share_warns():
@@ -390,8 +449,9 @@ def test_proportional_delivery_passes_and_non_selected_people_are_not_eligible()
 
 def test_delivery_skew_needs_sends_and_enough_people():
     contacts, targeting = people({"count": 300, "gender": "F", "selected": True})
-    finding = delivery_skew(make_review(contacts=contacts, targeting=targeting,
-                                        config={"bias": {"sensitive": ["gender"]}}))
+    finding = delivery_skew(
+        make_review(contacts=contacts, targeting=targeting, config={"bias": {"sensitive": ["gender"]}})
+    )
     assert finding.status == "not_applicable" and finding.metric["missing"] == ["sends"]
     finding = delivery_skew(delivered({"F": 40, "M": 5}, {"F": 50, "M": 50}))
     assert finding.status == "not_applicable" and "Insufficient data" in finding.summary

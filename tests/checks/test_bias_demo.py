@@ -36,8 +36,11 @@ def test_the_intersection_fails_while_each_attribute_alone_passes(findings, plan
     (row,) = rows(findings["bias.intersectional"], campaign_id=plant["campaign"], group=plant["group"])
     assert row["flag"] == "fail" and row["impact_ratio"] == pytest.approx(plant["impact_ratio"], abs=1e-4)
     alone = rows(findings["bias.selection_parity"], campaign_id=plant["campaign"])
-    assert {r["flag"] for r in alone if r["attribute"] in ("gender", "age_band")} <= {"pass", "reference",
-                                                                                      "insufficient data"}
+    assert {r["flag"] for r in alone if r["attribute"] in ("gender", "age_band")} <= {
+        "pass",
+        "reference",
+        "insufficient data",
+    }
 
 
 def test_the_fair_attribute_and_the_small_group(findings, planted):
@@ -50,22 +53,37 @@ def test_the_fair_attribute_and_the_small_group(findings, planted):
 
 def test_outcome_score_offer_and_delivery_plants_are_found_where_planted(findings, planted):
     outcome = planted["bias.outcome_parity"]
-    (tpr,) = rows(findings["bias.outcome_parity"], campaign_id=outcome["campaign"], group=outcome["group"],
-                  attribute=outcome["attribute"], measure="true_positive_rate")
-    assert tpr["flag"] == "fail" and tpr["gap"] == pytest.approx(outcome["planted_gaps"]["true_positive_rate"],
-                                                                 abs=1e-4)
+    (tpr,) = rows(
+        findings["bias.outcome_parity"],
+        campaign_id=outcome["campaign"],
+        group=outcome["group"],
+        attribute=outcome["attribute"],
+        measure="true_positive_rate",
+    )
+    assert tpr["flag"] == "fail" and tpr["gap"] == pytest.approx(
+        outcome["planted_gaps"]["true_positive_rate"], abs=1e-4
+    )
     score = planted["bias.score_distribution"]
-    (shifted,) = rows(findings["bias.score_distribution"], campaign_id=score["campaign"], group=score["group"],
-                      attribute=score["attribute"])
+    (shifted,) = rows(
+        findings["bias.score_distribution"],
+        campaign_id=score["campaign"],
+        group=score["group"],
+        attribute=score["attribute"],
+    )
     assert shifted["flag"] == "fail" and shifted["ks_distance"] == pytest.approx(score["ks_distance"], abs=1e-4)
     assert shifted["mean_difference"] < -0.1
     offer = planted["bias.offer_parity"]
-    (smaller,) = rows(findings["bias.offer_parity"], campaign_id=offer["campaign"], group=offer["group"],
-                      attribute=offer["attribute"])
+    (smaller,) = rows(
+        findings["bias.offer_parity"], campaign_id=offer["campaign"], group=offer["group"], attribute=offer["attribute"]
+    )
     assert smaller["flag"] == "fail" and smaller["offer_ratio"] == pytest.approx(offer["offer_ratio"], abs=1e-4)
     delivery = planted["bias.delivery_skew"]
-    (skewed,) = rows(findings["bias.delivery_skew"], campaign_id=delivery["campaign"], group=delivery["group"],
-                     attribute=delivery["attribute"])
+    (skewed,) = rows(
+        findings["bias.delivery_skew"],
+        campaign_id=delivery["campaign"],
+        group=delivery["group"],
+        attribute=delivery["attribute"],
+    )
     assert skewed["flag"] == "warn"
     assert skewed["delivery_ratio"] == pytest.approx(delivery["delivery_ratio"], abs=1e-4)
 

@@ -34,8 +34,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from fairlearn.metrics import (MetricFrame, count, demographic_parity_difference, demographic_parity_ratio,
-                               selection_rate)
+from fairlearn.metrics import (
+    MetricFrame,
+    count,
+    demographic_parity_difference,
+    demographic_parity_ratio,
+    selection_rate,
+)
 
 from ethics_review.checks.bias import selection_parity
 from ethics_review.config import load_config
@@ -97,8 +102,9 @@ def kit_rows(finding, attribute: str) -> dict[str, dict]:
 
 def metric_frame(frame: pd.DataFrame, attribute: str) -> MetricFrame:
     y = frame["y01"]
-    return MetricFrame(metrics={"rate": selection_rate, "n": count}, y_true=y, y_pred=y,
-                       sensitive_features=frame[attribute])
+    return MetricFrame(
+        metrics={"rate": selection_rate, "n": count}, y_true=y, y_pred=y, sensitive_features=frame[attribute]
+    )
 
 
 def test_example_paths_point_at_the_shared_data(shared_data_dir):
@@ -134,8 +140,7 @@ def test_counts_and_rates_equal_fairlearn_by_group(bank, attribute):
     overall = mf.overall["rate"]
     selected = frame.groupby(attribute)["y01"].sum()
     hidden_n = complementary_hidden(kit, {g: int(fair.loc[g, "n"]) for g in kit}, "n")
-    hidden_selected = complementary_hidden(kit, {g: int(selected[g]) for g in kit}, "selected",
-                                           already_hidden=hidden_n)
+    hidden_selected = complementary_hidden(kit, {g: int(selected[g]) for g in kit}, "selected", already_hidden=hidden_n)
     for group, row in kit.items():
         n = int(fair.loc[group, "n"])
         if group in hidden_n or group in hidden_selected:
@@ -174,8 +179,9 @@ def test_ratios_and_differences_equal_fairlearn_on_the_comparable_groups(bank, a
     assert {r["reference_group"] for r in kit.values()} == {reference}
     assert kit[reference]["flag"] == "reference"
     assert kit[reference]["impact_ratio"] is None and kit[reference]["difference"] is None
-    complements = complementary_hidden(kit, {g: int(s) for g, s in frame.groupby(attribute)["y01"].sum().items()},
-                                       "selected")
+    complements = complementary_hidden(
+        kit, {g: int(s) for g, s in frame.groupby(attribute)["y01"].sum().items()}, "selected"
+    )
     for group in comparable:
         if group == reference:
             continue
@@ -209,7 +215,8 @@ def test_min_impact_ratio_is_demographic_parity_ratio_over_both_attributes(bank)
         ratios.append(demographic_parity_ratio(subset["y01"], subset["y01"], sensitive_features=subset[attribute]))
     assert finding.metric["min_impact_ratio"] == pytest.approx(min(ratios), abs=TOL)
     assert finding.metric["comparisons"] == sum(
-        int((frame[a].value_counts() >= MIN_FLAG_SIZE).sum()) - 1 for a in ATTRIBUTES)
+        int((frame[a].value_counts() >= MIN_FLAG_SIZE).sum()) - 1 for a in ATTRIBUTES
+    )
     small = sum(int((frame[a].value_counts() < MIN_FLAG_SIZE).sum()) for a in ATTRIBUTES)
     assert finding.metric["insufficient_groups"] == small
 
@@ -265,8 +272,12 @@ def test_intersections_equal_fairlearn_with_two_sensitive_features(bank):
     kit_finding = intersectional(review, intersections=[["age_band", "marital"]])
     kit = {r["group"]: r for r in kit_finding.evidence}
     assert {r["attribute"] for r in kit.values()} == {"age_band × marital"}
-    mf = MetricFrame(metrics={"rate": selection_rate, "n": count}, y_true=frame["y01"], y_pred=frame["y01"],
-                     sensitive_features=frame[["age_band", "marital"]])
+    mf = MetricFrame(
+        metrics={"rate": selection_rate, "n": count},
+        y_true=frame["y01"],
+        y_pred=frame["y01"],
+        sensitive_features=frame[["age_band", "marital"]],
+    )
     fair = mf.by_group.dropna()  # MetricFrame lists every combination; those with nobody have no rate
     assert set(kit) == {f"{band} × {marital}" for band, marital in fair.index}
     comparable = {}

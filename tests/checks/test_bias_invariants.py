@@ -24,22 +24,39 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ethics_review.checks.bias import (INSUFFICIENT, REFERENCE, ParityRules, parity_metric, parity_status,
-                                       parity_table, parity_thresholds, selection_parity)
+from ethics_review.checks.bias import (
+    INSUFFICIENT,
+    REFERENCE,
+    ParityRules,
+    parity_metric,
+    parity_status,
+    parity_table,
+    parity_thresholds,
+    selection_parity,
+)
 from ethics_review.review import open_review
 from tests.checks.suppression import complementary_hidden
 from tests.checks.test_bias import population
 
-FAST = settings(max_examples=60, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-SLOW = settings(max_examples=10, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+SLOW = settings(
+    max_examples=10,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 KEYS = ["campaign_id", "attribute", "group"]
 NAMES = ["a", "b", "c", "d", "e", "f"]
 
 
 # --- strategies -------------------------------------------------------------------------------------------------
+
 
 @st.composite
 def groups_st(draw, *, min_size=1, max_size=5, max_n=300, min_n=1):
@@ -59,8 +76,9 @@ def counts_st(draw):
     for campaign in draw(st.lists(st.sampled_from(["c1", "c2"]), min_size=1, max_size=2, unique=True)):
         for attribute in draw(st.lists(st.sampled_from(["gender", "region"]), min_size=1, max_size=2, unique=True)):
             for group, (n, selected) in draw(groups_st()).items():
-                rows.append({"campaign_id": campaign, "attribute": attribute, "group": group, "n": n,
-                             "selected": selected})
+                rows.append(
+                    {"campaign_id": campaign, "attribute": attribute, "group": group, "n": n, "selected": selected}
+                )
     return pd.DataFrame(rows, columns=[*KEYS, "n", "selected"])
 
 
@@ -69,11 +87,17 @@ def rules_st(draw):
     min_group_size = draw(st.integers(1, 60))
     min_flag_size = draw(st.integers(min_group_size, 150))
     fail_below = draw(st.sampled_from([0.7, 0.8]))
-    return ParityRules(min_group_size=min_group_size, min_flag_size=min_flag_size, k_anonymity=10,
-                       reference="highest", thresholds=parity_thresholds(fail_below, 0.9))
+    return ParityRules(
+        min_group_size=min_group_size,
+        min_flag_size=min_flag_size,
+        k_anonymity=10,
+        reference="highest",
+        thresholds=parity_thresholds(fail_below, 0.9),
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
+
 
 def canonical(table: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(KEYS, ignore_index=True)
@@ -115,12 +139,15 @@ def review_for(groups: dict[str, tuple[int, int]], order: list[int] | None = Non
     """contacts and targeting where group g has n people of whom `selected` were selected, rows in `order`."""
     contacts, targeting = population(groups, attribute="segment")
     order = order if order is not None else list(range(len(contacts["contact_id"])))
-    return open_review(data={"contacts": pd.DataFrame(contacts).iloc[order],
-                             "targeting": pd.DataFrame(targeting).iloc[order]},
-                       config={"bias": {"sensitive": ["segment"], **bias}}, as_of="2026-11-15")
+    return open_review(
+        data={"contacts": pd.DataFrame(contacts).iloc[order], "targeting": pd.DataFrame(targeting).iloc[order]},
+        config={"bias": {"sensitive": ["segment"], **bias}},
+        as_of="2026-11-15",
+    )
 
 
 # --- parity_table -----------------------------------------------------------------------------------------------
+
 
 @FAST
 @given(counts=counts_st(), rules=rules_st())
@@ -158,14 +185,14 @@ def test_group_names_do_not_matter(counts, rules, data):
     before, after = parity_table(counts, rules), parity_table(relabelled, rules)
     for (c1, a1, b1), (c2, a2, b2) in zip(per_block(before), per_block(after), strict=True):
         assert (c1, a1) == (c2, a2)
-        for column in ("n", "selected", "rate", "ci_low", "ci_high", "impact_ratio", "difference",
-                       "ratio_to_overall"):
+        for column in ("n", "selected", "rate", "ci_low", "ci_high", "impact_ratio", "difference", "ratio_to_overall"):
             assert multiset(b1[column]) == multiset(b2[column]), column
     assert parity_metric(before)["min_impact_ratio"] == parity_metric(after)["min_impact_ratio"]
     if unique_top(counts, rules):
         # One group holds the highest rate: the same reference, hence the very same rows under the new names.
-        expected = before.assign(group=before.group.map(renamed_as),
-                                 reference_group=before.reference_group.map(renamed_as))
+        expected = before.assign(
+            group=before.group.map(renamed_as), reference_group=before.reference_group.map(renamed_as)
+        )
         # (dtype aside: a column of names with None may come back as object or as pandas' str dtype)
         pd.testing.assert_frame_equal(canonical(expected), canonical(after), check_exact=True, check_dtype=False)
         assert parity_status(before) == parity_status(after)
@@ -175,8 +202,7 @@ def test_group_names_do_not_matter(counts, rules, data):
 @given(counts=counts_st(), rules=rules_st(), data=st.data())
 def test_a_group_of_zero_people_changes_nothing(counts, rules, data):
     campaign, attribute = data.draw(st.sampled_from(sorted(set(zip(counts.campaign_id, counts.attribute)))))
-    zero = pd.DataFrame([{"campaign_id": campaign, "attribute": attribute, "group": "nobody", "n": 0,
-                          "selected": 0}])
+    zero = pd.DataFrame([{"campaign_id": campaign, "attribute": attribute, "group": "nobody", "n": 0, "selected": 0}])
     before = parity_table(counts, rules)
     after = parity_table(pd.concat([counts, zero], ignore_index=True), rules)
     is_zero = after.group == "nobody"
@@ -226,14 +252,22 @@ def test_a_tie_for_the_highest_rate_does_not_make_the_status_depend_on_names():
     rules = ParityRules(30, 100, 10, "highest", parity_thresholds(0.8, 0.9))
 
     def status(small, large):
-        counts = pd.DataFrame({"campaign_id": "c", "attribute": "g", "group": [small, large, "m"],
-                               "n": [100, 1000, 100], "selected": [50, 500, 35]})
+        counts = pd.DataFrame(
+            {
+                "campaign_id": "c",
+                "attribute": "g",
+                "group": [small, large, "m"],
+                "n": [100, 1000, 100],
+                "selected": [50, 500, 35],
+            }
+        )
         return parity_status(parity_table(counts, rules))
 
     assert status("a", "b") == status("b", "a")
 
 
 # --- through the full check -------------------------------------------------------------------------------------
+
 
 @SLOW
 @given(groups=groups_st(min_size=2, max_size=4, max_n=260), data=st.data())
@@ -290,14 +324,27 @@ import numpy as np  # noqa: E402
 from hypothesis import Phase  # noqa: E402
 from scipy import stats as scipy_stats  # noqa: E402
 
-from ethics_review.checks.bias import (cramers_v_corrected, delivery_table, ks_distance,  # noqa: E402
-                                       offer_parity, score_distribution)
+from ethics_review.checks.bias import (
+    cramers_v_corrected,
+    delivery_table,
+    ks_distance,
+    offer_parity,
+    score_distribution,
+)
 
 # No shrinking for the checks that run a review per example: a failure is reported as drawn, in seconds.
 SLOW_NO_SHRINK = settings(SLOW, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
-DELIVERY_COLUMNS = ["eligible", "reached", "share_eligible", "share_reached", "delivery_ratio", "p_value",
-                    "p_adjusted", "flag"]
+DELIVERY_COLUMNS = [
+    "eligible",
+    "reached",
+    "share_eligible",
+    "share_reached",
+    "delivery_ratio",
+    "p_value",
+    "p_adjusted",
+    "flag",
+]
 
 
 @st.composite
@@ -313,9 +360,16 @@ def delivery_counts_st(draw):
 def delivery_rules(rules: ParityRules) -> ParityRules:
     from ethics_review.findings import Threshold
 
-    return ParityRules(rules.min_group_size, rules.min_flag_size, 10, "highest", (
-        Threshold("delivery_ratio", "<", 0.8, "warn", "kit default", needs_significance=True),
-        Threshold("delivery_ratio", ">", 1.25, "warn", "kit default", needs_significance=True)))
+    return ParityRules(
+        rules.min_group_size,
+        rules.min_flag_size,
+        10,
+        "highest",
+        (
+            Threshold("delivery_ratio", "<", 0.8, "warn", "kit default", needs_significance=True),
+            Threshold("delivery_ratio", ">", 1.25, "warn", "kit default", needs_significance=True),
+        ),
+    )
 
 
 @FAST
@@ -342,16 +396,17 @@ def test_delivery_shares_are_proportions_and_ignore_order_names_and_empty_groups
     expected = table.assign(group=table.group.map(renamed_as))
     pd.testing.assert_frame_equal(canonical(expected), canonical(renamed), check_exact=True)
 
-    zero = pd.DataFrame([{"campaign_id": counts.campaign_id.iloc[0], "attribute": "gender", "group": "nobody",
-                          "n": 0, "selected": 0}])
+    zero = pd.DataFrame(
+        [{"campaign_id": counts.campaign_id.iloc[0], "attribute": "gender", "group": "nobody", "n": 0, "selected": 0}]
+    )
     with_zero = delivery_table(pd.concat([counts, zero], ignore_index=True), rules)
-    pd.testing.assert_frame_equal(canonical(table), canonical(with_zero[with_zero.group != "nobody"]),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(canonical(table), canonical(with_zero[with_zero.group != "nobody"]), check_exact=True)
     assert (with_zero[with_zero.group == "nobody"].flag == INSUFFICIENT).all()
 
 
 contingency_st = st.lists(st.lists(st.integers(0, 60), min_size=2, max_size=5), min_size=2, max_size=6).filter(
-    lambda rows: len({len(r) for r in rows}) == 1)
+    lambda rows: len({len(r) for r in rows}) == 1
+)
 
 
 @FAST
@@ -369,8 +424,9 @@ def test_corrected_cramers_v_is_in_0_1_and_ignores_order_names_and_empty_categor
     assert cramers_v_corrected(padded)[0] == pytest.approx(v, abs=1e-12)  # a category of nobody changes nothing
 
 
-counts_by_value_st = st.dictionaries(st.integers(0, 30).map(lambda v: v / 10), st.integers(1, 40), min_size=1,
-                                     max_size=12)
+counts_by_value_st = st.dictionaries(
+    st.integers(0, 30).map(lambda v: v / 10), st.integers(1, 40), min_size=1, max_size=12
+)
 
 
 @FAST
@@ -383,8 +439,7 @@ def test_ks_distance_is_in_0_1_symmetric_and_ignores_order_and_zero_counts(a, b,
     order = data.draw(st.permutations(range(len(sa))))
     assert ks_distance(sa.iloc[list(order)], sb) == pytest.approx(d, abs=1e-12)
     assert ks_distance(pd.concat([sa, pd.Series({99.0: 0.0})]), sb) == pytest.approx(d, abs=1e-12)
-    expected = scipy_stats.ks_2samp(np.repeat(sa.index, sa.astype(int)),
-                                                  np.repeat(sb.index, sb.astype(int))).statistic
+    expected = scipy_stats.ks_2samp(np.repeat(sa.index, sa.astype(int)), np.repeat(sb.index, sb.astype(int))).statistic
     assert d == pytest.approx(expected, abs=1e-12)
 
 
@@ -398,12 +453,16 @@ def review_with(groups: dict[str, list[float]], column: str, order: list[int] | 
     order = order if order is not None else list(range(len(ids)))
     contacts = pd.DataFrame({"contact_id": ids, "segment": values}).iloc[order]
     targeting = pd.DataFrame({"contact_id": ids, "campaign_id": "A", "selected": True, column: numbers}).iloc[order]
-    return open_review(data={"contacts": contacts, "targeting": targeting},
-                       config={"bias": {"sensitive": ["segment"]}}, as_of="2026-11-15")
+    return open_review(
+        data={"contacts": contacts, "targeting": targeting},
+        config={"bias": {"sensitive": ["segment"]}},
+        as_of="2026-11-15",
+    )
 
 
-samples_st = st.dictionaries(st.sampled_from(NAMES), st.lists(st.integers(1, 20).map(float), min_size=100,
-                                                              max_size=140), min_size=2, max_size=3)
+samples_st = st.dictionaries(
+    st.sampled_from(NAMES), st.lists(st.integers(1, 20).map(float), min_size=100, max_size=140), min_size=2, max_size=3
+)
 
 
 @SLOW_NO_SHRINK
@@ -413,14 +472,18 @@ def test_score_and_offer_checks_ignore_row_order_and_names(groups, data):
     order = list(data.draw(st.permutations(range(total))))
     names = sorted(groups)
     renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))]))))
-    for check, column, measure in ((offer_parity, "offer_value", "offer_ratio"),
-                                   (score_distribution, "score", "ks_distance")):
+    for check, column, measure in (
+        (offer_parity, "offer_value", "offer_ratio"),
+        (score_distribution, "score", "ks_distance"),
+    ):
         scaled = {g: [v / 20 for v in s] for g, s in groups.items()} if column == "score" else groups
         finding = check(review_with(scaled, column))
         # equal up to the last bits of a float sum, whose order the engine chooses
         shuffled = check(review_with(scaled, column, order)).evidence
-        assert [{k: pytest.approx(v, rel=1e-9) if isinstance(v, float) else v for k, v in r.items()}
-                for r in finding.evidence] == list(shuffled)
+        assert [
+            {k: pytest.approx(v, rel=1e-9) if isinstance(v, float) else v for k, v in r.items()}
+            for r in finding.evidence
+        ] == list(shuffled)
         renamed = check(review_with({renamed_as[g]: s for g, s in scaled.items()}, column))
         assert multiset(r[measure] for r in finding.evidence) == multiset(r[measure] for r in renamed.evidence)
         for r in finding.evidence:
@@ -433,8 +496,11 @@ def test_score_and_offer_checks_ignore_row_order_and_names(groups, data):
 outcome_groups_st = st.dictionaries(
     st.sampled_from(NAMES),
     st.tuples(st.integers(100, 160), st.integers(0, 100), st.integers(100, 160), st.integers(0, 100)).map(
-        lambda t: (t[0], min(t[1], t[0]), t[2], min(t[3], t[2]))),  # converters, selected of them; others, selected
-    min_size=2, max_size=3)
+        lambda t: (t[0], min(t[1], t[0]), t[2], min(t[3], t[2]))
+    ),  # converters, selected of them; others, selected
+    min_size=2,
+    max_size=3,
+)
 
 
 def outcome_review(groups: dict[str, tuple[int, int, int, int]], order: list[int] | None = None):
@@ -447,10 +513,14 @@ def outcome_review(groups: dict[str, tuple[int, int, int, int]], order: list[int
             selected.append(i < tp or n_pos <= i < n_pos + fp)
     order = order if order is not None else list(range(len(ids)))
     contacts = pd.DataFrame({"contact_id": ids, "segment": values}).iloc[order]
-    targeting = pd.DataFrame({"contact_id": ids, "campaign_id": "A", "selected": selected,
-                              "outcome": outcome}).iloc[order]
-    return open_review(data={"contacts": contacts, "targeting": targeting},
-                       config={"bias": {"sensitive": ["segment"]}}, as_of="2026-11-15")
+    targeting = pd.DataFrame({"contact_id": ids, "campaign_id": "A", "selected": selected, "outcome": outcome}).iloc[
+        order
+    ]
+    return open_review(
+        data={"contacts": contacts, "targeting": targeting},
+        config={"bias": {"sensitive": ["segment"]}},
+        as_of="2026-11-15",
+    )
 
 
 @SLOW_NO_SHRINK

@@ -21,28 +21,49 @@ from tests.conftest import make_review
 # (gender, age band): (people, selected). F is selected at 20% (a fail against M at 50%); N at 46.7% passes;
 # X is three people: a lone small group whose count must not be 453 - 160 - 140 - 150. M, the reference, is the
 # smallest group above k: its counts stay shown, since every ratio to it would give its rate back.
-CELLS = {("F", "25-34"): (80, 16), ("F", "45-54"): (80, 16),
-         ("M", "25-34"): (70, 35), ("M", "45-54"): (70, 35),
-         ("N", "25-34"): (75, 35), ("N", "45-54"): (75, 35),
-         ("X", "25-34"): (3, 1)}
-BIAS = {"sensitive": ["gender", "age_band"], "intersections": [["gender", "age_band"]],
-        "min_group_size": 10, "min_flag_size": 30}
+CELLS = {
+    ("F", "25-34"): (80, 16),
+    ("F", "45-54"): (80, 16),
+    ("M", "25-34"): (70, 35),
+    ("M", "45-54"): (70, 35),
+    ("N", "25-34"): (75, 35),
+    ("N", "45-54"): (75, 35),
+    ("X", "25-34"): (3, 1),
+}
+BIAS = {
+    "sensitive": ["gender", "age_band"],
+    "intersections": [["gender", "age_band"]],
+    "min_group_size": 10,
+    "min_flag_size": 30,
+}
 
 
 def small_group_review():
     cohorts = []
     for (gender, band), (n, selected) in CELLS.items():
         common = {"gender": gender, "age_band": band, "outcome": [True, False, False]}
-        cohorts.append({**common, "count": selected, "selected": True, "score": [0.6, 0.7, 0.8, 0.9],
-                        "offer_value": [20.0, 30.0]})
-        cohorts.append({**common, "count": n - selected, "selected": False, "score": [0.1, 0.2, 0.3, 0.6],
-                        "offer_value": [10.0, 30.0]})
+        cohorts.append(
+            {**common, "count": selected, "selected": True, "score": [0.6, 0.7, 0.8, 0.9], "offer_value": [20.0, 30.0]}
+        )
+        cohorts.append(
+            {
+                **common,
+                "count": n - selected,
+                "selected": False,
+                "score": [0.1, 0.2, 0.3, 0.6],
+                "offer_value": [10.0, 30.0],
+            }
+        )
     contacts, targeting = people(*cohorts)
     chosen = [c for c, s in zip(targeting["contact_id"], targeting["selected"], strict=True) if s]
     # Every selected person is reached, except one in four of gender N (a delivery skew to judge).
     reached = [c for i, c in enumerate(chosen) if not (c in n_people(contacts) and i % 4 == 0)]
-    sends = {"contact_id": reached, "campaign_id": ["A"] * len(reached), "channel": ["email"] * len(reached),
-             "sent_at": ["2026-07-01"] * len(reached)}
+    sends = {
+        "contact_id": reached,
+        "campaign_id": ["A"] * len(reached),
+        "channel": ["email"] * len(reached),
+        "sent_at": ["2026-07-01"] * len(reached),
+    }
     return make_review(config={"bias": BIAS}, contacts=contacts, targeting=targeting, sends=sends)
 
 
@@ -61,8 +82,14 @@ def run():
 def test_every_bias_check_met_the_small_group(run):
     _, records = run
     judged = {r["check_id"] for r in records if r["status"] in {"pass", "warn", "fail"}}
-    assert judged >= {"bias.selection_parity", "bias.intersectional", "bias.outcome_parity",
-                      "bias.score_distribution", "bias.offer_parity", "bias.delivery_skew"}
+    assert judged >= {
+        "bias.selection_parity",
+        "bias.intersectional",
+        "bias.outcome_parity",
+        "bias.score_distribution",
+        "bias.offer_parity",
+        "bias.delivery_skew",
+    }
     for record in records:
         if record["check_id"] in judged - {"bias.proxies"}:
             assert any(r["group"].startswith("X") for r in group_rows(record)), record["check_id"]
@@ -103,8 +130,7 @@ def test_the_lone_small_group_hides_a_calm_group_not_the_failing_one_nor_the_ref
 
 def test_an_intersection_protects_its_small_cell_along_its_row_and_column(run):
     _, records = run
-    cells = {r["group"]: r["n"] for r in group_rows(next(r for r in records
-                                                         if r["check_id"] == "bias.intersectional"))}
+    cells = {r["group"]: r["n"] for r in group_rows(next(r for r in records if r["check_id"] == "bias.intersectional"))}
     assert cells["X × 25-34"] == "<10"
     # The 25-34 column would give X × 25-34 back from the age band's total: another of its cells is hidden, and
     # so on along the rows and columns that cell belongs to.
@@ -117,30 +143,72 @@ def test_an_intersection_protects_its_small_cell_along_its_row_and_column(run):
 
 # --- the scanner is not blind -------------------------------------------------------------------------------------
 
+
 def test_the_scan_finds_a_small_count_a_derivable_cell_and_an_unshown_headline():
-    record = {"check_id": "bias.selection_parity", "summary": "F is selected at 0.47 times the rate of M.",
-              "metric": {"min_impact_ratio": 0.47},
-              "evidence": [{"campaign_id": "A", "attribute": "gender", "group": "F", "n": 160, "selected": 30,
-                            "impact_ratio": 0.5, "rate": 0.19},
-                           {"campaign_id": "A", "attribute": "gender", "group": "M", "n": 160, "selected": 80,
-                            "impact_ratio": None, "rate": 0.5},
-                           {"campaign_id": "A", "attribute": "gender", "group": "X", "n": "<10", "selected": None,
-                            "impact_ratio": None, "rate": 0.3},
-                           {"campaign_id": "A", "attribute": "age_band", "group": "18-24", "n": 4,
-                            "selected": 0, "impact_ratio": None, "rate": None}]}
+    record = {
+        "check_id": "bias.selection_parity",
+        "summary": "F is selected at 0.47 times the rate of M.",
+        "metric": {"min_impact_ratio": 0.47},
+        "evidence": [
+            {
+                "campaign_id": "A",
+                "attribute": "gender",
+                "group": "F",
+                "n": 160,
+                "selected": 30,
+                "impact_ratio": 0.5,
+                "rate": 0.19,
+            },
+            {
+                "campaign_id": "A",
+                "attribute": "gender",
+                "group": "M",
+                "n": 160,
+                "selected": 80,
+                "impact_ratio": None,
+                "rate": 0.5,
+            },
+            {
+                "campaign_id": "A",
+                "attribute": "gender",
+                "group": "X",
+                "n": "<10",
+                "selected": None,
+                "impact_ratio": None,
+                "rate": 0.3,
+            },
+            {
+                "campaign_id": "A",
+                "attribute": "age_band",
+                "group": "18-24",
+                "n": 4,
+                "selected": 0,
+                "impact_ratio": None,
+                "rate": None,
+            },
+        ],
+    }
     leaks = small_cell_leaks(record)
     assert any("n = 4" in leak for leak in leaks)
     assert any("only hidden count" in leak and "row 2" in leak for leak in leaks)
     assert any("hidden but ['rate'] shown" in leak for leak in leaks)
     assert any("min_impact_ratio" in leak for leak in leaks)
     assert summary_leaks(record, lambda v: f"{v:.2f}") == [
-        "bias.selection_parity: summary quotes 0.47, which the evidence hides"]
+        "bias.selection_parity: summary quotes 0.47, which the evidence hides"
+    ]
 
 
 def test_the_chart_scan_reads_counts_in_the_hover():
-    figure = {"data": [{"name": "pass", "hovertemplate": "<b>%{y}</b>: %{x}<br>People: %{customdata[0]}<br>"
-                                                          "Selected: %{customdata[1]}<extra></extra>",
-                        "customdata": [["160", "<10"], ["1 200", "3"]]}]}
+    figure = {
+        "data": [
+            {
+                "name": "pass",
+                "hovertemplate": "<b>%{y}</b>: %{x}<br>People: %{customdata[0]}<br>"
+                "Selected: %{customdata[1]}<extra></extra>",
+                "customdata": [["160", "<10"], ["1 200", "3"]],
+            }
+        ]
+    }
     assert chart_count_leaks(figure, {"People": "n", "Selected": "selected"}) == ["chart pass: selected = 3"]
 
 
@@ -151,11 +219,18 @@ def test_when_every_other_group_is_flagged_the_summary_names_one_whose_ratio_is_
     from ethics_review.checks.bias import selection_parity
     from tests.checks.test_bias_checks import review_of
 
-    finding = selection_parity(review_of(
-        {"count": 32, "gender": "F", "selected": True}, {"count": 128, "gender": "F", "selected": False},
-        {"count": 70, "gender": "M", "selected": True}, {"count": 70, "gender": "M", "selected": False},
-        {"count": 22, "gender": "G", "selected": True}, {"count": 128, "gender": "G", "selected": False},
-        {"count": 1, "gender": "X", "selected": True}, {"count": 2, "gender": "X", "selected": False}))
+    finding = selection_parity(
+        review_of(
+            {"count": 32, "gender": "F", "selected": True},
+            {"count": 128, "gender": "F", "selected": False},
+            {"count": 70, "gender": "M", "selected": True},
+            {"count": 70, "gender": "M", "selected": False},
+            {"count": 22, "gender": "G", "selected": True},
+            {"count": 128, "gender": "G", "selected": False},
+            {"count": 1, "gender": "X", "selected": True},
+            {"count": 2, "gender": "X", "selected": False},
+        )
+    )
     rows = {r["group"]: r for r in finding.evidence}
     assert (rows["G"]["n"], rows["G"]["impact_ratio"], rows["G"]["flag"]) == (None, None, "fail")
     assert rows["M"]["n"] == 140 and rows["F"]["impact_ratio"] == pytest.approx(0.4)

@@ -4,11 +4,15 @@ from ethics_review.checks.consent import minimisation, special_categories, speci
 from ethics_review.runner import run_checks
 from tests.conftest import make_review
 
-CONTACTS = {"contact_id": ["C1", "C2", "C3"], "segment": ["fidèle", "prospect", "nouveau"],
-            "region": ["Île-de-France", "Occitanie", "Bretagne"]}
+CONTACTS = {
+    "contact_id": ["C1", "C2", "C3"],
+    "segment": ["fidèle", "prospect", "nouveau"],
+    "region": ["Île-de-France", "Occitanie", "Bretagne"],
+}
 
 
 # --- consent.special_categories -------------------------------------------------------------------------------------
+
 
 def test_ordinary_retail_columns_pass():
     finding = special_categories(make_review(contacts=CONTACTS))
@@ -32,12 +36,15 @@ def test_values_reveal_a_category_in_a_free_text_column():
     finding = special_categories(make_review(contacts={**CONTACTS, "notes": notes}))
     assert finding.status == "warn" and finding.metric["found_in_values"] == 2
     assert {(r["column"], r["category"], r["rows"]) for r in finding.evidence} == {
-        ("notes", "health", "<10"), ("notes", "religion", "<10")}
+        ("notes", "health", "<10"),
+        ("notes", "religion", "<10"),
+    }
 
 
 def test_a_word_inside_another_word_does_not_count():
-    finding = special_categories(make_review(contacts={**CONTACTS, "notes": ["Livraison vers Cancerolles", "gaycity",
-                                                                             "cgtx"]}))
+    finding = special_categories(
+        make_review(contacts={**CONTACTS, "notes": ["Livraison vers Cancerolles", "gaycity", "cgtx"]})
+    )
     assert finding.status == "pass"
 
 
@@ -68,9 +75,14 @@ def test_special_categories_in_french():
 
 # --- consent.minimisation -------------------------------------------------------------------------------------------
 
+
 def test_clean_tables_pass():
-    contacts = {**CONTACTS, "email": ["a@example.com", "b@example.com", "c@example.com"],
-                "phone": ["+33 6 12 34 56 78", None, None], "notes": ["Préfère le magasin", None, "Commande 12"]}
+    contacts = {
+        **CONTACTS,
+        "email": ["a@example.com", "b@example.com", "c@example.com"],
+        "phone": ["+33 6 12 34 56 78", None, None],
+        "notes": ["Préfère le magasin", None, "Commande 12"],
+    }
     finding = minimisation(make_review(contacts=contacts))
     assert finding.status == "pass" and finding.metric["fields_with_personal_data"] == 0
 
@@ -84,21 +96,40 @@ def test_emails_and_phones_in_notes_warn_with_counts_only():
     assert (finding.metric["rows_with_email"], finding.metric["rows_with_phone"]) == (2, 2)
     assert finding.metric["fields_with_personal_data"] == 1
     assert {(r["table"], r["column"], r["kind"], r["rows"]) for r in finding.evidence} == {
-        ("contacts", "notes", "email", "<10"), ("contacts", "notes", "phone", "<10")}
+        ("contacts", "notes", "email", "<10"),
+        ("contacts", "notes", "phone", "<10"),
+    }
     assert "example" not in repr(finding.to_json()) and "56 78" not in repr(finding.to_json())
 
 
 def test_iban_and_nir_are_found_only_with_a_valid_checksum():
-    comments = ["IBAN FR76 3000 6000 0112 3456 7890 189", "IBAN FR76 3000 6000 0112 3456 7890 188",
-                "NIR 2 55 08 14 168 025 38", "NIR 2 55 08 14 168 025 39"]
-    finding = minimisation(make_review(requests={"contact_id": ["C1"] * 4, "type": ["access"] * 4,
-                                                 "received_at": ["2026-01-01"] * 4, "comment": comments}))
+    comments = [
+        "IBAN FR76 3000 6000 0112 3456 7890 189",
+        "IBAN FR76 3000 6000 0112 3456 7890 188",
+        "NIR 2 55 08 14 168 025 38",
+        "NIR 2 55 08 14 168 025 39",
+    ]
+    finding = minimisation(
+        make_review(
+            requests={
+                "contact_id": ["C1"] * 4,
+                "type": ["access"] * 4,
+                "received_at": ["2026-01-01"] * 4,
+                "comment": comments,
+            }
+        )
+    )
     assert (finding.metric["rows_with_iban"], finding.metric["rows_with_nir"]) == (1, 1)
 
 
 def test_an_identifier_column_outside_contacts_warns():
-    sends = {"contact_id": ["C1"], "campaign_id": ["A"], "channel": ["email"], "sent_at": ["2026-01-01"],
-             "Email": ["a@example.com"]}
+    sends = {
+        "contact_id": ["C1"],
+        "campaign_id": ["A"],
+        "channel": ["email"],
+        "sent_at": ["2026-01-01"],
+        "Email": ["a@example.com"],
+    }
     finding = minimisation(make_review(sends=sends))
     assert finding.status == "warn" and finding.metric["identifier_columns"] == 1
     assert finding.evidence[0]["kind"] == "identifier column" and finding.evidence[0]["column"] == "Email"
@@ -136,7 +167,8 @@ def test_unmapped_first_and_last_names_in_contacts_are_to_be_mapped_not_removed(
         "in review.yaml (under columns, contacts, write first_name: Prénom) so that the kit reads it as that "
         "identifier.",
         "Column 'Nom' of contacts is the contract's last_name: it belongs in this table, so keep it and map it in "
-        "review.yaml (under columns, contacts, write last_name: Nom) so that the kit reads it as that identifier.")
+        "review.yaml (under columns, contacts, write last_name: Nom) so that the kit reads it as that identifier.",
+    )
     assert "remove" not in " ".join(finding.notes) and "Marie" not in repr(finding.to_json())
     french = minimisation(make_review(lang="fr", contacts=contacts))
     assert french.notes[0].startswith("La colonne « Prénom » de contacts est la colonne first_name du contrat")
@@ -147,7 +179,12 @@ def test_a_name_column_next_to_the_mapped_one_or_outside_contacts_is_still_to_re
     finding = minimisation(make_review(contacts=contacts))
     assert finding.status == "warn" and finding.notes == ()
     assert [(r["column"], r["kind"]) for r in finding.evidence] == [("prenom", "identifier column")]
-    sends = {"contact_id": ["C1"], "campaign_id": ["A"], "channel": ["email"], "sent_at": ["2026-01-01"],
-             "last_name": ["Martin"]}
+    sends = {
+        "contact_id": ["C1"],
+        "campaign_id": ["A"],
+        "channel": ["email"],
+        "sent_at": ["2026-01-01"],
+        "last_name": ["Martin"],
+    }
     finding = minimisation(make_review(sends=sends))
     assert finding.status == "warn" and finding.notes == () and finding.evidence[0]["column"] == "last_name"

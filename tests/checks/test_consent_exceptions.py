@@ -14,8 +14,14 @@ PHONE_CONTRACT = {"exemptions": {"phone_marketing": {"existing_contract": True}}
 
 def test_a_phone_call_to_a_professional_after_2026_08_11_stays_under_the_opt_out_regime():
     contacts = {"contact_id": ["P1", "I1"], "country": ["FR", "FR"], "recipient_type": ["professional", "individual"]}
-    finding = coverage(review_of([("P1", "A", "phone", "2026-08-12 10:00:00"), ("I1", "A", "phone", "2026-08-12")],
-                                 NOBODY, contacts, PHONE_LI))
+    finding = coverage(
+        review_of(
+            [("P1", "A", "phone", "2026-08-12 10:00:00"), ("I1", "A", "phone", "2026-08-12")],
+            NOBODY,
+            contacts,
+            PHONE_LI,
+        )
+    )
     assert finding.metric["covered_by_legitimate_interest"] == 1 and finding.metric["uncovered_sends"] == 1
 
 
@@ -27,8 +33,14 @@ def test_a_call_on_2026_08_11_to_a_consumer_without_a_country_is_judged_under_th
 
 def test_existing_contract_covers_a_call_to_a_customer_after_2026_08_11_but_not_to_a_prospect():
     contacts = {"contact_id": ["CUST", "PROS"], "country": ["FR", "FR"], "is_customer": ["true", "false"]}
-    finding = coverage(review_of([("CUST", "A", "phone", "2026-09-01"), ("PROS", "A", "phone", "2026-09-01")],
-                                 NOBODY, contacts, PHONE_CONTRACT))
+    finding = coverage(
+        review_of(
+            [("CUST", "A", "phone", "2026-09-01"), ("PROS", "A", "phone", "2026-09-01")],
+            NOBODY,
+            contacts,
+            PHONE_CONTRACT,
+        )
+    )
     assert finding.metric["covered_by_existing_contract"] == 1 and finding.metric["uncovered_sends"] == 1
     assert finding.metric["attested_exceptions"] == ["existing_contract"]
     assert any("contract in progress and related to its subject" in note for note in finding.notes)
@@ -42,50 +54,85 @@ def test_existing_contract_is_a_french_exception_only():
 
 def test_existing_contract_does_not_cover_a_customer_who_objected():
     contacts = {"contact_id": ["CUST"], "country": ["FR"], "is_customer": ["true"]}
-    finding = coverage(review_of([("CUST", "A", "phone", "2026-09-01")],
-                                 [("CUST", "phone_marketing", "refused", "2026-08-20")], contacts, PHONE_CONTRACT))
+    finding = coverage(
+        review_of(
+            [("CUST", "A", "phone", "2026-09-01")],
+            [("CUST", "phone_marketing", "refused", "2026-08-20")],
+            contacts,
+            PHONE_CONTRACT,
+        )
+    )
     assert finding.metric["uncovered_sends"] == 1
 
 
 def test_soft_opt_in_on_a_custom_purpose_does_not_cover_a_phone_call():
     contacts = {"contact_id": ["C1", "C2"], "is_customer": ["true", "true"]}
-    review = make_review(config={"exemptions": {"loyalty_offers": {"soft_opt_in": True}}}, contacts=contacts,
-                         sends={**sends(("C1", "A", "phone", "2026-02-01"), ("C2", "A", "sms", "2026-02-01")),
-                                "purpose": ["loyalty_offers", "loyalty_offers"]},
-                         consents={"contact_id": ["C9"], "purpose": ["loyalty_offers"], "status": ["granted"],
-                                   "recorded_at": ["2026-01-01"]})
+    review = make_review(
+        config={"exemptions": {"loyalty_offers": {"soft_opt_in": True}}},
+        contacts=contacts,
+        sends={
+            **sends(("C1", "A", "phone", "2026-02-01"), ("C2", "A", "sms", "2026-02-01")),
+            "purpose": ["loyalty_offers", "loyalty_offers"],
+        },
+        consents={
+            "contact_id": ["C9"],
+            "purpose": ["loyalty_offers"],
+            "status": ["granted"],
+            "recorded_at": ["2026-01-01"],
+        },
+    )
     finding = coverage(review)
     assert finding.metric["covered_by_soft_opt_in"] == 1 and finding.metric["uncovered_sends"] == 1
 
 
 def test_legitimate_interest_on_a_custom_purpose_does_not_cover_an_sms_to_an_individual():
-    review = make_review(config={"exemptions": {"loyalty_offers": {"legitimate_interest": True}}},
-                         sends={**sends(("C1", "A", "sms", "2026-02-01"), ("C2", "A", "postal", "2026-02-01")),
-                                "purpose": ["loyalty_offers", "loyalty_offers"]},
-                         consents={"contact_id": ["C9"], "purpose": ["loyalty_offers"], "status": ["granted"],
-                                   "recorded_at": ["2026-01-01"]})
+    review = make_review(
+        config={"exemptions": {"loyalty_offers": {"legitimate_interest": True}}},
+        sends={
+            **sends(("C1", "A", "sms", "2026-02-01"), ("C2", "A", "postal", "2026-02-01")),
+            "purpose": ["loyalty_offers", "loyalty_offers"],
+        },
+        consents={
+            "contact_id": ["C9"],
+            "purpose": ["loyalty_offers"],
+            "status": ["granted"],
+            "recorded_at": ["2026-01-01"],
+        },
+    )
     finding = coverage(review)
     assert finding.metric["covered_by_legitimate_interest"] == 1 and finding.metric["uncovered_sends"] == 1
 
 
-@pytest.mark.parametrize("lang, words", [
-    ("en", ("not a legal basis", "analogous", "opt-out")),
-    ("fr", ("non une base légale", "analogues", "refus")),
-])
+@pytest.mark.parametrize(
+    "lang, words",
+    [
+        ("en", ("not a legal basis", "analogous", "opt-out")),
+        ("fr", ("non une base légale", "analogues", "refus")),
+    ],
+)
 def test_a_soft_opt_in_finding_states_the_conditions_the_reviewer_attests(lang, words):
     contacts = {"contact_id": ["C1"], "is_customer": ["true"]}
-    review = make_review(lang=lang, config={"exemptions": {"email_marketing": {"soft_opt_in": True}}},
-                         contacts=contacts, sends=sends(("C1", "A", "email", "2026-02-01")),
-                         consents={"contact_id": ["C9"], "purpose": ["email_marketing"], "status": ["granted"],
-                                   "recorded_at": ["2026-01-01"]})
+    review = make_review(
+        lang=lang,
+        config={"exemptions": {"email_marketing": {"soft_opt_in": True}}},
+        contacts=contacts,
+        sends=sends(("C1", "A", "email", "2026-02-01")),
+        consents={
+            "contact_id": ["C9"],
+            "purpose": ["email_marketing"],
+            "status": ["granted"],
+            "recorded_at": ["2026-01-01"],
+        },
+    )
     finding = coverage(review)
     assert finding.status == "pass" and finding.metric["attested_exceptions"] == ["soft_opt_in"]
     assert len(finding.notes) == 1 and all(word in finding.notes[0] for word in words)
 
 
 def test_no_note_when_no_exception_was_used():
-    finding = coverage(review_of([("C1", "A", "email", "2026-02-01")],
-                                 [("C1", "email_marketing", "granted", "2026-01-01")]))
+    finding = coverage(
+        review_of([("C1", "A", "email", "2026-02-01")], [("C1", "email_marketing", "granted", "2026-01-01")])
+    )
     assert finding.notes == () and finding.metric["attested_exceptions"] == []
 
 

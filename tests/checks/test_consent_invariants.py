@@ -18,29 +18,53 @@ from ethics_review.checks.consent import consent_state_at_send, sends_in_scope
 from ethics_review.contract import PURPOSE_BY_CHANNEL
 from tests.conftest import make_review
 
-SETTINGS = settings(max_examples=10, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=10,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 DAYS = [f"2026-0{m}-{d:02d} 10:00:00" for m in (1, 3, 5, 7, 9) for d in (1, 15)]
 
 
 @st.composite
 def logs(draw):
     contacts = [f"C{i}" for i in range(draw(st.integers(1, 4)))]
-    events = draw(st.lists(st.tuples(st.sampled_from(contacts), st.sampled_from(["email_marketing", "sms_marketing",
-                                                                                  "personalised_ads"]),
-                                     st.sampled_from(["granted", "withdrawn", "refused"]), st.sampled_from(DAYS)),
-                           min_size=1, max_size=12))
-    sends = draw(st.lists(st.tuples(st.sampled_from(contacts), st.sampled_from(["A", "B"]),
-                                    st.sampled_from(["email", "sms", "ads"]), st.sampled_from(DAYS)),
-                          min_size=1, max_size=12))
-    return pd.DataFrame(events, columns=["contact_id", "purpose", "status", "recorded_at"]), \
-        pd.DataFrame(sends, columns=["contact_id", "campaign_id", "channel", "sent_at"])
+    events = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(contacts),
+                st.sampled_from(["email_marketing", "sms_marketing", "personalised_ads"]),
+                st.sampled_from(["granted", "withdrawn", "refused"]),
+                st.sampled_from(DAYS),
+            ),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    sends = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(contacts),
+                st.sampled_from(["A", "B"]),
+                st.sampled_from(["email", "sms", "ads"]),
+                st.sampled_from(DAYS),
+            ),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    return pd.DataFrame(events, columns=["contact_id", "purpose", "status", "recorded_at"]), pd.DataFrame(
+        sends, columns=["contact_id", "campaign_id", "channel", "sent_at"]
+    )
 
 
 def metrics(consents: pd.DataFrame, sends: pd.DataFrame) -> dict[str, object]:
     review = make_review(consents=consents, sends=sends)
-    return {check.__name__: dict(check(review).metric) for check in
-            (consent_module.coverage, consent_module.after_withdrawal, consent_module.freshness)}
+    return {
+        check.__name__: dict(check(review).metric)
+        for check in (consent_module.coverage, consent_module.after_withdrawal, consent_module.freshness)
+    }
 
 
 LATER_AT_SAME_INSTANT = {"granted": 0, "refused": 1, "withdrawn": 2}
@@ -51,8 +75,11 @@ def reference_state(consents: pd.DataFrame, sends: pd.DataFrame) -> list[tuple]:
     states = []
     for send in sends.itertuples():
         purpose = PURPOSE_BY_CHANNEL[send.channel]
-        before = [(e.recorded_at, LATER_AT_SAME_INSTANT[e.status], e.status) for e in consents.itertuples()
-                  if e.contact_id == send.contact_id and e.purpose == purpose and e.recorded_at <= send.sent_at]
+        before = [
+            (e.recorded_at, LATER_AT_SAME_INSTANT[e.status], e.status)
+            for e in consents.itertuples()
+            if e.contact_id == send.contact_id and e.purpose == purpose and e.recorded_at <= send.sent_at
+        ]
         latest = max(before, default=(None, None, None))
         states.append((send.contact_id, send.campaign_id, send.channel, send.sent_at, latest[2], latest[0]))
     return sorted(states, key=repr)
@@ -61,10 +88,20 @@ def reference_state(consents: pd.DataFrame, sends: pd.DataFrame) -> list[tuple]:
 def kit_state(consents: pd.DataFrame, sends: pd.DataFrame) -> list[tuple]:
     review = make_review(consents=consents, sends=sends)
     state = consent_state_at_send(review, sends_in_scope(review)).to_pandas()
-    return sorted(((r.contact_id, r.campaign_id, r.channel, str(r.sent_at),
-                    None if pd.isna(r.consent_status) else r.consent_status,
-                    None if pd.isna(r.consent_recorded_at) else str(r.consent_recorded_at))
-                   for r in state.itertuples()), key=repr)
+    return sorted(
+        (
+            (
+                r.contact_id,
+                r.campaign_id,
+                r.channel,
+                str(r.sent_at),
+                None if pd.isna(r.consent_status) else r.consent_status,
+                None if pd.isna(r.consent_recorded_at) else str(r.consent_recorded_at),
+            )
+            for r in state.itertuples()
+        ),
+        key=repr,
+    )
 
 
 @SETTINGS
@@ -79,8 +116,10 @@ def test_consent_state_matches_the_contracts_definition(log):
 def test_row_order_changes_nothing_and_metrics_are_consistent(log, random):
     consents, sends = log
     found = metrics(consents, sends)
-    shuffled = metrics(consents.sample(frac=1, random_state=random.randint(0, 999)),
-                       sends.sample(frac=1, random_state=random.randint(0, 999)))
+    shuffled = metrics(
+        consents.sample(frac=1, random_state=random.randint(0, 999)),
+        sends.sample(frac=1, random_state=random.randint(0, 999)),
+    )
     assert shuffled == found
     coverage, withdrawn = found["coverage"], found["after_withdrawal"]
     assert 0 <= coverage["coverage"] <= 1

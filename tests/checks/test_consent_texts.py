@@ -52,8 +52,9 @@ def test_every_count_in_a_sentence_agrees_with_its_noun(check_id):
         for lang in ("en", "fr"):
             # A count inside the plural form itself ("{n:plural:L'envoi|Les {n:int} envois}") agrees already.
             sentence = re.sub(r"\{\w+:plural:[^{}]*(?:\{[^{}]*\}[^{}]*)*\}", "", text[lang])
-            for name in re.findall(r"\{(\w+):int\} (?:sends|envois|contacts|people|personnes|columns|colonnes)\b",
-                                   sentence):
+            for name in re.findall(
+                r"\{(\w+):int\} (?:sends|envois|contacts|people|personnes|columns|colonnes)\b", sentence
+            ):
                 pytest.fail(f"{check_id} summary.{status}.{lang}: '{name}' is followed by a fixed plural")
 
 
@@ -75,8 +76,9 @@ def test_soft_opt_in_and_b2b_are_called_exceptions_not_legal_bases():
 def test_the_tc_string_is_a_signal_not_the_proof_and_is_personal_data():
     why = i18n.text("consent.tcf", "why", "en")
     assert "not the proof of consent" in why and "personal data" in why
-    assert "n'est pas la preuve" in i18n.text("consent.tcf", "why", "fr") or \
-        "non la preuve du consentement" in i18n.text("consent.tcf", "why", "fr")
+    assert "n'est pas la preuve" in i18n.text(
+        "consent.tcf", "why", "fr"
+    ) or "non la preuve du consentement" in i18n.text("consent.tcf", "why", "fr")
     assert any("C-604/22" in r for r in i18n.references("consent.tcf"))
 
 

@@ -23,8 +23,17 @@ from .consent import CONSENT_CHARTS
 from .governance import GOVERNANCE_CHARTS
 from .transparency import TRANSPARENCY_CHARTS
 
-__all__ = ["CHARTS", "HIDDEN_SEGMENT", "IMPACT_LINE_NAME", "chart_for", "flag_label", "format_value",
-           "impact_ratio_line", "label", "plotted_number"]
+__all__ = [
+    "CHARTS",
+    "HIDDEN_SEGMENT",
+    "IMPACT_LINE_NAME",
+    "chart_for",
+    "flag_label",
+    "format_value",
+    "impact_ratio_line",
+    "label",
+    "plotted_number",
+]
 
 CHARTS: dict[str, ChartFunction] = {**CONSENT_CHARTS, **BIAS_CHARTS, **TRANSPARENCY_CHARTS, **GOVERNANCE_CHARTS}
 

@@ -84,8 +84,13 @@ def value_kind(column: str) -> str:
         return "p"
     if "ratio" in name:
         return "ratio"
-    if (name.endswith("rate") or name.startswith("share") or name.endswith("share") or "coverage" in name
-            or name in {"ci_low", "ci_high", "difference"}):
+    if (
+        name.endswith("rate")
+        or name.startswith("share")
+        or name.endswith("share")
+        or "coverage" in name
+        or name in {"ci_low", "ci_high", "difference"}
+    ):
         return "pct"
     return "num"
 
@@ -156,66 +161,101 @@ def stacked_counts(
     segment per count column of `parts` (column, colour). A segment is drawn only when its count is a real
     number. When a row's split is suppressed but its total is not, the total is drawn as one neutral segment,
     so the bar's size stays visible without revealing the small count."""
-    rows = [r for r in finding.evidence
-            if any(plotted_number(r.get(column)) is not None for column, _ in parts)
-            or plotted_number(r.get(total_column)) is not None]
+    rows = [
+        r
+        for r in finding.evidence
+        if any(plotted_number(r.get(column)) is not None for column, _ in parts)
+        or plotted_number(r.get(total_column)) is not None
+    ]
     if not rows:
         return None
     figure = go.Figure()
     hover_lines = "".join(
-        f"<br>{column_label(c, lang, finding.check_id)}: %{{customdata[{i}]}}" for i, c in enumerate(hover_columns))
+        f"<br>{column_label(c, lang, finding.check_id)}: %{{customdata[{i}]}}" for i, c in enumerate(hover_columns)
+    )
     hidden_split = [r for r in rows if all(plotted_number(r.get(column)) is None for column, _ in parts)]
-    segments = [(column, colour, [r for r in rows if plotted_number(r.get(column)) is not None])
-                for column, colour in parts]
+    segments = [
+        (column, colour, [r for r in rows if plotted_number(r.get(column)) is not None]) for column, colour in parts
+    ]
     segments.append((HIDDEN_SEGMENT, "#bdbdbd", hidden_split))
     for column, colour, segment_rows in segments:
         if not segment_rows:
             continue
         value_column = total_column if column == HIDDEN_SEGMENT else column
-        figure.add_trace(go.Bar(
-            name=(label(f"chart.{column}", lang) if column == HIDDEN_SEGMENT
-                  else column_label(column, lang, finding.check_id)),
-            x=[[categories(r)[0] for r in segment_rows], [categories(r)[1] for r in segment_rows]],
-            y=[plotted_number(r[value_column]) for r in segment_rows],
-            marker_color=colour,
-            meta=column,
-            customdata=[[hover_value(r, c, lang) for c in hover_columns] for r in segment_rows],
-            hovertemplate=f"<b>%{{x}}</b>{hover_lines}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Bar(
+                name=(
+                    label(f"chart.{column}", lang)
+                    if column == HIDDEN_SEGMENT
+                    else column_label(column, lang, finding.check_id)
+                ),
+                x=[[categories(r)[0] for r in segment_rows], [categories(r)[1] for r in segment_rows]],
+                y=[plotted_number(r[value_column]) for r in segment_rows],
+                marker_color=colour,
+                meta=column,
+                customdata=[[hover_value(r, c, lang) for c in hover_columns] for r in segment_rows],
+                hovertemplate=f"<b>%{{x}}</b>{hover_lines}<extra></extra>",
+            )
+        )
     figure.update_layout(barmode="stack", showlegend=True)
     figure.update_yaxes(title_text=y_title, rangemode="tozero")
     return base_layout(figure, title=title, height=480)
 
 
-
-
-
-def problem_bars(finding: Finding, lang: str, *, category: Callable[[Mapping[str, Any]], str], problem: str,
-                 total: str, chart: str, colour: str = "#c62828",
-                 hover_columns: Sequence[str] = ()) -> go.Figure | None:
+def problem_bars(
+    finding: Finding,
+    lang: str,
+    *,
+    category: Callable[[Mapping[str, Any]], str],
+    problem: str,
+    total: str,
+    chart: str,
+    colour: str = "#c62828",
+    hover_columns: Sequence[str] = (),
+) -> go.Figure | None:
     """The problem first: one horizontal bar per evidence row (campaign and purpose, content type and channel)
     whose length is the count of what is wrong (`problem`), written with its share of the row's volume
     (`total`) as "210 of 9,400 (2.2%)". The largest problem is on top; rows with nothing wrong stay, at zero,
     so the reader sees they were looked at. A suppressed count ("<10") is never drawn: its row says so."""
-    rows = [r for r in finding.evidence if plotted_number(r.get(total)) is not None
-            or plotted_number(r.get(problem)) is not None]
+    rows = [
+        r
+        for r in finding.evidence
+        if plotted_number(r.get(total)) is not None or plotted_number(r.get(problem)) is not None
+    ]
     if not rows or all(plotted_number(r.get(problem)) is None for r in rows):
         return None
     rows.sort(key=lambda r: -(plotted_number(r.get(problem)) or 0.0))
     names = [category(r) for r in rows]
     counts = [plotted_number(r.get(problem)) or 0.0 for r in rows]
     texts = [_of_total(r.get(problem), r.get(total), lang) for r in rows]
-    hover_lines = "".join(f"<br>{column_label(c, lang, finding.check_id)}: %{{customdata[{i}]}}"
-                          for i, c in enumerate(hover_columns))
-    figure = go.Figure(go.Bar(
-        orientation="h", y=names, x=counts, text=texts, textposition="outside", cliponaxis=False,
-        marker_color=colour, meta=problem, name=column_label(problem, lang, finding.check_id),
-        customdata=[[hover_value(r, c, lang) for c in hover_columns] for r in rows],
-        hovertemplate=f"<b>%{{y}}</b>: %{{text}}{hover_lines}<extra></extra>", showlegend=False))
+    hover_lines = "".join(
+        f"<br>{column_label(c, lang, finding.check_id)}: %{{customdata[{i}]}}" for i, c in enumerate(hover_columns)
+    )
+    figure = go.Figure(
+        go.Bar(
+            orientation="h",
+            y=names,
+            x=counts,
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=colour,
+            meta=problem,
+            name=column_label(problem, lang, finding.check_id),
+            customdata=[[hover_value(r, c, lang) for c in hover_columns] for r in rows],
+            hovertemplate=f"<b>%{{y}}</b>: %{{text}}{hover_lines}<extra></extra>",
+            showlegend=False,
+        )
+    )
     top = max(counts) or 1.0
-    figure.update_xaxes(title_text=label(f"chart.{chart}.x", lang), rangemode="tozero", range=[0, top * 1.45],
-                        tickformat=",d" if top >= 5 else None, dtick=1 if top < 5 else None,
-                        separatethousands=True)
+    figure.update_xaxes(
+        title_text=label(f"chart.{chart}.x", lang),
+        rangemode="tozero",
+        range=[0, top * 1.45],
+        tickformat=",d" if top >= 5 else None,
+        dtick=1 if top < 5 else None,
+        separatethousands=True,
+    )
     figure.update_yaxes(type="category", autorange="reversed", automargin=True)
     figure.update_layout(separators=separators(lang), bargap=0.35)
     return base_layout(figure, title=label(f"chart.{chart}.title", lang), height=150 + 30 * len(rows))
@@ -228,8 +268,13 @@ def _of_total(part: Any, total: Any, lang: str) -> str:
         return label("chart.hidden_count", lang, count=text_or_dash(part))
     if not whole:
         return format_value(part, "n", lang)
-    return label("chart.of_total", lang, part=format_value(part, "n", lang), total=format_value(total, "n", lang),
-                 share=count / whole)
+    return label(
+        "chart.of_total",
+        lang,
+        part=format_value(part, "n", lang),
+        total=format_value(total, "n", lang),
+        share=count / whole,
+    )
 
 
 def separators(lang: str) -> str:

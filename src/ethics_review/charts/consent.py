@@ -30,13 +30,22 @@ GREEN, RED, ORANGE, BLUE, GREY, DARK_RED = "#2e7d32", "#c62828", "#ef8f00", "#1f
 def coverage_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """consent.coverage: per campaign and purpose (channel), the sends that went out without a legal basis, with
     their share of the row's sends; the volume of sends is in the text and the hover, never the bar."""
-    return problem_bars(finding, lang, category=lambda r: _campaign_purpose(r, lang), problem="uncovered",
-                        total="sends", chart="coverage", hover_columns=("sends", "covered", "coverage"))
+    return problem_bars(
+        finding,
+        lang,
+        category=lambda r: _campaign_purpose(r, lang),
+        problem="uncovered",
+        total="sends",
+        chart="coverage",
+        hover_columns=("sends", "covered", "coverage"),
+    )
 
 
 def _campaign_purpose(row: Row, lang: str) -> str:
-    return (f"{text_or_dash(row.get('campaign_id'))} · {value_word('purpose', row.get('purpose'), lang)} "
-            f"({value_word('channel', row.get('channel'), lang)})")
+    return (
+        f"{text_or_dash(row.get('campaign_id'))} · {value_word('purpose', row.get('purpose'), lang)} "
+        f"({value_word('channel', row.get('channel'), lang)})"
+    )
 
 
 def _axis(rows: Sequence[Row], category: Category) -> list[Any]:
@@ -46,8 +55,14 @@ def _axis(rows: Sequence[Row], category: Category) -> list[Any]:
     return labels
 
 
-def _bars(finding: Finding, lang: str, series: Sequence[tuple[str, str, Sequence[Row], str]], category: Category,
-          *, stacked: bool) -> go.Figure | None:
+def _bars(
+    finding: Finding,
+    lang: str,
+    series: Sequence[tuple[str, str, Sequence[Row], str]],
+    category: Category,
+    *,
+    stacked: bool,
+) -> go.Figure | None:
     """One trace per series (word key, colour, rows, count column); rows whose count is not a real number are
     left out of the trace, so a suppressed cell is never drawn."""
     figure = go.Figure()
@@ -56,11 +71,17 @@ def _bars(finding: Finding, lang: str, series: Sequence[tuple[str, str, Sequence
         if not drawn:
             continue
         name = chart_text(finding.check_id, key, lang)
-        figure.add_trace(go.Bar(
-            name=name, meta=key, marker_color=colour, x=_axis(drawn, category),
-            y=[plotted_number(row[column]) for row in drawn],
-            customdata=[[hover_value(row, column, lang)] for row in drawn],
-            hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{customdata[0]}}<extra></extra>"))
+        figure.add_trace(
+            go.Bar(
+                name=name,
+                meta=key,
+                marker_color=colour,
+                x=_axis(drawn, category),
+                y=[plotted_number(row[column]) for row in drawn],
+                customdata=[[hover_value(row, column, lang)] for row in drawn],
+                hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{customdata[0]}}<extra></extra>",
+            )
+        )
     if not figure.data or not any(y for trace in figure.data for y in trace.y):
         return None  # nothing wrong is drawable (zero, or only "<10"): the summary and the table say it
     figure.update_layout(barmode="stack" if stacked else "group", showlegend=True)
@@ -68,85 +89,127 @@ def _bars(finding: Finding, lang: str, series: Sequence[tuple[str, str, Sequence
     return base_layout(figure, title=chart_text(finding.check_id, "title", lang), height=460)
 
 
-def count_bars(finding: Finding, lang: str, *, category: Category, columns: Sequence[tuple[str, str]],
-               stacked: bool = False) -> go.Figure | None:
+def count_bars(
+    finding: Finding, lang: str, *, category: Category, columns: Sequence[tuple[str, str]], stacked: bool = False
+) -> go.Figure | None:
     """One bar per evidence row and count column (its colour), grouped or stacked."""
     rows = list(finding.evidence)
-    return _bars(finding, lang, [(column, colour, rows, column) for column, colour in columns], category,
-                 stacked=stacked)
+    return _bars(
+        finding, lang, [(column, colour, rows, column) for column, colour in columns], category, stacked=stacked
+    )
 
 
-def split_bars(finding: Finding, lang: str, *, category: Category, split: str, count: str,
-               colours: Mapping[str, str]) -> go.Figure | None:
+def split_bars(
+    finding: Finding, lang: str, *, category: Category, split: str, count: str, colours: Mapping[str, str]
+) -> go.Figure | None:
     """Stacked bars of `count`, one segment per value of the evidence column `split` (in the order of
     `colours`)."""
-    series = [(value, colour, [r for r in finding.evidence if r.get(split) == value], count)
-              for value, colour in colours.items()]
+    series = [
+        (value, colour, [r for r in finding.evidence if r.get(split) == value], count)
+        for value, colour in colours.items()
+    ]
     return _bars(finding, lang, series, category, stacked=True)
 
 
 def after_withdrawal_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """consent.after_withdrawal: sends after a no, by campaign and delay, split by withdrawal, refusal or
     objection."""
-    return split_bars(finding, lang,
-                      category=lambda r: (text_or_dash(r.get("campaign_id")), value_word("lag", r.get("lag"), lang)),
-                      split="after", count="sends",
-                      colours={"withdrawn": RED, "refused": ORANGE, "objection": DARK_RED})
+    return split_bars(
+        finding,
+        lang,
+        category=lambda r: (text_or_dash(r.get("campaign_id")), value_word("lag", r.get("lag"), lang)),
+        split="after",
+        count="sends",
+        colours={"withdrawn": RED, "refused": ORANGE, "objection": DARK_RED},
+    )
 
 
 def proof_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """consent.proof: per purpose, the granted consents whose proof is incomplete, with their share."""
-    return problem_bars(finding, lang, category=lambda r: value_word("purpose", r.get("purpose"), lang),
-                        problem="incomplete", total="granted", chart="proof", colour=ORANGE,
-                        hover_columns=("granted", "complete", "double_opt_in"))
+    return problem_bars(
+        finding,
+        lang,
+        category=lambda r: value_word("purpose", r.get("purpose"), lang),
+        problem="incomplete",
+        total="granted",
+        chart="proof",
+        colour=ORANGE,
+        hover_columns=("granted", "complete", "double_opt_in"),
+    )
 
 
 def freshness_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """consent.freshness: per campaign and purpose, the sends that relied on a consent past its refresh age,
     with their share of the sends under consent."""
-    return problem_bars(finding, lang,
-                        category=lambda r: (f"{text_or_dash(r.get('campaign_id'))} · "
-                                            f"{value_word('purpose', r.get('purpose'), lang)}"),
-                        problem="stale_sends", total="consent_sends", chart="freshness", colour=ORANGE,
-                        hover_columns=("consent_sends",))
+    return problem_bars(
+        finding,
+        lang,
+        category=lambda r: f"{text_or_dash(r.get('campaign_id'))} · {value_word('purpose', r.get('purpose'), lang)}",
+        problem="stale_sends",
+        total="consent_sends",
+        chart="freshness",
+        colour=ORANGE,
+        hover_columns=("consent_sends",),
+    )
 
 
 def minors_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """consent.minors: per country, children who consented alone and ads or profiling sends to minors."""
-    return count_bars(finding, lang, category=lambda r: f"{value_word('country', r.get('country'), lang)} "
-                                                        f"({text_or_dash(r.get('consent_age'))})",
-                      columns=(("minors_without_parental_consent", RED), ("sends_to_minors", ORANGE)))
+    return count_bars(
+        finding,
+        lang,
+        category=lambda r: f"{value_word('country', r.get('country'), lang)} ({text_or_dash(r.get('consent_age'))})",
+        columns=(("minors_without_parental_consent", RED), ("sends_to_minors", ORANGE)),
+    )
 
 
 def erasure_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """consent.erasure: per type of request, those overdue, answered late and still pending (how many requests
     there were in all is in the evidence table: a volume, not the problem)."""
-    return count_bars(finding, lang, category=lambda r: value_word("type", r.get("type"), lang),
-                      columns=(("overdue", RED), ("completed_late", ORANGE), ("pending", GREY)))
+    return count_bars(
+        finding,
+        lang,
+        category=lambda r: value_word("type", r.get("type"), lang),
+        columns=(("overdue", RED), ("completed_late", ORANGE), ("pending", GREY)),
+    )
 
 
 def retention_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """consent.retention: inactive prospects still contacted, then all inactive prospects, by time since their
     last activity."""
-    return count_bars(finding, lang, category=lambda r: value_word("inactive", r.get("inactive"), lang),
-                      columns=(("contacted", RED), ("dormant_prospects", ORANGE)))
+    return count_bars(
+        finding,
+        lang,
+        category=lambda r: value_word("inactive", r.get("inactive"), lang),
+        columns=(("contacted", RED), ("dormant_prospects", ORANGE)),
+    )
 
 
 def special_categories_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """consent.special_categories: rows whose values reveal a special category, per column (a column flagged by
     its name alone has no row count and stays in the table)."""
-    return count_bars(finding, lang,
-                      category=lambda r: (f"{text_or_dash(r.get('table'))}.{text_or_dash(r.get('column'))}",
-                                          value_word("category", r.get("category"), lang)),
-                      columns=(("rows", ORANGE),))
+    return count_bars(
+        finding,
+        lang,
+        category=lambda r: (
+            f"{text_or_dash(r.get('table'))}.{text_or_dash(r.get('column'))}",
+            value_word("category", r.get("category"), lang),
+        ),
+        columns=(("rows", ORANGE),),
+    )
 
 
 def minimisation_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     """consent.minimisation: rows holding personal data they do not need, per column and kind."""
-    return count_bars(finding, lang,
-                      category=lambda r: (f"{text_or_dash(r.get('table'))}.{text_or_dash(r.get('column'))}",
-                                          value_word("kind", r.get("kind"), lang)),
-                      columns=(("rows", ORANGE),))
+    return count_bars(
+        finding,
+        lang,
+        category=lambda r: (
+            f"{text_or_dash(r.get('table'))}.{text_or_dash(r.get('column'))}",
+            value_word("kind", r.get("kind"), lang),
+        ),
+        columns=(("rows", ORANGE),),
+    )
 
 
 def tcf_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
@@ -155,8 +218,10 @@ def tcf_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     problem count is suppressed ("<10") says so instead of drawing it."""
     campaigns: dict[str, dict[str, Any]] = {}
     for row in finding.evidence:
-        entry = campaigns.setdefault(text_or_dash(row.get("campaign_id")),
-                                     {"campaign_id": row.get("campaign_id"), "wrong": 0, "sends": 0, "hidden": False})
+        entry = campaigns.setdefault(
+            text_or_dash(row.get("campaign_id")),
+            {"campaign_id": row.get("campaign_id"), "wrong": 0, "sends": 0, "hidden": False},
+        )
         sends = plotted_number(row.get("sends"))
         if sends is not None:
             entry["sends"] += int(sends)
@@ -167,9 +232,15 @@ def tcf_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
                 entry["wrong"] += int(sends)
     hidden = _hidden_label(finding)
     rows = [{**e, "wrong": e["wrong"] if e["wrong"] or not e["hidden"] else hidden} for e in campaigns.values()]
-    return problem_bars(replace(finding, evidence=tuple(rows)), lang,
-                        category=lambda r: text_or_dash(r.get("campaign_id")), problem="wrong", total="sends",
-                        chart="tcf", hover_columns=())
+    return problem_bars(
+        replace(finding, evidence=tuple(rows)),
+        lang,
+        category=lambda r: text_or_dash(r.get("campaign_id")),
+        problem="wrong",
+        total="sends",
+        chart="tcf",
+        hover_columns=(),
+    )
 
 
 def _hidden_label(finding: Finding) -> str:

@@ -8,5 +8,6 @@ from .consent import CONSENT_CHECKS
 from .governance import GOVERNANCE_CHECKS
 from .transparency import TRANSPARENCY_CHECKS
 
-CHECKS: dict[str, Check] = {check.id: check for check in (*CONSENT_CHECKS, *BIAS_CHECKS, *TRANSPARENCY_CHECKS,
-                                                     *GOVERNANCE_CHECKS)}
+CHECKS: dict[str, Check] = {
+    check.id: check for check in (*CONSENT_CHECKS, *BIAS_CHECKS, *TRANSPARENCY_CHECKS, *GOVERNANCE_CHECKS)
+}

@@ -26,8 +26,16 @@ from ..engine import fetch
 from ..errors import ConfigError
 from ..findings import Finding, Status, Threshold, judge, suppress_small_cells, worst
 from ..review import Review
-from ..stats import (benjamini_hochberg, binomial_p_value, chi_square, compare_proportions, ks_p_value,
-                     ratio_interval, welch_p_value, wilson_interval)
+from ..stats import (
+    benjamini_hochberg,
+    binomial_p_value,
+    chi_square,
+    compare_proportions,
+    ks_p_value,
+    ratio_interval,
+    welch_p_value,
+    wilson_interval,
+)
 from .common import Check, age_at, build_finding, not_applicable
 
 MISSING_GROUP = "(missing)"
@@ -83,7 +91,7 @@ def attribute_parts(attribute: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def attribute_name(attribute: str | Sequence[str]) -> str:
-    """"gender", or "gender × age_band" for an intersection: the key of a named reference group too."""
+    """ "gender", or "gender × age_band" for an intersection: the key of a named reference group too."""
     return INTERSECTION.join(attribute_parts(attribute))
 
 
@@ -100,9 +108,11 @@ def group_counts(population: ibis.Table, attributes: Sequence[str | tuple[str, .
     """(campaign_id, attribute, group, n, selected) per group of each attribute or intersection of attributes."""
     frames = []
     for attribute in attributes:
-        counts = fetch(population.mutate(group=group_label(population, attribute))
-                      .group_by(["campaign_id", "group"])
-                      .agg(n=ibis._.count(), selected=ibis._.selected.cast("int64").sum()))
+        counts = fetch(
+            population.mutate(group=group_label(population, attribute))
+            .group_by(["campaign_id", "group"])
+            .agg(n=ibis._.count(), selected=ibis._.selected.cast("int64").sum())
+        )
         frames.append(counts.assign(attribute=attribute_name(attribute)))
     columns = ["campaign_id", "attribute", "group", "n", "selected"]
     if not frames:
@@ -124,17 +134,21 @@ class ParityRules:
 def parity_thresholds(fail_below: float, warn_below: float, metric: str = "impact_ratio") -> tuple[Threshold, ...]:
     """docs/checks.md: fail below `fail_below` and significant; warn below it but not significant, or below
     `warn_below` and significant. Kit defaults (the four-fifths rule is a screening signal, not a verdict)."""
-    return (Threshold(metric, "<", fail_below, "fail", "kit default", needs_significance=True),
-            Threshold(metric, "<", fail_below, "warn", "kit default"),
-            Threshold(metric, "<", warn_below, "warn", "kit default", needs_significance=True))
+    return (
+        Threshold(metric, "<", fail_below, "fail", "kit default", needs_significance=True),
+        Threshold(metric, "<", fail_below, "warn", "kit default"),
+        Threshold(metric, "<", warn_below, "warn", "kit default", needs_significance=True),
+    )
 
 
 def gap_thresholds(fail_above: float, warn_above: float, metric: str) -> tuple[Threshold, ...]:
     """The same judgement for a distance that should stay small (a rate gap, a KS distance): fail above
     `fail_above` and significant; warn above it but not significant, or above `warn_above` and significant."""
-    return (Threshold(metric, ">", fail_above, "fail", "kit default", needs_significance=True),
-            Threshold(metric, ">", fail_above, "warn", "kit default"),
-            Threshold(metric, ">", warn_above, "warn", "kit default", needs_significance=True))
+    return (
+        Threshold(metric, ">", fail_above, "fail", "kit default", needs_significance=True),
+        Threshold(metric, ">", fail_above, "warn", "kit default"),
+        Threshold(metric, ">", warn_above, "warn", "kit default", needs_significance=True),
+    )
 
 
 def _reference_group(groups: pd.DataFrame, attribute: str, rules: ParityRules) -> str | None:
@@ -172,8 +186,9 @@ def _number(value: object) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def parity_table(counts: pd.DataFrame, rules: ParityRules, *,
-                 keys: Sequence[str] = ("campaign_id", "attribute")) -> pd.DataFrame:
+def parity_table(
+    counts: pd.DataFrame, rules: ParityRules, *, keys: Sequence[str] = ("campaign_id", "attribute")
+) -> pd.DataFrame:
     """Rates, intervals, impact ratios, tests (BH-adjusted across the whole table) and a flag per group.
     `keys` name the blocks whose groups are compared with each other (they include `attribute`)."""
     rows = []
@@ -184,15 +199,31 @@ def parity_table(counts: pd.DataFrame, rules: ParityRules, *,
         reference = _reference_group(groups, block["attribute"], rules)
         ref = groups[groups.group == reference].iloc[0] if reference is not None else None
         for group in groups.itertuples(index=False):
-            row = {**block, "group": group.group, "n": int(group.n),
-                   "selected": int(group.selected), "reference_group": reference, "rate": None,
-                   "ci_low": None, "ci_high": None, "impact_ratio": None, "ratio_ci_low": None,
-                   "ratio_ci_high": None, "difference": None, "ratio_to_overall": None, "p_value": None,
-                   "test": None}
+            row = {
+                **block,
+                "group": group.group,
+                "n": int(group.n),
+                "selected": int(group.selected),
+                "reference_group": reference,
+                "rate": None,
+                "ci_low": None,
+                "ci_high": None,
+                "impact_ratio": None,
+                "ratio_ci_low": None,
+                "ratio_ci_high": None,
+                "difference": None,
+                "ratio_to_overall": None,
+                "p_value": None,
+                "test": None,
+            }
             if group.n >= rules.min_group_size:
                 interval = wilson_interval(group.selected, group.n)
-                row.update(rate=group.rate, ci_low=interval.low, ci_high=interval.high,
-                           ratio_to_overall=group.rate / overall if overall else None)
+                row.update(
+                    rate=group.rate,
+                    ci_low=interval.low,
+                    ci_high=interval.high,
+                    ratio_to_overall=group.rate / overall if overall else None,
+                )
             if group.n < rules.min_flag_size or ref is None:
                 row["flag"] = INSUFFICIENT
             elif group.group == reference:
@@ -202,9 +233,15 @@ def parity_table(counts: pd.DataFrame, rules: ParityRules, *,
             else:
                 ratio = ratio_interval(group.selected, group.n, ref.selected, ref.n)
                 test = compare_proportions(group.selected, group.n, ref.selected, ref.n)
-                row.update(impact_ratio=group.rate / ref.rate, ratio_ci_low=ratio.low, ratio_ci_high=ratio.high,
-                           difference=group.rate - ref.rate, p_value=test.p_value, test=test.method,
-                           flag="compared")
+                row.update(
+                    impact_ratio=group.rate / ref.rate,
+                    ratio_ci_low=ratio.low,
+                    ratio_ci_high=ratio.high,
+                    difference=group.rate - ref.rate,
+                    p_value=test.p_value,
+                    test=test.method,
+                    flag="compared",
+                )
             rows.append(row)
     table = pd.DataFrame(rows)
     if table.empty:
@@ -223,8 +260,9 @@ GROUP_BLOCK = ["campaign_id", "attribute", "measure"]  # the rows whose counts s
 PARTS = ("first_part", "second_part")  # an intersection's groups, as lines of its table (evidence never shows them)
 
 
-def group_evidence(table: pd.DataFrame, *, count_columns: Sequence[str], k: int,
-                   hide_with: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def group_evidence(
+    table: pd.DataFrame, *, count_columns: Sequence[str], k: int, hide_with: Mapping[str, Sequence[str]]
+) -> pd.DataFrame:
     """Evidence of counts per group of a sensitive attribute: small cells suppressed, with complementary
     suppression in each campaign and attribute, and, for an intersection ("F × 65+"), in each of its rows and
     columns too, since their totals are the groups of each attribute alone (shown by the other checks)."""
@@ -233,9 +271,14 @@ def group_evidence(table: pd.DataFrame, *, count_columns: Sequence[str], k: int,
     parts = table.group.astype(str).str.split(INTERSECTION, n=1, expand=True).reindex(columns=[0, 1])
     intersection = table.attribute.astype(str).str.contains(INTERSECTION, regex=False)
     lined = table.assign(**{PARTS[0]: parts[0].where(intersection), PARTS[1]: parts[1].where(intersection)})
-    shown = suppress_small_cells(lined, count_columns=count_columns, k=k, hide_with=hide_with,
-                                 partition_by=GROUP_BLOCK,
-                                 margins=[[*GROUP_BLOCK, PARTS[0]], [*GROUP_BLOCK, PARTS[1]]])
+    shown = suppress_small_cells(
+        lined,
+        count_columns=count_columns,
+        k=k,
+        hide_with=hide_with,
+        partition_by=GROUP_BLOCK,
+        margins=[[*GROUP_BLOCK, PARTS[0]], [*GROUP_BLOCK, PARTS[1]]],
+    )
     return shown.drop(columns=list(PARTS))
 
 
@@ -250,10 +293,22 @@ def visible(table: pd.DataFrame, evidence: pd.DataFrame, columns: Sequence[str])
 
 def parity_evidence(table: pd.DataFrame, k: int) -> pd.DataFrame:
     """The table as it may leave the engine's side: small cells suppressed, rates of tiny groups hidden."""
-    derived = ["rate", "ci_low", "ci_high", "impact_ratio", "ratio_ci_low", "ratio_ci_high", "difference",
-               "ratio_to_overall"]
-    return group_evidence(table, count_columns=["n", "selected"], k=k, hide_with={
-        "n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived})
+    derived = [
+        "rate",
+        "ci_low",
+        "ci_high",
+        "impact_ratio",
+        "ratio_ci_low",
+        "ratio_ci_high",
+        "difference",
+        "ratio_to_overall",
+    ]
+    return group_evidence(
+        table,
+        count_columns=["n", "selected"],
+        k=k,
+        hide_with={"n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived},
+    )
 
 
 def comparison_metric(table: pd.DataFrame, headline: str, column: str, pick=min) -> dict[str, object]:
@@ -262,7 +317,7 @@ def comparison_metric(table: pd.DataFrame, headline: str, column: str, pick=min)
     judged = table[table.flag.isin(["pass", "warn", "fail"])] if not table.empty else table
     values = [v for v in judged.get(column, []) if _number(v) is not None]
     return {
-        "comparisons": int(len(judged)),
+        "comparisons": len(judged),
         "failed_comparisons": int((judged.flag == "fail").sum()) if len(judged) else 0,
         "warned_comparisons": int((judged.flag == "warn").sum()) if len(judged) else 0,
         "insufficient_groups": int((table.flag == INSUFFICIENT).sum()) if not table.empty else 0,
@@ -274,29 +329,50 @@ def parity_metric(table: pd.DataFrame) -> dict[str, object]:
     return comparison_metric(table, "min_impact_ratio", "impact_ratio")
 
 
-def comparison_rules(bias: BiasConfig, *, reference: str | Mapping[str, str] | None,
-                     thresholds: tuple[Threshold, ...]) -> ParityRules:
-    return ParityRules(min_group_size=bias.min_group_size, min_flag_size=bias.min_flag_size,
-                       k_anonymity=bias.k_anonymity, reference=reference or bias.reference, thresholds=thresholds)
+def comparison_rules(
+    bias: BiasConfig, *, reference: str | Mapping[str, str] | None, thresholds: tuple[Threshold, ...]
+) -> ParityRules:
+    return ParityRules(
+        min_group_size=bias.min_group_size,
+        min_flag_size=bias.min_flag_size,
+        k_anonymity=bias.k_anonymity,
+        reference=reference or bias.reference,
+        thresholds=thresholds,
+    )
 
 
 def _ordered(names: tuple[str, str], low: float, high: float, *, upper: float | None, example: str) -> None:
     """Two thresholds in the only order that makes sense, else a ConfigError naming both."""
     if not (0 < low <= high and (upper is None or high <= upper)):
         bound = f" <= {upper:g}" if upper is not None else ""
-        raise ConfigError(f"bias thresholds must satisfy 0 < {names[0]} <= {names[1]}{bound}, found {names[0]}="
-                          f"{low}, {names[1]}={high}", fix=f"set e.g. {example}")
+        raise ConfigError(
+            f"bias thresholds must satisfy 0 < {names[0]} <= {names[1]}{bound}, found {names[0]}="
+            f"{low}, {names[1]}={high}",
+            fix=f"set e.g. {example}",
+        )
 
 
-def parity_rules(bias: BiasConfig, *, reference: str | Mapping[str, str] | None, fail_below: float,
-                 warn_below: float, metric: str = "impact_ratio") -> ParityRules:
-    _ordered(("fail_below", "warn_below"), fail_below, warn_below, upper=1,
-             example="fail_below: 0.8, warn_below: 0.9")
+def parity_rules(
+    bias: BiasConfig,
+    *,
+    reference: str | Mapping[str, str] | None,
+    fail_below: float,
+    warn_below: float,
+    metric: str = "impact_ratio",
+) -> ParityRules:
+    _ordered(("fail_below", "warn_below"), fail_below, warn_below, upper=1, example="fail_below: 0.8, warn_below: 0.9")
     return comparison_rules(bias, reference=reference, thresholds=parity_thresholds(fail_below, warn_below, metric))
 
 
-def gap_rules(bias: BiasConfig, *, reference: str | Mapping[str, str] | None, warn_above: float,
-              fail_above: float, metric: str, example: str) -> ParityRules:
+def gap_rules(
+    bias: BiasConfig,
+    *,
+    reference: str | Mapping[str, str] | None,
+    warn_above: float,
+    fail_above: float,
+    metric: str,
+    example: str,
+) -> ParityRules:
     _ordered(("warn_above", "fail_above"), warn_above, fail_above, upper=None, example=example)
     return comparison_rules(bias, reference=reference, thresholds=gap_thresholds(fail_above, warn_above, metric))
 
@@ -309,8 +385,14 @@ def worst_row(table: pd.DataFrame, column: str, *, ascending: bool = True) -> di
         return {"campaign": "", "attribute": "", "group": "", "reference_group": "", "value": None, "row": {}}
     severity = judged.flag.map({"fail": 0, "warn": 1})
     row = judged.assign(severity=severity).sort_values(["severity", column], ascending=[True, ascending]).iloc[0]
-    return {"campaign": row.campaign_id, "attribute": row.attribute, "group": row.group,
-            "reference_group": row.get("reference_group", ""), "value": row[column], "row": row.to_dict()}
+    return {
+        "campaign": row.campaign_id,
+        "attribute": row.attribute,
+        "group": row.group,
+        "reference_group": row.get("reference_group", ""),
+        "value": row[column],
+        "row": row.to_dict(),
+    }
 
 
 def _worst_row(table: pd.DataFrame) -> dict[str, object]:
@@ -320,6 +402,7 @@ def _worst_row(table: pd.DataFrame) -> dict[str, object]:
 
 
 # --- What every bias check does before measuring -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Audit:
@@ -331,9 +414,15 @@ class Audit:
     notes: tuple[str, ...]
 
 
-def audit_population(review: Review, check_id: str, *, campaign: str | None,
-                     attributes: Sequence[str | Sequence[str]] | None, columns: Sequence[str] = (),
-                     intersections: bool = False) -> Audit | Finding:
+def audit_population(
+    review: Review,
+    check_id: str,
+    *,
+    campaign: str | None,
+    attributes: Sequence[str | Sequence[str]] | None,
+    columns: Sequence[str] = (),
+    intersections: bool = False,
+) -> Audit | Finding:
     """The selection population with the attributes found, or the `not_applicable` finding that says what is
     missing (the targeting table or one of its `columns`, the attributes, or any configured attribute)."""
     needs_targeting = bool(columns) or not (review.has("sends") and review.has("contacts"))
@@ -346,11 +435,16 @@ def audit_population(review: Review, check_id: str, *, campaign: str | None,
     if campaign is not None:
         population = population.filter(population.campaign_id == campaign)
     configured = review.config.bias.intersections if intersections else review.config.bias.sensitive
-    wanted = [attribute_parts(a) if intersections else a for a in (attributes if attributes is not None
-                                                                    else configured)]
+    wanted = [
+        attribute_parts(a) if intersections else a for a in (attributes if attributes is not None else configured)
+    ]
     if not wanted:
-        return not_applicable(review, check_id, [], reason=i18n.text(
-            SHARED_TEXT, "no_intersections" if intersections else "no_attributes", review.lang))
+        return not_applicable(
+            review,
+            check_id,
+            [],
+            reason=i18n.text(SHARED_TEXT, "no_intersections" if intersections else "no_attributes", review.lang),
+        )
     present = [a for a in wanted if all(p in population.columns for p in attribute_parts(a))]
     absent = sorted({p for a in wanted for p in attribute_parts(a) if p not in population.columns})
     notes = tuple(i18n.text(SHARED_TEXT, "attribute_missing", review.lang, attribute=a) for a in absent)
@@ -379,20 +473,26 @@ def check_attributes(review: Review) -> None:
     if columns is None:
         return
     bias = review.config.bias
-    named = [("sensitive", a) for a in bias.sensitive] + [("features", f) for f in bias.features] + [
-        ("intersections", p) for pair in bias.intersections for p in pair]
+    named = (
+        [("sensitive", a) for a in bias.sensitive]
+        + [("features", f) for f in bias.features]
+        + [("intersections", p) for pair in bias.intersections for p in pair]
+    )
     for key, name in named:
         if name not in columns:
             near = difflib.get_close_matches(name, sorted(columns), n=1, cutoff=0.6)
             hint = f"; did you mean '{near[0]}'?" if near else ""
-            raise ConfigError(f"bias.{key}: '{name}' is not a column of contacts or targeting{hint}",
-                              fix=f"name a column of your tables ({', '.join(sorted(columns))}), or map yours to "
-                              f"this name under columns:")
+            raise ConfigError(
+                f"bias.{key}: '{name}' is not a column of contacts or targeting{hint}",
+                fix=f"name a column of your tables ({', '.join(sorted(columns))}), or map yours to "
+                f"this name under columns:",
+            )
 
 
 def insufficient(review: Review, check_id: str, min_flag_size: int) -> Finding:
-    return not_applicable(review, check_id, [], reason=i18n.text(
-        SHARED_TEXT, "insufficient", review.lang, min_flag_size=min_flag_size))
+    return not_applicable(
+        review, check_id, [], reason=i18n.text(SHARED_TEXT, "insufficient", review.lang, min_flag_size=min_flag_size)
+    )
 
 
 def _attribute_list(attributes: Sequence[str | Sequence[str]]) -> str:
@@ -400,6 +500,7 @@ def _attribute_list(attributes: Sequence[str | Sequence[str]]) -> str:
 
 
 # --- bias.selection_parity and bias.intersectional ----------------------------------------------------------------
+
 
 def _parity_finding(review: Review, check_id: str, audit: Audit | Finding, rules: ParityRules) -> Finding:
     if isinstance(audit, Finding):
@@ -410,30 +511,50 @@ def _parity_finding(review: Review, check_id: str, audit: Audit | Finding, rules
         return insufficient(review, check_id, rules.min_flag_size)
     evidence = parity_evidence(table, rules.k_anonymity)
     quoted = visible(table, evidence, ["impact_ratio"])
-    return build_finding(review, check_id, status, metric=parity_metric(quoted), thresholds=rules.thresholds,
-                         evidence=evidence, notes=audit.notes,
-                         **_worst_row(quoted), attributes=_attribute_list(audit.attributes))
+    return build_finding(
+        review,
+        check_id,
+        status,
+        metric=parity_metric(quoted),
+        thresholds=rules.thresholds,
+        evidence=evidence,
+        notes=audit.notes,
+        **_worst_row(quoted),
+        attributes=_attribute_list(audit.attributes),
+    )
 
 
-def selection_parity(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
-                     reference: str | Mapping[str, str] | None = None, fail_below: float = 0.8,
-                     warn_below: float = 0.9) -> Finding:
+def selection_parity(
+    review: Review,
+    *,
+    campaign: str | None = None,
+    attributes: Sequence[str] | None = None,
+    reference: str | Mapping[str, str] | None = None,
+    fail_below: float = 0.8,
+    warn_below: float = 0.9,
+) -> Finding:
     """Selection rate per group of each sensitive attribute, per campaign, against the reference group."""
     rules = parity_rules(review.config.bias, reference=reference, fail_below=fail_below, warn_below=warn_below)
     audit = audit_population(review, "bias.selection_parity", campaign=campaign, attributes=attributes)
     return _parity_finding(review, "bias.selection_parity", audit, rules)
 
 
-def intersectional(review: Review, *, campaign: str | None = None,
-                   intersections: Sequence[Sequence[str]] | None = None,
-                   reference: str | Mapping[str, str] | None = None, fail_below: float = 0.8,
-                   warn_below: float = 0.9) -> Finding:
+def intersectional(
+    review: Review,
+    *,
+    campaign: str | None = None,
+    intersections: Sequence[Sequence[str]] | None = None,
+    reference: str | Mapping[str, str] | None = None,
+    fail_below: float = 0.8,
+    warn_below: float = 0.9,
+) -> Finding:
     """Selection parity for the two-way intersections of the config (bias.intersections): a group such as
     "M × 25-34" can be left out while gender alone and age alone look fair. A named reference is keyed by the
     intersection's name ("gender × age_band")."""
     rules = parity_rules(review.config.bias, reference=reference, fail_below=fail_below, warn_below=warn_below)
-    audit = audit_population(review, "bias.intersectional", campaign=campaign, attributes=intersections,
-                             intersections=True)
+    audit = audit_population(
+        review, "bias.intersectional", campaign=campaign, attributes=intersections, intersections=True
+    )
     return _parity_finding(review, "bias.intersectional", audit, rules)
 
 
@@ -442,23 +563,39 @@ def intersectional(review: Review, *, campaign: str | None = None,
 OUTCOME_MEASURES = {True: "true_positive_rate", False: "false_positive_rate"}
 
 
-def outcome_parity(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
-                   reference: str | Mapping[str, str] | None = None, warn_above: float = 0.1,
-                   fail_above: float = 0.2) -> Finding:
+def outcome_parity(
+    review: Review,
+    *,
+    campaign: str | None = None,
+    attributes: Sequence[str] | None = None,
+    reference: str | Mapping[str, str] | None = None,
+    warn_above: float = 0.1,
+    fail_above: float = 0.2,
+) -> Finding:
     """Equal opportunity and equalised odds: among people who converted, the share selected (true-positive rate),
     and among those who did not, the share selected (false-positive rate), per group; the gap to the reference
     group (highest rate by default) is judged."""
     check_id = "bias.outcome_parity"
-    rules = gap_rules(review.config.bias, reference=reference, warn_above=warn_above, fail_above=fail_above,
-                      metric="gap", example="warn_above: 0.1, fail_above: 0.2")
+    rules = gap_rules(
+        review.config.bias,
+        reference=reference,
+        warn_above=warn_above,
+        fail_above=fail_above,
+        metric="gap",
+        example="warn_above: 0.1, fail_above: 0.2",
+    )
     audit = audit_population(review, check_id, campaign=campaign, attributes=attributes, columns=("outcome",))
     if isinstance(audit, Finding):
         return audit
     population = audit.population  # a null outcome equals neither True nor False: the filters below drop it
     # A rate among converters is a selection rate on a sub-population: the parity machinery applies as is.
-    counts = pd.concat([
-        group_counts(population.filter(population.outcome == converted), audit.attributes).assign(measure=measure)
-        for converted, measure in OUTCOME_MEASURES.items()], ignore_index=True)
+    counts = pd.concat(
+        [
+            group_counts(population.filter(population.outcome == converted), audit.attributes).assign(measure=measure)
+            for converted, measure in OUTCOME_MEASURES.items()
+        ],
+        ignore_index=True,
+    )
     table = parity_table(counts, rules, keys=("campaign_id", "measure", "attribute"))
     status = parity_status(table)
     if status == "not_applicable":
@@ -471,17 +608,36 @@ def outcome_parity(review: Review, *, campaign: str | None = None, attributes: S
     worst = worst_row(quoted, "gap", ascending=False)
     measure = worst.pop("row").get("measure")
     measure_name = i18n.text(SHARED_TEXT, f"measure.{measure}", review.lang) if measure else ""
-    return build_finding(review, check_id, status, metric=metric, thresholds=rules.thresholds, evidence=evidence,
-                         notes=audit.notes, campaign=worst["campaign"], attribute=worst["attribute"],
-                         group=worst["group"], reference_group=worst["reference_group"], gap=worst["value"],
-                         measure=measure_name, attributes=_attribute_list(audit.attributes))
+    return build_finding(
+        review,
+        check_id,
+        status,
+        metric=metric,
+        thresholds=rules.thresholds,
+        evidence=evidence,
+        notes=audit.notes,
+        campaign=worst["campaign"],
+        attribute=worst["attribute"],
+        group=worst["group"],
+        reference_group=worst["reference_group"],
+        gap=worst["value"],
+        measure=measure_name,
+        attributes=_attribute_list(audit.attributes),
+    )
 
 
 # --- Comparisons of a group statistic other than a rate (score distribution, offers) ---------------------------------
 
-def compare_with_reference(stats: pd.DataFrame, rules: ParityRules, *, level: str,
-                           compare: Callable[[pd.Series, pd.Series], dict[str, object]],
-                           metrics: Sequence[str], hidden_below_min_group: Sequence[str]) -> pd.DataFrame:
+
+def compare_with_reference(
+    stats: pd.DataFrame,
+    rules: ParityRules,
+    *,
+    level: str,
+    compare: Callable[[pd.Series, pd.Series], dict[str, object]],
+    metrics: Sequence[str],
+    hidden_below_min_group: Sequence[str],
+) -> pd.DataFrame:
     """Per (campaign, attribute): the reference group (ranked by `level`: highest, largest or named), then
     `compare(group, reference)` for each group of at least min_flag_size (it returns the metrics and `p_value`),
     BH across the table, and the shared judgement. Groups under min_group_size show none of
@@ -493,8 +649,13 @@ def compare_with_reference(stats: pd.DataFrame, rules: ParityRules, *, level: st
         ref = groups[groups.group == reference].iloc[0] if reference is not None else None
         overall = (groups[level] * groups.n).sum() / groups.n.sum()  # every group is also compared with everyone
         for _, group in groups.iterrows():
-            row = {**group.to_dict(), "reference_group": reference, **dict.fromkeys(metrics), "p_value": None,
-                   "ratio_to_overall": group[level] / overall if overall else None}
+            row = {
+                **group.to_dict(),
+                "reference_group": reference,
+                **dict.fromkeys(metrics),
+                "p_value": None,
+                "ratio_to_overall": group[level] / overall if overall else None,
+            }
             if group.n < rules.min_group_size:
                 row.update(dict.fromkeys([*hidden_below_min_group, "ratio_to_overall"]))
             if group.n < rules.min_flag_size or ref is None:
@@ -513,8 +674,9 @@ def compare_with_reference(stats: pd.DataFrame, rules: ParityRules, *, level: st
 SCORE_BINS = 200  # at most this many counts per group leave the engine: exact below, equal bins above
 
 
-def _score_histograms(population: ibis.Table, attributes: Sequence[str],
-                      exact: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _score_histograms(
+    population: ibis.Table, attributes: Sequence[str], exact: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (campaign, attribute, group): n, mean and the count of each score value (exact, at most SCORE_BINS
     distinct values) or of each of SCORE_BINS equal bins, computed in the engine. Only these counts leave it
     (engine.fetch): never one person's score."""
@@ -532,8 +694,9 @@ def _score_histograms(population: ibis.Table, attributes: Sequence[str],
         labelled = scored.mutate(group=group_label(scored, attribute))
         histogram = fetch(labelled.group_by(["campaign_id", "group", "bin"]).agg(count=ibis._.count()))
         histograms.append(histogram.rename(columns={"bin": "value"}).assign(attribute=attribute_name(attribute)))
-        summary = fetch(labelled.group_by(["campaign_id", "group"])
-                        .agg(n=ibis._.count(), total=ibis._.score.cast("float64").sum()))
+        summary = fetch(
+            labelled.group_by(["campaign_id", "group"]).agg(n=ibis._.count(), total=ibis._.score.cast("float64").sum())
+        )
         summaries.append(summary.assign(attribute=attribute_name(attribute)))
     summary = pd.concat(summaries, ignore_index=True)
     summary = summary.assign(mean_score=summary.total / summary.n).drop(columns="total")
@@ -548,59 +711,105 @@ def ks_distance(counts: pd.Series, reference_counts: pd.Series) -> float:
     return float((ecdf.a - ecdf.b).abs().max())
 
 
-def score_distribution(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
-                       reference: str | Mapping[str, str] | None = None, warn_above: float = 0.2,
-                       fail_above: float = 0.3) -> Finding:
+def score_distribution(
+    review: Review,
+    *,
+    campaign: str | None = None,
+    attributes: Sequence[str] | None = None,
+    reference: str | Mapping[str, str] | None = None,
+    warn_above: float = 0.2,
+    fail_above: float = 0.3,
+) -> Finding:
     """Per group, the distribution of the model score against the reference group's (highest mean by default):
     Kolmogorov-Smirnov distance, its significance, and the difference of means. With more than SCORE_BINS
     distinct scores the distributions are binned in the engine, and the distance is the largest gap at the bin
     edges: approximate (never above the exact distance), as the finding's note says."""
     check_id = "bias.score_distribution"
-    rules = gap_rules(review.config.bias, reference=reference, warn_above=warn_above, fail_above=fail_above,
-                      metric="ks_distance", example="warn_above: 0.2, fail_above: 0.3")
+    rules = gap_rules(
+        review.config.bias,
+        reference=reference,
+        warn_above=warn_above,
+        fail_above=fail_above,
+        metric="ks_distance",
+        example="warn_above: 0.2, fail_above: 0.3",
+    )
     audit = audit_population(review, check_id, campaign=campaign, attributes=attributes, columns=("score",))
     if isinstance(audit, Finding):
         return audit
     scored = audit.population.filter(audit.population.score.notnull())
     exact = int(fetch(scored.score.nunique())) <= SCORE_BINS
     summary, histograms = _score_histograms(audit.population, audit.attributes, exact)
-    by_group = {key: block.set_index("value")["count"]
-                for key, block in histograms.groupby(["campaign_id", "attribute", "group"], sort=False)}
+    by_group = {
+        key: block.set_index("value")["count"]
+        for key, block in histograms.groupby(["campaign_id", "attribute", "group"], sort=False)
+    }
 
     def compare(group: pd.Series, ref: pd.Series) -> dict[str, object]:
-        distance = ks_distance(by_group[(group.campaign_id, group.attribute, group.group)],
-                               by_group[(ref.campaign_id, ref.attribute, ref.group)])
-        return {"ks_distance": distance, "mean_difference": group.mean_score - ref.mean_score,
-                "p_value": ks_p_value(distance, int(group.n), int(ref.n))}
+        distance = ks_distance(
+            by_group[(group.campaign_id, group.attribute, group.group)],
+            by_group[(ref.campaign_id, ref.attribute, ref.group)],
+        )
+        return {
+            "ks_distance": distance,
+            "mean_difference": group.mean_score - ref.mean_score,
+            "p_value": ks_p_value(distance, int(group.n), int(ref.n)),
+        }
 
-    table = compare_with_reference(summary, rules, level="mean_score", compare=compare,
-                                   metrics=["ks_distance", "mean_difference"], hidden_below_min_group=["mean_score"])
+    table = compare_with_reference(
+        summary,
+        rules,
+        level="mean_score",
+        compare=compare,
+        metrics=["ks_distance", "mean_difference"],
+        hidden_below_min_group=["mean_score"],
+    )
     status = parity_status(table)
     if status == "not_applicable":
         return insufficient(review, check_id, rules.min_flag_size)
     method = i18n.text(SHARED_TEXT, "score_exact" if exact else "score_binned", review.lang, bins=SCORE_BINS)
-    evidence = group_evidence(table, count_columns=["n"], k=rules.k_anonymity, hide_with={
-        "n": ["mean_score", "ratio_to_overall", "ks_distance", "mean_difference", "p_value", "p_adjusted"]})
+    evidence = group_evidence(
+        table,
+        count_columns=["n"],
+        k=rules.k_anonymity,
+        hide_with={"n": ["mean_score", "ratio_to_overall", "ks_distance", "mean_difference", "p_value", "p_adjusted"]},
+    )
     quoted = visible(table, evidence, ["ks_distance"])
     worst = worst_row(quoted, "ks_distance", ascending=False)
-    return build_finding(review, check_id, status, metric=comparison_metric(quoted, "max_ks_distance", "ks_distance",
-                                                                            pick=max),
-                         thresholds=rules.thresholds, evidence=evidence, notes=(method, *audit.notes),
-                         campaign=worst["campaign"], attribute=worst["attribute"], group=worst["group"],
-                         reference_group=worst["reference_group"], distance=worst["value"],
-                         attributes=_attribute_list(audit.attributes))
+    return build_finding(
+        review,
+        check_id,
+        status,
+        metric=comparison_metric(quoted, "max_ks_distance", "ks_distance", pick=max),
+        thresholds=rules.thresholds,
+        evidence=evidence,
+        notes=(method, *audit.notes),
+        campaign=worst["campaign"],
+        attribute=worst["attribute"],
+        group=worst["group"],
+        reference_group=worst["reference_group"],
+        distance=worst["value"],
+        attributes=_attribute_list(audit.attributes),
+    )
 
 
 # --- bias.offer_parity --------------------------------------------------------------------------------------------
 
-def offer_parity(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
-                 reference: str | Mapping[str, str] | None = None, fail_below: float = 0.8,
-                 warn_below: float = 0.9) -> Finding:
+
+def offer_parity(
+    review: Review,
+    *,
+    campaign: str | None = None,
+    attributes: Sequence[str] | None = None,
+    reference: str | Mapping[str, str] | None = None,
+    fail_below: float = 0.8,
+    warn_below: float = 0.9,
+) -> Finding:
     """Mean offer (discount or price) per group among the people offered something, its ratio to the reference
     group's (highest mean by default), and Welch's test from per-group count, sum and sum of squares."""
     check_id = "bias.offer_parity"
-    rules = parity_rules(review.config.bias, reference=reference, fail_below=fail_below, warn_below=warn_below,
-                         metric="offer_ratio")
+    rules = parity_rules(
+        review.config.bias, reference=reference, fail_below=fail_below, warn_below=warn_below, metric="offer_ratio"
+    )
     audit = audit_population(review, check_id, campaign=campaign, attributes=attributes, columns=("offer_value",))
     if isinstance(audit, Finding):
         return audit
@@ -608,38 +817,69 @@ def offer_parity(review: Review, *, campaign: str | None = None, attributes: Seq
     offered = offered.mutate(offer=offered.offer_value.cast("float64"))
     frames = []
     for attribute in audit.attributes:
-        sums = fetch(offered.mutate(group=group_label(offered, attribute)).group_by(["campaign_id", "group"])
-                    .agg(n=ibis._.count(), total=ibis._.offer.sum(), squares=(ibis._.offer * ibis._.offer).sum()))
+        sums = fetch(
+            offered.mutate(group=group_label(offered, attribute))
+            .group_by(["campaign_id", "group"])
+            .agg(n=ibis._.count(), total=ibis._.offer.sum(), squares=(ibis._.offer * ibis._.offer).sum())
+        )
         frames.append(sums.assign(attribute=attribute_name(attribute)))
     sums = pd.concat(frames, ignore_index=True)
-    variance = ((sums.squares - sums.total ** 2 / sums.n) / (sums.n - 1)).where(sums.n > 1).clip(lower=0)
-    stats_frame = pd.DataFrame({"campaign_id": sums.campaign_id, "attribute": sums.attribute, "group": sums.group,
-                                "n": sums.n, "mean_offer": sums.total / sums.n, "sd_offer": np.sqrt(variance)})
+    variance = ((sums.squares - sums.total**2 / sums.n) / (sums.n - 1)).where(sums.n > 1).clip(lower=0)
+    stats_frame = pd.DataFrame(
+        {
+            "campaign_id": sums.campaign_id,
+            "attribute": sums.attribute,
+            "group": sums.group,
+            "n": sums.n,
+            "mean_offer": sums.total / sums.n,
+            "sd_offer": np.sqrt(variance),
+        }
+    )
 
     def compare(group: pd.Series, ref: pd.Series) -> dict[str, object]:
         ratio = group.mean_offer / ref.mean_offer if ref.mean_offer else None
         if group.sd_offer == 0 and ref.sd_offer == 0:  # no spread: a difference of means is certain, or none
             p_value = 1.0 if group.mean_offer == ref.mean_offer else 0.0
         else:
-            p_value = welch_p_value(group.mean_offer, group.sd_offer, group.n,
-                                    ref.mean_offer, ref.sd_offer, ref.n)
+            p_value = welch_p_value(group.mean_offer, group.sd_offer, group.n, ref.mean_offer, ref.sd_offer, ref.n)
         return {"offer_ratio": ratio, "difference": group.mean_offer - ref.mean_offer, "p_value": p_value}
 
-    table = compare_with_reference(stats_frame, rules, level="mean_offer", compare=compare,
-                                   metrics=["offer_ratio", "difference"],
-                                   hidden_below_min_group=["mean_offer", "sd_offer"])
+    table = compare_with_reference(
+        stats_frame,
+        rules,
+        level="mean_offer",
+        compare=compare,
+        metrics=["offer_ratio", "difference"],
+        hidden_below_min_group=["mean_offer", "sd_offer"],
+    )
     status = parity_status(table)
     if status == "not_applicable":
         return insufficient(review, check_id, rules.min_flag_size)
-    evidence = group_evidence(table, count_columns=["n"], k=rules.k_anonymity, hide_with={
-        "n": ["mean_offer", "sd_offer", "ratio_to_overall", "offer_ratio", "difference", "p_value", "p_adjusted"]})
+    evidence = group_evidence(
+        table,
+        count_columns=["n"],
+        k=rules.k_anonymity,
+        hide_with={
+            "n": ["mean_offer", "sd_offer", "ratio_to_overall", "offer_ratio", "difference", "p_value", "p_adjusted"]
+        },
+    )
     quoted = visible(table, evidence, ["offer_ratio"])
     worst = worst_row(quoted, "offer_ratio")
-    return build_finding(review, check_id, status, metric=comparison_metric(quoted, "min_offer_ratio", "offer_ratio"),
-                         thresholds=rules.thresholds, evidence=evidence, notes=audit.notes,
-                         campaign=worst["campaign"], attribute=worst["attribute"], group=worst["group"],
-                         reference_group=worst["reference_group"], ratio=worst["value"],
-                         attributes=_attribute_list(audit.attributes))
+    return build_finding(
+        review,
+        check_id,
+        status,
+        metric=comparison_metric(quoted, "min_offer_ratio", "offer_ratio"),
+        thresholds=rules.thresholds,
+        evidence=evidence,
+        notes=audit.notes,
+        campaign=worst["campaign"],
+        attribute=worst["attribute"],
+        group=worst["group"],
+        reference_group=worst["reference_group"],
+        ratio=worst["value"],
+        attributes=_attribute_list(audit.attributes),
+    )
 
 
 # --- bias.proxies -------------------------------------------------------------------------------------------------
@@ -686,15 +926,28 @@ def proxy_table(people: ibis.Table, features: Sequence[str], attributes: Sequenc
         for attribute in attributes:
             if attribute == feature:
                 continue
-            counts = fetch(categorised.mutate(group=group_label(categorised, attribute))
-                          .group_by(["category", "group"]).agg(count=ibis._.count()))
+            counts = fetch(
+                categorised.mutate(group=group_label(categorised, attribute))
+                .group_by(["category", "group"])
+                .agg(count=ibis._.count())
+            )
             contingency = counts.pivot_table(index="category", columns="group", values="count", fill_value=0)
             v, p_value = cramers_v_corrected(contingency.to_numpy(dtype=float))
-            rows.append({"feature": feature, "attribute": attribute, "n": int(counts["count"].sum()),
-                         "categories": int(contingency.shape[0]), "groups": int(contingency.shape[1]),
-                         "cramers_v": v, "p_value": p_value, "derived": determines(contingency)})
-    return pd.DataFrame(rows, columns=["feature", "attribute", "n", "categories", "groups", "cramers_v", "p_value",
-                                       "derived"])
+            rows.append(
+                {
+                    "feature": feature,
+                    "attribute": attribute,
+                    "n": int(counts["count"].sum()),
+                    "categories": int(contingency.shape[0]),
+                    "groups": int(contingency.shape[1]),
+                    "cramers_v": v,
+                    "p_value": p_value,
+                    "derived": determines(contingency),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["feature", "attribute", "n", "categories", "groups", "cramers_v", "p_value", "derived"]
+    )
 
 
 def determines(contingency: pd.DataFrame) -> bool:
@@ -723,9 +976,15 @@ def proxy_people(review: Review, columns: Sequence[str]) -> ibis.Table:
 DERIVED = "derived from the attribute"
 
 
-def proxies(review: Review, *, features: Sequence[str] | None = None, attributes: Sequence[str] | None = None,
-            warn_at: float = 0.3, fail_at: float = 0.5,
-            derived: Mapping[str, str | Sequence[str]] | None = None) -> Finding:
+def proxies(
+    review: Review,
+    *,
+    features: Sequence[str] | None = None,
+    attributes: Sequence[str] | None = None,
+    warn_at: float = 0.3,
+    fail_at: float = 0.5,
+    derived: Mapping[str, str | Sequence[str]] | None = None,
+) -> Finding:
     """Association between every targeting feature (bias.features) and every sensitive attribute: a feature
     strongly associated with, say, region or age lets a model discriminate without ever reading them.
 
@@ -736,8 +995,10 @@ def proxies(review: Review, *, features: Sequence[str] | None = None, attributes
     check_id = "bias.proxies"
     _ordered(("warn_at", "fail_at"), warn_at, fail_at, upper=1, example="warn_at: 0.3, fail_at: 0.5")
     bias = review.config.bias
-    thresholds = (Threshold("cramers_v", ">=", fail_at, "fail", "kit default"),
-                  Threshold("cramers_v", ">=", warn_at, "warn", "kit default"))
+    thresholds = (
+        Threshold("cramers_v", ">=", fail_at, "fail", "kit default"),
+        Threshold("cramers_v", ">=", warn_at, "warn", "kit default"),
+    )
     wanted_features = list(features) if features is not None else list(bias.features)
     wanted_attributes = list(attributes) if attributes is not None else list(bias.sensitive)
     if not wanted_features:
@@ -756,11 +1017,14 @@ def proxies(review: Review, *, features: Sequence[str] | None = None, attributes
     table = proxy_table(people, found_features, found_attributes)
     named = {(f, a) for f, attrs in (derived or {}).items() for a in ([attrs] if isinstance(attrs, str) else attrs)}
     table["derived"] = table.derived.astype(bool) | pd.Series(
-        [(f, a) in named for f, a in zip(table.feature, table.attribute, strict=True)], index=table.index, dtype=bool)
+        [(f, a) in named for f, a in zip(table.feature, table.attribute, strict=True)], index=table.index, dtype=bool
+    )
     judged = table.n >= bias.min_flag_size
     # A derived pair is a warning of its own kind, whatever its V: it is the attribute, not a proxy of it.
-    table["flag"] = [INSUFFICIENT if not ok else "warn" if is_derived else judge({"cramers_v": v}, thresholds)
-                     for v, ok, is_derived in zip(table.cramers_v, judged, table.derived, strict=True)]
+    table["flag"] = [
+        INSUFFICIENT if not ok else "warn" if is_derived else judge({"cramers_v": v}, thresholds)
+        for v, ok, is_derived in zip(table.cramers_v, judged, table.derived, strict=True)
+    ]
     table["relation"] = [DERIVED if d else "proxy" for d in table.derived]
     status = parity_status(table)
     if status == "not_applicable":
@@ -768,24 +1032,52 @@ def proxies(review: Review, *, features: Sequence[str] | None = None, attributes
     hidden = judged & ~table.derived
     derived_pairs = table[judged & table.derived]
     flagged = table[hidden & table.flag.isin(["fail", "warn"])].sort_values("cramers_v", ascending=False)
-    top = (flagged.iloc[0] if len(flagged) else derived_pairs.sort_values("cramers_v", ascending=False).iloc[0]
-           if len(derived_pairs) else table[judged].sort_values("cramers_v", ascending=False).iloc[0])
-    metric = {"pairs": int(judged.sum()), "failed_pairs": int((hidden & (table.flag == "fail")).sum()),
-              "warned_pairs": int((hidden & (table.flag == "warn")).sum()), "derived_pairs": len(derived_pairs),
-              "max_cramers_v": float(table[judged].cramers_v.max())}
-    notes = (*notes, *(i18n.text(check_id, "derived_note", review.lang, feature=row.feature, attribute=row.attribute)
-                       for row in derived_pairs.itertuples()))
-    evidence = suppress_small_cells(table, count_columns=["n"], k=bias.k_anonymity,
-                                    hide_with={"n": ["cramers_v", "p_value"]})
-    return build_finding(review, check_id, status, metric=metric, thresholds=thresholds, evidence=evidence,
-                         notes=notes, feature=top.feature, attribute=top.attribute, v=top.cramers_v,
-                         features=", ".join(found_features), attributes=", ".join(found_attributes))
+    top = (
+        flagged.iloc[0]
+        if len(flagged)
+        else derived_pairs.sort_values("cramers_v", ascending=False).iloc[0]
+        if len(derived_pairs)
+        else table[judged].sort_values("cramers_v", ascending=False).iloc[0]
+    )
+    metric = {
+        "pairs": int(judged.sum()),
+        "failed_pairs": int((hidden & (table.flag == "fail")).sum()),
+        "warned_pairs": int((hidden & (table.flag == "warn")).sum()),
+        "derived_pairs": len(derived_pairs),
+        "max_cramers_v": float(table[judged].cramers_v.max()),
+    }
+    notes = (
+        *notes,
+        *(
+            i18n.text(check_id, "derived_note", review.lang, feature=row.feature, attribute=row.attribute)
+            for row in derived_pairs.itertuples()
+        ),
+    )
+    evidence = suppress_small_cells(
+        table, count_columns=["n"], k=bias.k_anonymity, hide_with={"n": ["cramers_v", "p_value"]}
+    )
+    return build_finding(
+        review,
+        check_id,
+        status,
+        metric=metric,
+        thresholds=thresholds,
+        evidence=evidence,
+        notes=notes,
+        feature=top.feature,
+        attribute=top.attribute,
+        v=top.cramers_v,
+        features=", ".join(found_features),
+        attributes=", ".join(found_attributes),
+    )
 
 
 # --- bias.delivery_skew -------------------------------------------------------------------------------------------
 
-def delivery_counts(review: Review, campaign: str | None, attributes: Sequence[str],
-                    population: ibis.Table) -> pd.DataFrame:
+
+def delivery_counts(
+    review: Review, campaign: str | None, attributes: Sequence[str], population: ibis.Table
+) -> pd.DataFrame:
     """Per (campaign, attribute, group): eligible people (selected in targeting) and those reached (a send in
     that campaign), as group_counts' `n` and `selected`."""
     eligible = population.filter(population.selected)
@@ -793,8 +1085,7 @@ def delivery_counts(review: Review, campaign: str | None, attributes: Sequence[s
     if campaign is not None:
         sends = sends.filter(sends.campaign_id == campaign)
     reached = sends.select("contact_id", "campaign_id").distinct().mutate(reached=ibis.literal(True))
-    joined = eligible.left_join(reached, ["contact_id", "campaign_id"]).drop("contact_id_right",
-                                                                             "campaign_id_right")
+    joined = eligible.left_join(reached, ["contact_id", "campaign_id"]).drop("contact_id_right", "campaign_id_right")
     return group_counts(joined.mutate(selected=joined.reached.fill_null(False)), attributes)
 
 
@@ -805,14 +1096,25 @@ def delivery_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
     for (campaign, attribute), groups in counts.groupby(["campaign_id", "attribute"], sort=True):
         eligible_total, reached_total = int(groups.n.sum()), int(groups.selected.sum())
         for group in groups.itertuples(index=False):
-            row = {"campaign_id": campaign, "attribute": attribute, "group": group.group,
-                   "eligible": int(group.n), "reached": int(group.selected), "share_eligible": None,
-                   "share_reached": None, "delivery_ratio": None, "p_value": None}
+            row = {
+                "campaign_id": campaign,
+                "attribute": attribute,
+                "group": group.group,
+                "eligible": int(group.n),
+                "reached": int(group.selected),
+                "share_eligible": None,
+                "share_reached": None,
+                "delivery_ratio": None,
+                "p_value": None,
+            }
             if group.n >= rules.min_group_size and reached_total:
                 share_eligible = group.n / eligible_total
                 share_reached = group.selected / reached_total
-                row.update(share_eligible=share_eligible, share_reached=share_reached,
-                           delivery_ratio=share_reached / share_eligible)
+                row.update(
+                    share_eligible=share_eligible,
+                    share_reached=share_reached,
+                    delivery_ratio=share_reached / share_eligible,
+                )
             if group.n < rules.min_flag_size or not reached_total:
                 row["flag"] = INSUFFICIENT
             else:
@@ -823,18 +1125,28 @@ def delivery_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
     return table if table.empty else _judge_compared(table, rules, ["delivery_ratio"])
 
 
-def delivery_skew(review: Review, *, campaign: str | None = None, attributes: Sequence[str] | None = None,
-                  warn_below: float = 0.8, warn_above: float = 1.25) -> Finding:
+def delivery_skew(
+    review: Review,
+    *,
+    campaign: str | None = None,
+    attributes: Sequence[str] | None = None,
+    warn_below: float = 0.8,
+    warn_above: float = 1.25,
+) -> Finding:
     """Who was reached (sends) against who was eligible (selected in targeting): per group, its share of the
     reached divided by its share of the eligible. Ad platforms and deliverability can skew an audience that
     was selected fairly."""
     check_id = "bias.delivery_skew"
     if not 0 < warn_below <= 1 <= warn_above:
-        raise ConfigError(f"bias.delivery_skew thresholds must satisfy 0 < warn_below <= 1 <= warn_above, found "
-                          f"warn_below={warn_below}, warn_above={warn_above}",
-                          fix="set e.g. warn_below: 0.8, warn_above: 1.25")
-    thresholds = (Threshold("delivery_ratio", "<", warn_below, "warn", "kit default", needs_significance=True),
-                  Threshold("delivery_ratio", ">", warn_above, "warn", "kit default", needs_significance=True))
+        raise ConfigError(
+            f"bias.delivery_skew thresholds must satisfy 0 < warn_below <= 1 <= warn_above, found "
+            f"warn_below={warn_below}, warn_above={warn_above}",
+            fix="set e.g. warn_below: 0.8, warn_above: 1.25",
+        )
+    thresholds = (
+        Threshold("delivery_ratio", "<", warn_below, "warn", "kit default", needs_significance=True),
+        Threshold("delivery_ratio", ">", warn_above, "warn", "kit default", needs_significance=True),
+    )
     rules = comparison_rules(review.config.bias, reference=None, thresholds=thresholds)
     if not review.has("sends"):
         return not_applicable(review, check_id, [("sends", None)])
@@ -845,23 +1157,42 @@ def delivery_skew(review: Review, *, campaign: str | None = None, attributes: Se
     status = parity_status(table)
     if status == "not_applicable":
         return insufficient(review, check_id, rules.min_flag_size)
-    evidence = group_evidence(table, count_columns=["eligible", "reached"], k=rules.k_anonymity, hide_with={
-        "eligible": ["reached", "share_eligible", "share_reached", "delivery_ratio", "p_value", "p_adjusted"],
-        "reached": ["share_reached", "delivery_ratio"]})
+    evidence = group_evidence(
+        table,
+        count_columns=["eligible", "reached"],
+        k=rules.k_anonymity,
+        hide_with={
+            "eligible": ["reached", "share_eligible", "share_reached", "delivery_ratio", "p_value", "p_adjusted"],
+            "reached": ["share_reached", "delivery_ratio"],
+        },
+    )
     quoted = visible(table, evidence, ["delivery_ratio"])
     # The largest skew either way: 0.5 and 2 are as far from 1.
     distance = [abs(math.log(r)) if _number(r) else -1.0 for r in quoted.delivery_ratio]
     worst = worst_row(quoted.assign(distance=distance), "distance", ascending=False)
     judged = quoted[quoted.flag.isin(["pass", "warn"])]
     ratios = [r for r in judged.delivery_ratio if _number(r) is not None]
-    metric = {"groups_judged": int(len(judged)), "warned_groups": int((judged.flag == "warn").sum()),
-              "insufficient_groups": int((table.flag == INSUFFICIENT).sum()),
-              "min_delivery_ratio": min(ratios) if ratios else None,
-              "max_delivery_ratio": max(ratios) if ratios else None}
-    return build_finding(review, check_id, status, metric=metric, thresholds=thresholds, evidence=evidence,
-                         notes=audit.notes, campaign=worst["campaign"], attribute=worst["attribute"],
-                         group=worst["group"], ratio=worst["row"].get("delivery_ratio"),
-                         attributes=_attribute_list(audit.attributes))
+    metric = {
+        "groups_judged": len(judged),
+        "warned_groups": int((judged.flag == "warn").sum()),
+        "insufficient_groups": int((table.flag == INSUFFICIENT).sum()),
+        "min_delivery_ratio": min(ratios) if ratios else None,
+        "max_delivery_ratio": max(ratios) if ratios else None,
+    }
+    return build_finding(
+        review,
+        check_id,
+        status,
+        metric=metric,
+        thresholds=thresholds,
+        evidence=evidence,
+        notes=audit.notes,
+        campaign=worst["campaign"],
+        attribute=worst["attribute"],
+        group=worst["group"],
+        ratio=worst["row"].get("delivery_ratio"),
+        attributes=_attribute_list(audit.attributes),
+    )
 
 
 BIAS_CHECKS = (

@@ -66,13 +66,16 @@ def missing_inputs(review: Review, needs: Mapping[str, Sequence[str]]) -> list[t
     return missing
 
 
-def not_applicable(review: Review, check_id: str, missing: Sequence[tuple[str, str | None]],
-                   *, reason: str | None = None) -> Finding:
+def not_applicable(
+    review: Review, check_id: str, missing: Sequence[tuple[str, str | None]], *, reason: str | None = None
+) -> Finding:
     """A `not_applicable` finding that says exactly which table or column would enable the check."""
     lang = review.lang
     if reason is None:
-        parts = [i18n.ui("table", lang, table=t) if c is None else i18n.ui("table_column", lang, table=t, column=c)
-                 for t, c in missing]
+        parts = [
+            i18n.ui("table", lang, table=t) if c is None else i18n.ui("table_column", lang, table=t, column=c)
+            for t, c in missing
+        ]
         needed = ", ".join(parts)
         summary = i18n.ui("missing_input", lang, needed=needed)
         recommendation = i18n.ui("missing_input_fix", lang, needed=needed)
@@ -98,7 +101,8 @@ def age_at(birth_date: ibis.Value, moment: ibis.Value) -> ibis.Value:
     """Completed years at `moment` (a date or timestamp column or literal), computed portably (no
     engine-specific date difference)."""
     before_birthday = (birth_date.month() > moment.month()) | (
-        (birth_date.month() == moment.month()) & (birth_date.day() > moment.day()))
+        (birth_date.month() == moment.month()) & (birth_date.day() > moment.day())
+    )
     return moment.year() - birth_date.year() - before_birthday.cast("int64")
 
 

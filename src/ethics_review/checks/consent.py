@@ -39,8 +39,9 @@ def with_send_purpose(sends: ibis.Table) -> ibis.Table:
 STATUS_PRECEDENCE = {"granted": 0, "refused": 1, "withdrawn": 2}  # at equal timestamps the later one wins
 
 
-def consent_state_at_send(review: Review, sends: ibis.Table, *, event_columns: tuple[str, ...] = (),
-                          consents: ibis.Table | None = None) -> ibis.Table:
+def consent_state_at_send(
+    review: Review, sends: ibis.Table, *, event_columns: tuple[str, ...] = (), consents: ibis.Table | None = None
+) -> ibis.Table:
     """Each send with `consent_status`: the status of the latest consent event for the same contact and purpose
     recorded at or before `sent_at` (null when there is none), plus `consent_recorded_at` and `event_columns`
     of that event. At equal timestamps an event counts as before the send, and a withdrawal or refusal as after
@@ -62,20 +63,32 @@ def consent_state_at_send(review: Review, sends: ibis.Table, *, event_columns: t
     status_code = _code(events.status, STATUS_PRECEDENCE, "int8")
     rank = status_code.fill_null(0) * 2
     rank = rank + events.tie_rank if "tie_rank" in events.columns else rank
-    events = events.select("contact_id", purpose_code=_code(events.purpose, purpose_code, "int16"),
-                           status_code=status_code, rank=rank.cast("int8"),
-                           **{f"consent_{c}": events[c] for c in carried})
+    events = events.select(
+        "contact_id",
+        purpose_code=_code(events.purpose, purpose_code, "int16"),
+        status_code=status_code,
+        rank=rank.cast("int8"),
+        **{f"consent_{c}": events[c] for c in carried},
+    )
     # Of events at the same instant only the last in precedence order gets a non-empty interval (the others end
     # where they start), so a send matches at most one event. The carried columns make that order total.
     later_wins = ["consent_recorded_at", "rank", *(f"consent_{c}" for c in carried if c != "recorded_at")]
     following = events.consent_recorded_at.lead().over(group_by=["contact_id", "purpose_code"], order_by=later_wins)
     events = events.mutate(valid_to=ibis.coalesce(following, END_OF_TIME)).drop("rank")
     coded = sends.mutate(purpose_code=_code(sends.purpose, purpose_code, "int16"))
-    joined = coded.left_join(events, [coded.contact_id == events.contact_id, coded.purpose_code == events.purpose_code,
-                                      coded.sent_at >= events.consent_recorded_at, coded.sent_at < events.valid_to])
+    joined = coded.left_join(
+        events,
+        [
+            coded.contact_id == events.contact_id,
+            coded.purpose_code == events.purpose_code,
+            coded.sent_at >= events.consent_recorded_at,
+            coded.sent_at < events.valid_to,
+        ],
+    )
     status = _code(joined.status_code, {code: status for status, code in STATUS_PRECEDENCE.items()}, "string")
-    return joined.select(*sends.columns, consent_status=status,
-                         **{f"consent_{c}": joined[f"consent_{c}"] for c in carried})
+    return joined.select(
+        *sends.columns, consent_status=status, **{f"consent_{c}": joined[f"consent_{c}"] for c in carried}
+    )
 
 
 END_OF_TIME = ibis.timestamp("9999-12-31 23:59:59")  # the end of the last event's interval
@@ -101,13 +114,23 @@ def legal_basis(review: Review, sends: ibis.Table) -> ibis.Value:
     if "customer_since" in sends.columns:
         # The exceptions for customers cover people who were customers when the message was sent.
         is_customer = is_customer & (sends.customer_since.isnull() | (sends.customer_since <= sends.sent_at.date()))
-    business = (sends.recipient_type.isin(("professional", "generic")) if "recipient_type" in sends.columns
-                else ibis.literal(False))
-    country = (ibis.coalesce(sends.country, review.config.default_country) if "country" in sends.columns
-               else ibis.literal(review.config.default_country))
+    business = (
+        sends.recipient_type.isin(("professional", "generic"))
+        if "recipient_type" in sends.columns
+        else ibis.literal(False)
+    )
+    country = (
+        ibis.coalesce(sends.country, review.config.default_country)
+        if "country" in sends.columns
+        else ibis.literal(review.config.default_country)
+    )
     # Code de la consommation L.223-1 (loi n° 2025-594 art. 13): consumers' consent before any phone canvassing.
-    consumer_phone_consent_needed = (sends.channel == "phone") & (country == "FR") & ~business & (
-        sends.sent_at.date() >= applies_from("fr_phone_canvassing_consent", review))
+    consumer_phone_consent_needed = (
+        (sends.channel == "phone")
+        & (country == "FR")
+        & ~business
+        & (sends.sent_at.date() >= applies_from("fr_phone_canvassing_consent", review))
+    )
     cases = [(sends.consent_status == "granted", "consent")]
     for purpose, exemption in sorted(review.config.exemptions.items()):
         same_purpose = (sends.purpose == purpose) & no_objection
@@ -116,12 +139,17 @@ def legal_basis(review: Review, sends: ibis.Table) -> ibis.Value:
         if exemption.b2b:
             cases.append((same_purpose & business & (sends.channel == "email"), "b2b"))
         if exemption.legitimate_interest:
-            cases.append((same_purpose & ~sends.channel.isin(CONSENT_ONLY_CHANNELS)
-                          & ~consumer_phone_consent_needed, "legitimate_interest"))
+            cases.append(
+                (
+                    same_purpose & ~sends.channel.isin(CONSENT_ONLY_CHANNELS) & ~consumer_phone_consent_needed,
+                    "legitimate_interest",
+                )
+            )
         if exemption.existing_contract:
             # A French exception (L.223-1): other countries' phone rules are not the kit's to presume.
-            cases.append((same_purpose & is_customer & (sends.channel == "phone") & (country == "FR"),
-                          "existing_contract"))
+            cases.append(
+                (same_purpose & is_customer & (sends.channel == "phone") & (country == "FR"), "existing_contract")
+            )
     return ibis.cases(*cases, else_="none")
 
 
@@ -147,22 +175,36 @@ def coverage(review: Review, *, campaign: str | None = None, purpose: str | None
     sends = sends_in_scope(review, campaign=campaign, purpose=purpose)
     state = _sends_with_contacts(review, consent_state_at_send(review, sends))
     state = state.mutate(basis=legal_basis(review, state))
-    counts = fetch(state.group_by(["campaign_id", "channel", "purpose", "basis"]).agg(sends=ibis._.count())
-                  .order_by(["campaign_id", "channel", "purpose", "basis"]))
+    counts = fetch(
+        state.group_by(["campaign_id", "channel", "purpose", "basis"])
+        .agg(sends=ibis._.count())
+        .order_by(["campaign_id", "channel", "purpose", "basis"])
+    )
     total = int(counts.sends.sum())
     by_basis = counts.groupby("basis").sends.sum()
     uncovered = int(by_basis.get("none", 0))
-    metric = {"sends": total, "covered_sends": total - uncovered, "uncovered_sends": uncovered,
-              "coverage": share(total - uncovered, total),
-              **{f"covered_by_{b}": int(by_basis.get(b, 0)) for b in BASES}}
+    metric = {
+        "sends": total,
+        "covered_sends": total - uncovered,
+        "uncovered_sends": uncovered,
+        "coverage": share(total - uncovered, total),
+        **{f"covered_by_{b}": int(by_basis.get(b, 0)) for b in BASES},
+    }
     thresholds = (Threshold("uncovered_sends", ">", 0, "fail", "rule"),)
     status = judge(metric, thresholds) if total else "not_applicable"
     # An exception holds only under conditions the data cannot show: the finding states what the reviewer attests.
     attested = [basis for basis in ATTESTED if metric[f"covered_by_{basis}"]]
     metric["attested_exceptions"] = attested
     notes = [i18n.text("consent.coverage", f"notes.{basis}", review.lang) for basis in attested]
-    return build_finding(review, "consent.coverage", status, metric=metric, thresholds=thresholds,
-                         evidence=_coverage_evidence(counts, review.k_anonymity), notes=notes)
+    return build_finding(
+        review,
+        "consent.coverage",
+        status,
+        metric=metric,
+        thresholds=thresholds,
+        evidence=_coverage_evidence(counts, review.k_anonymity),
+        notes=notes,
+    )
 
 
 def _coverage_evidence(counts: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -174,13 +216,20 @@ def _coverage_evidence(counts: pd.DataFrame, k: int) -> pd.DataFrame:
     table["covered"] = table.sends - table.uncovered
     table["coverage"] = table.covered / table.sends
     table = table[[*keys, "sends", "covered", "uncovered", "coverage"]]
-    return suppress_small_cells(table, count_columns=["sends", "covered", "uncovered"], k=k, hide_with={
-        "sends": ["covered", "uncovered", "coverage"], "covered": ["uncovered", "coverage"],
-        "uncovered": ["covered", "coverage"]})
-
+    return suppress_small_cells(
+        table,
+        count_columns=["sends", "covered", "uncovered"],
+        k=k,
+        hide_with={
+            "sends": ["covered", "uncovered", "coverage"],
+            "covered": ["uncovered", "coverage"],
+            "uncovered": ["covered", "coverage"],
+        },
+    )
 
 
 # --- Shared by the checks below -------------------------------------------------------------------------------------
+
 
 def sends_in_scope(review: Review, *, campaign: str | None = None, purpose: str | None = None) -> ibis.Table:
     """The sends with their purpose, narrowed to one campaign and/or one purpose when asked."""
@@ -212,8 +261,9 @@ def _int(value: object) -> int:
     return 0 if value is None or pd.isna(value) else int(value)
 
 
-def _suppressed(frame: pd.DataFrame, k: int, counts: Sequence[str],
-                hide_with: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+def _suppressed(
+    frame: pd.DataFrame, k: int, counts: Sequence[str], hide_with: Mapping[str, Sequence[str]] | None = None
+) -> pd.DataFrame:
     return suppress_small_cells(frame, count_columns=list(counts), k=k, hide_with=hide_with or {})
 
 
@@ -235,17 +285,25 @@ def events_with_objections(review: Review, purposes: ibis.Table) -> ibis.Table:
     use, from the day it was received: an objection to direct marketing covers all marketing purposes, whatever
     the channel, and a later grant for a purpose (a new opt-in) reopens that purpose only. `origin` says which."""
     consents = review.table("consents")
-    log = consents.select("contact_id", "purpose", "status", "recorded_at", origin=ibis.literal("consent log"),
-                          tie_rank=ibis.literal(0))
+    log = consents.select(
+        "contact_id", "purpose", "status", "recorded_at", origin=ibis.literal("consent log"), tie_rank=ibis.literal(0)
+    )
     if not review.has("requests", "contact_id", "type", "received_at"):
         return log
     requests = review.table("requests")
     objections = requests.filter((requests.type == "objection") & requests.received_at.notnull())
     as_events = objections.select("contact_id", "received_at").cross_join(purposes)
     # An objection logged in the CRM as a withdrawal at the same instant reads as the objection (tie_rank 1).
-    return log.union(as_events.select(
-        contact_id=as_events.contact_id, purpose=as_events.purpose, status=ibis.literal("withdrawn"),
-        recorded_at=as_events.received_at, origin=ibis.literal("objection"), tie_rank=ibis.literal(1)))
+    return log.union(
+        as_events.select(
+            contact_id=as_events.contact_id,
+            purpose=as_events.purpose,
+            status=ibis.literal("withdrawn"),
+            recorded_at=as_events.received_at,
+            origin=ibis.literal("objection"),
+            tie_rank=ibis.literal(1),
+        )
+    )
 
 
 def _lag_bucket(seconds: ibis.Value) -> ibis.Value:
@@ -262,23 +320,36 @@ def after_withdrawal(review: Review, *, campaign: str | None = None, purpose: st
     blocked = state.filter(state.consent_status.isin(NO_CONSENT_STATES))
     blocked = blocked.mutate(
         after=ibis.ifelse(blocked.consent_origin == "objection", "objection", blocked.consent_status),
-        lag=_lag_bucket(blocked.sent_at.epoch_seconds() - blocked.consent_recorded_at.epoch_seconds()))
-    counts = fetch(blocked.group_by(["campaign_id", "purpose", "after", "lag"])
-                  .agg(sends=ibis._.count(), contacts=ibis._.contact_id.nunique()))
+        lag=_lag_bucket(blocked.sent_at.epoch_seconds() - blocked.consent_recorded_at.epoch_seconds()),
+    )
+    counts = fetch(
+        blocked.group_by(["campaign_id", "purpose", "after", "lag"]).agg(
+            sends=ibis._.count(), contacts=ibis._.contact_id.nunique()
+        )
+    )
     totals = fetch(blocked.aggregate(contacts=blocked.contact_id.nunique()))
     total_sends = _int(fetch(sends.count()))
     by_kind = counts.groupby("after").sends.sum()
-    metric = {"sends": total_sends, "sends_after_withdrawal": int(counts.sends.sum()),
-              **{f"after_{kind}": int(by_kind.get(kind, 0)) for kind in NO_CONSENT_KINDS},
-              "contacts_affected": _int(totals.contacts.iloc[0]),
-              "sent_within_a_day": int(counts.loc[counts.lag == LAG_BUCKETS[0][1], "sends"].sum())}
+    metric = {
+        "sends": total_sends,
+        "sends_after_withdrawal": int(counts.sends.sum()),
+        **{f"after_{kind}": int(by_kind.get(kind, 0)) for kind in NO_CONSENT_KINDS},
+        "contacts_affected": _int(totals.contacts.iloc[0]),
+        "sent_within_a_day": int(counts.loc[counts.lag == LAG_BUCKETS[0][1], "sends"].sum()),
+    }
     thresholds = (Threshold("sends_after_withdrawal", ">", 0, "fail", "rule"),)
     status = judge(metric, thresholds) if total_sends else "not_applicable"
     lag_order = [label for _, label in LAG_BUCKETS] + [LAG_OVER]
     counts["lag"] = pd.Categorical(counts.lag, categories=lag_order, ordered=True)
     evidence = counts.sort_values(["campaign_id", "purpose", "after", "lag"]).astype({"lag": str})
-    return build_finding(review, "consent.after_withdrawal", status, metric=metric, thresholds=thresholds,
-                         evidence=_suppressed(evidence, review.k_anonymity, ["sends", "contacts"]))
+    return build_finding(
+        review,
+        "consent.after_withdrawal",
+        status,
+        metric=metric,
+        thresholds=thresholds,
+        evidence=_suppressed(evidence, review.k_anonymity, ["sends", "contacts"]),
+    )
 
 
 # --- consent.proof --------------------------------------------------------------------------------------------------
@@ -286,8 +357,14 @@ def after_withdrawal(review: Review, *, campaign: str | None = None, purpose: st
 PROOF_FIELDS = ("recorded_at", "source", "policy_version", "method")
 
 
-def proof(review: Review, *, campaign: str | None = None, purpose: str | None = None, warn_below: float = 1.0,
-          fail_below: float = 0.95) -> Finding:
+def proof(
+    review: Review,
+    *,
+    campaign: str | None = None,
+    purpose: str | None = None,
+    warn_below: float = 1.0,
+    fail_below: float = 0.95,
+) -> Finding:
     """Share of granted consents that carry the four fields of GDPR Art 7(1) proof; the double opt-in share.
     With `campaign`: the grants of the people that campaign reached, for the purposes it used."""
     consents = review.table("consents")
@@ -302,27 +379,51 @@ def proof(review: Review, *, campaign: str | None = None, purpose: str | None = 
     present = {f: granted[f].notnull() for f in PROOF_FIELDS}
     complete = present["recorded_at"] & present["source"] & present["policy_version"] & present["method"]
     double = (granted.method == "double_opt_in").fill_null(False)
-    counts = fetch(granted.group_by("purpose")
-                  .agg(granted=ibis._.count(), complete=_count(complete), double_opt_in=_count(double),
-                       **{f"missing_{f}": _count(~flag) for f, flag in present.items()})
-                  .order_by("purpose"))
+    counts = fetch(
+        granted.group_by("purpose")
+        .agg(
+            granted=ibis._.count(),
+            complete=_count(complete),
+            double_opt_in=_count(double),
+            **{f"missing_{f}": _count(~flag) for f, flag in present.items()},
+        )
+        .order_by("purpose")
+    )
     total, whole = int(counts.granted.sum()), int(counts.complete.sum())
-    metric = {"granted_consents": total, "complete_consents": whole, "incomplete_consents": total - whole,
-              "completeness": share(whole, total),
-              **{f"missing_{f}": int(counts[f"missing_{f}"].sum()) for f in PROOF_FIELDS},
-              "double_opt_in": int(counts.double_opt_in.sum()),
-              "double_opt_in_share": share(int(counts.double_opt_in.sum()), total)}
-    thresholds = (Threshold("completeness", "<", warn_below, "warn", "kit default"),
-                  Threshold("completeness", "<", fail_below, "fail", "kit default"))
+    metric = {
+        "granted_consents": total,
+        "complete_consents": whole,
+        "incomplete_consents": total - whole,
+        "completeness": share(whole, total),
+        **{f"missing_{f}": int(counts[f"missing_{f}"].sum()) for f in PROOF_FIELDS},
+        "double_opt_in": int(counts.double_opt_in.sum()),
+        "double_opt_in_share": share(int(counts.double_opt_in.sum()), total),
+    }
+    thresholds = (
+        Threshold("completeness", "<", warn_below, "warn", "kit default"),
+        Threshold("completeness", "<", fail_below, "fail", "kit default"),
+    )
     status = judge(metric, thresholds) if total else "not_applicable"
     counts["completeness"] = counts.complete / counts.granted
     counts["incomplete"] = counts.granted - counts.complete
-    evidence = counts[["purpose", "granted", "complete", "incomplete", "completeness", "double_opt_in",
-                       *(f"missing_{f}" for f in PROOF_FIELDS[1:])]]
+    evidence = counts[
+        [
+            "purpose",
+            "granted",
+            "complete",
+            "incomplete",
+            "completeness",
+            "double_opt_in",
+            *(f"missing_{f}" for f in PROOF_FIELDS[1:]),
+        ]
+    ]
     missing = [f"missing_{f}" for f in PROOF_FIELDS[1:]]
-    evidence = _suppressed(evidence, review.k_anonymity, ["granted", "incomplete", "double_opt_in", *missing],
-                           {"granted": ["complete", "incomplete", "completeness"],
-                            "incomplete": ["complete", "completeness"]})
+    evidence = _suppressed(
+        evidence,
+        review.k_anonymity,
+        ["granted", "incomplete", "double_opt_in", *missing],
+        {"granted": ["complete", "incomplete", "completeness"], "incomplete": ["complete", "completeness"]},
+    )
     return build_finding(review, "consent.proof", status, metric=metric, thresholds=thresholds, evidence=evidence)
 
 
@@ -337,8 +438,13 @@ def _max_age(purpose: ibis.Value, max_age_months: Mapping[str, int]) -> ibis.Val
     return purpose.substitute(specific, else_=int(ages["default"]))
 
 
-def freshness(review: Review, *, max_age_months: Mapping[str, int] | None = None, campaign: str | None = None,
-              purpose: str | None = None) -> Finding:
+def freshness(
+    review: Review,
+    *,
+    max_age_months: Mapping[str, int] | None = None,
+    campaign: str | None = None,
+    purpose: str | None = None,
+) -> Finding:
     """Consents used by a send after they had passed the maximum age for their purpose; and the grants still in
     force at `as_of` that are past it (to renew before the next campaign)."""
     ages = dict(max_age_months or {})
@@ -347,20 +453,25 @@ def freshness(review: Review, *, max_age_months: Mapping[str, int] | None = None
     used = state.filter(state.consent_status == "granted")
     used = used.mutate(max_age=_max_age(used.purpose, ages))
     used = used.mutate(stale=more_than_months_after(used.sent_at, used.consent_recorded_at, used.max_age))
-    counts = fetch(used.group_by(["campaign_id", "purpose", "max_age"])
-                  .agg(consent_sends=ibis._.count(), stale_sends=_count(ibis._.stale))
-                  .order_by(["campaign_id", "purpose"]))
+    counts = fetch(
+        used.group_by(["campaign_id", "purpose", "max_age"])
+        .agg(consent_sends=ibis._.count(), stale_sends=_count(ibis._.stale))
+        .order_by(["campaign_id", "purpose"])
+    )
     stale = used.filter(used.stale)
     stale_used = _int(fetch(stale.select("contact_id", "purpose", "consent_recorded_at").distinct().count()))
-    metric = {"consent_sends": int(counts.consent_sends.sum()), "stale_sends": int(counts.stale_sends.sum()),
-              "stale_consents_used": stale_used,
-              "stale_consents_in_force": _stale_in_force(review, ages, purpose)}
+    metric = {
+        "consent_sends": int(counts.consent_sends.sum()),
+        "stale_sends": int(counts.stale_sends.sum()),
+        "stale_consents_used": stale_used,
+        "stale_consents_in_force": _stale_in_force(review, ages, purpose),
+    }
     thresholds = (Threshold("stale_consents_used", ">", 0, "warn", "kit default"),)
     status = judge(metric, thresholds) if metric["consent_sends"] else "not_applicable"
-    evidence = _suppressed(counts, review.k_anonymity, ["consent_sends", "stale_sends"],
-                           {"consent_sends": ["stale_sends"]})
-    return build_finding(review, "consent.freshness", status, metric=metric, thresholds=thresholds,
-                         evidence=evidence)
+    evidence = _suppressed(
+        counts, review.k_anonymity, ["consent_sends", "stale_sends"], {"consent_sends": ["stale_sends"]}
+    )
+    return build_finding(review, "consent.freshness", status, metric=metric, thresholds=thresholds, evidence=evidence)
 
 
 def _stale_in_force(review: Review, ages: Mapping[str, int], purpose: str | None) -> int:
@@ -374,8 +485,9 @@ def _stale_in_force(review: Review, ages: Mapping[str, int], purpose: str | None
     last = consents.mutate(last_at=consents.recorded_at.max().over(pair))
     last = last.filter(last.recorded_at == last.last_at)
     # At equal timestamps a withdrawal or refusal wins, as in consent_state_at_send.
-    pairs = last.group_by(["contact_id", "purpose"]).agg(last_at=last.last_at.max(),
-                                                          not_granted=_count(last.status != "granted"))
+    pairs = last.group_by(["contact_id", "purpose"]).agg(
+        last_at=last.last_at.max(), not_granted=_count(last.status != "granted")
+    )
     pairs = pairs.filter(pairs.not_granted == 0)
     stale = pairs.filter(more_than_months_after(as_of, pairs.last_at, _max_age(pairs.purpose, ages)))
     return _int(fetch(stale.count()))
@@ -406,8 +518,9 @@ def collected_offline(consents: ibis.Table) -> ibis.Value:
     return offline
 
 
-def minors(review: Review, *, consent_ages: Mapping[str, int] | None = None, adult_age: int = 18,
-           campaign: str | None = None) -> Finding:
+def minors(
+    review: Review, *, consent_ages: Mapping[str, int] | None = None, adult_age: int = 18, campaign: str | None = None
+) -> Finding:
     """Contacts who gave consent online below their country's digital-consent age without a parent's consent
     (GDPR Art 8: a rule), the same for consents collected offline (a kit-default warn: Art 8 covers
     information-society services only), and profiling or personalised-ads sends to people under `adult_age`
@@ -422,14 +535,14 @@ def minors(review: Review, *, consent_ages: Mapping[str, int] | None = None, adu
     country = ibis.literal(review.config.default_country)
     if "country" in contacts.columns:
         country = ibis.coalesce(contacts.country, country)
-    people = contacts.select("contact_id", *(c for c in ("birth_date", "age") if c in contacts.columns),
-                             country=country)
+    people = contacts.select(
+        "contact_id", *(c for c in ("birth_date", "age") if c in contacts.columns), country=country
+    )
     people = people.mutate(consent_age=people.country.substitute(by_country, else_=default_age))
 
     def age_of(table: ibis.Table, moment: ibis.Value) -> ibis.Value:
         # With `age` only (age at as_of), the age then is that age minus the full years since.
-        from_age = (table.age - age_at(moment.date(), ibis.literal(review.as_of))) if "age" in table.columns \
-            else None
+        from_age = (table.age - age_at(moment.date(), ibis.literal(review.as_of))) if "age" in table.columns else None
         if "birth_date" in table.columns:
             exact = age_at(table.birth_date, moment)
             return exact if from_age is None else ibis.coalesce(exact, from_age)
@@ -442,47 +555,75 @@ def minors(review: Review, *, consent_ages: Mapping[str, int] | None = None, adu
         granted = consents.filter(consents.status == "granted")
         # France (Loi Informatique et Libertés Art 45): the minor's consent together with a parent's; the log
         # records the parent's as `parental_consent`, the minor's as the grant itself.
-        parent = granted.parental_consent.fill_null(False) if "parental_consent" in granted.columns \
-            else ibis.literal(False)
+        parent = (
+            granted.parental_consent.fill_null(False) if "parental_consent" in granted.columns else ibis.literal(False)
+        )
         granted = granted.mutate(parent=parent, offline=collected_offline(granted)).join(people, "contact_id")
         child = granted.filter((age_of(granted, granted.recorded_at) < granted.consent_age) & ~granted.parent)
         # A contact who consented alone both online and offline counts once, online (the rule).
         child = child.group_by(["contact_id", "country", "consent_age"]).agg(online=_count(~child.offline) > 0)
-        rows.append(child.group_by(["country", "consent_age"]).agg(
-            minors_without_parental_consent=_count(child.online),
-            offline_minors_without_parental_consent=_count(~child.online),
-            sends_to_minors=zero, minors_targeted=zero))
+        rows.append(
+            child.group_by(["country", "consent_age"]).agg(
+                minors_without_parental_consent=_count(child.online),
+                offline_minors_without_parental_consent=_count(~child.online),
+                sends_to_minors=zero,
+                minors_targeted=zero,
+            )
+        )
     if review.has("sends"):
         sends = sends_in_scope(review, campaign=campaign)
         sends = sends.filter(sends.purpose.isin(MINOR_PURPOSES)).join(people, "contact_id")
-        young = sends.filter((age_of(sends, sends.sent_at) < adult_age)
-                             & (sends.sent_at.date() >= applies_from("dsa_minors_profiling_ads", review)))
-        rows.append(young.group_by(["country", "consent_age"]).agg(
-            minors_without_parental_consent=zero, offline_minors_without_parental_consent=zero,
-            sends_to_minors=ibis._.count(), minors_targeted=ibis._.contact_id.nunique()))
+        young = sends.filter(
+            (age_of(sends, sends.sent_at) < adult_age)
+            & (sends.sent_at.date() >= applies_from("dsa_minors_profiling_ads", review))
+        )
+        rows.append(
+            young.group_by(["country", "consent_age"]).agg(
+                minors_without_parental_consent=zero,
+                offline_minors_without_parental_consent=zero,
+                sends_to_minors=ibis._.count(),
+                minors_targeted=ibis._.contact_id.nunique(),
+            )
+        )
     counts = pd.concat([fetch(r) for r in rows], ignore_index=True)
     counts = counts.groupby(["country", "consent_age"], as_index=False).sum().sort_values("country")
-    metric = {"minors_without_parental_consent": int(counts.minors_without_parental_consent.sum()),
-              "offline_minors_without_parental_consent": int(counts.offline_minors_without_parental_consent.sum()),
-              "sends_to_minors": int(counts.sends_to_minors.sum()),
-              "minors_targeted": int(counts.minors_targeted.sum()), "adult_age": adult_age}
-    thresholds = (Threshold("minors_without_parental_consent", ">", 0, "fail", "rule"),
-                  Threshold("offline_minors_without_parental_consent", ">", 0, "warn", "kit default"),
-                  Threshold("sends_to_minors", ">", 0, "fail", "kit default"))
+    metric = {
+        "minors_without_parental_consent": int(counts.minors_without_parental_consent.sum()),
+        "offline_minors_without_parental_consent": int(counts.offline_minors_without_parental_consent.sum()),
+        "sends_to_minors": int(counts.sends_to_minors.sum()),
+        "minors_targeted": int(counts.minors_targeted.sum()),
+        "adult_age": adult_age,
+    }
+    thresholds = (
+        Threshold("minors_without_parental_consent", ">", 0, "fail", "rule"),
+        Threshold("offline_minors_without_parental_consent", ">", 0, "warn", "kit default"),
+        Threshold("sends_to_minors", ">", 0, "fail", "kit default"),
+    )
     sources = lexicon("digital_consent_ages")["countries"]
-    counts["rule"] = counts.country.map(lambda c: sources.get(c, {}).get(
-        "source", lexicon("digital_consent_ages")["default"]["source"]))
-    evidence = _suppressed(counts, review.k_anonymity, ["minors_without_parental_consent",
-                                                        "offline_minors_without_parental_consent",
-                                                        "sends_to_minors", "minors_targeted"])
-    return build_finding(review, "consent.minors", judge(metric, thresholds), metric=metric,
-                         thresholds=thresholds, evidence=evidence)
+    counts["rule"] = counts.country.map(
+        lambda c: sources.get(c, {}).get("source", lexicon("digital_consent_ages")["default"]["source"])
+    )
+    evidence = _suppressed(
+        counts,
+        review.k_anonymity,
+        [
+            "minors_without_parental_consent",
+            "offline_minors_without_parental_consent",
+            "sends_to_minors",
+            "minors_targeted",
+        ],
+    )
+    return build_finding(
+        review, "consent.minors", judge(metric, thresholds), metric=metric, thresholds=thresholds, evidence=evidence
+    )
 
 
 # --- consent.erasure ------------------------------------------------------------------------------------------------
 
-def erasure(review: Review, *, campaign: str | None = None, deadline_months: int = 1,
-            extended_months: int = 3) -> Finding:
+
+def erasure(
+    review: Review, *, campaign: str | None = None, deadline_months: int = 1, extended_months: int = 3
+) -> Finding:
     """People whose erasure was completed but who are still in contacts, or were sent to after completion; and
     requests of every type still pending past their GDPR Art 12(3) deadline: one month from receipt, or three
     months when the person was told of the extension (`extension_notified_at`) within the first month."""
@@ -492,8 +633,11 @@ def erasure(review: Review, *, campaign: str | None = None, deadline_months: int
     done = requests.filter((requests.type == "erasure") & requests.completed.notnull())
     erased = done.group_by("contact_id").agg(completed=done.completed.min())
     present = [erased.select("contact_id").limit(0)]
-    metric = {"completed_erasures": _int(fetch(erased.count())), "erased_still_in_contacts": 0,
-              "sends_after_erasure": 0}
+    metric = {
+        "completed_erasures": _int(fetch(erased.count())),
+        "erased_still_in_contacts": 0,
+        "sends_after_erasure": 0,
+    }
     if review.has("contacts"):
         still = erased.semi_join(review.table("contacts"), "contact_id").select("contact_id")
         metric["erased_still_in_contacts"] = _int(fetch(still.count()))
@@ -512,24 +656,37 @@ def erasure(review: Review, *, campaign: str | None = None, deadline_months: int
         extended = notified.notnull() & ~more_than_months_after(notified, requests.received_at, deadline_months)
         extended = extended.fill_null(False)
     requests = requests.mutate(deadline=ibis.ifelse(extended, extended_months, deadline_months), extended=extended)
-    overdue = requests.completed.isnull() & more_than_months_after(ibis.literal(review.as_of),
-                                                                   requests.received_at, requests.deadline)
-    late = requests.completed.notnull() & more_than_months_after(requests.completed, requests.received_at,
-                                                                 requests.deadline)
-    counts = fetch(requests.group_by("type")
-                  .agg(requests=ibis._.count(), pending=_count(requests.completed.isnull()),
-                       extended=_count(requests.extended), overdue=_count(overdue), completed_late=_count(late))
-                  .order_by("type"))
-    metric |= {"requests": int(counts.requests.sum()), "pending_requests": int(counts.pending.sum()),
-               "extended_requests": int(counts.extended.sum()),
-               "overdue_requests": int(counts.overdue.sum()), "completed_late": int(counts.completed_late.sum())}
-    thresholds = (Threshold("erased_still_present", ">", 0, "fail", "rule"),
-                  Threshold("overdue_requests", ">", 0, "warn", "rule"))
+    overdue = requests.completed.isnull() & more_than_months_after(
+        ibis.literal(review.as_of), requests.received_at, requests.deadline
+    )
+    late = requests.completed.notnull() & more_than_months_after(
+        requests.completed, requests.received_at, requests.deadline
+    )
+    counts = fetch(
+        requests.group_by("type")
+        .agg(
+            requests=ibis._.count(),
+            pending=_count(requests.completed.isnull()),
+            extended=_count(requests.extended),
+            overdue=_count(overdue),
+            completed_late=_count(late),
+        )
+        .order_by("type")
+    )
+    metric |= {
+        "requests": int(counts.requests.sum()),
+        "pending_requests": int(counts.pending.sum()),
+        "extended_requests": int(counts.extended.sum()),
+        "overdue_requests": int(counts.overdue.sum()),
+        "completed_late": int(counts.completed_late.sum()),
+    }
+    thresholds = (
+        Threshold("erased_still_present", ">", 0, "fail", "rule"),
+        Threshold("overdue_requests", ">", 0, "warn", "rule"),
+    )
     status = judge(metric, thresholds) if metric["requests"] else "not_applicable"
-    evidence = _suppressed(counts, review.k_anonymity, ["requests", "pending", "extended", "overdue",
-                                                        "completed_late"])
-    return build_finding(review, "consent.erasure", status, metric=metric, thresholds=thresholds,
-                         evidence=evidence)
+    evidence = _suppressed(counts, review.k_anonymity, ["requests", "pending", "extended", "overdue", "completed_late"])
+    return build_finding(review, "consent.erasure", status, metric=metric, thresholds=thresholds, evidence=evidence)
 
 
 # --- consent.retention ----------------------------------------------------------------------------------------------
@@ -551,38 +708,53 @@ def retention(review: Review, *, max_inactive_months: int = 36, campaign: str | 
     prospects = contacts.filter(~contacts.is_customer.fill_null(False)).select("contact_id", last=last)
     dormant = prospects.filter(more_than_months_after(as_of, prospects["last"], max_inactive_months))
     months = _month_index(as_of) - _month_index(dormant["last"])
-    dormant = dormant.mutate(inactive=ibis.cases(*((months <= limit, label) for limit, label in INACTIVITY_BUCKETS),
-                                                 else_=INACTIVITY_OVER))
+    dormant = dormant.mutate(
+        inactive=ibis.cases(*((months <= limit, label) for limit, label in INACTIVITY_BUCKETS), else_=INACTIVITY_OVER)
+    )
     contacted = dormant.limit(0).select("contact_id").mutate(sends=ibis.literal(0))
     if review.has("sends"):
         sends = sends_in_scope(review, campaign=campaign)
         after = sends.join(dormant, "contact_id").filter(
-            lambda t: more_than_months_after(t.sent_at, t["last"], max_inactive_months))
+            lambda t: more_than_months_after(t.sent_at, t["last"], max_inactive_months)
+        )
         contacted = after.group_by("contact_id").agg(sends=ibis._.count())
     marked = dormant.left_join(contacted, "contact_id")
-    counts = fetch(marked.group_by("inactive")
-                  .agg(dormant_prospects=ibis._.count(), repermission=_count(marked.sends == 1),
-                       contacted_repeatedly=_count(marked.sends > 1), sends=marked.sends.fill_null(0).sum())
-                  .order_by("inactive"))
+    counts = fetch(
+        marked.group_by("inactive")
+        .agg(
+            dormant_prospects=ibis._.count(),
+            repermission=_count(marked.sends == 1),
+            contacted_repeatedly=_count(marked.sends > 1),
+            sends=marked.sends.fill_null(0).sum(),
+        )
+        .order_by("inactive")
+    )
     counts["contacted"] = counts.repermission + counts.contacted_repeatedly
     counts = counts[["inactive", "dormant_prospects", "contacted", "repermission", "contacted_repeatedly", "sends"]]
     prospect_count = _int(fetch(prospects.count()))
-    metric = {"prospects": prospect_count, "dormant_prospects": int(counts.dormant_prospects.sum()),
-              "dormant_prospects_contacted": int(counts.contacted.sum()),
-              "dormant_prospects_repermission": int(counts.repermission.sum()),
-              "dormant_prospects_contacted_repeatedly": int(counts.contacted_repeatedly.sum()),
-              "sends_to_dormant_prospects": int(counts.sends.sum()), "max_inactive_months": max_inactive_months}
-    thresholds = (Threshold("dormant_prospects", ">", 0, "warn", "kit default"),
-                  Threshold("dormant_prospects_repermission", ">", 0, "warn", "kit default"),
-                  Threshold("dormant_prospects_contacted_repeatedly", ">", 0, "fail", "kit default"))
+    metric = {
+        "prospects": prospect_count,
+        "dormant_prospects": int(counts.dormant_prospects.sum()),
+        "dormant_prospects_contacted": int(counts.contacted.sum()),
+        "dormant_prospects_repermission": int(counts.repermission.sum()),
+        "dormant_prospects_contacted_repeatedly": int(counts.contacted_repeatedly.sum()),
+        "sends_to_dormant_prospects": int(counts.sends.sum()),
+        "max_inactive_months": max_inactive_months,
+    }
+    thresholds = (
+        Threshold("dormant_prospects", ">", 0, "warn", "kit default"),
+        Threshold("dormant_prospects_repermission", ">", 0, "warn", "kit default"),
+        Threshold("dormant_prospects_contacted_repeatedly", ">", 0, "fail", "kit default"),
+    )
     status = judge(metric, thresholds) if prospect_count else "not_applicable"
-    evidence = _suppressed(counts, review.k_anonymity,
-                           ["dormant_prospects", "contacted", "repermission", "contacted_repeatedly", "sends"])
-    return build_finding(review, "consent.retention", status, metric=metric, thresholds=thresholds,
-                         evidence=evidence)
+    evidence = _suppressed(
+        counts, review.k_anonymity, ["dormant_prospects", "contacted", "repermission", "contacted_repeatedly", "sends"]
+    )
+    return build_finding(review, "consent.retention", status, metric=metric, thresholds=thresholds, evidence=evidence)
 
 
 # --- consent.special_categories -------------------------------------------------------------------------------------
+
 
 def _words(text: str) -> str:
     return " " + " ".join(pii.normalised_column_name(text).split("_")) + " "
@@ -606,8 +778,11 @@ def _free_text_columns(table: ibis.Table, name: str) -> list[str]:
     """String columns that are neither canonical nor direct identifiers: where free text and custom attributes
     live."""
     spec = TABLES[name]
-    return [c for c in table.columns if table[c].type().is_string() and spec.column(c) is None
-            and not pii.is_identifier_column(c)]
+    return [
+        c
+        for c in table.columns
+        if table[c].type().is_string() and spec.column(c) is None and not pii.is_identifier_column(c)
+    ]
 
 
 def special_categories(review: Review, *, explicit_consent: Sequence[str] = ()) -> Finding:
@@ -627,37 +802,57 @@ def special_categories(review: Review, *, explicit_consent: Sequence[str] = ()) 
         for column in table.columns:
             category = special_category_of_name(column)
             if category is not None:
-                rows.append({"table": name, "column": column, "category": category, "found_in": "name",
-                             "rows": None})
-        scans = {f"{column}\t{category}": _count(table[column].lower().re_search(_value_pattern(words["values"])))
-                 for column in _free_text_columns(table, name)
-                 for category, words in categories.items() if words["values"]}
+                rows.append({"table": name, "column": column, "category": category, "found_in": "name", "rows": None})
+        scans = {
+            f"{column}\t{category}": _count(table[column].lower().re_search(_value_pattern(words["values"])))
+            for column in _free_text_columns(table, name)
+            for category, words in categories.items()
+            if words["values"]
+        }
         if scans:
             found = fetch(table.aggregate(**{f"c{i}": v for i, v in enumerate(scans.values())})).iloc[0]
             for i, key in enumerate(scans):
                 if _int(found[f"c{i}"]):
                     column, category = key.split("\t")
-                    rows.append({"table": name, "column": column, "category": category, "found_in": "values",
-                                 "rows": _int(found[f"c{i}"])})
+                    rows.append(
+                        {
+                            "table": name,
+                            "column": column,
+                            "category": category,
+                            "found_in": "values",
+                            "rows": _int(found[f"c{i}"]),
+                        }
+                    )
     evidence = pd.DataFrame(rows, columns=["table", "column", "category", "found_in", "rows"])
     evidence["used_for_targeting"] = evidence.column.isin(targeting_columns)
     evidence["explicit_consent"] = evidence.category.isin(explicit_consent)
     columns = evidence.drop_duplicates(["table", "column"])
     unlawful = columns[columns.used_for_targeting & ~columns.explicit_consent]
-    metric = {"special_category_columns": len(columns),
-              "found_by_name": int((evidence.found_in == "name").sum()),
-              "found_in_values": int((evidence.found_in == "values").sum()),
-              "used_for_targeting": len(unlawful),
-              "categories": sorted(set(evidence.category))}
-    thresholds = (Threshold("special_category_columns", ">", 0, "warn", "kit default"),
-                  Threshold("used_for_targeting", ">", 0, "fail", "rule"))
+    metric = {
+        "special_category_columns": len(columns),
+        "found_by_name": int((evidence.found_in == "name").sum()),
+        "found_in_values": int((evidence.found_in == "values").sum()),
+        "used_for_targeting": len(unlawful),
+        "categories": sorted(set(evidence.category)),
+    }
+    thresholds = (
+        Threshold("special_category_columns", ">", 0, "warn", "kit default"),
+        Threshold("used_for_targeting", ">", 0, "fail", "rule"),
+    )
     evidence = _suppressed(evidence.astype({"rows": object}), review.k_anonymity, ["rows"])
-    return build_finding(review, "consent.special_categories", judge(metric, thresholds), metric=metric,
-                         thresholds=thresholds, evidence=evidence,
-                         category_list=", ".join(metric["categories"]) or "-")
+    return build_finding(
+        review,
+        "consent.special_categories",
+        judge(metric, thresholds),
+        metric=metric,
+        thresholds=thresholds,
+        evidence=evidence,
+        category_list=", ".join(metric["categories"]) or "-",
+    )
 
 
 # --- consent.minimisation -------------------------------------------------------------------------------------------
+
 
 def minimisation(review: Review) -> Finding:
     """Direct identifiers where the table does not need them (an identifier-named column that is not canonical
@@ -678,8 +873,16 @@ def minimisation(review: Review) -> Finding:
                 if canonical and TABLES[name].column(canonical) is not None and canonical not in table.columns:
                     # The table's own identifier under the export's name (Prénom for first_name): it belongs
                     # here, so the advice is to map it, not to remove it.
-                    notes.append(i18n.text("consent.minimisation", "map_identifier", review.lang, table=name,
-                                           column=column, canonical=canonical))
+                    notes.append(
+                        i18n.text(
+                            "consent.minimisation",
+                            "map_identifier",
+                            review.lang,
+                            table=name,
+                            column=column,
+                            canonical=canonical,
+                        )
+                    )
                     continue
                 filled = _int(fetch(table[column].notnull().cast("int64").sum()))
                 rows.append({"table": name, "column": column, "kind": "identifier column", "rows": filled})
@@ -689,17 +892,29 @@ def minimisation(review: Review) -> Finding:
             flags = pii.engine_flags(candidates[column], region=region)
             found = fetch(candidates.aggregate(**{f"rows_{kind}": _count(flag) for kind, flag in flags.items()}))
             counts = {kind: _int(found[f"rows_{kind}"].iloc[0]) for kind in pii.KINDS}
-            rows += [{"table": name, "column": column, "kind": kind, "rows": counts[kind]}
-                     for kind in pii.KINDS if counts[kind]]
+            rows += [
+                {"table": name, "column": column, "kind": kind, "rows": counts[kind]}
+                for kind in pii.KINDS
+                if counts[kind]
+            ]
     evidence = pd.DataFrame(rows, columns=["table", "column", "kind", "rows"])
     by_kind = evidence.groupby("kind").rows.sum()
-    metric = {"fields_with_personal_data": int(len(evidence.drop_duplicates(["table", "column"]))),
-              "identifier_columns": int((evidence.kind == "identifier column").sum()),
-              **{f"rows_with_{kind}": int(by_kind.get(kind, 0)) for kind in pii.KINDS}}
+    metric = {
+        "fields_with_personal_data": len(evidence.drop_duplicates(["table", "column"])),
+        "identifier_columns": int((evidence.kind == "identifier column").sum()),
+        **{f"rows_with_{kind}": int(by_kind.get(kind, 0)) for kind in pii.KINDS},
+    }
     thresholds = (Threshold("fields_with_personal_data", ">", 0, "warn", "kit default"),)
     evidence = _suppressed(evidence.astype({"rows": object}), review.k_anonymity, ["rows"])
-    return build_finding(review, "consent.minimisation", judge(metric, thresholds), metric=metric,
-                         thresholds=thresholds, evidence=evidence, notes=notes)
+    return build_finding(
+        review,
+        "consent.minimisation",
+        judge(metric, thresholds),
+        metric=metric,
+        thresholds=thresholds,
+        evidence=evidence,
+        notes=notes,
+    )
 
 
 # --- consent.tcf ----------------------------------------------------------------------------------------------------
@@ -730,56 +945,80 @@ def tc_verdicts(consents: ibis.Table, *, purposes: Sequence[int], vendor_id: int
     try:
         mask = tcf.purpose_mask(purposes)
     except ValueError as exc:
-        raise ConfigError(f"consent.tcf option purposes: {exc}", fix="list TCF purpose numbers, e.g. purposes: "
-                          "[1, 3, 4]") from None
+        raise ConfigError(
+            f"consent.tcf option purposes: {exc}", fix="list TCF purpose numbers, e.g. purposes: [1, 3, 4]"
+        ) from None
     strings = consents.filter(consents.tc_string.notnull()).select("tc_string").distinct()
     verdict = tc_verdict(strings.tc_string, mask, NO_VENDOR if vendor_id is None else int(vendor_id))
     return strings.mutate(verdict=verdict).unpack("verdict")
 
 
-def tcf_consent(review: Review, *, campaign: str | None = None, vendor_id: int | None = None,
-                purposes: Sequence[int] = TCF_AD_PURPOSES,
-                min_policy_version: int = FIRST_TCF_22_POLICY_VERSION) -> Finding:
+def tcf_consent(
+    review: Review,
+    *,
+    campaign: str | None = None,
+    vendor_id: int | None = None,
+    purposes: Sequence[int] = TCF_AD_PURPOSES,
+    min_policy_version: int = FIRST_TCF_22_POLICY_VERSION,
+) -> Finding:
     """Personalised-ads sends judged on the TC string of the consent in force when they were sent: does it
     decode, does it grant purposes 1, 3 and 4 (and the vendor's consent), which TCF policy version and breaches.
     The strings are decoded in the engine (tc_verdict); only counts leave it."""
     if review.con.name not in UDF_ENGINES:
-        return not_applicable(review, "consent.tcf", [], reason=i18n.text(
-            "consent.tcf", "no_udf", review.lang, engine=review.con.name))
+        return not_applicable(
+            review, "consent.tcf", [], reason=i18n.text("consent.tcf", "no_udf", review.lang, engine=review.con.name)
+        )
     verdicts = tc_verdicts(review.table("consents"), purposes=purposes, vendor_id=vendor_id)
     outdated_string = verdicts.policy_version.notnull() & (verdicts.policy_version < min_policy_version)
-    strings = fetch(verdicts.aggregate(
-        tc_strings=ibis._.count(), undecodable_strings=_count(~verdicts.decodes),
-        strings_with_policy_breach=_count(verdicts.breaches > 0),
-        outdated_policy_strings=_count(outdated_string))).iloc[0]
+    strings = fetch(
+        verdicts.aggregate(
+            tc_strings=ibis._.count(),
+            undecodable_strings=_count(~verdicts.decodes),
+            strings_with_policy_breach=_count(verdicts.breaches > 0),
+            outdated_policy_strings=_count(outdated_string),
+        )
+    ).iloc[0]
     if not strings.tc_strings:
         return not_applicable(review, "consent.tcf", [("consents", "tc_string")])
     sends = sends_in_scope(review, campaign=campaign, purpose=ADS_PURPOSE)
     state = consent_state_at_send(review, sends, event_columns=("tc_string",))
     judged = state.left_join(verdicts, state.consent_tc_string == verdicts.tc_string)
-    reason = ibis.cases((judged.consent_tc_string.isnull(), "no TC string"),
-                        (~judged.decodes, "does not decode"),
-                        (~judged.grants, "purposes or vendor not granted"), else_="granted")
+    reason = ibis.cases(
+        (judged.consent_tc_string.isnull(), "no TC string"),
+        (~judged.decodes, "does not decode"),
+        (~judged.grants, "purposes or vendor not granted"),
+        else_="granted",
+    )
     outdated = judged.policy_version.notnull() & (judged.policy_version < min_policy_version)
-    counts = fetch(judged.mutate(tcf=reason, outdated=outdated, breach=judged.breaches.fill_null(0) > 0)
-                  .group_by(["campaign_id", "tcf"])
-                  .agg(sends=ibis._.count(), outdated_policy=_count(ibis._.outdated), policy_breach=_count(ibis._.breach))
-                  .order_by(["campaign_id", "tcf"]))
+    counts = fetch(
+        judged.mutate(tcf=reason, outdated=outdated, breach=judged.breaches.fill_null(0) > 0)
+        .group_by(["campaign_id", "tcf"])
+        .agg(sends=ibis._.count(), outdated_policy=_count(ibis._.outdated), policy_breach=_count(ibis._.breach))
+        .order_by(["campaign_id", "tcf"])
+    )
     by_reason = counts.groupby("tcf").sends.sum()
     total = int(counts.sends.sum())
     granted = int(by_reason.get("granted", 0))
-    metric = {"ads_sends": total, "sends_with_tcf_consent": granted, "sends_without_tcf_consent": total - granted,
-              "tcf_consent_share": share(granted, total),
-              "sends_without_tc_string": int(by_reason.get("no TC string", 0)),
-              "sends_with_undecodable_string": int(by_reason.get("does not decode", 0)),
-              "sends_missing_purposes": int(by_reason.get("purposes or vendor not granted", 0)),
-              "sends_with_outdated_policy": int(counts.outdated_policy.sum()),
-              "sends_with_policy_breach": int(counts.policy_breach.sum()),
-              **{name: int(strings[name]) for name in ("tc_strings", "undecodable_strings",
-                                                       "strings_with_policy_breach", "outdated_policy_strings")}}
-    thresholds = (Threshold("sends_without_tcf_consent", ">", 0, "fail", "rule"),
-                  Threshold("sends_with_outdated_policy", ">", 0, "warn", "kit default"),
-                  Threshold("sends_with_policy_breach", ">", 0, "warn", "kit default"))
+    metric = {
+        "ads_sends": total,
+        "sends_with_tcf_consent": granted,
+        "sends_without_tcf_consent": total - granted,
+        "tcf_consent_share": share(granted, total),
+        "sends_without_tc_string": int(by_reason.get("no TC string", 0)),
+        "sends_with_undecodable_string": int(by_reason.get("does not decode", 0)),
+        "sends_missing_purposes": int(by_reason.get("purposes or vendor not granted", 0)),
+        "sends_with_outdated_policy": int(counts.outdated_policy.sum()),
+        "sends_with_policy_breach": int(counts.policy_breach.sum()),
+        **{
+            name: int(strings[name])
+            for name in ("tc_strings", "undecodable_strings", "strings_with_policy_breach", "outdated_policy_strings")
+        },
+    }
+    thresholds = (
+        Threshold("sends_without_tcf_consent", ">", 0, "fail", "rule"),
+        Threshold("sends_with_outdated_policy", ">", 0, "warn", "kit default"),
+        Threshold("sends_with_policy_breach", ">", 0, "warn", "kit default"),
+    )
     status = judge(metric, thresholds) if total else "not_applicable"
     evidence = _suppressed(counts, review.k_anonymity, ["sends", "outdated_policy", "policy_breach"])
     return build_finding(review, "consent.tcf", status, metric=metric, thresholds=thresholds, evidence=evidence)
@@ -795,10 +1034,10 @@ CONSENT_CHECKS = (
     Check("consent.freshness", "consent", freshness, needs={"sends": SEND_LOG, "consents": CONSENT_LOG}),
     Check("consent.minors", "consent", minors, needs={"contacts": ("contact_id",)}),
     Check("consent.erasure", "consent", erasure, needs={"requests": ("contact_id", "type", "received_at")}),
-    Check("consent.retention", "consent", retention,
-          needs={"contacts": ("contact_id", "is_customer", "last_activity_at")}),
+    Check(
+        "consent.retention", "consent", retention, needs={"contacts": ("contact_id", "is_customer", "last_activity_at")}
+    ),
     Check("consent.special_categories", "consent", special_categories),
     Check("consent.minimisation", "consent", minimisation),
-    Check("consent.tcf", "consent", tcf_consent,
-          needs={"sends": SEND_LOG, "consents": (*CONSENT_LOG, "tc_string")}),
+    Check("consent.tcf", "consent", tcf_consent, needs={"sends": SEND_LOG, "consents": (*CONSENT_LOG, "tc_string")}),
 )
