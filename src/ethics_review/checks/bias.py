@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
 import ibis
 import ibis.expr.datatypes as idt
@@ -80,6 +81,8 @@ def selection_population(review: Review) -> ibis.Table:
     sends = review.table("sends")
     reached = sends.select("contact_id", "campaign_id").distinct().mutate(selected=ibis.literal(True))
     campaigns = sends.select("campaign_id").distinct()
+    # Without targeting, audit_population (the only caller) has checked that contacts and sends both exist.
+    assert contacts is not None
     considered = contacts.cross_join(campaigns)
     population = considered.left_join(reached, ["contact_id", "campaign_id"])
     population = population.drop("contact_id_right", "campaign_id_right")
@@ -117,8 +120,22 @@ def group_counts(population: ibis.Table, attributes: Sequence[str | tuple[str, .
     columns = ["campaign_id", "attribute", "group", "n", "selected"]
     if not frames:
         return pd.DataFrame(columns=columns)
-    result = pd.concat(frames, ignore_index=True)[columns]
+    result: pd.DataFrame = pd.concat(frames, ignore_index=True)[columns]
     return result.sort_values(columns[:3], ignore_index=True)
+
+
+class GroupRow(Protocol):
+    """A row of group_counts' table (with `rate` once parity_table adds it), read by attribute."""
+
+    group: str
+    n: int
+    selected: int
+    rate: float
+
+
+def group_rows(groups: pd.DataFrame) -> Iterator[GroupRow]:
+    # pandas-stubs types every field of itertuples' rows as any scalar at all; group_counts fixes their types.
+    return cast(Iterator[GroupRow], groups.itertuples(index=False))
 
 
 @dataclass(frozen=True)
@@ -167,7 +184,7 @@ def _reference_group(groups: pd.DataFrame, attribute: str, rules: ParityRules) -
     # Ties go to the larger (then higher-rate) group, and only then to the name, so renaming groups never
     # changes which comparison is made.
     order = ["rate", "n", "group"] if choice == "highest" else ["n", "rate", "group"]
-    return eligible.sort_values(order, ascending=[False, False, True]).group.iloc[0]
+    return str(eligible.sort_values(order, ascending=[False, False, True]).group.iloc[0])
 
 
 def _judge_compared(table: pd.DataFrame, rules: ParityRules, metrics: Sequence[str]) -> pd.DataFrame:
@@ -176,13 +193,14 @@ def _judge_compared(table: pd.DataFrame, rules: ParityRules, metrics: Sequence[s
     table["p_adjusted"] = None
     table.loc[compared, "p_adjusted"] = benjamini_hochberg(table.loc[compared, "p_value"].tolist())
     for index in table.index[compared]:
-        significant = table.at[index, "p_adjusted"] < rules.alpha
+        significant = cast(float, table.at[index, "p_adjusted"]) < rules.alpha
         observed = {m: _number(table.at[index, m]) for m in metrics}
         table.at[index, "flag"] = judge(observed, rules.thresholds, significant=significant)
     return table
 
 
-def _number(value: object) -> float | None:
+def _number(value: Any) -> float | None:
+    """A cell of a metric column as a float, None when empty (pandas types a cell as any scalar at all)."""
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
@@ -196,9 +214,10 @@ def parity_table(
         block = dict(zip(keys, key_values, strict=True))
         groups = groups.assign(rate=groups.selected / groups.n)
         overall = groups.selected.sum() / groups.n.sum()
-        reference = _reference_group(groups, block["attribute"], rules)
-        ref = groups[groups.group == reference].iloc[0] if reference is not None else None
-        for group in groups.itertuples(index=False):
+        reference = _reference_group(groups, str(block["attribute"]), rules)
+        # The reference's row as a Series: its fields are read by attribute, as a GroupRow's are.
+        ref = cast(GroupRow, groups[groups.group == reference].iloc[0]) if reference is not None else None
+        for group in group_rows(groups):
             row = {
                 **block,
                 "group": group.group,
@@ -311,7 +330,9 @@ def parity_evidence(table: pd.DataFrame, k: int) -> pd.DataFrame:
     )
 
 
-def comparison_metric(table: pd.DataFrame, headline: str, column: str, pick=min) -> dict[str, object]:
+def comparison_metric(
+    table: pd.DataFrame, headline: str, column: str, pick: Callable[[list[float]], float] = min
+) -> dict[str, object]:
     """How many comparisons were judged and flagged, how many groups were too small, and the headline figure
     (`pick` of `column` over the judged comparisons)."""
     judged = table[table.flag.isin(["pass", "warn", "fail"])] if not table.empty else table
@@ -377,7 +398,7 @@ def gap_rules(
     return comparison_rules(bias, reference=reference, thresholds=gap_thresholds(fail_above, warn_above, metric))
 
 
-def worst_row(table: pd.DataFrame, column: str, *, ascending: bool = True) -> dict[str, object]:
+def worst_row(table: pd.DataFrame, column: str, *, ascending: bool = True) -> dict[str, Any]:
     """The comparison the summary names: the most extreme `column` (lowest when `ascending`) among the most
     severe flags, as the summary's placeholders (campaign, attribute, group, reference_group, value) and `row`."""
     judged = table[table.flag.isin(["fail", "warn"])] if not table.empty else table
@@ -395,7 +416,7 @@ def worst_row(table: pd.DataFrame, column: str, *, ascending: bool = True) -> di
     }
 
 
-def _worst_row(table: pd.DataFrame) -> dict[str, object]:
+def _worst_row(table: pd.DataFrame) -> dict[str, Any]:
     row = worst_row(table, "impact_ratio")
     row.pop("row")
     return {**row, "ratio": row.pop("value")}
@@ -435,8 +456,10 @@ def audit_population(
     if campaign is not None:
         population = population.filter(population.campaign_id == campaign)
     configured = review.config.bias.intersections if intersections else review.config.bias.sensitive
+    # An intersection, or an attribute given as a sequence of columns, as a tuple: a hashable key.
     wanted = [
-        attribute_parts(a) if intersections else a for a in (attributes if attributes is not None else configured)
+        a if isinstance(a, str) and not intersections else attribute_parts(a)
+        for a in (attributes if attributes is not None else configured)
     ]
     if not wanted:
         return not_applicable(
@@ -644,12 +667,12 @@ def compare_with_reference(
     `hidden_below_min_group`."""
     rows = []
     stats = stats.sort_values(["campaign_id", "attribute", "group"], ignore_index=True)  # engine order is arbitrary
-    for (campaign, attribute), groups in stats.groupby(["campaign_id", "attribute"], sort=True):
-        reference = _reference_group(groups.assign(rate=groups[level]), attribute, rules)
+    for (_campaign, attribute), groups in stats.groupby(["campaign_id", "attribute"], sort=True):
+        reference = _reference_group(groups.assign(rate=groups[level]), str(attribute), rules)
         ref = groups[groups.group == reference].iloc[0] if reference is not None else None
         overall = (groups[level] * groups.n).sum() / groups.n.sum()  # every group is also compared with everyone
         for _, group in groups.iterrows():
-            row = {
+            row: dict[Hashable, object] = {
                 **group.to_dict(),
                 "reference_group": reference,
                 **dict.fromkeys(metrics),
@@ -675,7 +698,7 @@ SCORE_BINS = 200  # at most this many counts per group leave the engine: exact b
 
 
 def _score_histograms(
-    population: ibis.Table, attributes: Sequence[str], exact: bool
+    population: ibis.Table, attributes: Sequence[str | tuple[str, ...]], exact: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (campaign, attribute, group): n, mean and the count of each score value (exact, at most SCORE_BINS
     distinct values) or of each of SCORE_BINS equal bins, computed in the engine. Only these counts leave it
@@ -1076,7 +1099,7 @@ def proxies(
 
 
 def delivery_counts(
-    review: Review, campaign: str | None, attributes: Sequence[str], population: ibis.Table
+    review: Review, campaign: str | None, attributes: Sequence[str | tuple[str, ...]], population: ibis.Table
 ) -> pd.DataFrame:
     """Per (campaign, attribute, group): eligible people (selected in targeting) and those reached (a send in
     that campaign), as group_counts' `n` and `selected`."""
@@ -1095,7 +1118,7 @@ def delivery_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
     rows = []
     for (campaign, attribute), groups in counts.groupby(["campaign_id", "attribute"], sort=True):
         eligible_total, reached_total = int(groups.n.sum()), int(groups.selected.sum())
-        for group in groups.itertuples(index=False):
+        for group in group_rows(groups):
             row = {
                 "campaign_id": campaign,
                 "attribute": attribute,
