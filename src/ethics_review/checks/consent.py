@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
+from typing import Any, cast
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -94,7 +95,7 @@ def consent_state_at_send(
 END_OF_TIME = ibis.timestamp("9999-12-31 23:59:59")  # the end of the last event's interval
 
 
-def _code(value: ibis.Value, codes: Mapping, to: str) -> ibis.Value:
+def _code(value: ibis.Value, codes: Mapping[str, int] | Mapping[int, str], to: str) -> ibis.Value:
     return value.substitute(codes, else_=ibis.null(to)).cast(to)
 
 
@@ -183,7 +184,7 @@ def coverage(review: Review, *, campaign: str | None = None, purpose: str | None
     total = int(counts.sends.sum())
     by_basis = counts.groupby("basis").sends.sum()
     uncovered = int(by_basis.get("none", 0))
-    metric = {
+    metric: dict[str, Any] = {  # JSON-like: counts, then the attested exceptions' names
         "sends": total,
         "covered_sends": total - uncovered,
         "uncovered_sends": uncovered,
@@ -257,7 +258,8 @@ def _count(flag: ibis.Value) -> ibis.Value:
     return flag.cast("int64").sum()
 
 
-def _int(value: object) -> int:
+def _int(value: Any) -> int:
+    """A count fetched from the engine (a scalar of any numpy or Python type), 0 when null."""
     return 0 if value is None or pd.isna(value) else int(value)
 
 
@@ -268,9 +270,9 @@ def _suppressed(
 
 
 @cache
-def lexicon(name: str) -> dict:
+def lexicon(name: str) -> dict[str, Any]:
     """A data file of lexicons/ (special categories, digital-consent ages)."""
-    return package_yaml("lexicons", f"{name}.yaml")
+    return cast(dict[str, Any], package_yaml("lexicons", f"{name}.yaml"))  # parsed YAML: yaml returns Any
 
 
 # --- consent.after_withdrawal ---------------------------------------------------------------------------------------
@@ -828,7 +830,7 @@ def special_categories(review: Review, *, explicit_consent: Sequence[str] = ()) 
     evidence["explicit_consent"] = evidence.category.isin(explicit_consent)
     columns = evidence.drop_duplicates(["table", "column"])
     unlawful = columns[columns.used_for_targeting & ~columns.explicit_consent]
-    metric = {
+    metric: dict[str, Any] = {  # JSON-like: counts, then the categories' names
         "special_category_columns": len(columns),
         "found_by_name": int((evidence.found_in == "name").sum()),
         "found_in_values": int((evidence.found_in == "values").sum()),

@@ -9,8 +9,9 @@ the kit's own aggregate record of earlier runs (history.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import ibis
 import numpy as np
@@ -66,7 +67,7 @@ def contact_counts(
         "in_time": reached & (hours <= target),
         **bands,
     }
-    counts = fetch(
+    counts: pd.DataFrame = fetch(
         t.mutate(**{name: flag.cast("int64") for name, flag in flags.items()})
         .group_by("channel")
         .agg(conversations=ibis._.count(), **{n: ibis._[n].sum() for n in flags})
@@ -78,9 +79,22 @@ def contact_counts(
     return counts
 
 
+class _ChannelCounts(Protocol):
+    """A row of contact_counts' table, read by attribute."""
+
+    channel: str
+    conversations: int
+    ai_alone: int
+    requests: int
+    reached: int
+    in_time: int
+    target_hours: float
+
+
 def _contact_evidence(counts: pd.DataFrame, k: int) -> pd.DataFrame:
     rows = []
-    for row in counts.itertuples(index=False):
+    # pandas-stubs types every field of itertuples' rows as any scalar at all; contact_counts fixes their types.
+    for row in cast(Iterator[_ChannelCounts], counts.itertuples(index=False)):
         requests, reached = int(row.requests), int(row.reached)
         interval = wilson_interval(reached, requests) if requests else None
         rows.append(
@@ -406,7 +420,7 @@ def continuous_evaluation(
         for w in worse
     ]
     situation = "none" if previous is None else "old" if too_old else "recent"
-    worded = {"previous_day": previous_as_of, "max_age_months": max_age_months}
+    worded: dict[str, Any] = {"previous_day": previous_as_of, "max_age_months": max_age_months}  # placeholders
     return build_finding(
         review,
         CONTINUOUS,

@@ -8,12 +8,14 @@ text (see text.py). Rules of the AI Act are judged at the review's `as_of` from 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 import ibis
 import pandas as pd
 
 from .. import i18n, register
+from ..config import NoticeConfirmation
 from ..engine import fetch
 from ..errors import ConfigError
 from ..findings import Finding, Threshold, judge
@@ -69,7 +71,7 @@ def in_use_since(review: Review, content: ibis.Table, rule_id: str) -> ibis.Valu
 def counts_by_type_and_channel(content: ibis.Table, **flags: ibis.Value) -> pd.DataFrame:
     """Items and the number of items with each flag, per content type and channel (computed in the engine)."""
     keys = ["content_type", "channel"]
-    return fetch(
+    counts: pd.DataFrame = fetch(
         content.mutate(
             content_type=_text_or_unknown(content, "content_type"),
             channel=_text_or_unknown(content, "channel"),
@@ -79,6 +81,7 @@ def counts_by_type_and_channel(content: ibis.Table, **flags: ibis.Value) -> pd.D
         .agg(items=ibis._.count(), **{name: ibis._[name].sum() for name in flags})
         .order_by(keys)
     )
+    return counts
 
 
 def _total(counts: pd.DataFrame, column: str) -> int:
@@ -376,16 +379,18 @@ def register_completeness(review: Review, *, warn_below: float = 0.9, max_audit_
         Threshold("stale_audits", ">", 0, "warn", "kit default"),
     )
     # One row per system, one cell per field: the register is about systems, not people.
+    system_ids = systems["id"].astype(str)
+    missing_critical = [", ".join(f for f in CRITICAL_FIELDS if not row[f]) for _, row in filled.iterrows()]
     evidence = pd.DataFrame(
         {
-            "system": systems["id"].astype(str),
+            "system": system_ids,
             "completeness": filled.mean(axis=1),
-            "missing_critical": [", ".join(f for f in CRITICAL_FIELDS if not row[f]) for _, row in filled.iterrows()],
+            "missing_critical": missing_critical,
             **{f: filled[f].map({True: "filled", False: "empty"}) for f in fields},
             "audit_stale": stale,
         }
     )
-    gaps = "; ".join(f"{row.system}: {row.missing_critical}" for row in evidence.itertuples() if row.missing_critical)
+    gaps = "; ".join(f"{s}: {m}" for s, m in zip(system_ids, missing_critical, strict=True) if m)
     return build_finding(
         review,
         "transparency.register",
@@ -421,7 +426,7 @@ def _missing_safeguards(scope: pd.DataFrame) -> pd.Series:
         if register.is_placeholder(exception) or exception not in NEEDS_SAFEGUARDS:
             return ""
         safeguards = row.get("safeguards")
-        listed = set(() if register.is_placeholder(safeguards) else safeguards)
+        listed: set[str] = set() if safeguards is None or register.is_placeholder(safeguards) else set(safeguards)
         return ", ".join(s for s in register.SAFEGUARDS if s not in listed)
 
     return scope.apply(missing, axis=1) if len(scope) else pd.Series(dtype=str)
@@ -549,7 +554,7 @@ def purposes_in_use(review: Review, *, campaign: str | None = None, channel: str
 FOUND, CONFIRMED, NOT_FOUND, NOT_DESCRIBED = "found", "confirmed", "not_found", "not_described"
 
 
-def reviewer_notices(review: Review) -> dict[str, dict[str, str | bool]]:
+def reviewer_notices(review: Review) -> dict[str, dict[str, NoticeConfirmation]]:
     """review.yaml `notices:`, checked against the notice files: a confirmation for a file the review does not
     have is an error, not a silent no-op."""
     confirmations = review.config.notices
@@ -564,7 +569,9 @@ def reviewer_notices(review: Review) -> dict[str, dict[str, str | bool]]:
     return confirmations
 
 
-def _coverage_row(purpose: str, found: list[str] | None, by_reviewer: dict[str, str | bool]) -> dict[str, object]:
+def _coverage_row(
+    purpose: str, found: list[str] | None, by_reviewer: Mapping[str, NoticeConfirmation]
+) -> dict[str, object]:
     """One purpose in one language: the reviewer's word first (a place where it is described, or `false`), then
     the kit's reading of the text."""
     places = {name: where for name, where in by_reviewer.items() if where is not False}
