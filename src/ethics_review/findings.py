@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 Status = Literal["pass", "warn", "fail", "not_applicable", "error"]
@@ -30,7 +32,7 @@ class Threshold:
     needs_significance: bool = False
 
     def breached(self, observed: float | None, *, significant: bool = True) -> bool:
-        if observed is None or (isinstance(observed, float) and math.isnan(observed)):
+        if observed is None or math.isnan(observed):  # isnan takes ints too (never NaN)
             return False
         if self.needs_significance and not significant:
             return False
@@ -60,7 +62,7 @@ def worst(statuses: Iterable[Status]) -> Status:
 
 def status_counts(statuses: Iterable[Status]) -> dict[str, int]:
     """How many of each status, every status present (in STATUSES order)."""
-    counts = dict.fromkeys(STATUSES, 0)
+    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
     for status in statuses:
         counts[status] += 1
     return counts
@@ -142,7 +144,9 @@ def suppress_small_cells(
     severity = flags.map({"warn": 1, "fail": 2}).fillna(0).to_numpy()
     if partition_by is not None and len(out):
         rows_of = out.reset_index(drop=True)
-        lines = []  # every set of rows whose counts add up to a total a reader may know
+        lines: list[
+            pd.Index | npt.NDArray[np.integer[Any]] | list[int]
+        ] = []  # every set of rows whose counts add up to a total a reader may know
         for keys in (partition_by, *margins):
             present = [c for c in keys if c in rows_of.columns]
             lines += (
@@ -155,6 +159,16 @@ def suppress_small_cells(
         # A count hidden with another (a group's selected people, with its size) is hidden as well as a small one:
         # it leaves the line's other cells as exposed, and needs no second complement.
         governed = {c: np.zeros(len(out), dtype=bool) for c in count_columns}
+
+        def preference(i: int, *, hidden: npt.NDArray[np.bool_], values: pd.Series) -> tuple[object, ...]:
+            """Among equals, the cell that also mends other lines hiding a single cell: fewer hidden."""
+            return (
+                reference[i],
+                severity[i],
+                -sum(1 for line in member[i] if hidden[line].sum() == 1),
+                values.iloc[i],
+            )
+
         for column, values in numbers.items():
             hidden = small[column] | governed[column]
             changed = True
@@ -165,16 +179,7 @@ def suppress_small_cells(
                         continue
                     shown = [i for i in rows if not hidden[i] and values.iloc[i] > 0]
                     if shown:
-                        # Among equals, the cell that also mends other lines hiding a single cell: fewer hidden.
-                        chosen = min(
-                            shown,
-                            key=lambda i, hidden=hidden, values=values: (
-                                reference[i],
-                                severity[i],
-                                -sum(1 for line in member[i] if hidden[line].sum() == 1),
-                                values.iloc[i],
-                            ),
-                        )
+                        chosen = min(shown, key=partial(preference, hidden=hidden, values=values))
                         hidden[chosen] = complement[column][chosen] = changed = True
             for dependent in (hide_with or {}).get(column, ()):
                 if dependent in governed:

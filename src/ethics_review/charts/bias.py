@@ -84,7 +84,7 @@ def _reference_rate(rows: Sequence[Row]) -> float | None:
 
 def threshold_lines(finding: Finding, metric: str) -> list[tuple[float, str]]:
     """The warn and fail lines of `metric` from the finding's thresholds (those are what was judged)."""
-    lines = {}
+    lines: dict[float, str] = {}
     for threshold in finding.thresholds:
         if threshold.metric == metric:
             lines.setdefault(float(threshold.value), threshold.level)
@@ -251,7 +251,7 @@ def outcome_rate_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
         high="ci_high",
         panel=lambda r: (
             text_or_dash(r.get("campaign_id")),
-            measure.get(r.get("measure"), text_or_dash(r.get("measure"))),
+            measure.get(str(r.get("measure")), text_or_dash(r.get("measure"))),
         ),
         group=lambda r: (
             f"{value_word('attribute', r.get('attribute'), lang)}: {value_word('group', r.get('group'), lang)}"

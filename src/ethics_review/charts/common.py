@@ -85,9 +85,8 @@ def value_kind(column: str) -> str:
     if "ratio" in name:
         return "ratio"
     if (
-        name.endswith("rate")
+        name.endswith(("rate", "share"))
         or name.startswith("share")
-        or name.endswith("share")
         or "coverage" in name
         or name in {"ci_low", "ci_high", "difference"}
     ):

@@ -50,8 +50,9 @@ def _campaign_purpose(row: Row, lang: str) -> str:
 
 def _axis(rows: Sequence[Row], category: Category) -> list[Any]:
     labels = [category(row) for row in rows]  # already in the reader's words (value_word)
-    if labels and isinstance(labels[0], tuple):  # a two-level axis: plotly takes one list per level
-        return [[first for first, _ in labels], [second for _, second in labels]]
+    pairs = [label for label in labels if isinstance(label, tuple)]
+    if pairs:  # a two-level axis (a category gives pairs for every row): plotly takes one list per level
+        return [[first for first, _ in pairs], [second for _, second in pairs]]
     return labels
 
 

@@ -15,6 +15,7 @@ from .common import (
     ChartFunction,
     base_layout,
     chart_text,
+    column_label,
     hover_value,
     plotted_number,
     text_or_dash,
@@ -41,7 +42,10 @@ def human_contact_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     rows = [r for r in finding.evidence if plotted_number(r.get("requests"))]
     if not rows:
         return None
-    text = lambda part: chart_text(HUMAN_CONTACT, part, lang)
+
+    def text(part: str) -> str:
+        return chart_text(HUMAN_CONTACT, part, lang)
+
     figure = make_subplots(
         rows=1, cols=2, subplot_titles=(text("reached_title"), text("wait_title")), horizontal_spacing=0.12
     )
@@ -116,8 +120,6 @@ def human_contact_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
 
 
 def _column(column: str, lang: str) -> str:
-    from .common import column_label
-
     return column_label(column, lang, HUMAN_CONTACT)
 
 

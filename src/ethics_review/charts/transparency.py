@@ -4,6 +4,9 @@ as a chart."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import plotly.graph_objects as go
 
 from .. import i18n
@@ -23,7 +26,7 @@ from .common import (
 READABILITY_LINE_NAME = "min_score_line"  # the name of the readability threshold shape, for readers and tests
 
 
-def _type_and_channel(row: dict, lang: str) -> str:
+def _type_and_channel(row: Mapping[str, Any], lang: str) -> str:
     return (
         f"{value_word('content_type', row.get('content_type'), lang)} · "
         f"{value_word('channel', row.get('channel'), lang)}"
