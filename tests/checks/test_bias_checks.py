@@ -419,7 +419,7 @@ def delivered(reached: dict[str, int], selected: dict[str, int], extra_not_selec
     cohorts.append({"count": extra_not_selected, "gender": "F", "selected": False})
     contacts, targeting = people(*cohorts)
     ids = []
-    for index, (gender, count) in enumerate(reached.items()):
+    for index, count in enumerate(reached.values()):
         ids += [f"p{index}-{i}" for i in range(count)]
     sends = {
         "contact_id": ids,

@@ -115,7 +115,7 @@ def test_example_paths_point_at_the_shared_data(shared_data_dir):
 
 
 def test_both_readings_see_the_published_file(bank):
-    name, facts, finding, review, frame = bank
+    _name, facts, finding, review, frame = bank
     (source,) = review.inputs
     assert (source.table, source.rows, source.sha256) == ("targeting", facts["rows"], facts["sha256"])
     assert len(frame) == facts["rows"]
@@ -132,7 +132,7 @@ def test_both_readings_see_the_published_file(bank):
 
 @pytest.mark.parametrize("attribute", ATTRIBUTES)
 def test_counts_and_rates_equal_fairlearn_by_group(bank, attribute):
-    name, facts, finding, review, frame = bank
+    _name, _facts, finding, _review, frame = bank
     kit = kit_rows(finding, attribute)
     mf = metric_frame(frame, attribute)
     fair = mf.by_group
@@ -165,7 +165,7 @@ def test_counts_and_rates_equal_fairlearn_by_group(bank, attribute):
 
 @pytest.mark.parametrize("attribute", ATTRIBUTES)
 def test_ratios_and_differences_equal_fairlearn_on_the_comparable_groups(bank, attribute):
-    name, facts, finding, review, frame = bank
+    _name, _facts, finding, _review, frame = bank
     kit = kit_rows(finding, attribute)
     sizes = frame[attribute].value_counts()
     comparable = sorted(sizes.index[sizes >= MIN_FLAG_SIZE])
@@ -207,7 +207,7 @@ def test_ratios_and_differences_equal_fairlearn_on_the_comparable_groups(bank, a
 
 
 def test_min_impact_ratio_is_demographic_parity_ratio_over_both_attributes(bank):
-    name, facts, finding, review, frame = bank
+    _name, _facts, finding, _review, frame = bank
     ratios = []
     for attribute in ATTRIBUTES:
         sizes = frame[attribute].value_counts()
@@ -223,7 +223,7 @@ def test_min_impact_ratio_is_demographic_parity_ratio_over_both_attributes(bank)
 
 @pytest.mark.parametrize("attribute", ATTRIBUTES)
 def test_fairlearn_on_all_groups_agrees_only_when_every_group_is_comparable(bank, attribute):
-    name, facts, finding, review, frame = bank
+    name, _facts, finding, _review, frame = bank
     kit = kit_rows(finding, attribute)
     compared = [r for r in kit.values() if r["impact_ratio"] is not None]
     y = frame["y01"]
@@ -268,7 +268,7 @@ def test_intersections_equal_fairlearn_with_two_sensitive_features(bank):
     the same groups, sizes and rates; impact ratios against the highest rate among groups of >= 100 people."""
     from ethics_review.checks.bias import intersectional
 
-    name, facts, finding, review, frame = bank
+    _name, _facts, _finding, review, frame = bank
     kit_finding = intersectional(review, intersections=[["age_band", "marital"]])
     kit = {r["group"]: r for r in kit_finding.evidence}
     assert {r["attribute"] for r in kit.values()} == {"age_band × marital"}

@@ -19,19 +19,26 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
+from scipy import stats as scipy_stats
 
 from ethics_review.checks.bias import (
     INSUFFICIENT,
     REFERENCE,
     ParityRules,
+    cramers_v_corrected,
+    delivery_table,
+    ks_distance,
+    offer_parity,
     parity_metric,
     parity_status,
     parity_table,
     parity_thresholds,
+    score_distribution,
     selection_parity,
 )
 from ethics_review.review import open_review
@@ -128,7 +135,7 @@ def unique_top(counts: pd.DataFrame, rules: ParityRules) -> bool:
         eligible = block[block.n >= rules.min_flag_size]
         if eligible.empty:
             continue
-        rates = [(s, n) for s, n in zip(eligible.selected, eligible.n)]
+        rates = [(s, n) for s, n in zip(eligible.selected, eligible.n, strict=True)]
         best = max(rates, key=lambda r: r[0] / r[1])
         if sum(s * best[1] == best[0] * n for s, n in rates) > 1:  # exact rational comparison
             return False
@@ -180,7 +187,7 @@ def test_row_order_does_not_matter(counts, rules, data):
 @given(counts=counts_st(), rules=rules_st(), data=st.data())
 def test_group_names_do_not_matter(counts, rules, data):
     names = sorted(set(counts.group))
-    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))]))))
+    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))])), strict=True))
     relabelled = counts.assign(group=counts.group.map(renamed_as))
     before, after = parity_table(counts, rules), parity_table(relabelled, rules)
     for (c1, a1, b1), (c2, a2, b2) in zip(per_block(before), per_block(after), strict=True):
@@ -201,7 +208,9 @@ def test_group_names_do_not_matter(counts, rules, data):
 @FAST
 @given(counts=counts_st(), rules=rules_st(), data=st.data())
 def test_a_group_of_zero_people_changes_nothing(counts, rules, data):
-    campaign, attribute = data.draw(st.sampled_from(sorted(set(zip(counts.campaign_id, counts.attribute)))))
+    campaign, attribute = data.draw(
+        st.sampled_from(sorted(set(zip(counts.campaign_id, counts.attribute, strict=True))))
+    )
     zero = pd.DataFrame([{"campaign_id": campaign, "attribute": attribute, "group": "nobody", "n": 0, "selected": 0}])
     before = parity_table(counts, rules)
     after = parity_table(pd.concat([counts, zero], ignore_index=True), rules)
@@ -278,7 +287,7 @@ def test_full_check_ignores_row_order_and_names(groups, data):
     assert selection_parity(review_for(groups, order=list(order))).evidence == finding.evidence
 
     names = sorted(groups)
-    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))]))))
+    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))])), strict=True))
     renamed = selection_parity(review_for({renamed_as[g]: v for g, v in groups.items()}))
     for column in ("n", "rate", "impact_ratio", "difference"):
         before = [r[column] for r in finding.evidence]
@@ -319,18 +328,6 @@ def test_full_check_reference_and_rates(groups):
 
 
 # --- the other bias checks: their pure parts ---------------------------------------------------------------------
-
-import numpy as np  # noqa: E402
-from hypothesis import Phase  # noqa: E402
-from scipy import stats as scipy_stats  # noqa: E402
-
-from ethics_review.checks.bias import (
-    cramers_v_corrected,
-    delivery_table,
-    ks_distance,
-    offer_parity,
-    score_distribution,
-)
 
 # No shrinking for the checks that run a review per example: a failure is reported as drawn, in seconds.
 SLOW_NO_SHRINK = settings(SLOW, phases=[Phase.explicit, Phase.reuse, Phase.generate])
@@ -391,7 +388,7 @@ def test_delivery_shares_are_proportions_and_ignore_order_names_and_empty_groups
     pd.testing.assert_frame_equal(canonical(table), canonical(shuffled), check_exact=True)
 
     names = sorted(set(counts.group))
-    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))]))))
+    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))])), strict=True))
     renamed = delivery_table(counts.assign(group=counts.group.map(renamed_as)), rules)
     expected = table.assign(group=table.group.map(renamed_as))
     pd.testing.assert_frame_equal(canonical(expected), canonical(renamed), check_exact=True)
@@ -471,7 +468,7 @@ def test_score_and_offer_checks_ignore_row_order_and_names(groups, data):
     total = sum(len(v) for v in groups.values())
     order = list(data.draw(st.permutations(range(total))))
     names = sorted(groups)
-    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))]))))
+    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))])), strict=True))
     for check, column, measure in (
         (offer_parity, "offer_value", "offer_ratio"),
         (score_distribution, "score", "ks_distance"),
@@ -540,6 +537,6 @@ def test_outcome_rates_are_proportions_and_ignore_row_order_and_names(groups, da
     order = list(data.draw(st.permutations(range(total))))
     assert outcome_parity(outcome_review(groups, order)).evidence == finding.evidence
     names = sorted(groups)
-    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))]))))
+    renamed_as = dict(zip(names, data.draw(st.permutations([f"x{i}" for i in range(len(names))])), strict=True))
     renamed = outcome_parity(outcome_review({renamed_as[g]: v for g, v in groups.items()}))
     assert multiset(r["gap"] for r in finding.evidence) == multiset(r["gap"] for r in renamed.evidence)

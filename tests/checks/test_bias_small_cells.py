@@ -102,7 +102,10 @@ def test_no_group_count_under_k_and_no_derivable_cell_in_findings_json(run):
 
 def test_summaries_quote_only_values_the_evidence_shows(run):
     _, records = run
-    ratio = lambda v: i18n.format_number(v, "ratio", "en")
+
+    def ratio(v: float) -> str:
+        return i18n.format_number(v, "ratio", "en")
+
     assert [leak for record in records for leak in summary_leaks(record, ratio)] == []
 
 

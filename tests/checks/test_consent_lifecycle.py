@@ -178,7 +178,7 @@ def test_every_grant_with_its_four_fields_passes_and_counts_double_opt_in():
 
 
 def test_one_grant_in_fifty_without_source_warns():
-    rows = complete(49) + [("X", "email_marketing", "granted", None, "2026-03", "checkbox")]
+    rows = [*complete(49), ("X", "email_marketing", "granted", None, "2026-03", "checkbox")]
     finding = proof(make_review(consents=proof_log(rows)))
     assert finding.status == "warn"
     assert finding.metric["completeness"] == 0.98 and finding.metric["missing_source"] == 1
@@ -186,7 +186,8 @@ def test_one_grant_in_fifty_without_source_warns():
 
 
 def test_below_95_percent_complete_fails():
-    rows = complete(18) + [
+    rows = [
+        *complete(18),
         ("X", "email_marketing", "granted", "shop", None, None),
         ("Y", "email_marketing", "granted", "shop", "2026-03", None),
     ]
@@ -202,7 +203,7 @@ def test_without_proof_columns_nothing_can_be_proven():
 
 
 def test_proof_options_threshold_purpose_and_campaign():
-    rows = complete(9) + [("X", "sms_marketing", "granted", None, None, None)]
+    rows = [*complete(9), ("X", "sms_marketing", "granted", None, None, None)]
     review = make_review(
         consents=proof_log(rows), sends=sends(("C1", "A", "email", "2026-02-01"), ("X", "B", "sms", "2026-02-01"))
     )
