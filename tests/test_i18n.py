@@ -192,3 +192,16 @@ def test_the_first_of_the_month_is_an_ordinal_in_french():
     assert i18n.format_day("2026-12-01", "fr") == "1er décembre 2026"
     assert i18n.format_day("2026-12-11", "fr") == "11 décembre 2026"
     assert i18n.format_day("2026-12-01", "en") == "December 1, 2026"
+
+
+def test_the_attested_exceptions_of_consent_coverage_read_as_words_not_codes():
+    """The metric row "Exceptions attested by the reviewer" lists the exceptions in the reader's words."""
+    from ethics_review.charts.common import format_value
+    from ethics_review.checks.consent import ATTESTED
+
+    assert format_value(["soft_opt_in", "b2b"], "attested_exceptions", "fr") == "soft opt-in, e-mail B2B"
+    assert format_value(["soft_opt_in", "b2b"], "attested_exceptions", "en") == "soft opt-in, B2B email"
+    for basis in ATTESTED:
+        for lang in i18n.LANGUAGES:
+            word = i18n.value("attested_exceptions", basis, lang)
+            assert word and "_" not in word, (basis, lang)
