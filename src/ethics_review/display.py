@@ -27,8 +27,6 @@ from .findings import Finding, Threshold
 from .review import Review
 
 MAX_EVIDENCE_ROWS = 200  # longer evidence tables are cut in the page; findings.json keeps every row
-OFFLINE_RENDERER = "ethics_review_offline"
-PLOTLY_RENDERERS = f"plotly_mimetype+{OFFLINE_RENDERER}"
 PARTS_SUFFIX = ".findings.json"
 VERDICTS = ("error", "fail_rule", "fail", "warn", "pass", "not_applicable")  # most severe first
 
@@ -180,45 +178,63 @@ def _banner_lang(lang: str | None, config: str | None, data_dir: str | None) -> 
 
 
 def use_offline_plotly() -> None:
-    """Render figures for nbconvert HTML that works offline.
+    """Render figures for nbconvert HTML that works offline, through plotly's and IPython's public APIs.
 
-    plotly 6+ drops figures from nbconvert HTML unless a text/html renderer is set. plotly's own `notebook`
-    renderer embeds plotly.js once (good) but adds a MathJax CDN script to every figure, and
-    `notebook_connected` loads plotly.js from a CDN: so the kit registers its own variant of `notebook`,
-    without MathJax. `plotly_mimetype` stays first so JupyterLab still draws the executed notebook natively.
+    plotly 6+ drops figures from nbconvert HTML unless a figure has a text/html output. plotly's own `notebook`
+    renderer adds a MathJax CDN script to every figure and `notebook_connected` loads plotly.js from a CDN, so
+    the kit keeps plotly's `plotly_mimetype` output (JupyterLab draws the executed notebook natively) and has
+    IPython display each figure with `plotly.io.to_html` beside it, without plotly.js or MathJax. plotly.js
+    itself is shown once, the first time (one kernel draws one page of the report).
     """
     import plotly.io as pio
+    from IPython import get_ipython
+    from plotly.graph_objects import Figure
 
-    if OFFLINE_RENDERER not in pio.renderers:
-        pio.renderers[OFFLINE_RENDERER] = _offline_renderer_class()(config={"displaylogo": False})
-    if pio.renderers.default != PLOTLY_RENDERERS:
-        pio.renderers.default = PLOTLY_RENDERERS  # plotly.js is embedded when the first figure is shown
+    pio.renderers.default = "plotly_mimetype"  # not plotly's `notebook` renderer: it adds MathJax from a CDN
+    shell = get_ipython()
+    if shell is None:  # plain Python (a script, a test): nothing is displayed
+        return
+    # A figure displays itself (`_ipython_display_`); a formatter registered for its type comes first.
+    formatter = shell.display_formatter.ipython_display_formatter
+    if Figure in formatter.type_printers:
+        return
+    ipython_display(HTML(_plotlyjs_html()))  # before the first figure calls Plotly.newPlot
+    formatter.for_type(Figure, show_offline_figure)
 
 
-@cache
-def _offline_renderer_class() -> type:
+def show_offline_figure(figure: Any) -> None:
+    """A figure as plotly's mimetype (JupyterLab) plus HTML that needs only the plotly.js already on the page."""
+    bundle = dict(figure._repr_mimebundle_())  # the default renderer's output: plotly's JSON mimetype
+    bundle["text/html"] = _figure_html(figure)
+    ipython_display(bundle, raw=True)
+
+
+def _plotlyjs_html() -> str:
+    """plotly.js inlined (no CDN), with MathJax left alone as plotly's own notebook renderer does."""
+    from plotly.offline import get_plotlyjs
+
+    return (
+        "<script type=\"text/javascript\">window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script>'
+    )
+
+
+def _figure_html(figure: Any) -> str:
+    """A figure as HTML that needs plotly.js on the page (shown once by `use_offline_plotly`) and nothing else."""
     from plotly.io import to_html
-    from plotly.io._base_renderers import NotebookRenderer
 
-    class OfflineNotebookRenderer(NotebookRenderer):
-        """plotly's `notebook` renderer (plotly.js inlined once, at activation) minus the per-figure MathJax
-        CDN script."""
-
-        def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
-            return {
-                "text/html": to_html(
-                    fig_dict,
-                    config=self.config,
-                    include_plotlyjs=False,
-                    include_mathjax=False,
-                    full_html=False,
-                    default_width="100%",
-                    default_height=525,
-                    validate=False,
-                )
-            }
-
-    return OfflineNotebookRenderer
+    return str(
+        to_html(
+            figure,
+            config={"displaylogo": False},
+            include_plotlyjs=False,
+            include_mathjax=False,
+            full_html=False,
+            default_width="100%",
+            default_height=525,
+            validate=False,
+        )
+    )
 
 
 # --- running the checks of an area -------------------------------------------------------------------------
