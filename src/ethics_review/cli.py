@@ -432,16 +432,15 @@ def _lab(args: argparse.Namespace) -> int:
 
 def _print_summary(findings: Sequence[Finding], lang: str) -> None:
     """Counts per verdict, then one line per finding in the order of work, in the review's language."""
-    from . import display
+    from . import pages
     from .work import order_of_work
 
-    counts = display.verdict_counts(findings)
+    counts = pages.verdict_counts(findings)
     print(
-        "\n"
-        + "  ".join(f"{display.status_label(v, lang)}{display.label('sep', lang)}{n}" for v, n in counts.items() if n)
+        "\n" + "  ".join(f"{pages.status_label(v, lang)}{pages.label('sep', lang)}{n}" for v, n in counts.items() if n)
     )
     ordered = order_of_work([{**f.to_json(), "status": f.status} for f in findings])
-    words = {id(f): display.status_label(display.verdict(f), lang) for f in ordered}
+    words = {id(f): pages.status_label(pages.verdict(f), lang) for f in ordered}
     width = max((len(w) for w in words.values()), default=10)
     id_width = max((len(f["check_id"]) for f in ordered), default=10)
     for finding in ordered:

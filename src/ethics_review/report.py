@@ -29,7 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import display, i18n, legal, notebooks
+from . import i18n, legal, notebooks, pages
 from . import history as run_history
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
@@ -167,8 +167,8 @@ def run_report(
                 # governance reads); the other areas still run.
                 log.error("%s", exc)
                 failures[area] = str(exc).replace(str(out), str(final))
-                display.write_json(
-                    display.part_path(out / PARTS_DIR, area),
+                pages.write_json(
+                    pages.part_path(out / PARTS_DIR, area),
                     failed_part(judged, area, failures[area], campaign=campaign),
                 )
                 target = out / f"{area}.ipynb"
@@ -290,7 +290,7 @@ def failed_part(review: Review, area: str, message: str, *, campaign: str | None
         )
         for check in enabled_checks(review, area=area)
     ]
-    return {"area": area, **display.findings_record(review, findings, campaign=campaign)}
+    return {"area": area, **pages.findings_record(review, findings, campaign=campaign)}
 
 
 def map_notebooks(function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> list[R]:
@@ -342,7 +342,7 @@ def execute_area_notebook(
     from papermill.exceptions import PapermillExecutionError
 
     target = out / f"{area}.ipynb"
-    display.part_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # never merge a stale part
+    pages.part_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # never merge a stale part
     # The notebook as the kit builds it in the review's language (its markdown is part of the page).
     source = notebooks.text(notebooks.build(area, str(parameters.get("lang") or "en")))
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
@@ -435,7 +435,7 @@ def _cell_error(area: str, target: Path, exc: Any) -> Exception:
 
 
 def read_part(out: Path, area: str) -> dict[str, Any]:
-    path = display.part_path(out / PARTS_DIR, area)
+    path = pages.part_path(out / PARTS_DIR, area)
     if not path.is_file():
         raise ReportError(
             f"the {area} notebook ran but wrote no findings ({path} is missing): its last cell must "
@@ -485,7 +485,7 @@ def validate_findings(record: Mapping[str, Any]) -> None:
 def write_findings(out: Path, record: Mapping[str, Any]) -> Path:
     """Deterministic: sorted keys, fixed indentation; `generated_at` is the only value that changes run to run."""
     path = out / FINDINGS_FILE
-    display.write_json(path, record)
+    pages.write_json(path, record)
     return path
 
 
@@ -517,7 +517,7 @@ def page_context(record: Mapping[str, Any], *, title: str) -> dict[str, Any]:
         "kit_version": record["kit_version"],
         "lang": lang,
         "index_href": INDEX_FILE,
-        "labels": {key: display.label(key, lang) for key in HEADER_LABELS},
+        "labels": {key: pages.label(key, lang) for key in HEADER_LABELS},
     }
 
 
@@ -527,7 +527,7 @@ def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Pa
     from nbconvert import HTMLExporter
 
     lang = record["lang"]
-    title = display.area_title(area, lang)
+    title = pages.area_title(area, lang)
     exporter = HTMLExporter(
         template_name="report",
         extra_template_basedirs=[str(templates_dir())],
@@ -596,13 +596,13 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
         loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True, undefined=jinja2.StrictUndefined
     )
     areas = list(areas)
-    by_area = {area: display.verdict_counts(f for f in record["findings"] if f["area"] == area) for area in areas}
-    totals = display.verdict_counts(record["findings"])
-    label = display.label
+    by_area = {area: pages.verdict_counts(f for f in record["findings"] if f["area"] == area) for area in areas}
+    totals = pages.verdict_counts(record["findings"])
+    label = pages.label
     steps = [(f, next_step(f["recommendation"])) for f in order_of_work(record["findings"])]
     page = environment.get_template("scorecard.html.j2").render(
         lang=lang,
-        css=Markup(display.style_html()),
+        css=Markup(pages.style_html()),
         header=page_context(record, title=label("scorecard_title", lang)) | {"index_href": None},
         words={
             key: label(key, lang)
@@ -630,18 +630,18 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
                 "overview_title",
             )
         },
-        statuses=[{"id": v, "label": display.status_label(v, lang), "count": totals[v]} for v in display.VERDICTS],
+        statuses=[{"id": v, "label": pages.status_label(v, lang), "count": totals[v]} for v in pages.VERDICTS],
         overview=Markup(status_overview_svg(by_area, lang)),  # built from escaped words only
         areas=[
             {
                 "id": a,
-                "title": display.area_title(a, lang),
+                "title": pages.area_title(a, lang),
                 "href": f"{a}.html",
                 "counts": by_area[a],
                 "total": sum(by_area[a].values()),
                 "notebook_href": f"{a}.ipynb",
-                "page_label": label("area_page", lang, area=display.area_title(a, lang)),
-                "notebook_label": label("executed_notebook", lang, area=display.area_title(a, lang)),
+                "page_label": label("area_page", lang, area=pages.area_title(a, lang)),
+                "notebook_label": label("executed_notebook", lang, area=pages.area_title(a, lang)),
             }
             for a in areas
         ],
@@ -649,12 +649,12 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
             {
                 **f,
                 "rank": rank,
-                "verdict": display.verdict(f),
-                "status_label": display.status_label(display.verdict(f), lang),
-                "area_title": display.area_title(f["area"], lang),
+                "verdict": pages.verdict(f),
+                "status_label": pages.status_label(pages.verdict(f), lang),
+                "area_title": pages.area_title(f["area"], lang),
                 "owner": step.owner or "—",
                 "next_step": step.action,
-                "href": f"{f['area']}.html#{display.anchor(f['check_id'])}",
+                "href": f"{f['area']}.html#{pages.anchor(f['check_id'])}",
             }
             for rank, (f, step) in enumerate(steps, start=1)
         ],
@@ -682,14 +682,14 @@ def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> 
         x = float(label_width)
         rows.append(
             f'<text x="{label_width - 8}" y="{y + bar_height * 0.72:.1f}" text-anchor="end">'
-            f"{escape(display.area_title(area, lang))}</text>"
+            f"{escape(pages.area_title(area, lang))}</text>"
         )
-        for verdict in display.VERDICTS:
+        for verdict in pages.VERDICTS:
             count = counts.get(verdict, 0)
             if not count:
                 continue
             share = (width - label_width) * count / total
-            title = escape(f"{display.status_label(verdict, lang)}: {count}")
+            title = escape(f"{pages.status_label(verdict, lang)}: {count}")
             rows.append(
                 f'<g class="er-overview-{verdict}"><title>{title}</title>'
                 f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="{bar_height}" '
@@ -709,8 +709,8 @@ def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> 
 def finding_link(finding: Mapping[str, Any], *, prefix: str = "") -> dict[str, str]:
     """A finding's verdict and the link to its section in its area's page (`prefix`: the report's folder)."""
     return {
-        "verdict": display.verdict(finding),
-        "href": f"{prefix}{finding['area']}.html#{display.anchor(finding['check_id'])}",
+        "verdict": pages.verdict(finding),
+        "href": f"{prefix}{finding['area']}.html#{pages.anchor(finding['check_id'])}",
     }
 
 
@@ -723,14 +723,14 @@ def write_batch_index(record: Mapping[str, Any]) -> str:
     from .paths import report_template_dir
 
     lang = record["lang"]
-    label = display.label
+    label = pages.label
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True, undefined=jinja2.StrictUndefined
     )
-    statuses = [s for s in display.VERDICTS if s != "fail_rule"]  # a review's counts are of statuses
+    statuses = [s for s in pages.VERDICTS if s != "fail_rule"]  # a review's counts are of statuses
     page = environment.get_template("batch.html.j2").render(
         lang=lang,
-        css=Markup(display.style_html()),  # the kit's own stylesheet
+        css=Markup(pages.style_html()),  # the kit's own stylesheet
         words={
             key: label(key, lang)
             for key in (
@@ -749,19 +749,19 @@ def write_batch_index(record: Mapping[str, Any]) -> str:
             )
         },
         reviews_text=label("reviews_count", lang, n=len(record["reviews"])),
-        statuses=[{"id": s, "label": display.status_label(s, lang), "count": record["totals"][s]} for s in statuses],
+        statuses=[{"id": s, "label": pages.status_label(s, lang), "count": record["totals"][s]} for s in statuses],
         rows=[
             {
                 **row,
-                "status_label": display.status_label(row["status"], lang),
+                "status_label": pages.status_label(row["status"], lang),
                 "top": None
                 if row["top_finding"] is None
-                else {**row["top_finding"], "status_label": display.status_label(row["top_finding"]["verdict"], lang)},
+                else {**row["top_finding"], "status_label": pages.status_label(row["top_finding"]["verdict"], lang)},
                 "counts_list": [{"id": s, "count": row["counts"][s]} for s in statuses],
             }
             for row in record["reviews"]
         ],
-        status_columns=[{"id": s, "label": display.status_label(s, lang)} for s in statuses],
+        status_columns=[{"id": s, "label": pages.status_label(s, lang)} for s in statuses],
         generated_at=i18n.format_day(record["generated_at"], lang),
         kit_version=record["kit_version"],
         summary_href="summary.json",
