@@ -129,14 +129,14 @@ def run_side(src: Path, review: Path) -> dict[str, Any]:
 
 def measure_panels(review_dir: Path) -> dict[str, Any]:
     # In the child only: the kit comes from the side's own src/ (PYTHONPATH), and the parent needs none of this.
-    import ipywidgets as w  # noqa: PLC0415
-    import plotly.io as pio  # noqa: PLC0415
-    from IPython.core.displaypub import CapturingDisplayPublisher  # noqa: PLC0415
-    from IPython.core.interactiveshell import InteractiveShell  # noqa: PLC0415
+    import ipywidgets as w  # noqa: PLC0415 - in the child only, which runs the side's own kit
+    import plotly.io as pio  # noqa: PLC0415 - in the child only, which runs the side's own kit
+    from IPython.core.displaypub import CapturingDisplayPublisher  # noqa: PLC0415 - in the child only, which runs the side's own kit
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: PLC0415 - in the child only, which runs the side's own kit
 
-    from ethics_review import display, pages, reruns, widgets  # noqa: PLC0415
-    from ethics_review.findings import AREAS  # noqa: PLC0415
-    from ethics_review.runner import run_checks  # noqa: PLC0415
+    from ethics_review import display, pages, reruns, widgets  # noqa: PLC0415 - in the child only, which runs the side's own kit
+    from ethics_review.findings import AREAS  # noqa: PLC0415 - in the child only, which runs the side's own kit
+    from ethics_review.runner import run_checks  # noqa: PLC0415 - in the child only, which runs the side's own kit
 
     class Counting(CapturingDisplayPublisher):  # clear_output empties `outputs`: count what was published
         published = 0

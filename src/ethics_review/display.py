@@ -19,6 +19,8 @@ from IPython import get_ipython
 from IPython.display import HTML
 from IPython.display import display as ipython_display
 from plotly.graph_objects import Figure
+from plotly.io import to_html
+from plotly.offline import get_plotlyjs
 
 from . import aggregates, governance_page, i18n, pages, reruns
 from .checks import CHECKS
@@ -28,7 +30,6 @@ from .findings import Finding
 from .prepared import inputs_output, open_prepared
 from .review import Review, open_review
 from .runner import enabled_checks, require_something_to_judge, run_check
-
 
 # --- words -------------------------------------------------------------------------------------------------
 
@@ -141,8 +142,6 @@ def show_offline_figure(figure: Any) -> None:
 
 def _plotlyjs_html() -> str:
     """plotly.js inlined (no CDN), with MathJax left alone as plotly's own notebook renderer does."""
-    from plotly.offline import get_plotlyjs
-
     return (
         "<script type=\"text/javascript\">window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
         f'<script type="text/javascript">{get_plotlyjs()}</script>'
@@ -151,8 +150,6 @@ def _plotlyjs_html() -> str:
 
 def _figure_html(figure: Any) -> str:
     """A figure as HTML that needs plotly.js on the page (shown once by `use_offline_plotly`) and nothing else."""
-    from plotly.io import to_html
-
     return str(
         to_html(
             figure,

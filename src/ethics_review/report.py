@@ -16,27 +16,36 @@ Flow (papermill's lesson: the executed notebook is the audit record):
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import datetime as dt
 import json
 import logging
 import os
+import shutil
+import signal
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import i18n, legal, notebooks, pages
 from . import history as run_history
+from . import i18n, legal, notebooks, pages
+from .engine import close
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
 from .paths import report_template_dir, templates_dir
+from .pdf import find_chromium, write_pdf
 from .prepared import FOLDER as PREPARED_FOLDER
 from .prepared import can_prepare, open_prepared, restrict_to_country, write_prepared
-from .review import Review
+from .review import Review, open_review
+from .runner import enabled_checks, require_something_to_judge, validate_check_options
+from .work import next_step, order_of_work
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -99,14 +108,10 @@ def run_report(
     `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
     each cell. `history` is the review's history folder: the run is appended to it (aggregates only, history.py);
     None reads the default folder next to the review and appends nothing. `engine` overrides the config's
-    engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
-    notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
+    engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and
+    ReportError when a notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
     """
-    from tqdm import tqdm
-
-    from .engine import close
-    from .review import open_review
-    from .runner import require_something_to_judge, validate_check_options
+    from tqdm import tqdm  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     areas = (areas,) if isinstance(areas, str) else tuple(areas)
     unknown = [a for a in areas if a not in AREAS]
@@ -115,8 +120,6 @@ def run_report(
             f"unknown area(s) {unknown}" if unknown else "no area to review", fix=f"choose among {', '.join(AREAS)}"
         )
     if pdf:
-        from .pdf import find_chromium
-
         find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
     review = open_review(review_path, as_of=as_of, lang=lang, engine=engine)
     if country is not None:
@@ -197,8 +200,6 @@ def run_report(
         if history is not None:
             paths["history"] = run_history.append(history_dir, record)
         if pdf:
-            from .pdf import write_pdf
-
             steps.set_postfix_str("printing report.pdf")
             printed = write_pdf(out, [out / INDEX_FILE, *(out / f"{a}.html" for a in areas)], chromium=chromium)
             paths["pdf"] = final / printed.name  # printed from the staging folder, moved with it
@@ -268,15 +269,11 @@ def replace_folder(staging: Path, final: Path) -> None:
 
 
 def _remove_tree(path: Path) -> None:
-    import shutil
-
     shutil.rmtree(path, ignore_errors=True)
 
 
 def failed_part(review: Review, area: str, message: str, *, campaign: str | None) -> dict[str, Any]:
     """An area whose notebook failed: one `error` finding per check of the area, with the failure."""
-    from .runner import enabled_checks
-
     lang = review.lang
     findings = [
         Finding(
@@ -338,8 +335,8 @@ def execute_area_notebook(
     area: str, out: Path, parameters: Mapping[str, Any], *, cell_timeout: int | None = CELL_TIMEOUT
 ) -> Path:
     """Execute `<area>.ipynb` into `out`; the executed notebook is written even when a cell fails."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+    import papermill  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     target = out / f"{area}.ipynb"
     pages.part_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # never merge a stale part
@@ -389,10 +386,6 @@ KERNEL_GUARD = "--IPKernelApp.exec_lines=from ethics_review.report import die_wi
 def die_with_parent() -> None:
     """In a kernel: be killed with the process that started it (Linux prctl PR_SET_PDEATHSIG; elsewhere a no-op,
     and ipykernel's parent poller remains)."""
-    import ctypes
-    import signal
-    import sys
-
     if not sys.platform.startswith("linux"):
         return
     parent = os.environ.get("JPY_PARENT_PID")
@@ -408,7 +401,7 @@ def _kernel_config(socket_dir: str) -> Any:
     """Kernels talk over IPC sockets where the OS has them: no TCP port to race for (and no warning about
     unencrypted TCP). Each kernel gets its own socket folder (the default socket names are relative and would
     collide between two kernels). Windows has no IPC transport for zmq: it keeps TCP and relies on the retry."""
-    from traitlets.config import Config
+    from traitlets.config import Config  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     if os.name != "posix":
         return Config()
@@ -418,7 +411,7 @@ def _kernel_config(socket_dir: str) -> Any:
 def _is_kernel_start_race(exc: BaseException) -> bool:
     """Only a kernel that lost a port race at start-up is retried (zmq 'Address already in use', or a kernel
     that died before answering kernel_info); a failing cell is a real error."""
-    import zmq
+    import zmq  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     return isinstance(exc, (RuntimeError, zmq.ZMQError)) and any(m in str(exc) for m in KERNEL_START_RACES)
 
@@ -441,7 +434,8 @@ def read_part(out: Path, area: str) -> dict[str, Any]:
             f"the {area} notebook ran but wrote no findings ({path} is missing): its last cell must "
             "call display.save_findings(review, area, findings, output_dir)"
         )
-    return json.loads(path.read_text(encoding="utf-8"))
+    part: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return part
 
 
 def merge_parts(parts: Mapping[str, Mapping[str, Any]], *, areas: Sequence[str]) -> dict[str, Any]:
@@ -469,12 +463,13 @@ def merge_parts(parts: Mapping[str, Mapping[str, Any]], *, areas: Sequence[str])
 @cache
 def findings_schema() -> dict[str, Any]:
     text = resources.files("ethics_review").joinpath("schema", "findings.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def validate_findings(record: Mapping[str, Any]) -> None:
     """findings.json must match the schema shipped with the kit before it is written."""
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     errors = sorted(Draft202012Validator(findings_schema()).iter_errors(record), key=lambda e: list(e.path))
     if errors:
@@ -523,12 +518,12 @@ def page_context(record: Mapping[str, Any], *, title: str) -> dict[str, Any]:
 
 def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Path:
     """The executed notebook as offline HTML through the kit's template: code and prompts hidden."""
-    import nbformat
-    from nbconvert import HTMLExporter
+    import nbformat  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    from nbconvert import HTMLExporter  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     lang = record["lang"]
     title = pages.area_title(area, lang)
-    exporter = HTMLExporter(
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]  # nbconvert publishes no annotations here
         template_name="report",
         extra_template_basedirs=[str(templates_dir())],
         exclude_input=True,
@@ -586,10 +581,8 @@ def _legal_context(block: Mapping[str, Any] | None, lang: str) -> dict[str, Any]
 def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> Path:
     """index.html: the scorecard. Counts per verdict and per area (with a small figure), then the order of work:
     one line per finding, most urgent first, with its owner, its next step and a link to its section."""
-    import jinja2
-    from markupsafe import Markup
-
-    from .work import next_step, order_of_work
+    import jinja2  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    from markupsafe import Markup  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     lang = record["lang"]
     environment = jinja2.Environment(
@@ -672,8 +665,6 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
 
 def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> str:
     """A small figure without script: one bar per area, one segment per verdict, its count written inside."""
-    from html import escape
-
     width, label_width, bar_height, gap = 720, 300, 22, 8
     rows = []
     for index, (area, counts) in enumerate(by_area.items()):
@@ -717,10 +708,8 @@ def finding_link(finding: Mapping[str, Any], *, prefix: str = "") -> dict[str, s
 def write_batch_index(record: Mapping[str, Any]) -> str:
     """The index.html of a batch (batch.py): one row per review, with the report's stylesheet and words
     (autoescaped: names, titles and errors are text)."""
-    import jinja2
-    from markupsafe import Markup
-
-    from .paths import report_template_dir
+    import jinja2  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    from markupsafe import Markup  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     lang = record["lang"]
     label = pages.label

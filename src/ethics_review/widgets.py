@@ -27,7 +27,8 @@ import ipywidgets as w
 import plotly.io as pio
 from IPython.display import HTML
 
-from . import aggregates, charts, pages, reruns
+from . import aggregates, assessment, charts, i18n, pages, reruns
+from .assessment import Answer
 from .checks import CHECKS
 from .checks.common import options_for
 from .errors import ReviewInputError
@@ -400,8 +401,6 @@ class AssessmentPanel:
 
 
 def _panel_text(part: str, lang: str, **values: Any) -> str:
-    from . import i18n
-
     return i18n.text(PANEL, part, lang, **values)
 
 
@@ -409,8 +408,6 @@ def assessment_panel(review: Review, path: Path | str | None = None) -> Assessme
     """Every question of the self-assessment as a widget (yes / no / not applicable, evidence, who, when), filled
     with the review's answers. Save writes `assessment.yaml` in the review folder; when the file exists and would
     change, the diff is shown first and a second button overwrites it."""
-    from . import assessment
-
     lang = review.lang
     target = Path(path) if path is not None else review.base_dir / assessment.FILE_NAME
     given = assessment.answer_by_question(review.assessment)
@@ -482,8 +479,6 @@ def assessment_panel(review: Review, path: Path | str | None = None) -> Assessme
 
 def answers_from_controls(controls: Mapping[str, Controls]) -> list[Any]:
     """The controls' values as answers; an unanswered question with nothing else filled in is kept as unanswered."""
-    from .assessment import Answer
-
     answers = []
     for question_id, c in controls.items():
         value = c["answer"].value
