@@ -22,6 +22,34 @@ def test_every_check_speaks_english_and_french(check_id):
     assert set(entry["summary"]) == set(entry["recommendation"])
 
 
+ABBREVIATIONS = re.compile(r"\b(?:Art|art|e\.g|i\.e)\.")  # a full stop that ends no sentence
+
+
+def sentences(text: str) -> list[str]:
+    """A simple sentence split: a full stop, question or exclamation mark and a space, abbreviations aside."""
+    masked = ABBREVIATIONS.sub(lambda m: m.group(0)[:-1] + "_", text.strip())
+    return [part for part in re.split(r"(?<=[.!?])\s+", masked) if part]
+
+
+def test_the_sentence_split_counts_sentences_not_abbreviations():
+    assert len(sentences("One, e.g. this. Art. 5 applies; see art. 22(3). The end!")) == 3
+    assert len(sentences("GDPR Art 6(1)(b) does not cover it. WP251rev.01 says so. A. B.")) == 4
+
+
+@pytest.mark.parametrize("check_id", sorted(CHECKS))
+def test_every_check_has_a_short_why_of_at_most_three_sentences(check_id):
+    """The notebooks' sections say why a check matters in two or three sentences (issue #13); the report keeps
+    the full `why`."""
+    for lang in i18n.LANGUAGES:
+        short = i18n.text(check_id, "why_short", lang)
+        assert 1 <= len(sentences(short)) <= 3, (check_id, lang, sentences(short))
+        assert len(short) <= len(i18n.text(check_id, "why", lang)), (check_id, lang)
+
+
+def test_the_short_why_limit_can_fail():
+    assert len(sentences(i18n.text("consent.coverage", "why", "en"))) > 3  # the long text, as the lead saw it
+
+
 def test_ui_statuses_in_both_languages():
     for status in STATUSES:
         assert i18n.ui(f"status.{status}", "en") and i18n.ui(f"status.{status}", "fr")
@@ -164,3 +192,16 @@ def test_the_first_of_the_month_is_an_ordinal_in_french():
     assert i18n.format_day("2026-12-01", "fr") == "1er décembre 2026"
     assert i18n.format_day("2026-12-11", "fr") == "11 décembre 2026"
     assert i18n.format_day("2026-12-01", "en") == "December 1, 2026"
+
+
+def test_the_attested_exceptions_of_consent_coverage_read_as_words_not_codes():
+    """The metric row "Exceptions attested by the reviewer" lists the exceptions in the reader's words."""
+    from ethics_review.charts.common import format_value
+    from ethics_review.checks.consent import ATTESTED
+
+    assert format_value(["soft_opt_in", "b2b"], "attested_exceptions", "fr") == "soft opt-in, e-mail B2B"
+    assert format_value(["soft_opt_in", "b2b"], "attested_exceptions", "en") == "soft opt-in, B2B email"
+    for basis in ATTESTED:
+        for lang in i18n.LANGUAGES:
+            word = i18n.value("attested_exceptions", basis, lang)
+            assert word and "_" not in word, (basis, lang)

@@ -1,10 +1,11 @@
 """The area notebooks, built from the text catalogue: one source for every language.
 
 Each notebook walks one area: an introduction, the parameters, then one section per check in the order of the
-registry (`checks.CHECKS`): a heading with the check's title, why it matters (both from texts/*.yaml) and one
-thin code cell, `display.show_check(walk, "<check id>")`; then the area's scorecard and what to do first, and
-the cell that saves the findings for the report. Markdown comes from texts/notebooks.yaml and each check's own
-texts, in the language asked for; the code cells only call into the package.
+registry (`checks.CHECKS`): a heading with the check's title, why it matters in two or three sentences (`title` and
+`why_short` from texts/*.yaml; the report keeps the full `why`) and one thin code cell,
+`display.show_check(walk, "<check id>")`; then the area's scorecard and what to do first, and the cell that saves
+the findings for the report. Markdown (and the parameters' comments) come from texts/notebooks.yaml and each
+check's own texts, in the language asked for; the code cells only call into the package.
 
 - `ethics-review lab` writes them in the review's language, with `data_dir`/`config` filled in (lab.py);
 - the report builds them in the review's language and executes them headless (report.py);
@@ -38,33 +39,27 @@ from .paths import REPO_ROOT
 from .review import open_review
 from .runner import run_checks
 
-PARAMETERS: tuple[tuple[str, Any, str], ...] = (  # name, default, comment: the report and papermill set them
-    ("config", None, "path to a review.yaml (optional when data_dir holds one)"),
-    ("data_dir", None, "the review folder (canonical file names); None: the current folder"),
-    ("as_of", None, 'judge time-based rules at this date, "YYYY-MM-DD"; None: the config\'s as_of, else today'),
-    ("lang", None, 'None: the review\'s language (review.yaml lang:); "en" or "fr" to override it'),
-    ("campaign", None, "one campaign_id to look at; None: every campaign"),
-    ("interactive", True, "True in JupyterLab (widget panels); False for the headless report"),
-    ("output_dir", None, "set by the report: the folder where this notebook writes its findings"),
-    (
-        "engine",
-        None,
-        'where to compute: None (review.yaml\'s engine:), "duckdb", "pyspark", "sc://host:15002" or a URL',
-    ),
-    ("prepared", None, "set by the report: its folder of the review's validated tables, read instead of the files"),
+# name, default: the report and papermill set them; each one's comment is texts/notebooks.yaml
+# `notebook.parameter.<name>`, in the notebook's language
+PARAMETERS: tuple[tuple[str, Any], ...] = (
+    ("config", None),
+    ("data_dir", None),
+    ("as_of", None),
+    ("lang", None),
+    ("campaign", None),
+    ("interactive", True),
+    ("output_dir", None),
+    ("engine", None),
+    ("prepared", None),
 )
-EXTRA_PARAMETERS: Mapping[str, tuple[tuple[str, Any, str], ...]] = {
-    "governance": (
-        ("history_dir", None, "the review's history folder; None: <review folder>.history, next to the review"),
-    ),
-}
+EXTRA_PARAMETERS: Mapping[str, tuple[tuple[str, Any], ...]] = {"governance": (("history_dir", None),)}
 CHECK_OUTPUT_TAG = "nbval-check-output"  # nbval --nbval-lax compares the stored outputs of these cells only
 METADATA_KEY = "ethics_review"
 DEMO_CONTACTS = 5000  # the demo review the stored status lines come from: tests/conftest.py DEMO_TEST_CONTACTS
 
 
 def parameter_names(area: str) -> tuple[str, ...]:
-    return tuple(name for name, _, _ in (*PARAMETERS, *EXTRA_PARAMETERS.get(area, ())))
+    return tuple(name for name, _ in (*PARAMETERS, *EXTRA_PARAMETERS.get(area, ())))
 
 
 def check_ids(area: str) -> list[str]:
@@ -107,7 +102,7 @@ def build(
         markdown(f"> {words('demo')}", hide_in_report=True)
     markdown(f"# {i18n.ui(f'area.{area}', lang)}\n\n{words(f'intro.{area}')}\n\n{words('privacy')}")
     markdown(f"## {words('how_to_use.heading')}\n\n{words('how_to_use')}", hide_in_report=True)
-    code(parameters_source(area, values), tags=["parameters"])
+    code(parameters_source(area, values, lang), tags=["parameters"])
     start = (
         f'walk = display.start_area(review, "{area}", interactive=interactive, campaign=campaign, '
         "history_dir=history_dir, output_dir=output_dir)"
@@ -121,7 +116,7 @@ def build(
     )
     markdown(f"## {words(f'how_to_read.{area}.heading')}\n\n{words('how_to_read')}")
     for number, check_id in enumerate(check_ids(area), start=1):
-        why = i18n.text(check_id, "why", lang)
+        why = i18n.text(check_id, "why_short", lang)  # two or three sentences; the report shows the full `why`
         markdown(f"## {number}. {i18n.text(check_id, 'title', lang)}\n\n**{i18n.text('report', 'why', lang)}.** {why}")
         cell = code(f'display.show_check(walk, "{check_id}")', tags=[CHECK_OUTPUT_TAG])
         if statuses is not None:
@@ -152,13 +147,15 @@ def build(
     return notebook
 
 
-def parameters_source(area: str, values: Mapping[str, Any]) -> str:
-    """The parameters cell: one `name = value  # comment` per parameter, JSON-style values (papermill's rule)."""
+def parameters_source(area: str, values: Mapping[str, Any], lang: str = "en") -> str:
+    """The parameters cell: one `name = value  # comment` per parameter, JSON-style values (papermill's rule); the
+    comments in `lang`, the names and values the same in every language."""
     parameters = (*PARAMETERS, *EXTRA_PARAMETERS.get(area, ()))
-    width = max(len(f"{name} = {_literal(values.get(name, default))}") for name, default, _ in parameters)
+    assignments = [(f"{name} = {_literal(values.get(name, default))}", name) for name, default in parameters]
+    width = max(len(assignment) for assignment, _ in assignments)
     return "\n".join(
-        f"{f'{name} = {_literal(values.get(name, default))}':<{width}}  # {comment}"
-        for name, default, comment in parameters
+        f"{assignment:<{width}}  # {i18n.text('notebook', f'parameter.{name}', lang)}"
+        for assignment, name in assignments
     )
 
 
