@@ -23,6 +23,15 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ethics_review.checks.bias import intersectional, selection_parity
+from ethics_review.review import open_review
+
 sys.path.insert(0, str(Path(__file__).parent))
 import harness
 
@@ -55,11 +64,6 @@ bias:
 
 def prepare(workdir: Path, rows: int) -> Path:
     """A review folder holding targeting.parquet of `rows` rows and its review.yaml (built once, then reused)."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
     folder = workdir / f"bias-{rows}"
     if (folder / "targeting.parquet").exists():
         return folder
@@ -111,8 +115,6 @@ def _report(numbers: dict, started: float, imported: float, opened: float, compu
 
 def run_kit(folder: Path) -> dict:
     started = time.perf_counter()
-    from ethics_review.checks.bias import intersectional, selection_parity
-    from ethics_review.review import open_review
 
     imported = time.perf_counter()
     review = open_review(folder)
@@ -130,8 +132,7 @@ def run_kit(folder: Path) -> dict:
 
 def run_baseline(folder: Path) -> dict:
     started = time.perf_counter()
-    import pandas as pd
-    from fairlearn.metrics import MetricFrame, count, selection_rate
+    from fairlearn.metrics import MetricFrame, count, selection_rate  # noqa: PLC0415 - fairlearn is a test extra: only the comparison with the reference implementation needs it
 
     imported = time.perf_counter()
     frame = pd.read_parquet(folder / "targeting.parquet", columns=["selected", *ATTRIBUTES])

@@ -14,6 +14,15 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from ethics_review.checks.consent import coverage
+from ethics_review.config import load_config
+from ethics_review.contract import PURPOSE_BY_CHANNEL
+from ethics_review.demo import generate
+from ethics_review.legal import applies_from
+from ethics_review.review import open_review
+
 sys.path.insert(0, str(Path(__file__).parent))
 import harness
 
@@ -28,8 +37,6 @@ NEEDED = {  # only the columns consent.coverage reads, for both sides
 
 def prepare(workdir: Path, sends: int) -> Path:
     """The demo data at about `sends` sends, as Parquet, in a folder holding only the tables coverage reads."""
-    from ethics_review.demo import generate
-
     contacts = int(sends / SENDS_PER_CONTACT)
     full = workdir / f"demo-{contacts}"
     if not (full / "planted.json").exists():
@@ -46,21 +53,12 @@ def prepare(workdir: Path, sends: int) -> Path:
 
 
 def run_kit(folder: Path) -> dict:
-    from ethics_review.checks.consent import coverage
-    from ethics_review.review import open_review
-
     finding = coverage(open_review(folder))
     # Counts only: `attested_exceptions` names the exceptions used, which the baseline does not word.
     return {"numbers": {k: v for k, v in finding.metric.items() if k not in ("coverage", "attested_exceptions")}}
 
 
 def run_baseline(folder: Path) -> dict:
-    import pandas as pd
-
-    from ethics_review.config import load_config
-    from ethics_review.contract import PURPOSE_BY_CHANNEL
-    from ethics_review.legal import applies_from
-
     config = load_config(folder / "review.yaml")
     contacts = pd.read_parquet(folder / "contacts.parquet", columns=NEEDED["contacts"])
     consents = pd.read_parquet(folder / "consents.parquet", columns=NEEDED["consents"])

@@ -129,14 +129,14 @@ def run_side(src: Path, review: Path) -> dict[str, Any]:
 
 def measure_panels(review_dir: Path) -> dict[str, Any]:
     # In the child only: the kit comes from the side's own src/ (PYTHONPATH), and the parent needs none of this.
-    import ipywidgets as w  # noqa: PLC0415
-    import plotly.io as pio  # noqa: PLC0415
-    from IPython.core.displaypub import CapturingDisplayPublisher  # noqa: PLC0415
-    from IPython.core.interactiveshell import InteractiveShell  # noqa: PLC0415
+    import ipywidgets as w  # noqa: PLC0415 - in the child only, which runs the side's own kit
+    import plotly.io as pio  # noqa: PLC0415 - in the child only, which runs the side's own kit
+    from IPython.core.displaypub import CapturingDisplayPublisher  # noqa: PLC0415 - in the child only, which runs the side's own kit
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: PLC0415 - in the child only, which runs the side's own kit
 
-    from ethics_review import display, widgets  # noqa: PLC0415
-    from ethics_review.findings import AREAS  # noqa: PLC0415
-    from ethics_review.runner import run_checks  # noqa: PLC0415
+    from ethics_review import display, pages, reruns, widgets  # noqa: PLC0415 - in the child only, which runs the side's own kit
+    from ethics_review.findings import AREAS  # noqa: PLC0415 - in the child only, which runs the side's own kit
+    from ethics_review.runner import run_checks  # noqa: PLC0415 - in the child only, which runs the side's own kit
 
     class Counting(CapturingDisplayPublisher):  # clear_output empties `outputs`: count what was published
         published = 0
@@ -153,11 +153,11 @@ def measure_panels(review_dir: Path) -> dict[str, Any]:
     review = display.open_for_notebook(data_dir=str(review_dir))
     # Governance's panel is human_contact's; its continuous evaluation reads the run history, which takes long
     # and has no panel.
-    findings = [f for area in AREAS if area != "governance" for f in display.run_area(review, area)]
+    findings = [f for area in AREAS if area != "governance" for f in reruns.run_area(review, area)]
     findings += run_checks(review, ids=["governance.human_contact"])
     opened_s = time.perf_counter() - started
     lang = review.lang
-    kinds = {display.label(f"widgets.{kind}", lang): kind for kind in KINDS}
+    kinds = {pages.label(f"widgets.{kind}", lang): kind for kind in KINDS}
     changes: list[dict[str, Any]] = []
     campaigns: dict[str, list[str]] = {}
     for finding in findings:

@@ -139,7 +139,7 @@ def test_tables_of_the_engine_and_files_make_one_review(demo_dir, tmp_path):
 
 def test_a_missing_engine_table_names_the_source_and_the_fix(demo_dir, tmp_path):
     folder = duckdb_file_review(demo_dir, tmp_path, {"contacts": "crm.contacts", "sends": "crm.mailings"})
-    with pytest.raises(DataError, match="no table 'crm.mailings' for table 'sends'") as raised:
+    with pytest.raises(DataError, match=r"no table 'crm\.mailings' for table 'sends'") as raised:
         open_review(folder)
     assert "sources.sends.table" in raised.value.fix
 

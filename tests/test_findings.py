@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import pandas as pd
@@ -55,8 +56,8 @@ def test_finding_is_frozen_and_serialises_to_plain_json():
         thresholds=(Threshold("n", ">", 0, "fail", "rule"),),
         evidence=({"rate": np.float64(0.5)},),
     )
-    with pytest.raises(Exception):
-        finding.status = "pass"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        finding.status = "pass"  # type: ignore[misc]
     record = json.loads(json.dumps(finding.to_json()))
     assert record["metric"] == {"n": 3, "x": None}
     assert record["thresholds"][0]["kind"] == "rule"

@@ -8,7 +8,10 @@ the package `__init__` each submodule import runs first. `if TYPE_CHECKING:` blo
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,18 +22,13 @@ PACKAGE = Path(ethics_review.__file__).parent
 # Back edges that other work in progress removes; each names the file that holds it. The lead deletes an entry
 # when its edge is gone, and the test fails on an entry whose edge no longer exists, so the list only shrinks.
 KNOWN_BACK_EDGES = {
-    # display.py shows the governance area and the widgets panels through modules that import display back.
-    ("display", "governance_page"): "display.py: show_governance and show_assessment_panel delegate back",
-    ("display", "widgets"): "display.py: show_findings builds the interactive panels",
     # The continuous evaluation runs the other checks: the registry and the runner import checks.governance.
     ("checks.governance", "checks"): "checks/governance.py: continuous evaluation reads the registry",
     ("checks.governance", "runner"): "checks/governance.py: continuous evaluation runs the other checks",
 }
 # The report (papermill, nbconvert, files) must not need the notebook display layer (IPython, widgets).
 DISPLAY_LAYER = ("display", "widgets", "governance_page")
-KNOWN_LAYER_EXCEPTIONS = {
-    ("report", "display"): "report.py takes file helpers and labels from display (scale/lead move them out)",
-}
+KNOWN_LAYER_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def module_name(path: Path) -> str:
@@ -179,3 +177,21 @@ def test_every_function_level_import_says_why():
         if not match.group("reason").strip(" ,-")
     ]
     assert unexplained == []
+
+
+def test_importing_the_report_loads_no_notebook_display_library():
+    """`ethics-review report` and the batch import report.py: neither IPython nor ipywidgets comes with it (they
+    cost most of its import time), in a fresh interpreter so that no other test's imports count."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, ethics_review.report; "
+            "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in ('IPython', 'ipywidgets')}))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)},
+    )
+    assert loaded.stdout.strip() == "[]"

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from ethics_review import display
+from ethics_review import pages
 from ethics_review.findings import AREAS
 from tests.conftest import DEMO_TEST_CONTACTS, chromium_available
 
@@ -258,7 +258,7 @@ def test_each_notebook_runs_in_jupyterlab_in_french_with_every_widget_drawn(
         panel = notebook_panel(page)
         text = panel.inner_text()
         assert not [r for r in TEXT_REPRS if r in text], [r for r in TEXT_REPRS if r in text]
-        assert panel.locator("h1").filter(has_text=display.area_title(area, "fr")).count() == 1
+        assert panel.locator("h1").filter(has_text=pages.area_title(area, "fr")).count() == 1
         assert "Pourquoi c'est important" in text and "Why it matters" not in text
         if area in ("consent", "bias"):  # their checks have panels: the widget views are drawn
             assert panel.locator(".widget-dropdown select").count() >= 1
@@ -280,7 +280,7 @@ def choosing_a_campaign_changes_the_coverage_status_to_the_planted_one(page, fre
     assert planted["status"] == "fail" and planted["uncovered_by_campaign"]
     cell = check_cell(page, "consent.coverage")
     badge = cell.locator("#check-consent-coverage .er-badge")
-    assert badge.inner_text() == display.status_label("fail_rule", "fr")  # a breached rule: Non conforme
+    assert badge.inner_text() == pages.status_label("fail_rule", "fr")  # a breached rule: Non conforme
     heading = notebook_panel(page).locator(".jp-MarkdownCell").filter(has_text="1. Chaque envoi était permis")
     heading.evaluate("cell => cell.scrollIntoView({block: 'start'})")  # the section: heading, why, panel
     page.wait_for_timeout(500)
@@ -290,7 +290,7 @@ def choosing_a_campaign_changes_the_coverage_status_to_the_planted_one(page, fre
     clean = next(c.id for c in CAMPAIGNS if c.id in shown and c.id not in planted["uncovered_by_campaign"])
     started = time.monotonic()
     select.select_option(label=clean)
-    expected = display.status_label("pass", "fr")
+    expected = pages.status_label("pass", "fr")
     page.wait_for_function(
         """([label]) => { const b = document.querySelector('#check-consent-coverage .er-badge');
                           return b && b.textContent.trim() === label; }""",

@@ -12,7 +12,7 @@ from dataclasses import asdict
 import nbformat
 import pytest
 
-from ethics_review import display, prepared
+from ethics_review import pages, prepared
 from ethics_review.errors import ConfigError
 from ethics_review.findings import AREAS
 from ethics_review.review import open_review
@@ -39,7 +39,7 @@ def test_a_prepared_review_records_what_the_report_read(demo_and_prepared):
     review, reopened, _ = demo_and_prepared
     assert reopened.inputs == review.inputs
     assert all(item.sha256 for item in reopened.inputs if item.path.endswith((".csv", ".yaml")))
-    assert display.findings_record(reopened, []) == display.findings_record(review, [])
+    assert pages.findings_record(reopened, []) == pages.findings_record(review, [])
     assert reopened.ai_systems.equals(review.ai_systems)
     assert (reopened.notices, reopened.assessment) == (review.notices, review.assessment)
 

@@ -16,7 +16,7 @@ import pytest
 import zmq
 from plotly.offline import get_plotlyjs
 
-from ethics_review import __version__, charts, display, report
+from ethics_review import __version__, charts, pages, report
 from ethics_review.checks import CHECKS
 from ethics_review.errors import ReviewInputError
 from ethics_review.findings import AREAS, STATUSES, Finding, Threshold
@@ -158,14 +158,14 @@ def test_a_finding_head_shows_status_wording_and_the_kind_of_each_threshold():
             ),
         }
     )
-    english = display.finding_head_html(finding, "en")
+    english = pages.finding_head_html(finding, "en")
     # the metric breaches the `rule` threshold (uncovered sends > 0): a breach of the law, not a kit default
     assert 'id="check-consent-coverage"' in english and "er-status-fail_rule" in english
     assert ">Non-compliant<" in english
     assert "Impact ratio &lt; 0.80 gives To fix (kit default); only when statistically significant" in english
     assert "Sends without a basis &gt; 0 gives Non-compliant (rule)" in english
     assert "Why it matters" in english  # the check's own `why` text, from the catalogue
-    french = display.finding_head_html(finding, "fr")
+    french = pages.finding_head_html(finding, "fr")
     assert escape("Ratio d'impact < 0,80 donne À corriger (valeur par défaut du kit)") in french
     assert escape("Envois sans base > 0 donne Non conforme (règle)") in french
     assert escape("Pourquoi c'est important") in french
@@ -198,8 +198,8 @@ def a_judged_finding(check_id: str, status: str, *, kind: str, metric: dict, rec
 )
 def test_non_conforme_is_kept_for_a_breached_rule(status, kind, verdict, fr):
     finding = a_judged_finding("consent.coverage", status, kind=kind, metric={"uncovered_sends": 3})
-    assert display.verdict(finding) == verdict == display.verdict(finding.to_json())
-    assert display.status_label(verdict, "fr") == fr
+    assert pages.verdict(finding) == verdict == pages.verdict(finding.to_json())
+    assert pages.status_label(verdict, "fr") == fr
 
 
 def test_order_of_work_severity_then_rule_then_people_affected():
@@ -278,7 +278,7 @@ def test_scorecard_lists_the_order_of_work_with_owner_next_step_and_link(tmp_pat
 
 def test_a_check_without_catalogue_text_still_renders():
     finding = Finding(**{**a_finding().__dict__, "check_id": "consent.not_written_yet"})
-    html = display.finding_head_html(finding, "fr")
+    html = pages.finding_head_html(finding, "fr")
     assert escape("Pourquoi c'est important") not in html and 'id="check-consent-not-written-yet"' in html
 
 
@@ -287,17 +287,17 @@ def test_evidence_table_shows_suppressed_cells_as_given_and_no_index():
         {"campaign_id": "A", "sends": 1200, "coverage": 0.9},
         {"campaign_id": "B", "sends": "<10", "coverage": None},
     ]
-    html = display.evidence_html(rows, "en")
+    html = pages.evidence_html(rows, "en")
     assert re.findall(r"<th>([^<]*)</th>", html) == ["Campaign", "Sends", "Coverage"]
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
     assert cells == ["A", "1,200", "90.0%", "B", "&lt;10", "—"]
 
 
 def test_long_evidence_is_cut_in_the_page_and_says_so():
-    rows = [{"campaign_id": str(i), "sends": i} for i in range(display.MAX_EVIDENCE_ROWS + 5)]
-    html = display.evidence_html(rows, "en")
-    assert html.count("<tr>") == display.MAX_EVIDENCE_ROWS + 1  # the header row and the rows shown
-    assert f"First {display.MAX_EVIDENCE_ROWS} of {display.MAX_EVIDENCE_ROWS + 5} rows" in html
+    rows = [{"campaign_id": str(i), "sends": i} for i in range(pages.MAX_EVIDENCE_ROWS + 5)]
+    html = pages.evidence_html(rows, "en")
+    assert html.count("<tr>") == pages.MAX_EVIDENCE_ROWS + 1  # the header row and the rows shown
+    assert f"First {pages.MAX_EVIDENCE_ROWS} of {pages.MAX_EVIDENCE_ROWS + 5} rows" in html
 
 
 def test_only_a_kernel_start_race_is_retried():
@@ -364,7 +364,7 @@ def test_an_area_that_crashed_becomes_error_findings_and_the_record_is_still_val
 
     review = open_review(a_review_folder(tmp_path / "review"), as_of="2026-11-15")
     failed = report.failed_part(review, "bias", "the bias notebook failed in cell 3 with ValueError", campaign=None)
-    ok = {"area": "consent", **display.findings_record(review, [a_finding()])}
+    ok = {"area": "consent", **pages.findings_record(review, [a_finding()])}
     record = report.merge_parts({"consent": ok, "bias": failed}, areas=("consent", "bias"))
     report.validate_findings(record)
     errors = [f for f in record["findings"] if f["area"] == "bias"]
@@ -459,7 +459,7 @@ def test_result_carries_the_same_findings_as_the_json(english):
 def test_index_links_to_every_finding_anchor_and_each_anchor_exists(english):
     index = page(english, "index.html")
     for finding in english.findings:
-        anchor = display.anchor(finding.check_id)
+        anchor = pages.anchor(finding.check_id)
         assert f'href="{finding.area}.html#{anchor}"' in index
         assert f'id="{anchor}"' in page(english, f"{finding.area}.html")
 

@@ -632,7 +632,7 @@ def test_policy_breaches_name_exactly_the_li_purposes_3_to_6(li: frozenset[int],
     named = _breached_purposes(tc)
     assert named == (li & {3, 4, 5, 6} if policy_version >= 4 else set())
     if named:
-        with pytest.raises(TCStringError, match="breaks TCF 2.2 policy"):
+        with pytest.raises(TCStringError, match=r"breaks TCF 2\.2 policy"):
             decode(tc_string(core_bits(policy_version=policy_version, purpose_li=li)), strict=True)
 
 

@@ -7,7 +7,7 @@ import ipywidgets
 import pandas as pd
 import pytest
 
-from ethics_review import aggregates, charts, display, widgets
+from ethics_review import aggregates, charts, display, pages, reruns, widgets
 from ethics_review.errors import ReviewInputError
 from ethics_review.findings import AREAS
 from ethics_review.review import open_review
@@ -40,7 +40,7 @@ def test_options_from_control_values():
 def test_every_check_with_a_campaign_option_gets_a_panel(demo_review, findings):
     for finding in findings:
         panel = widgets.panel(demo_review, finding)
-        if display.accepts_option(finding.check_id, "campaign"):
+        if reruns.accepts_option(finding.check_id, "campaign"):
             assert panel is not None, finding.check_id
             assert "campaign" in widgets.controls_for(demo_review, finding, None)
 
@@ -76,7 +76,7 @@ def test_every_control_reruns_its_check_with_the_chosen_value(demo_review, findi
                 choice = round(control.value - 0.05, 2) if name == "fail_below" else control.value
             control.value = choice
             options = widgets.check_options(controls)
-            rerun = display.rerun(demo_review, finding.check_id, **options)
+            rerun = reruns.rerun(demo_review, finding.check_id, **options)
             assert rerun.check_id == finding.check_id and rerun.status != "error", (
                 finding.check_id,
                 name,
@@ -98,7 +98,7 @@ def test_a_panel_refreshes_when_a_control_changes(demo_review, findings):
 
 def test_rejected_options_are_a_clear_error(demo_review):
     with pytest.raises(ReviewInputError, match="fail_below"):
-        display.rerun(demo_review, "bias.selection_parity", fail_below=0.95, warn_below=0.9)
+        reruns.rerun(demo_review, "bias.selection_parity", fail_below=0.95, warn_below=0.9)
 
 
 def test_campaign_choices_are_the_distinct_campaigns_of_the_table(demo_review, demo_dir):
@@ -151,7 +151,7 @@ def test_a_french_threshold_reads_with_a_decimal_comma_and_the_report_status_wor
     assert isinstance(fail, ipywidgets.SelectionSlider)  # its readout is the chosen value's label
     assert (fail.description, fail.label) == ("À corriger sous", "0,80")
     assert (warn.description, warn.label) == ("À examiner sous", "0,90")
-    assert fail.description.startswith(display.status_label("fail", "fr"))
+    assert fail.description.startswith(pages.status_label("fail", "fr"))
     assert all("." not in label and "," in label for label, _ in fail.options), fail.options
     fail.value = 0.75
     assert fail.label == "0,75"
@@ -163,7 +163,7 @@ def test_a_share_threshold_reads_as_the_report_writes_it(french_review):
     slider = widgets.check_panel(french_review, finding).controls["fail_below"]
     line = next(t for t in finding.thresholds if t.level == "fail")
     assert slider.label == charts.format_value(0.8, line.metric, "fr") == "80,0\u00a0%"
-    assert slider.label in display.threshold_text(line, "fr", finding.check_id)
+    assert slider.label in pages.threshold_text(line, "fr", finding.check_id)
 
 
 def test_an_english_threshold_reads_with_a_point(demo_review, findings):
@@ -184,7 +184,7 @@ def test_the_kit_default_note_appears_when_a_threshold_moves_and_goes_when_it_re
 
 
 def test_a_threshold_the_config_changed_is_noted_from_the_start(demo_review):
-    configured = display.with_check_options(demo_review, "bias.selection_parity", {"warn_below": 0.95})
+    configured = reruns.with_check_options(demo_review, "bias.selection_parity", {"warn_below": 0.95})
     panel = widgets.check_panel(configured, finding_of(configured, "bias.selection_parity"))
     assert panel.controls["warn_below"].value == 0.95
     assert "changed from the kit default (0.90)" in panel.notes["warn_below"].value
@@ -193,7 +193,7 @@ def test_a_threshold_the_config_changed_is_noted_from_the_start(demo_review):
 
 def test_reset_restores_the_review_config_not_the_kit_defaults(demo_review):
     check_id = "bias.selection_parity"
-    configured = display.with_check_options(
+    configured = reruns.with_check_options(
         demo_review, check_id, {"fail_below": 0.7, "warn_below": 0.85, "attributes": ["gender"], "reference": "largest"}
     )
     finding = finding_of(configured, check_id)
@@ -243,7 +243,7 @@ def test_a_threshold_change_judges_the_kept_aggregates_as_a_fresh_run_would(
         panel.controls[option].value = value
         assert store.misses == misses and store.hits > hits, (option, "queried the engine again")
     assert aggregates.store_of(fresh_review) is None
-    expected = finding_of(display.with_check_options(fresh_review, check_id, moves), check_id)
+    expected = finding_of(reruns.with_check_options(fresh_review, check_id, moves), check_id)
     assert panel.shown().to_json() == expected.to_json()
     assert html.escape(expected.summary) in shown_html(panel)
 
@@ -254,11 +254,11 @@ def test_a_campaign_change_shows_what_display_rerun_gives_for_that_campaign(note
     fresh = fresh_review
     for campaign in [v for _, v in panel.controls["campaign"].options if v != widgets.ALL][:2]:
         panel.controls["campaign"].value = campaign
-        expected = display.rerun(fresh, check_id, campaign=campaign)
+        expected = reruns.rerun(fresh, check_id, campaign=campaign)
         assert panel.shown().to_json() == expected.to_json(), campaign
         assert html.escape(expected.summary) in shown_html(panel)
     panel.controls["campaign"].value = widgets.ALL  # back to a set of options drawn before
-    assert panel.shown().to_json() == display.rerun(fresh, check_id).to_json()
+    assert panel.shown().to_json() == reruns.rerun(fresh, check_id).to_json()
 
 
 def test_rejected_thresholds_are_said_in_the_panel(demo_review, findings):

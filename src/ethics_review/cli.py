@@ -7,7 +7,9 @@ import argparse
 import json
 import logging
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -183,8 +185,6 @@ def _stop_on_sigterm() -> Any:
     """SIGTERM (a `timeout`, a CI runner cancelling) stops the run like Ctrl+C: the notebook client shuts its
     kernel down and the staging folder is removed, instead of the process vanishing and leaving them behind.
     Returns the previous handler (None when not in the main thread)."""
-    import signal
-    import threading
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
@@ -209,8 +209,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(args)
     finally:
         if previous is not None:
-            import signal
-
             signal.signal(signal.SIGTERM, previous)
 
 
@@ -241,7 +239,7 @@ def _main(args: argparse.Namespace) -> int:
     except Exception as exc:  # an internal failure: one line, the traceback only on request
         if args.debug:
             raise
-        from .report import ReportError
+        from .report import ReportError  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
         kind = "report error" if isinstance(exc, ReportError) else "internal error"
         print(f"{kind}: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -250,8 +248,8 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import generate
-    from .report import run_report
+    from .demo import generate  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
+    from .report import run_report  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
     if args.contacts < 1000:
         raise ReviewInputError(
@@ -259,7 +257,7 @@ def _demo(args: argparse.Namespace) -> int:
             fix="use at least 1000 contacts (the default is 20000)",
         )
     if args.pdf:
-        from .pdf import find_chromium
+        from .pdf import find_chromium  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
         find_chromium(args.chromium)  # before generating anything
     options = {"contacts": args.contacts, "lang": args.lang}
@@ -285,8 +283,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .report import run_report
-    from .runner import raise_nothing_judged
+    from .report import run_report  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
+    from .runner import raise_nothing_judged  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
     result = run_report(
         args.path,
@@ -311,7 +309,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from .batch import run_batch  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
     if args.jobs < 1:
         raise ReviewInputError(f"--jobs {args.jobs} is not a number of processes", fix="use --jobs 1 or more")
@@ -328,20 +326,20 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _history_for(args: argparse.Namespace) -> Path | None:
     """--history DIR, or the folder next to the review; None with --no-history."""
-    from .history import default_dir
+    from .history import default_dir  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
     if args.no_history:
         return None
     if args.history is not None:
-        return args.history
+        return Path(args.history)
     path = args.path.expanduser().resolve()
     return default_dir(path if path.is_dir() else path.parent)
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .engine import close
-    from .review import open_review
-    from .runner import require_something_to_judge, validate_check_options
+    from .engine import close  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
+    from .review import open_review  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
+    from .runner import require_something_to_judge, validate_check_options  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
     review = open_review(args.path, engine=args.engine)
     close(review.con)  # the tables are validated; only the counts below are printed
@@ -359,7 +357,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .paths import templates_dir
+    from .paths import templates_dir  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
     target: Path = args.dir
     if target.exists() and any(target.iterdir()):
@@ -376,7 +374,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     """Exit 1 when a check got worse, so that a CI gate can use it."""
-    from .compare import compare_runs, read_findings
+    from .compare import compare_runs, read_findings  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
     if args.history is not None:
         if args.old is not None or args.new is not None:
@@ -384,7 +382,7 @@ def _diff(args: argparse.Namespace) -> int:
                 "diff takes either two findings.json files or --history DIR, not both",
                 fix="drop the files to compare the history's last two runs",
             )
-        from .history import last_two
+        from .history import last_two  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
         old, new = last_two(args.history)
         print(f"{old['as_of']} ({old['generated_at']}) -> {new['as_of']} ({new['generated_at']})")
@@ -399,7 +397,7 @@ def _diff(args: argparse.Namespace) -> int:
     if not changes:
         print("No change in statuses or metrics.")
         return EXIT_OK
-    from .compare import got_worse
+    from .compare import got_worse  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
     worse = False
     for change in changes:
@@ -411,13 +409,13 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from . import docs
+    from . import docs  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
     return docs.run(args.out, check=args.check)
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from . import lab
+    from . import lab  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
     return lab.run(
         args.review,
@@ -432,16 +430,15 @@ def _lab(args: argparse.Namespace) -> int:
 
 def _print_summary(findings: Sequence[Finding], lang: str) -> None:
     """Counts per verdict, then one line per finding in the order of work, in the review's language."""
-    from . import display
-    from .work import order_of_work
+    from . import pages  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
+    from .work import order_of_work  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
-    counts = display.verdict_counts(findings)
+    counts = pages.verdict_counts(findings)
     print(
-        "\n"
-        + "  ".join(f"{display.status_label(v, lang)}{display.label('sep', lang)}{n}" for v, n in counts.items() if n)
+        "\n" + "  ".join(f"{pages.status_label(v, lang)}{pages.label('sep', lang)}{n}" for v, n in counts.items() if n)
     )
     ordered = order_of_work([{**f.to_json(), "status": f.status} for f in findings])
-    words = {id(f): display.status_label(display.verdict(f), lang) for f in ordered}
+    words = {id(f): pages.status_label(pages.verdict(f), lang) for f in ordered}
     width = max((len(w) for w in words.values()), default=10)
     id_width = max((len(f["check_id"]) for f in ordered), default=10)
     for finding in ordered:
@@ -449,8 +446,6 @@ def _print_summary(findings: Sequence[Finding], lang: str) -> None:
 
 
 def _words(part: str, lang: str, **values: object) -> str:
-    from . import i18n
-
     return i18n.ui(f"cli.{part}", lang, **values)
 
 
@@ -464,7 +459,7 @@ def _print_outputs(result: Any, lang: str) -> None:
 
 def _print_legal(findings_json: Path) -> None:
     """The legal dates the review used and the dated notice (findings.json `legal`)."""
-    from .legal import summary_lines
+    from .legal import summary_lines  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
     record = json.loads(findings_json.read_text(encoding="utf-8"))
     print("\n" + "\n".join(summary_lines(record["legal"], record["lang"])))

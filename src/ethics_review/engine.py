@@ -23,10 +23,13 @@ small-cell rule to the counts named in `small_cells`. tests/test_engine_gate.py 
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
+import tempfile
 import uuid
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,7 +44,9 @@ from pydantic import ValidationError
 from .aggregates import recall
 from .config import EngineConfig, ReviewConfig, TableSource
 from .contract import TABLES
+from .csvfiles import sniff_csv
 from .errors import ConfigError, DataError
+from .findings import suppress_small_cells
 
 DEFAULT = EngineConfig(backend="duckdb")
 SPARK_EXTRA = (
@@ -166,14 +171,12 @@ def _spark_connect_session(spec: EngineConfig) -> Any:
 
 
 def _pyspark_session_class(*, needs_java: bool = True) -> Any:
-    import warnings
-
     # PySpark 4 warns at import and at each conversion that pandas 3 is not fully supported: only small
     # aggregates cross that bridge here, and the warning would fill every notebook of the report.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
     try:
-        from pyspark.sql import SparkSession
+        from pyspark.sql import SparkSession  # noqa: PLC0415 - pyspark is an optional engine (the spark extra)
     except ModuleNotFoundError:
         raise ConfigError("the pyspark engine needs PySpark, which is not installed", fix=SPARK_EXTRA) from None
     if needs_java and shutil.which("java") is None and not _java_home():
@@ -185,10 +188,8 @@ def _pyspark_session_class(*, needs_java: bool = True) -> Any:
 
 
 def _java_home() -> bool:
-    import os
-
     home = os.environ.get("JAVA_HOME")
-    return bool(home) and (Path(home) / "bin" / "java").exists()
+    return home is not None and home != "" and (Path(home) / "bin" / "java").exists()
 
 
 def use_utc(con: BaseBackend, spec: EngineConfig | None = None) -> None:
@@ -229,8 +230,8 @@ def _set_utc(con: BaseBackend) -> str | None:
 def _postgres_casts_booleans() -> None:
     """PostgreSQL casts a boolean to `integer` only, and Ibis writes CAST(flag AS BIGINT) for the checks'
     counts of flags (flag.cast("int64").sum()): go through integer first. Ibis's compiler, patched once."""
-    import sqlglot.expressions as sge
-    from ibis.backends.sql.compilers.postgres import PostgresCompiler
+    import sqlglot.expressions as sge  # noqa: PLC0415 - the PostgreSQL engine only
+    from ibis.backends.sql.compilers.postgres import PostgresCompiler  # noqa: PLC0415 - the PostgreSQL engine only
 
     original = PostgresCompiler.visit_Cast
     if getattr(original, "casts_booleans", False):
@@ -253,7 +254,7 @@ def close(con: BaseBackend) -> None:
 
 
 def is_spark(con: BaseBackend) -> bool:
-    return con.name == "pyspark"
+    return bool(con.name == "pyspark")  # Ibis backends carry no annotations
 
 
 def _first_line(exc: BaseException) -> str:
@@ -325,8 +326,6 @@ def read_file(con: BaseBackend, path: Path, name: str) -> ibis.Table | None:
 
 def _spark_csv(con: BaseBackend, path: Path, name: str) -> ibis.Table:
     """Every column as text, as DuckDB reads it, so the kit's own typing and validation run on Spark too."""
-    from .csvfiles import sniff_csv
-
     encoding, delimiter = sniff_csv(path)
     readable = path if encoding.startswith("utf-8") else _utf8_copy(path)  # Spark 4 reads no cp1252
     reader = (
@@ -348,9 +347,6 @@ def _spark_csv(con: BaseBackend, path: Path, name: str) -> ibis.Table:
 def _utf8_copy(path: Path) -> Path:
     """A UTF-8 copy of a cp1252 export, in a private folder (mode 0700) removed when the process ends: Spark
     reads lazily, so the copy must outlive this call (the input itself is never touched)."""
-    import atexit
-    import tempfile
-
     folder = Path(tempfile.mkdtemp(prefix="ethics-review-spark-"))
     atexit.register(shutil.rmtree, folder, True)
     target = folder / path.name
@@ -420,8 +416,6 @@ def fetch(
     if len(frame) > max_rows:
         raise RowLevelResult(f"a result of more than {max_rows:,} rows is row-level, not an aggregate")
     if small_cells:
-        from .findings import suppress_small_cells
-
         if k is None:
             raise RowLevelResult("the small-cell rule needs k (the review's k_anonymity)")
         frame = suppress_small_cells(frame, count_columns=small_cells, k=k, hide_with=hide_with)

@@ -11,7 +11,7 @@ import pandas as pd
 from IPython.display import HTML
 from IPython.display import display as ipython_display
 
-from . import display, history, i18n
+from . import history, i18n, pages, reruns
 from .charts.governance import trend_chart
 from .findings import STATUSES, Finding
 from .review import Review
@@ -25,17 +25,14 @@ def history_folder(review: Review, history_dir: str | None) -> Path:
     return Path(history_dir) if history_dir else history.default_dir(review.base_dir)
 
 
-def show_area(
-    review: Review, *, interactive: bool = True, history_dir: str | None = None, output_dir: str | None = None
-) -> list[Finding]:
-    """The area's checks, with the continuous evaluation pointed at the history and at this run's other areas
-    (their parts, when the report ran them first). The returned findings are saved with the review as opened, so
-    the report's parts all describe the same config."""
+def with_continuous_options(review: Review, *, history_dir: str | None, output_dir: str | None) -> Review:
+    """The review with the continuous evaluation pointed at the history and at this run's other areas (their
+    parts, when the report ran them first). The findings are saved with the review as opened, so the report's
+    parts all describe the same config."""
     options = {"history": str(history_folder(review, history_dir))}
     if output_dir is not None:
         options["parts"] = str(output_dir)
-    tuned = display.with_check_options(review, CONTINUOUS, options)
-    return display.show_area(tuned, AREA, interactive=interactive)
+    return reruns.with_check_options(review, CONTINUOUS, options)
 
 
 def current_trend_rows(findings: Sequence[Finding], output_dir: str | None, lang: str) -> pd.DataFrame:
@@ -43,7 +40,7 @@ def current_trend_rows(findings: Sequence[Finding], output_dir: str | None, lang
     them."""
     statuses = [(f.area, f.status) for f in findings]
     if output_dir is not None:
-        for part in sorted(Path(output_dir).glob(f"*{display.PARTS_SUFFIX}")):
+        for part in sorted(Path(output_dir).glob(f"*{pages.PARTS_SUFFIX}")):
             if part.name.startswith(f"{AREA}."):
                 continue
             statuses += [(f["area"], f["status"]) for f in json.loads(part.read_text(encoding="utf-8"))["findings"]]
@@ -79,7 +76,7 @@ def show_trend(
     frame = trend(review, findings, history_dir=history_dir, output_dir=output_dir)
     figure = trend_chart(frame, review.lang)
     if frame.as_of.nunique() <= 1:
-        display.show_message(i18n.text(CONTINUOUS, "trend.none", review.lang))
+        ipython_display(HTML(pages.message_html(i18n.text(CONTINUOUS, "trend.none", review.lang))))
     if figure is not None:
         ipython_display(figure)
 
@@ -91,5 +88,5 @@ def show_assessment_panel(review: Review, *, interactive: bool = True) -> None:
         return
     from .widgets import assessment_panel  # noqa: PLC0415 - ipywidgets: only JupyterLab shows the panel
 
-    ipython_display(HTML(display.style_html()))
+    ipython_display(HTML(pages.style_html()))
     ipython_display(assessment_panel(review).box)

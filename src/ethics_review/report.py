@@ -16,27 +16,36 @@ Flow (papermill's lesson: the executed notebook is the audit record):
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import datetime as dt
 import json
 import logging
 import os
+import shutil
+import signal
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import display, i18n, legal, notebooks
 from . import history as run_history
+from . import i18n, legal, notebooks, pages
+from .engine import close
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
 from .paths import report_template_dir, templates_dir
+from .pdf import find_chromium, write_pdf
 from .prepared import FOLDER as PREPARED_FOLDER
 from .prepared import can_prepare, open_prepared, restrict_to_country, write_prepared
-from .review import Review
+from .review import Review, open_review
+from .runner import enabled_checks, require_something_to_judge, validate_check_options
+from .work import next_step, order_of_work
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -99,14 +108,10 @@ def run_report(
     `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
     each cell. `history` is the review's history folder: the run is appended to it (aggregates only, history.py);
     None reads the default folder next to the review and appends nothing. `engine` overrides the config's
-    engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and ReportError when a
-    notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
+    engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and
+    ReportError when a notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
     """
-    from tqdm import tqdm
-
-    from .engine import close
-    from .review import open_review
-    from .runner import require_something_to_judge, validate_check_options
+    from tqdm import tqdm  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     areas = (areas,) if isinstance(areas, str) else tuple(areas)
     unknown = [a for a in areas if a not in AREAS]
@@ -115,8 +120,6 @@ def run_report(
             f"unknown area(s) {unknown}" if unknown else "no area to review", fix=f"choose among {', '.join(AREAS)}"
         )
     if pdf:
-        from .pdf import find_chromium
-
         find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
     review = open_review(review_path, as_of=as_of, lang=lang, engine=engine)
     if country is not None:
@@ -167,8 +170,8 @@ def run_report(
                 # governance reads); the other areas still run.
                 log.error("%s", exc)
                 failures[area] = str(exc).replace(str(out), str(final))
-                display.write_json(
-                    display.part_path(out / PARTS_DIR, area),
+                pages.write_json(
+                    pages.part_path(out / PARTS_DIR, area),
                     failed_part(judged, area, failures[area], campaign=campaign),
                 )
                 target = out / f"{area}.ipynb"
@@ -197,8 +200,6 @@ def run_report(
         if history is not None:
             paths["history"] = run_history.append(history_dir, record)
         if pdf:
-            from .pdf import write_pdf
-
             steps.set_postfix_str("printing report.pdf")
             printed = write_pdf(out, [out / INDEX_FILE, *(out / f"{a}.html" for a in areas)], chromium=chromium)
             paths["pdf"] = final / printed.name  # printed from the staging folder, moved with it
@@ -268,15 +269,11 @@ def replace_folder(staging: Path, final: Path) -> None:
 
 
 def _remove_tree(path: Path) -> None:
-    import shutil
-
     shutil.rmtree(path, ignore_errors=True)
 
 
 def failed_part(review: Review, area: str, message: str, *, campaign: str | None) -> dict[str, Any]:
     """An area whose notebook failed: one `error` finding per check of the area, with the failure."""
-    from .runner import enabled_checks
-
     lang = review.lang
     findings = [
         Finding(
@@ -290,7 +287,7 @@ def failed_part(review: Review, area: str, message: str, *, campaign: str | None
         )
         for check in enabled_checks(review, area=area)
     ]
-    return {"area": area, **display.findings_record(review, findings, campaign=campaign)}
+    return {"area": area, **pages.findings_record(review, findings, campaign=campaign)}
 
 
 def map_notebooks(function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> list[R]:
@@ -338,11 +335,11 @@ def execute_area_notebook(
     area: str, out: Path, parameters: Mapping[str, Any], *, cell_timeout: int | None = CELL_TIMEOUT
 ) -> Path:
     """Execute `<area>.ipynb` into `out`; the executed notebook is written even when a cell fails."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+    import papermill  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     target = out / f"{area}.ipynb"
-    display.part_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # never merge a stale part
+    pages.part_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # never merge a stale part
     # The notebook as the kit builds it in the review's language (its markdown is part of the page).
     source = notebooks.text(notebooks.build(area, str(parameters.get("lang") or "en")))
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
@@ -389,10 +386,6 @@ KERNEL_GUARD = "--IPKernelApp.exec_lines=from ethics_review.report import die_wi
 def die_with_parent() -> None:
     """In a kernel: be killed with the process that started it (Linux prctl PR_SET_PDEATHSIG; elsewhere a no-op,
     and ipykernel's parent poller remains)."""
-    import ctypes
-    import signal
-    import sys
-
     if not sys.platform.startswith("linux"):
         return
     parent = os.environ.get("JPY_PARENT_PID")
@@ -408,7 +401,7 @@ def _kernel_config(socket_dir: str) -> Any:
     """Kernels talk over IPC sockets where the OS has them: no TCP port to race for (and no warning about
     unencrypted TCP). Each kernel gets its own socket folder (the default socket names are relative and would
     collide between two kernels). Windows has no IPC transport for zmq: it keeps TCP and relies on the retry."""
-    from traitlets.config import Config
+    from traitlets.config import Config  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     if os.name != "posix":
         return Config()
@@ -418,7 +411,7 @@ def _kernel_config(socket_dir: str) -> Any:
 def _is_kernel_start_race(exc: BaseException) -> bool:
     """Only a kernel that lost a port race at start-up is retried (zmq 'Address already in use', or a kernel
     that died before answering kernel_info); a failing cell is a real error."""
-    import zmq
+    import zmq  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     return isinstance(exc, (RuntimeError, zmq.ZMQError)) and any(m in str(exc) for m in KERNEL_START_RACES)
 
@@ -435,13 +428,14 @@ def _cell_error(area: str, target: Path, exc: Any) -> Exception:
 
 
 def read_part(out: Path, area: str) -> dict[str, Any]:
-    path = display.part_path(out / PARTS_DIR, area)
+    path = pages.part_path(out / PARTS_DIR, area)
     if not path.is_file():
         raise ReportError(
             f"the {area} notebook ran but wrote no findings ({path} is missing): its last cell must "
             "call display.save_findings(review, area, findings, output_dir)"
         )
-    return json.loads(path.read_text(encoding="utf-8"))
+    part: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return part
 
 
 def merge_parts(parts: Mapping[str, Mapping[str, Any]], *, areas: Sequence[str]) -> dict[str, Any]:
@@ -469,12 +463,13 @@ def merge_parts(parts: Mapping[str, Mapping[str, Any]], *, areas: Sequence[str])
 @cache
 def findings_schema() -> dict[str, Any]:
     text = resources.files("ethics_review").joinpath("schema", "findings.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def validate_findings(record: Mapping[str, Any]) -> None:
     """findings.json must match the schema shipped with the kit before it is written."""
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     errors = sorted(Draft202012Validator(findings_schema()).iter_errors(record), key=lambda e: list(e.path))
     if errors:
@@ -485,7 +480,7 @@ def validate_findings(record: Mapping[str, Any]) -> None:
 def write_findings(out: Path, record: Mapping[str, Any]) -> Path:
     """Deterministic: sorted keys, fixed indentation; `generated_at` is the only value that changes run to run."""
     path = out / FINDINGS_FILE
-    display.write_json(path, record)
+    pages.write_json(path, record)
     return path
 
 
@@ -517,18 +512,18 @@ def page_context(record: Mapping[str, Any], *, title: str) -> dict[str, Any]:
         "kit_version": record["kit_version"],
         "lang": lang,
         "index_href": INDEX_FILE,
-        "labels": {key: display.label(key, lang) for key in HEADER_LABELS},
+        "labels": {key: pages.label(key, lang) for key in HEADER_LABELS},
     }
 
 
 def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Path:
     """The executed notebook as offline HTML through the kit's template: code and prompts hidden."""
-    import nbformat
-    from nbconvert import HTMLExporter
+    import nbformat  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    from nbconvert import HTMLExporter  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     lang = record["lang"]
-    title = display.area_title(area, lang)
-    exporter = HTMLExporter(
+    title = pages.area_title(area, lang)
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]  # nbconvert publishes no annotations here
         template_name="report",
         extra_template_basedirs=[str(templates_dir())],
         exclude_input=True,
@@ -586,23 +581,21 @@ def _legal_context(block: Mapping[str, Any] | None, lang: str) -> dict[str, Any]
 def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> Path:
     """index.html: the scorecard. Counts per verdict and per area (with a small figure), then the order of work:
     one line per finding, most urgent first, with its owner, its next step and a link to its section."""
-    import jinja2
-    from markupsafe import Markup
-
-    from .work import next_step, order_of_work
+    import jinja2  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    from markupsafe import Markup  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     lang = record["lang"]
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True, undefined=jinja2.StrictUndefined
     )
     areas = list(areas)
-    by_area = {area: display.verdict_counts(f for f in record["findings"] if f["area"] == area) for area in areas}
-    totals = display.verdict_counts(record["findings"])
-    label = display.label
+    by_area = {area: pages.verdict_counts(f for f in record["findings"] if f["area"] == area) for area in areas}
+    totals = pages.verdict_counts(record["findings"])
+    label = pages.label
     steps = [(f, next_step(f["recommendation"])) for f in order_of_work(record["findings"])]
     page = environment.get_template("scorecard.html.j2").render(
         lang=lang,
-        css=Markup(display.style_html()),
+        css=Markup(pages.style_html()),
         header=page_context(record, title=label("scorecard_title", lang)) | {"index_href": None},
         words={
             key: label(key, lang)
@@ -630,18 +623,18 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
                 "overview_title",
             )
         },
-        statuses=[{"id": v, "label": display.status_label(v, lang), "count": totals[v]} for v in display.VERDICTS],
+        statuses=[{"id": v, "label": pages.status_label(v, lang), "count": totals[v]} for v in pages.VERDICTS],
         overview=Markup(status_overview_svg(by_area, lang)),  # built from escaped words only
         areas=[
             {
                 "id": a,
-                "title": display.area_title(a, lang),
+                "title": pages.area_title(a, lang),
                 "href": f"{a}.html",
                 "counts": by_area[a],
                 "total": sum(by_area[a].values()),
                 "notebook_href": f"{a}.ipynb",
-                "page_label": label("area_page", lang, area=display.area_title(a, lang)),
-                "notebook_label": label("executed_notebook", lang, area=display.area_title(a, lang)),
+                "page_label": label("area_page", lang, area=pages.area_title(a, lang)),
+                "notebook_label": label("executed_notebook", lang, area=pages.area_title(a, lang)),
             }
             for a in areas
         ],
@@ -649,12 +642,12 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
             {
                 **f,
                 "rank": rank,
-                "verdict": display.verdict(f),
-                "status_label": display.status_label(display.verdict(f), lang),
-                "area_title": display.area_title(f["area"], lang),
+                "verdict": pages.verdict(f),
+                "status_label": pages.status_label(pages.verdict(f), lang),
+                "area_title": pages.area_title(f["area"], lang),
                 "owner": step.owner or "—",
                 "next_step": step.action,
-                "href": f"{f['area']}.html#{display.anchor(f['check_id'])}",
+                "href": f"{f['area']}.html#{pages.anchor(f['check_id'])}",
             }
             for rank, (f, step) in enumerate(steps, start=1)
         ],
@@ -672,8 +665,6 @@ def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> P
 
 def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> str:
     """A small figure without script: one bar per area, one segment per verdict, its count written inside."""
-    from html import escape
-
     width, label_width, bar_height, gap = 720, 300, 22, 8
     rows = []
     for index, (area, counts) in enumerate(by_area.items()):
@@ -682,14 +673,14 @@ def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> 
         x = float(label_width)
         rows.append(
             f'<text x="{label_width - 8}" y="{y + bar_height * 0.72:.1f}" text-anchor="end">'
-            f"{escape(display.area_title(area, lang))}</text>"
+            f"{escape(pages.area_title(area, lang))}</text>"
         )
-        for verdict in display.VERDICTS:
+        for verdict in pages.VERDICTS:
             count = counts.get(verdict, 0)
             if not count:
                 continue
             share = (width - label_width) * count / total
-            title = escape(f"{display.status_label(verdict, lang)}: {count}")
+            title = escape(f"{pages.status_label(verdict, lang)}: {count}")
             rows.append(
                 f'<g class="er-overview-{verdict}"><title>{title}</title>'
                 f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="{bar_height}" '
@@ -709,28 +700,26 @@ def status_overview_svg(by_area: Mapping[str, Mapping[str, int]], lang: str) -> 
 def finding_link(finding: Mapping[str, Any], *, prefix: str = "") -> dict[str, str]:
     """A finding's verdict and the link to its section in its area's page (`prefix`: the report's folder)."""
     return {
-        "verdict": display.verdict(finding),
-        "href": f"{prefix}{finding['area']}.html#{display.anchor(finding['check_id'])}",
+        "verdict": pages.verdict(finding),
+        "href": f"{prefix}{finding['area']}.html#{pages.anchor(finding['check_id'])}",
     }
 
 
 def write_batch_index(record: Mapping[str, Any]) -> str:
     """The index.html of a batch (batch.py): one row per review, with the report's stylesheet and words
     (autoescaped: names, titles and errors are text)."""
-    import jinja2
-    from markupsafe import Markup
-
-    from .paths import report_template_dir
+    import jinja2  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    from markupsafe import Markup  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
 
     lang = record["lang"]
-    label = display.label
+    label = pages.label
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(report_template_dir()), autoescape=True, undefined=jinja2.StrictUndefined
     )
-    statuses = [s for s in display.VERDICTS if s != "fail_rule"]  # a review's counts are of statuses
+    statuses = [s for s in pages.VERDICTS if s != "fail_rule"]  # a review's counts are of statuses
     page = environment.get_template("batch.html.j2").render(
         lang=lang,
-        css=Markup(display.style_html()),  # the kit's own stylesheet
+        css=Markup(pages.style_html()),  # the kit's own stylesheet
         words={
             key: label(key, lang)
             for key in (
@@ -749,19 +738,19 @@ def write_batch_index(record: Mapping[str, Any]) -> str:
             )
         },
         reviews_text=label("reviews_count", lang, n=len(record["reviews"])),
-        statuses=[{"id": s, "label": display.status_label(s, lang), "count": record["totals"][s]} for s in statuses],
+        statuses=[{"id": s, "label": pages.status_label(s, lang), "count": record["totals"][s]} for s in statuses],
         rows=[
             {
                 **row,
-                "status_label": display.status_label(row["status"], lang),
+                "status_label": pages.status_label(row["status"], lang),
                 "top": None
                 if row["top_finding"] is None
-                else {**row["top_finding"], "status_label": display.status_label(row["top_finding"]["verdict"], lang)},
+                else {**row["top_finding"], "status_label": pages.status_label(row["top_finding"]["verdict"], lang)},
                 "counts_list": [{"id": s, "count": row["counts"][s]} for s in statuses],
             }
             for row in record["reviews"]
         ],
-        status_columns=[{"id": s, "label": display.status_label(s, lang)} for s in statuses],
+        status_columns=[{"id": s, "label": pages.status_label(s, lang)} for s in statuses],
         generated_at=i18n.format_day(record["generated_at"], lang),
         kit_version=record["kit_version"],
         summary_href="summary.json",

@@ -210,24 +210,24 @@ def _decode_core(bits: str) -> dict[str, object]:
         raise TCStringError("unsupported version 1 (TCF v1.1); only TCF v2 strings are supported")
     if version != 2:
         raise TCStringError(f"unsupported version {version}; only TCF v2 strings are supported")
-    core: dict[str, object] = dict(
-        version=version,
-        created=reader.read_date("Created"),
-        last_updated=reader.read_date("LastUpdated"),
-        cmp_id=reader.read_int(12, "CmpId"),
-        cmp_version=reader.read_int(12, "CmpVersion"),
-        consent_screen=reader.read_int(6, "ConsentScreen"),
-        consent_language=reader.read_letters("ConsentLanguage"),
-        vendor_list_version=reader.read_int(12, "VendorListVersion"),
-        tcf_policy_version=reader.read_int(6, "TcfPolicyVersion"),
-        is_service_specific=reader.read_bool("IsServiceSpecific"),
-        use_non_standard_stacks=reader.read_bool("UseNonStandardTexts"),
-        special_feature_optins=reader.read_ids(12, "SpecialFeatureOptIns"),
-        purpose_consents=reader.read_ids(24, "PurposesConsent"),
-        purpose_legitimate_interests=reader.read_ids(24, "PurposesLITransparency"),
-        purpose_one_treatment=reader.read_bool("PurposeOneTreatment"),
-        publisher_cc=reader.read_letters("PublisherCC"),
-    )
+    core: dict[str, object] = {
+        "version": version,
+        "created": reader.read_date("Created"),
+        "last_updated": reader.read_date("LastUpdated"),
+        "cmp_id": reader.read_int(12, "CmpId"),
+        "cmp_version": reader.read_int(12, "CmpVersion"),
+        "consent_screen": reader.read_int(6, "ConsentScreen"),
+        "consent_language": reader.read_letters("ConsentLanguage"),
+        "vendor_list_version": reader.read_int(12, "VendorListVersion"),
+        "tcf_policy_version": reader.read_int(6, "TcfPolicyVersion"),
+        "is_service_specific": reader.read_bool("IsServiceSpecific"),
+        "use_non_standard_stacks": reader.read_bool("UseNonStandardTexts"),
+        "special_feature_optins": reader.read_ids(12, "SpecialFeatureOptIns"),
+        "purpose_consents": reader.read_ids(24, "PurposesConsent"),
+        "purpose_legitimate_interests": reader.read_ids(24, "PurposesLITransparency"),
+        "purpose_one_treatment": reader.read_bool("PurposeOneTreatment"),
+        "publisher_cc": reader.read_letters("PublisherCC"),
+    }
     core["max_vendor_id_consents"], core["vendor_consents"] = _read_vendor_section(reader, "vendor consent")
     core["max_vendor_id_legitimate_interests"], core["vendor_legitimate_interests"] = _read_vendor_section(
         reader, "vendor legitimate interest"

@@ -1,7 +1,7 @@
 """ipywidgets panels for JupyterLab: pick a check's options, re-run it, re-draw its finding and chart.
 
 Each panel is a few controls whose values become the check's keyword options, and an `Output` that shows
-`display.rerun(...)` (that is `CHECKS[id].function(review, **options)`, through the runner). The controls start
+`reruns.rerun(...)` (that is `CHECKS[id].function(review, **options)`, through the runner). The controls start
 at the review's config (review.yaml's `checks:`, else the kit default), which the reset button restores; a
 threshold that differs from the kit default says so beside its slider. Numbers read as in the report, in the
 review's language ("0,80"), and threshold sliders are named with the report's status words.
@@ -27,7 +27,8 @@ import ipywidgets as w
 import plotly.io as pio
 from IPython.display import HTML
 
-from . import aggregates, charts, display
+from . import aggregates, assessment, charts, i18n, pages, reruns
+from .assessment import Answer
 from .checks import CHECKS
 from .checks.common import options_for
 from .errors import ReviewInputError
@@ -64,12 +65,12 @@ def campaign_dropdown(
     if not choices:
         return {}
     lang = review.lang
-    options = [(display.label("widgets.all_campaigns", lang), ALL), *((c, c) for c in choices)]
+    options = [(pages.label("widgets.all_campaigns", lang), ALL), *((c, c) for c in choices)]
     return {
         "campaign": w.Dropdown(
             options=options,
             value=campaign if campaign in choices else ALL,
-            description=display.label("widgets.campaign", lang),
+            description=pages.label("widgets.campaign", lang),
         )
     }
 
@@ -94,9 +95,9 @@ def _choices_dropdown(name: str, values: list[str], lang: str, configured: Any =
         choices.insert(0, (str(configured), configured))
     if not choices:
         return {}
-    options = [(display.label(f"widgets.all_{name}s", lang), ALL), *choices]
+    options = [(pages.label(f"widgets.all_{name}s", lang), ALL), *choices]
     start = ALL if configured is None else configured
-    return {name: w.Dropdown(options=options, value=start, description=display.label(f"widgets.{name}", lang))}
+    return {name: w.Dropdown(options=options, value=start, description=pages.label(f"widgets.{name}", lang))}
 
 
 def _evidence_values(finding: Finding, column: str) -> list[str]:
@@ -116,8 +117,8 @@ def _reference_dropdown(review: Review, finding: Finding, configured: Any) -> Co
     )
     lang = review.lang
     choices = [
-        (display.label("widgets.highest", lang), "highest"),
-        (display.label("widgets.largest", lang), "largest"),
+        (pages.label("widgets.highest", lang), "highest"),
+        (pages.label("widgets.largest", lang), "largest"),
         *((f"{attribute} = {group}", ((attribute, group),)) for attribute, group in groups),
     ]
     # The check's own rule: the option, else bias.reference of the config.
@@ -126,7 +127,7 @@ def _reference_dropdown(review: Review, finding: Finding, configured: Any) -> Co
         start = tuple((str(a), str(g)) for a, g in start.items())
         if start not in [value for _, value in choices]:
             choices.append((", ".join(f"{a} = {g}" for a, g in start), start))
-    return {"reference": w.Dropdown(options=choices, value=start, description=display.label("widgets.reference", lang))}
+    return {"reference": w.Dropdown(options=choices, value=start, description=pages.label("widgets.reference", lang))}
 
 
 def kit_default(check_id: str, option: str) -> Any:
@@ -169,10 +170,8 @@ class ThresholdWords:
 def threshold_words(review: Review, finding: Finding, option: str, value: float) -> ThresholdWords:
     level, side = option.split("_")
     threshold = _threshold_of(finding, option, value)
-    status = display.threshold_verdict(threshold) if threshold is not None else level
-    description = display.label(
-        f"widgets.threshold.{side}", review.lang, level=display.status_label(status, review.lang)
-    )
+    status = pages.threshold_verdict(threshold) if threshold is not None else level
+    description = pages.label(f"widgets.threshold.{side}", review.lang, level=pages.status_label(status, review.lang))
     metric = threshold.metric if threshold is not None else "ratio"  # no threshold to name: read as a ratio
     return ThresholdWords(description=description, metric=metric, lang=review.lang)
 
@@ -207,7 +206,7 @@ def controls_for(
     accepts = {
         option
         for option in ("campaign", "purpose", "channel", "attributes", "reference", *THRESHOLD_OPTIONS)
-        if display.accepts_option(check_id, option)
+        if reruns.accepts_option(check_id, option)
     }
     controls: Controls = {}
     if "campaign" in accepts:
@@ -275,15 +274,16 @@ class CheckPanel:
 def display_data(shown: Any) -> dict[str, Any]:
     """One output of an Output widget, as `display(shown)` would publish it in JupyterLab: a plotly figure as
     plotly's JSON mimetype (JupyterLab's plotly renderer draws it), anything else as HTML."""
-    if isinstance(shown, HTML):
-        data = {"text/html": shown._repr_html_() or "", "text/plain": "<HTML>"}
+    if isinstance(shown, str | HTML):
+        text = shown if isinstance(shown, str) else shown._repr_html_() or ""
+        data = {"text/html": text, "text/plain": "<HTML>"}
     else:
         data = pio.renderers["plotly_mimetype"].to_mimebundle(shown.to_dict())
     return {"output_type": "display_data", "data": data, "metadata": {}}
 
 
 def finding_outputs(review: Review, finding: Finding) -> tuple[dict[str, Any], ...]:
-    return tuple(display_data(shown) for shown in display.finding_displays(review, finding))
+    return tuple(display_data(shown) for shown in pages.finding_parts(finding, review.lang, k=review.k_anonymity))
 
 
 def panel(
@@ -307,7 +307,7 @@ def check_panel(
     lang = review.lang
     notes = {name: w.HTML() for name in controls if name in THRESHOLD_OPTIONS}
     reset = w.Button(
-        description=display.label("widgets.reset", lang), tooltip=display.label("widgets.reset_hint", lang), icon="undo"
+        description=pages.label("widgets.reset", lang), tooltip=pages.label("widgets.reset_hint", lang), icon="undo"
     )
     built = CheckPanel(
         box=w.VBox(),
@@ -361,7 +361,7 @@ def _write_notes(built: CheckPanel, lang: str) -> None:
         shown_default = next(label for label, value in slider.options if value == default)
         note.value = (
             f'<span class="er-note er-changed">'
-            f"{html.escape(display.label('widgets.changed_from_default', lang, value=shown_default))}</span>"
+            f"{html.escape(pages.label('widgets.changed_from_default', lang, value=shown_default))}</span>"
         )
 
 
@@ -373,10 +373,10 @@ def _draw(review: Review, built: CheckPanel) -> None:
         built.drawn.move_to_end(key)
     else:
         try:
-            finding = display.rerun(review, built.check_id, **options)
+            finding = reruns.rerun(review, built.check_id, **options)
             built.drawn[key] = (finding, finding_outputs(review, finding))
         except ReviewInputError as exc:  # e.g. fail_below above warn_below: say so, keep the panel alive
-            built.drawn[key] = (None, (display_data(HTML(display.message_html(str(exc)))),))
+            built.drawn[key] = (None, (display_data(pages.message_html(str(exc))),))
         if len(built.drawn) > MAX_DRAWN:
             built.drawn.popitem(last=False)
     built.output.outputs = built.drawn[key][1]
@@ -401,8 +401,6 @@ class AssessmentPanel:
 
 
 def _panel_text(part: str, lang: str, **values: Any) -> str:
-    from . import i18n
-
     return i18n.text(PANEL, part, lang, **values)
 
 
@@ -410,8 +408,6 @@ def assessment_panel(review: Review, path: Path | str | None = None) -> Assessme
     """Every question of the self-assessment as a widget (yes / no / not applicable, evidence, who, when), filled
     with the review's answers. Save writes `assessment.yaml` in the review folder; when the file exists and would
     change, the diff is shown first and a second button overwrites it."""
-    from . import assessment
-
     lang = review.lang
     target = Path(path) if path is not None else review.base_dir / assessment.FILE_NAME
     given = assessment.answer_by_question(review.assessment)
@@ -483,8 +479,6 @@ def assessment_panel(review: Review, path: Path | str | None = None) -> Assessme
 
 def answers_from_controls(controls: Mapping[str, Controls]) -> list[Any]:
     """The controls' values as answers; an unanswered question with nothing else filled in is kept as unanswered."""
-    from .assessment import Answer
-
     answers = []
     for question_id, c in controls.items():
         value = c["answer"].value
