@@ -24,7 +24,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/ethics-review demo --out $(DEMO_OUT)
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The linter, the formatter's check and the type checker, configured in pyproject.toml (ruff, mypy --strict).

@@ -382,7 +382,7 @@ def test_a_kernel_is_killed_with_the_process_that_started_it():
 
     code = (
         "import os, sys, time; os.environ['JPY_PARENT_PID'] = str(os.getppid()); "
-        "from ethics_review.report import die_with_parent; die_with_parent(); print(os.getpid(), flush=True); "
+        "from ethics_review.kernel_guard import die_with_parent; die_with_parent(); print(os.getpid(), flush=True); "
         "time.sleep(120)"
     )
     launcher = (

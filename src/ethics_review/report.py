@@ -16,14 +16,11 @@ Flow (papermill's lesson: the executed notebook is the audit record):
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import datetime as dt
 import json
 import logging
 import os
 import shutil
-import signal
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -111,7 +108,7 @@ def run_report(
     engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and
     ReportError when a notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
     """
-    from tqdm import tqdm  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    from tqdm import tqdm  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     areas = (areas,) if isinstance(areas, str) else tuple(areas)
     unknown = [a for a in areas if a not in AREAS]
@@ -335,8 +332,8 @@ def execute_area_notebook(
     area: str, out: Path, parameters: Mapping[str, Any], *, cell_timeout: int | None = CELL_TIMEOUT
 ) -> Path:
     """Execute `<area>.ipynb` into `out`; the executed notebook is written even when a cell fails."""
-    import papermill  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
-    from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    import papermill  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+    from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     target = out / f"{area}.ipynb"
     pages.part_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # never merge a stale part
@@ -380,28 +377,14 @@ def execute_area_notebook(
 
 # Each kernel asks the OS to kill it when the process that started it dies (SIGKILL, a crash): a busy kernel
 # must not outlive the run (ipykernel's own parent poller needs the GIL, which a long computation may hold).
-KERNEL_GUARD = "--IPKernelApp.exec_lines=from ethics_review.report import die_with_parent; die_with_parent()"
-
-
-def die_with_parent() -> None:
-    """In a kernel: be killed with the process that started it (Linux prctl PR_SET_PDEATHSIG; elsewhere a no-op,
-    and ipykernel's parent poller remains)."""
-    if not sys.platform.startswith("linux"):
-        return
-    parent = os.environ.get("JPY_PARENT_PID")
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if parent and os.getppid() != int(parent):  # the parent died before the guard was set
-        os._exit(1)
+KERNEL_GUARD = "--IPKernelApp.exec_lines=from ethics_review.kernel_guard import die_with_parent; die_with_parent()"
 
 
 def _kernel_config(socket_dir: str) -> Any:
     """Kernels talk over IPC sockets where the OS has them: no TCP port to race for (and no warning about
     unencrypted TCP). Each kernel gets its own socket folder (the default socket names are relative and would
     collide between two kernels). Windows has no IPC transport for zmq: it keeps TCP and relies on the retry."""
-    from traitlets.config import Config  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    from traitlets.config import Config  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     if os.name != "posix":
         return Config()
@@ -411,7 +394,7 @@ def _kernel_config(socket_dir: str) -> Any:
 def _is_kernel_start_race(exc: BaseException) -> bool:
     """Only a kernel that lost a port race at start-up is retried (zmq 'Address already in use', or a kernel
     that died before answering kernel_info); a failing cell is a real error."""
-    import zmq  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    import zmq  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     return isinstance(exc, (RuntimeError, zmq.ZMQError)) and any(m in str(exc) for m in KERNEL_START_RACES)
 
@@ -469,7 +452,7 @@ def findings_schema() -> dict[str, Any]:
 
 def validate_findings(record: Mapping[str, Any]) -> None:
     """findings.json must match the schema shipped with the kit before it is written."""
-    from jsonschema import Draft202012Validator  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    from jsonschema import Draft202012Validator  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     errors = sorted(Draft202012Validator(findings_schema()).iter_errors(record), key=lambda e: list(e.path))
     if errors:
@@ -518,8 +501,8 @@ def page_context(record: Mapping[str, Any], *, title: str) -> dict[str, Any]:
 
 def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Path:
     """The executed notebook as offline HTML through the kit's template: code and prompts hidden."""
-    import nbformat  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
-    from nbconvert import HTMLExporter  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    import nbformat  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+    from nbconvert import HTMLExporter  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     lang = record["lang"]
     title = pages.area_title(area, lang)
@@ -581,8 +564,8 @@ def _legal_context(block: Mapping[str, Any] | None, lang: str) -> dict[str, Any]
 def write_index(out: Path, record: Mapping[str, Any], areas: Iterable[str]) -> Path:
     """index.html: the scorecard. Counts per verdict and per area (with a small figure), then the order of work:
     one line per finding, most urgent first, with its owner, its next step and a link to its section."""
-    import jinja2  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
-    from markupsafe import Markup  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    import jinja2  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+    from markupsafe import Markup  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     lang = record["lang"]
     environment = jinja2.Environment(
@@ -708,8 +691,8 @@ def finding_link(finding: Mapping[str, Any], *, prefix: str = "") -> dict[str, s
 def write_batch_index(record: Mapping[str, Any]) -> str:
     """The index.html of a batch (batch.py): one row per review, with the report's stylesheet and words
     (autoescaped: names, titles and errors are text)."""
-    import jinja2  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
-    from markupsafe import Markup  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not each kernel that imports die_with_parent
+    import jinja2  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+    from markupsafe import Markup  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     lang = record["lang"]
     label = pages.label
