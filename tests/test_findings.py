@@ -1,6 +1,7 @@
 import dataclasses
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -42,9 +43,26 @@ def test_suppression_hides_small_counts_and_what_they_govern():
     ]
 
 
-def test_finding_is_frozen_and_serialises_to_plain_json():
-    import numpy as np
+def test_a_cell_another_finding_hides_is_hidden_here_with_a_complement_of_its_own():
+    """Three groups of 40, 30 and 20 people in one campaign: another finding hid the 30. Shown here, it would be
+    given back; hidden alone, it is the total minus the others, so one more cell is hidden (the smallest, 20)."""
+    frame = pd.DataFrame({"campaign_id": ["A"] * 3, "n": [40, 30, 20], "rate": [0.1, 0.2, 0.3]})
+    out = suppress_small_cells(
+        frame,
+        count_columns=["n"],
+        k=10,
+        hide_with={"n": ["rate"]},
+        partition_by=["campaign_id"],
+        also_hidden={"n": np.array([False, True, False])},
+    )
+    assert out[["n", "rate"]].to_dict(orient="records") == [
+        {"n": 40, "rate": 0.1},
+        {"n": None, "rate": None},
+        {"n": None, "rate": None},
+    ]
 
+
+def test_finding_is_frozen_and_serialises_to_plain_json():
     finding = Finding(
         "consent.coverage",
         "consent",

@@ -119,6 +119,7 @@ def suppress_small_cells(
     hide_with: Mapping[str, Sequence[str]] | None = None,
     partition_by: Sequence[str] | None = None,
     margins: Sequence[Sequence[str]] = (),
+    also_hidden: Mapping[str, npt.NDArray[np.bool_]] | None = None,
 ) -> pd.DataFrame:
     """k-anonymity for evidence tables: a count of 1 to k-1 shows as "<k", and the values it governs
     (`hide_with`: rates, intervals, and complementary counts it could be derived from) are hidden.
@@ -130,12 +131,16 @@ def suppress_small_cells(
     a problem and what it is compared with stay visible; else the smallest flagged warn, then fail; else the
     reference. `margins` are further ways the same rows split a known total (the rows and columns of an
     intersection "gender × age band", whose totals are the groups of gender and of age band): the rule then holds
-    in each of them, repeated until no line of any of them hides a single cell."""
+    in each of them, repeated until no line of any of them hides a single cell. `also_hidden` are cells of a count
+    column that another finding hides while showing the same count of the same people: they are hidden here too,
+    as complements, so that neither finding gives back what the other hides."""
     out = frame.copy()
     # Zero is not a small cell: it counts nobody.
     numbers = {c: pd.to_numeric(out[c], errors="coerce") for c in count_columns}
     small = {c: ((v > 0) & (v < k)).fillna(False).to_numpy(dtype=bool) for c, v in numbers.items()}
     complement = {c: np.zeros(len(out), dtype=bool) for c in count_columns}
+    for column, mask in (also_hidden or {}).items():
+        complement[column] |= np.asarray(mask, dtype=bool) & ~small[column]
     # A complement is, in this order of preference, a calm group, a group flagged warn, then fail (the evidence of
     # a problem, hidden only when no other group will do), and never the reference group when another will do:
     # every other group's ratio to the reference, with its own rate, would give the reference's rate back.
@@ -170,7 +175,7 @@ def suppress_small_cells(
             )
 
         for column, values in numbers.items():
-            hidden = small[column] | governed[column]
+            hidden = small[column] | governed[column] | complement[column]
             changed = True
             while changed:
                 changed = False

@@ -164,3 +164,27 @@ def chart_count_leaks(figure_json: dict, count_labels: dict[str, str], k: int = 
                 if digits.isdigit() and 0 < int(digits) < k:
                     leaks.append(f"chart {trace.get('name')}: {column} = {text}")
     return leaks
+
+
+# Counts two findings show of the same people: selection parity's selected people of a group are delivery skew's
+# eligible people of that group (the same targeting rows), so one finding hiding a count the other shows gives it
+# back.
+SAME_COUNTS = (("bias.selection_parity", "selected", "bias.delivery_skew", "eligible"),)
+
+
+def cross_finding_leaks(records: list[dict]) -> list[str]:
+    """Every group count one finding hides while another finding shows the same count."""
+    by_id = {r["check_id"]: r for r in records}
+    leaks = []
+    for first_id, first_column, second_id, second_column in SAME_COUNTS:
+        if first_id not in by_id or second_id not in by_id:
+            continue
+        key = lambda row: (row.get("campaign_id"), row["attribute"], row["group"])  # noqa: E731
+        first = {key(r): r.get(first_column) for r in group_rows(by_id[first_id])}
+        second = {key(r): r.get(second_column) for r in group_rows(by_id[second_id])}
+        for cell in first.keys() & second.keys():
+            if is_hidden(first[cell]) != is_hidden(second[cell]):
+                leaks.append(
+                    f"{cell}: {first_id} {first_column}={first[cell]!r}, {second_id} {second_column}={second[cell]!r}"
+                )
+    return leaks

@@ -14,7 +14,14 @@ from ethics_review import i18n
 from ethics_review.charts import chart_for
 from ethics_review.charts.common import label
 from ethics_review.runner import run_checks
-from tests.checks.suppression import COUNTS, chart_count_leaks, group_rows, small_cell_leaks, summary_leaks
+from tests.checks.suppression import (
+    COUNTS,
+    chart_count_leaks,
+    cross_finding_leaks,
+    group_rows,
+    small_cell_leaks,
+    summary_leaks,
+)
 from tests.checks.test_bias_checks import people
 from tests.conftest import make_review
 
@@ -98,6 +105,21 @@ def test_every_bias_check_met_the_small_group(run):
 def test_no_group_count_under_k_and_no_derivable_cell_in_findings_json(run):
     _, records = run
     assert [leak for record in records for leak in small_cell_leaks(record)] == []
+
+
+def test_a_count_hidden_in_one_finding_is_hidden_in_every_finding_that_shows_it(run):
+    """Selection parity's selected people are delivery skew's eligible people: each finding alone hides no
+    derivable cell, but a complement one hides and the other shows would give the small cell back."""
+    _, records = run
+    parity = {
+        (r["attribute"], r["group"]): r["selected"] for r in group_rows(_record(records, "bias.selection_parity"))
+    }
+    assert any(v is None for v in parity.values())  # parity hides a complement: the case to protect
+    assert cross_finding_leaks(records) == []
+
+
+def _record(records, check_id):
+    return next(r for r in records if r["check_id"] == check_id)
 
 
 def test_summaries_quote_only_values_the_evidence_shows(run):
@@ -254,6 +276,7 @@ def test_the_demo_run_shows_no_group_count_under_k_and_no_derivable_cell(demo_di
     ratio = lambda v: i18n.format_number(v, "ratio", "en")  # noqa: E731
     labels = {label(f"columns.{c}", "en"): c for c in COUNTS}
     leaks = [leak for record in records for leak in (*small_cell_leaks(record), *summary_leaks(record, ratio))]
+    leaks += cross_finding_leaks(records)
     for finding in findings:
         figure = chart_for(finding, "en")
         leaks += chart_count_leaks(figure.to_plotly_json(), labels) if figure is not None else []

@@ -18,6 +18,7 @@ from typing import Any, Protocol, cast
 import ibis
 import ibis.expr.datatypes as idt
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .. import i18n
@@ -37,7 +38,7 @@ from ..stats import (
     welch_p_value,
     wilson_interval,
 )
-from .common import Check, age_at, build_finding, not_applicable
+from .common import Check, age_at, build_finding, not_applicable, options_for
 
 MISSING_GROUP = "(missing)"
 INSUFFICIENT = "insufficient data"
@@ -280,7 +281,12 @@ PARTS = ("first_part", "second_part")  # an intersection's groups, as lines of i
 
 
 def group_evidence(
-    table: pd.DataFrame, *, count_columns: Sequence[str], k: int, hide_with: Mapping[str, Sequence[str]]
+    table: pd.DataFrame,
+    *,
+    count_columns: Sequence[str],
+    k: int,
+    hide_with: Mapping[str, Sequence[str]],
+    also_hidden: Mapping[str, npt.NDArray[np.bool_]] | None = None,
 ) -> pd.DataFrame:
     """Evidence of counts per group of a sensitive attribute: small cells suppressed, with complementary
     suppression in each campaign and attribute, and, for an intersection ("F × 65+"), in each of its rows and
@@ -297,6 +303,7 @@ def group_evidence(
         hide_with=hide_with,
         partition_by=GROUP_BLOCK,
         margins=[[*GROUP_BLOCK, PARTS[0]], [*GROUP_BLOCK, PARTS[1]]],
+        also_hidden=also_hidden,
     )
     return shown.drop(columns=list(PARTS))
 
@@ -1148,6 +1155,33 @@ def delivery_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
     return table if table.empty else _judge_compared(table, rules, ["delivery_ratio"])
 
 
+def hidden_in_selection_parity(review: Review, audit: Audit, table: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Per row of the delivery table: is this group's count of selected people hidden in selection parity's
+    evidence? Those are delivery skew's eligible people (the same targeting rows), so a complement that parity
+    hides must not be shown here, nor the reverse. Parity is judged with the review's own options, as a run
+    judges it; delivery's eligible cells then need no complement of their own, since parity's hidden cells
+    already leave no line with a single hidden cell."""
+    options = options_for(review, "bias.selection_parity")
+    rules = parity_rules(
+        review.config.bias,
+        reference=options.get("reference"),
+        fail_below=options.get("fail_below", 0.8),
+        warn_below=options.get("warn_below", 0.9),
+    )
+    parity = parity_table(group_counts(audit.population, audit.attributes), rules)
+    if parity.empty or table.empty:
+        return np.zeros(len(table), dtype=bool)
+    shown = parity_evidence(parity, rules.k_anonymity)
+    keys = ["campaign_id", "attribute", "group"]
+    hidden = shown[keys].assign(hidden=shown["selected"].map(_is_hidden_count))
+    rows = table[keys].merge(hidden, on=keys, how="left")
+    return rows["hidden"].fillna(False).to_numpy(dtype=bool)
+
+
+def _is_hidden_count(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or isinstance(value, str)
+
+
 def delivery_skew(
     review: Review,
     *,
@@ -1188,6 +1222,7 @@ def delivery_skew(
             "eligible": ["reached", "share_eligible", "share_reached", "delivery_ratio", "p_value", "p_adjusted"],
             "reached": ["share_reached", "delivery_ratio"],
         },
+        also_hidden={"eligible": hidden_in_selection_parity(review, audit, table)},
     )
     quoted = visible(table, evidence, ["delivery_ratio"])
     # The largest skew either way: 0.5 and 2 are as far from 1.
