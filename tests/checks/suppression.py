@@ -167,13 +167,19 @@ def chart_count_leaks(figure_json: dict, count_labels: dict[str, str], k: int = 
 
 
 # Counts two findings show of the same people: selection parity's selected people of a group are delivery skew's
-# eligible people of that group (the same targeting rows), so one finding hiding a count the other shows gives it
-# back.
-SAME_COUNTS = (("bias.selection_parity", "selected", "bias.delivery_skew", "eligible"),)
+# eligible people of that group (the same targeting rows), and when everyone has a score and an offer, parity's
+# people are those of the score and offer checks; one finding hiding a count the other shows gives it back.
+SAME_COUNTS = (
+    ("bias.selection_parity", "selected", "bias.delivery_skew", "eligible"),
+    ("bias.selection_parity", "n", "bias.score_distribution", "n"),
+    ("bias.selection_parity", "n", "bias.offer_parity", "n"),
+)
 
 
 def cross_finding_leaks(records: list[dict]) -> list[str]:
-    """Every group count one finding hides while another finding shows the same count."""
+    """Every group count one finding hides while another finding shows the same count. A pair of findings is
+    compared only when every group both show has the same count in both: then they count the same people (in the
+    demo, offers go to the selected people only, so offer parity's people are not parity's)."""
     by_id = {r["check_id"]: r for r in records}
     leaks = []
     for first_id, first_column, second_id, second_column in SAME_COUNTS:
@@ -182,7 +188,11 @@ def cross_finding_leaks(records: list[dict]) -> list[str]:
         key = lambda row: (row.get("campaign_id"), row["attribute"], row["group"])  # noqa: E731
         first = {key(r): r.get(first_column) for r in group_rows(by_id[first_id])}
         second = {key(r): r.get(second_column) for r in group_rows(by_id[second_id])}
-        for cell in first.keys() & second.keys():
+        both = first.keys() & second.keys()
+        shown = [c for c in both if not is_hidden(first[c]) and not is_hidden(second[c])]
+        if any(first[c] != second[c] for c in shown):
+            continue
+        for cell in both:
             if is_hidden(first[cell]) != is_hidden(second[cell]):
                 leaks.append(
                     f"{cell}: {first_id} {first_column}={first[cell]!r}, {second_id} {second_column}={second[cell]!r}"

@@ -802,6 +802,7 @@ def score_distribution(
         count_columns=["n"],
         k=rules.k_anonymity,
         hide_with={"n": ["mean_score", "ratio_to_overall", "ks_distance", "mean_difference", "p_value", "p_adjusted"]},
+        also_hidden={"n": hidden_in_selection_parity(review, audit, table, "n")},
     )
     quoted = visible(table, evidence, ["ks_distance"])
     worst = worst_row(quoted, "ks_distance", ascending=False)
@@ -892,6 +893,7 @@ def offer_parity(
         hide_with={
             "n": ["mean_offer", "sd_offer", "ratio_to_overall", "offer_ratio", "difference", "p_value", "p_adjusted"]
         },
+        also_hidden={"n": hidden_in_selection_parity(review, audit, table, "n")},
     )
     quoted = visible(table, evidence, ["offer_ratio"])
     worst = worst_row(quoted, "offer_ratio")
@@ -1155,12 +1157,14 @@ def delivery_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
     return table if table.empty else _judge_compared(table, rules, ["delivery_ratio"])
 
 
-def hidden_in_selection_parity(review: Review, audit: Audit, table: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    """Per row of the delivery table: is this group's count of selected people hidden in selection parity's
-    evidence? Those are delivery skew's eligible people (the same targeting rows), so a complement that parity
-    hides must not be shown here, nor the reverse. Parity is judged with the review's own options, as a run
-    judges it; delivery's eligible cells then need no complement of their own, since parity's hidden cells
-    already leave no line with a single hidden cell."""
+def hidden_in_selection_parity(review: Review, audit: Audit, table: pd.DataFrame, column: str) -> npt.NDArray[np.bool_]:
+    """Per row of another bias check's table: does its count `column` equal a count of the same group that
+    selection parity's evidence hides (its people `n` or its selected people)? Other checks count the same
+    targeting rows (delivery skew's eligible are parity's selected; the people with a score or an offer are
+    parity's people, or its selected people, when everyone of them has one), so a complement that parity hides
+    must not be shown there. Parity is judged with the review's own options, as a run judges it; the other check
+    then needs no complement of its own for that count where all its counts are parity's, since parity's hidden
+    cells already leave no line with a single hidden cell."""
     options = options_for(review, "bias.selection_parity")
     rules = parity_rules(
         review.config.bias,
@@ -1173,9 +1177,16 @@ def hidden_in_selection_parity(review: Review, audit: Audit, table: pd.DataFrame
         return np.zeros(len(table), dtype=bool)
     shown = parity_evidence(parity, rules.k_anonymity)
     keys = ["campaign_id", "attribute", "group"]
-    hidden = shown[keys].assign(hidden=shown["selected"].map(_is_hidden_count))
-    rows = table[keys].merge(hidden, on=keys, how="left")
-    return rows["hidden"].fillna(False).to_numpy(dtype=bool)
+    known = parity[keys].assign(
+        **{f"{c}_parity": parity[c] for c in ("n", "selected")},
+        **{f"{c}_hidden": shown[c].map(_is_hidden_count) for c in ("n", "selected")},
+    )
+    rows = table[[*keys, column]].merge(known, on=keys, how="left")
+    hidden = np.zeros(len(table), dtype=bool)
+    for count in ("n", "selected"):
+        same = (pd.to_numeric(rows[column], errors="coerce") == rows[f"{count}_parity"]).to_numpy(dtype=bool)
+        hidden |= same & rows[f"{count}_hidden"].fillna(False).to_numpy(dtype=bool)
+    return hidden
 
 
 def _is_hidden_count(value: object) -> bool:
@@ -1222,7 +1233,7 @@ def delivery_skew(
             "eligible": ["reached", "share_eligible", "share_reached", "delivery_ratio", "p_value", "p_adjusted"],
             "reached": ["share_reached", "delivery_ratio"],
         },
-        also_hidden={"eligible": hidden_in_selection_parity(review, audit, table)},
+        also_hidden={"eligible": hidden_in_selection_parity(review, audit, table, "eligible")},
     )
     quoted = visible(table, evidence, ["delivery_ratio"])
     # The largest skew either way: 0.5 and 2 are as far from 1.
