@@ -20,19 +20,16 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from tqdm import tqdm
 
 from . import __version__
 from .engine import close, fetch
 from .errors import DataError, ReviewInputError
 from .findings import STATUSES, Status, status_counts, worst
-from .report import ReportError, finding_link, run_report, write_batch_index
+from .report import finding_link, package_schema, run_report, validate_record, write_batch_index
 from .review import open_review
 from .work import order_of_work
 
@@ -375,20 +372,13 @@ def summary_record(rows: Sequence[BatchRow], *, by: str | None, lang: str) -> di
     }
 
 
-@cache
 def summary_schema() -> dict[str, Any]:
-    text = resources.files("ethics_review").joinpath("schema", "batch-summary.schema.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    return package_schema("batch-summary.schema.json")
 
 
 def validate_summary(record: Mapping[str, Any]) -> None:
     """summary.json must match the schema shipped with the kit before it is written."""
-
-    errors = sorted(Draft202012Validator(summary_schema()).iter_errors(record), key=lambda e: list(e.path))
-    if errors:
-        lines = [f"  at /{'/'.join(str(p) for p in e.path)}: {e.message[:300]}" for e in errors[:10]]
-        raise ReportError(f"summary.json does not match its schema ({len(errors)} problem(s)):\n" + "\n".join(lines))
+    validate_record(record, "batch-summary.schema.json", SUMMARY_FILE)
 
 
 def write_summary(out: Path, record: Mapping[str, Any]) -> Path:

@@ -27,7 +27,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from html import escape
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,7 +35,7 @@ from . import i18n, legal, notebooks, pages
 from .engine import close
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
-from .paths import report_template_dir, templates_dir
+from .paths import package_json, report_template_dir, templates_dir
 from .pdf import find_chromium, write_pdf
 from .prepared import FOLDER as PREPARED_FOLDER
 from .prepared import can_prepare, open_prepared, restrict_to_country, write_prepared
@@ -444,20 +443,28 @@ def merge_parts(parts: Mapping[str, Mapping[str, Any]], *, areas: Sequence[str])
 
 
 @cache
-def findings_schema() -> dict[str, Any]:
-    text = resources.files("ethics_review").joinpath("schema", "findings.schema.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
+def package_schema(name: str) -> dict[str, Any]:
+    """A JSON schema shipped with the kit (`schema/<name>`), read once."""
+    schema: dict[str, Any] = package_json("schema", name)
     return schema
 
 
-def validate_findings(record: Mapping[str, Any]) -> None:
-    """findings.json must match the schema shipped with the kit before it is written."""
+def findings_schema() -> dict[str, Any]:
+    return package_schema("findings.schema.json")
+
+
+def validate_record(record: Mapping[str, Any], schema: str, file_name: str) -> None:
+    """A record must match the schema shipped with the kit (`schema`) before it is written as `file_name`."""
     from jsonschema import Draft202012Validator  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
-    errors = sorted(Draft202012Validator(findings_schema()).iter_errors(record), key=lambda e: list(e.path))
+    errors = sorted(Draft202012Validator(package_schema(schema)).iter_errors(record), key=lambda e: list(e.path))
     if errors:
         lines = [f"  at /{'/'.join(str(p) for p in e.path)}: {e.message[:300]}" for e in errors[:10]]
-        raise ReportError(f"findings.json does not match its schema ({len(errors)} problem(s)):\n" + "\n".join(lines))
+        raise ReportError(f"{file_name} does not match its schema; problems found: {len(errors)}\n" + "\n".join(lines))
+
+
+def validate_findings(record: Mapping[str, Any]) -> None:
+    validate_record(record, "findings.schema.json", FINDINGS_FILE)
 
 
 def write_findings(out: Path, record: Mapping[str, Any]) -> Path:
