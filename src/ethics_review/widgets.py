@@ -307,7 +307,10 @@ def check_panel(
     lang = review.lang
     notes = {name: w.HTML() for name in controls if name in THRESHOLD_OPTIONS}
     reset = w.Button(
-        description=pages.label("widgets.reset", lang), tooltip=pages.label("widgets.reset_hint", lang), icon="undo"
+        description=pages.label("widgets.reset", lang),
+        tooltip=pages.label("widgets.reset_hint", lang),
+        icon="undo",
+        layout=w.Layout(width="auto"),  # the default width cuts the French label ("Revenir aux ré…")
     )
     built = CheckPanel(
         box=w.VBox(),
