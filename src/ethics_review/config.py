@@ -100,9 +100,10 @@ ENGINE_BACKENDS = ("duckdb", "pyspark", "spark-connect")
 
 
 class EngineConfig(_Strict):
-    """Where the review computes (DESIGN.md "The engine"). `engine: duckdb` (the default, embedded), `pyspark`
-    (a local Spark session: `master`, `conf`), `spark-connect` (a Spark Connect server at `url`, sc://...), or
-    any Ibis connection `url` such as postgres://user@host/db. The CLI's --engine overrides it."""
+    """Where the review computes (DESIGN.md "The engine"). `engine: duckdb` (the default, embedded; `conf`: DuckDB
+    settings such as memory_limit and threads), `pyspark` (a local Spark session: `master`, `conf`),
+    `spark-connect` (a Spark Connect server at `url`, sc://...), or any Ibis connection `url` such as
+    postgres://user@host/db. The CLI's --engine overrides it."""
 
     backend: Literal["duckdb", "pyspark", "spark-connect"] | None = None
     url: str | None = None
@@ -132,8 +133,10 @@ class EngineConfig(_Strict):
             raise ValueError(f"{self.backend} takes no url; for a database write only `url:`")
         if self.backend is None and not self.url:
             raise ValueError(f"name a backend ({', '.join(ENGINE_BACKENDS)}) or an Ibis connection url")
-        if (self.conf or self.master != "local[*]") and self.backend != "pyspark":
-            raise ValueError("`master` and `conf` apply to backend: pyspark only")
+        if self.master != "local[*]" and self.backend != "pyspark":
+            raise ValueError("`master` applies to backend: pyspark only")
+        if self.conf and self.backend not in {"pyspark", "duckdb"}:
+            raise ValueError("`conf` applies to backend: pyspark (Spark settings) or duckdb (DuckDB settings) only")
         return self
 
     @property

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import contract, i18n, register
+from . import contract, engine, i18n, register
 from .checks import CHECKS
-from .config import BiasConfig, Exemption, ReviewConfig
+from .config import BiasConfig, EngineConfig, Exemption, ReviewConfig
 from .demo import generate
 from .errors import ReviewInputError
 from .findings import Finding
@@ -148,12 +148,19 @@ def data_contract_markdown() -> str:
             rows = [(f"`{k}`", f"`{v}`") for k, v in sorted(mapping.items(), key=lambda kv: str(kv[0]))]
             lines += [f"### {name}", "", *_table(("written as", "read as"), rows), ""]
     lines += ["## The review config (`review.yaml`)", "", "Unknown keys are an error.", ""]
-    for title, model in (("top level", ReviewConfig), ("`bias:`", BiasConfig), ("`exemptions.<purpose>:`", Exemption)):
+    models = (
+        ("top level", ReviewConfig),
+        ("`bias:`", BiasConfig),
+        ("`exemptions.<purpose>:`", Exemption),
+        ("`engine:`", EngineConfig),
+    )
+    for title, model in models:
         rows = [
             (f"`{name}`", _type_name(field.annotation), _default(field.default))
             for name, field in model.model_fields.items()
         ]
         lines += [f"### {title}", "", *_table(("key", "type", "default"), rows), ""]
+    lines += [ENGINE_MEMORY_TEXT.format(**_engine_memory_figures()), ""]
     lines += [
         "## What a run writes (`--out DIR`)",
         "",
@@ -203,6 +210,31 @@ def _flat(mapping: dict[Any, Any]) -> dict[Any, Any]:
         else:
             flat[key] = value
     return flat
+
+
+ENGINE_MEMORY_TEXT = (
+    "`conf` holds Spark settings (`pyspark`) or DuckDB settings (`duckdb`, e.g. `{{memory_limit: 2GB, threads: 2}}`). "
+    "Each DuckDB connection of a review is bounded by `memory_limit`: by default {budget} GiB for the whole report "
+    "(at most {share:.0%} of the machine's memory) shared by the {connections} connections a report runs at once "
+    "(the command and two notebook kernels), that is {per_connection} MiB each on a machine of {machine} GiB; "
+    "`{env}` (e.g. `2GB`) overrides it and review.yaml's `memory_limit`. What does not fit is spilled to disk: into "
+    "the report's private staging folder (removed at the end of the run), or, for a connection without one (a "
+    "notebook opened in JupyterLab, the command while it validates the inputs), into a private folder of the "
+    "user's cache folder (`~/.cache/ethics-review` on Linux), removed when the connection closes. The kit sets "
+    "`temp_directory` and the time zone itself."
+)
+
+
+def _engine_memory_figures() -> dict[str, Any]:
+    machine = 24 * 2**30  # a fixed example machine, so that the generated page does not depend on where it runs
+    return {
+        "budget": engine.REVIEW_MEMORY_BUDGET // 2**30,
+        "share": engine.MACHINE_SHARE,
+        "connections": engine.CONCURRENT_CONNECTIONS,
+        "per_connection": engine.default_memory_limit(machine) // 2**20,
+        "machine": machine // 2**30,
+        "env": engine.MEMORY_LIMIT_ENV,
+    }
 
 
 def _type_name(annotation: Any) -> str:

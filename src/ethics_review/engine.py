@@ -83,9 +83,10 @@ def parse_engine(value: Any, *, source: str = "--engine") -> EngineConfig:
         ) from None
 
 
-def connect(spec: EngineConfig | None = None) -> BaseBackend:
+def connect(spec: EngineConfig | None = None, *, spill_dir: Path | None = None) -> BaseBackend:
     """A connection to the engine `spec` names, in UTC. A missing library, an unreachable server or a refused
-    login is a ConfigError (exit 2) with the fix."""
+    login is a ConfigError (exit 2) with the fix. An embedded DuckDB is bounded in memory and spills into
+    `spill_dir` (see bound_duckdb_memory)."""
     spec = spec or DEFAULT
     if spec.url and urlsplit(spec.url).password:
         raise ConfigError(
@@ -96,6 +97,7 @@ def connect(spec: EngineConfig | None = None) -> BaseBackend:
     kind = spec.kind
     if kind == "duckdb" and spec.url is None:
         con = ibis.duckdb.connect()
+        bound_duckdb_memory(con, spec, spill_dir=spill_dir)
     elif kind in {"pyspark", "spark-connect"}:
         # The session first: it checks PySpark and Java, which loading Ibis's PySpark backend would not.
         session = _spark_session(spec) if kind == "pyspark" else _spark_connect_session(spec)
@@ -106,6 +108,97 @@ def connect(spec: EngineConfig | None = None) -> BaseBackend:
     return con
 
 
+# --- DuckDB's memory -----------------------------------------------------------------------------------------------
+
+# DuckDB takes 80% of the machine's memory per connection by default, and a report runs several connections (the
+# command, which validates the inputs, and a notebook kernel per area, up to report.MAX_PARALLEL_NOTEBOOKS at once):
+# each is bounded instead, and what does not fit is spilled to disk (DuckDB's temp_directory).
+MEMORY_LIMIT_ENV = "ETHICS_REVIEW_MEMORY_LIMIT"  # e.g. 2GB: each DuckDB connection's memory_limit on this machine
+REVIEW_MEMORY_BUDGET = 3 * 2**30  # kit default: the DuckDB memory of a whole report (issue 12: 10M contacts, 4 GB)
+MACHINE_SHARE = 0.5  # ... and never more than half of the machine's memory: Python, pandas and Jupyter need theirs
+CONCURRENT_CONNECTIONS = 3  # the command's connection and two notebook kernels (report.MAX_PARALLEL_NOTEBOOKS)
+MIN_MEMORY_LIMIT = 256 * 2**20  # below this DuckDB spills even the consent checks' small hash tables
+# Settings the kit owns: the time zone (UTC, use_utc) and where personal data spills (the staging folder).
+KIT_OWNED_DUCKDB_SETTINGS = frozenset({"timezone", "temp_directory"})
+SPILL_PREFIX = "ethics-review-spill-"
+
+
+def default_memory_limit(machine_bytes: int | None = None) -> int:
+    """The kit's memory_limit of one DuckDB connection, in bytes: the review's budget (REVIEW_MEMORY_BUDGET, at
+    most half of the machine) shared by the connections a report runs at once."""
+    machine = machine_bytes if machine_bytes is not None else _machine_memory()
+    budget = min(REVIEW_MEMORY_BUDGET, int(machine * MACHINE_SHARE)) if machine else REVIEW_MEMORY_BUDGET
+    return max(MIN_MEMORY_LIMIT, budget // CONCURRENT_CONNECTIONS)
+
+
+def duckdb_settings(spec: EngineConfig | None = None) -> dict[str, str]:
+    """The DuckDB settings of a connection: the kit's memory_limit, then review.yaml's `engine: {backend: duckdb,
+    conf: {...}}`, then ETHICS_REVIEW_MEMORY_LIMIT (the machine's say wins over the review's)."""
+    conf = {str(k).lower(): v for k, v in (spec.conf if spec is not None else {}).items()}
+    owned = sorted(KIT_OWNED_DUCKDB_SETTINGS & set(conf))
+    if owned:
+        raise ConfigError(
+            f"engine.conf sets {', '.join(owned)}, which the kit sets itself (UTC; spilling into the report's "
+            "private staging folder)",
+            fix=f"remove {', '.join(owned)} from engine.conf in review.yaml",
+        )
+    settings = {"memory_limit": f"{default_memory_limit() // 2**20}MiB"}
+    settings.update({key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in conf.items()})
+    from_env = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if from_env:
+        settings["memory_limit"] = from_env
+    return settings
+
+
+def bound_duckdb_memory(con: BaseBackend, spec: EngineConfig | None = None, *, spill_dir: Path | None = None) -> None:
+    """Apply duckdb_settings to `con` and choose where it spills:
+    - `spill_dir` (the report's prepared folder, prepared.spill_dir: private, removed with the personal data);
+    - otherwise a private folder (mode 0700) of the user's cache folder, removed when the process ends: the
+      command's connection validates the inputs before the staging folder exists, and a notebook opened in
+      JupyterLab has none. Never the system's temporary folder (often memory itself, and shared) nor the review's
+      folder (DuckDB's default, `.tmp` in the current folder)."""
+    for key, value in duckdb_settings(spec).items():
+        try:
+            con.raw_sql(f"SET {_setting_name(key)} = '{value.replace(chr(39), chr(39) * 2)}'")
+        except Exception as exc:  # noqa: BLE001 - DuckDB names an unknown setting or a bad value its own way
+            source = (
+                f"{MEMORY_LIMIT_ENV}={value}" if key == "memory_limit" and os.environ.get(MEMORY_LIMIT_ENV) else key
+            )
+            raise ConfigError(
+                f"DuckDB refused the setting {source}: {_first_line(exc)}",
+                fix="correct engine.conf in review.yaml (DuckDB settings, e.g. memory_limit: 2GB, threads: 2) "
+                f"or {MEMORY_LIMIT_ENV}",
+            ) from None
+    folder = spill_dir if spill_dir is not None else _private_spill_folder()
+    con.raw_sql(f"SET temp_directory = '{str(folder).replace(chr(39), chr(39) * 2)}'")
+
+
+def _setting_name(key: str) -> str:
+    if not key.replace("_", "").isalnum():
+        raise ConfigError(f"engine.conf: '{key}' is not a DuckDB setting name", fix="use names such as memory_limit")
+    return key
+
+
+def _private_spill_folder() -> Path:
+    """A folder of its own for one connection's spill, in the user's cache folder (itself mode 0700). DuckDB
+    creates it when it first spills and removes it when the connection closes; the process removes it at exit."""
+    import platformdirs  # noqa: PLC0415 - only where a connection has no staging folder to spill into
+
+    parent = Path(platformdirs.user_cache_dir("ethics-review"))
+    parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    parent.chmod(0o700)  # the kit's own cache folder: spilled rows are personal data
+    folder = parent / f"{SPILL_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def _machine_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: the budget alone
+        return 0
+
+
 def _connect_url(spec: EngineConfig) -> BaseBackend:
     assert spec.url is not None
     url = spec.url
@@ -114,7 +207,7 @@ def _connect_url(spec: EngineConfig) -> BaseBackend:
         url = "postgres://" + url.split("://", 1)[1]  # Ibis names the backend `postgres`
     shown = _without_password(spec.url)
     try:
-        return ibis.connect(url)
+        con = ibis.connect(url)
     except ModuleNotFoundError as exc:
         raise ConfigError(
             f"the engine {shown} needs the Python package '{exc.name}', which is not installed",
@@ -128,6 +221,9 @@ def _connect_url(spec: EngineConfig) -> BaseBackend:
             fix="check the url under engine: in review.yaml or --engine (scheme, host, port, "
             "database, user), and that the server is running",
         ) from None
+    if con.name == "duckdb":  # duckdb:///file.duckdb (or duckdb:// in memory): bounded alike
+        bound_duckdb_memory(con, spec)
+    return con
 
 
 def _spark_session(spec: EngineConfig) -> Any:

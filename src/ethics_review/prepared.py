@@ -8,6 +8,7 @@ validating the inputs again; the fingerprints are those of the files the report 
 
 The folder holds personal data: it lives in the staging folder only (mode 0700, beside --out, never in the
 system's temporary folder) and the report removes it before the report is moved into place, also when a run fails.
+The DuckDB connections that read it (the notebooks', and the command's while they run) spill into it too.
 A database engine (PostgreSQL, another Ibis URL) reads its own tables in place, and the kit never copies a user's
 records out of it: there is nothing to prepare, and the notebooks open the review themselves.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from .review import InputFingerprint, Notice, Review, with_overrides
 FOLDER = ".prepared"  # inside the report's staging folder; removed before the report is moved into place
 META_FILE = "review.json"
 FORMAT = 1  # the layout of review.json; a notebook refuses a folder of another layout
+SPILL_PREFIX = "spill-"  # a connection's spill folder inside the prepared folder (spill_dir)
 INPUTS_MIMETYPE = "application/vnd.ethics-review.inputs+json"  # kept in the executed notebook, drawn by no page
 
 
@@ -118,7 +121,7 @@ def open_prepared(
             fix="run the report again, or set the notebook's `prepared` parameter to None",
         )
     config = with_overrides(ReviewConfig.model_validate(meta["config"]), as_of=as_of, lang=lang, engine=engine)
-    con = con or engines.connect(config.engine)
+    con = con or engines.connect(config.engine, spill_dir=spill_dir(folder))
     tables = {}
     for name, file_name in meta["tables"].items():
         path = folder / file_name
@@ -136,6 +139,13 @@ def open_prepared(
             None if meta["assessment"] is None else answers_from_records(meta["assessment"], source="assessment")
         ),
     )
+
+
+def spill_dir(folder: Path) -> Path:
+    """Where one connection that reads the prepared tables spills what does not fit in its memory_limit
+    (engine.bound_duckdb_memory): a folder of its own in the prepared folder (created by DuckDB when it first
+    spills), so that it is private and removed with the prepared tables, also when a kernel is killed."""
+    return folder.resolve() / f"{SPILL_PREFIX}{uuid.uuid4().hex[:12]}"
 
 
 def inputs_output(review: Review) -> dict[str, Any]:
