@@ -142,7 +142,12 @@ def duckdb_settings(spec: EngineConfig | None = None) -> dict[str, str]:
             "private staging folder)",
             fix=f"remove {', '.join(owned)} from engine.conf in review.yaml",
         )
-    settings = {"memory_limit": f"{default_memory_limit() // 2**20}MiB"}
+    settings = {
+        "memory_limit": f"{default_memory_limit() // 2**20}MiB",
+        # Keeping the input's row order makes DuckDB buffer what it writes (the report's prepared Parquet) and runs
+        # it out of memory under a small limit; no result of the kit depends on row order (groupings are sorted).
+        "preserve_insertion_order": "false",
+    }
     settings.update({key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in conf.items()})
     from_env = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
     if from_env:
