@@ -280,6 +280,20 @@ def test_stale_grants_in_force_at_as_of_are_counted_apart():
     assert finding.status == "pass" and finding.metric["stale_consents_in_force"] == 1
 
 
+def test_a_withdrawal_at_the_same_instant_as_a_grant_leaves_no_stale_grant_in_force():
+    review = review_of(
+        [("C1", "A", "email", "2026-02-01")],
+        [
+            GRANT,
+            ("C2", "personalised_ads", "granted", "2026-01-01 09:00:00"),
+            ("C2", "personalised_ads", "withdrawn", "2026-01-01 09:00:00"),  # same instant: the withdrawal wins
+            ("C3", "personalised_ads", "withdrawn", "2025-06-01"),
+            ("C3", "personalised_ads", "granted", "2026-01-01"),  # granted again after a withdrawal: in force
+        ],
+    )
+    assert freshness(review).metric["stale_consents_in_force"] == 1  # C3 only
+
+
 def test_sends_without_consent_are_not_applicable_here():
     finding = freshness(
         review_of([("C1", "A", "email", "2026-02-01")], [("C2", "email_marketing", "granted", "2026-01-01")])

@@ -483,14 +483,19 @@ def _stale_in_force(review: Review, ages: Mapping[str, int], purpose: str | None
         consents = consents.filter(consents.purpose == purpose)
     as_of = ibis.literal(review.as_of)
     consents = consents.filter(consents.recorded_at.date() <= as_of)
-    pair = ibis.window(group_by=["contact_id", "purpose"])
-    last = consents.mutate(last_at=consents.recorded_at.max().over(pair))
-    last = last.filter(last.recorded_at == last.last_at)
-    # At equal timestamps a withdrawal or refusal wins, as in consent_state_at_send.
-    pairs = last.group_by(["contact_id", "purpose"]).agg(
-        last_at=last.last_at.max(), not_granted=_count(last.status != "granted")
+    # One grouping, no window over the whole log: a window partitioned by pair does not spill to disk, and ran out
+    # of memory under the kit's memory_limit (engine.bound_duckdb_memory). The latest event is a grant when the
+    # latest grant is the latest event and no other status is as recent: at equal timestamps a withdrawal or
+    # refusal wins, as in consent_state_at_send.
+    pairs = consents.group_by(["contact_id", "purpose"]).agg(
+        last_at=consents.recorded_at.max(),
+        last_granted_at=consents.recorded_at.max(where=consents.status == "granted"),
+        last_not_granted_at=consents.recorded_at.max(where=consents.status != "granted"),
     )
-    pairs = pairs.filter(pairs.not_granted == 0)
+    pairs = pairs.filter(
+        (pairs.last_granted_at == pairs.last_at)
+        & (pairs.last_not_granted_at.isnull() | (pairs.last_not_granted_at < pairs.last_at))
+    )
     stale = pairs.filter(more_than_months_after(as_of, pairs.last_at, _max_age(pairs.purpose, ages)))
     return _int(fetch(stale.count()))
 
