@@ -126,6 +126,12 @@ def plural(count: Any, forms: str, lang: str) -> str:
     return named.get(category, named["other"])
 
 
+def counted(count: int, forms: str, lang: str) -> str:
+    """ "1 run", "2 runs", "12,345 rows": a count in `lang` and the word of `forms` that agrees with it. The CLI's
+    errors are English sentences built in code; they word their counts with this, never with "run(s)"."""
+    return f"{format_number(count, 'int', lang)} {plural(count, forms, lang)}"
+
+
 def _pick(node: Any, lang: str, where: str) -> str:
     if isinstance(node, dict) and lang in node:
         return str(node[lang])
