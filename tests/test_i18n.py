@@ -276,3 +276,56 @@ def test_no_catalogue_text_builds_a_plural_by_hand():
 )
 def test_a_count_in_an_english_message_agrees_with_its_word(count, words):
     assert i18n.counted(count, "run|runs", "en") == words
+
+
+# --- sentences name evidence values as the tables and charts show them ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "raw", "fr", "en"),
+    [
+        ("attribute", "age_band", "tranche d'âge", "age band"),
+        ("attribute", "gender × age_band", "genre × tranche d'âge", "gender × age band"),
+        ("group", "F × 65+", "femmes × 65 ans et plus", "women × 65 and over"),
+        ("group", "(missing)", "(non renseigné)", "(missing)"),
+        ("attribute", "marital", "marital", "marital"),  # the user's own column: its name as written
+        ("group", "divorced", "divorced", "divorced"),
+        ("group", None, "", ""),
+    ],
+)
+def test_a_sentence_names_an_evidence_value_as_the_report_shows_it(column, raw, fr, en):
+    assert (i18n.word(column, raw, "fr"), i18n.word(column, raw, "en")) == (fr, en)
+
+
+def test_a_summary_placeholder_can_ask_for_the_word_of_an_evidence_value():
+    summary = i18n.text(
+        "bias.selection_parity",
+        "summary.fail",
+        "fr",
+        failed_comparisons=1,
+        campaign="NOEL26-EMAIL",
+        group="65+",
+        attribute="age_band",
+        reference_group="45-54",
+        ratio=0.44,
+    )
+    assert summary.endswith(
+        "le groupe « 65 ans et plus » (tranche d'âge) est sélectionné à 0,44 fois le taux du groupe de référence "
+        "« 45-54 ans »."
+    )
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_flagged_recommendation_opens_with_the_role_that_acts_first(lang):
+    """The scorecard's "who acts" column reads the role before the first colon (work.next_step): a role too long
+    or with a colon inside leaves the column empty."""
+    from ethics_review.work import next_step
+
+    missing = [
+        f"{check_id} {status}"
+        for check_id in CHECKS
+        for status in ("fail", "warn")
+        if (text := i18n.catalogue()[check_id]["recommendation"].get(status, {}).get(lang)) is not None
+        and next_step(text).owner is None
+    ]
+    assert missing == []
