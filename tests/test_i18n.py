@@ -145,7 +145,6 @@ def test_english_references_only_write_out_their_dates():
         ("lag", "> 90 days", "plus de 90 jours", "over 90 days"),
         ("inactive", "> 60 months", "plus de 60 mois", "over 60 months"),
         ("group", "under 18", "moins de 18 ans", "under 18"),
-        ("group", "F × 65+", "femmes × 65 ans et plus", "women × 65 and over"),
         ("reference_group", "(missing)", "(non renseigné)", "(missing)"),
         ("explanation", "filled", "rempli", "filled"),
         ("human_oversight", "empty", "vide", "empty"),
@@ -286,7 +285,6 @@ def test_a_count_in_an_english_message_agrees_with_its_word(count, words):
     [
         ("attribute", "age_band", "tranche d'âge", "age band"),
         ("attribute", "gender × age_band", "genre × tranche d'âge", "gender × age band"),
-        ("group", "F × 65+", "femmes × 65 ans et plus", "women × 65 and over"),
         ("group", "(missing)", "(non renseigné)", "(missing)"),
         ("attribute", "marital", "marital", "marital"),  # the user's own column: its name as written
         ("group", "divorced", "divorced", "divorced"),
@@ -313,6 +311,71 @@ def test_a_summary_placeholder_can_ask_for_the_word_of_an_evidence_value():
         "le groupe « 65 ans et plus » (tranche d'âge) est sélectionné à 0,44 fois le taux du groupe de référence "
         "« 45-54 ans »."
     )
+
+
+# --- a group is worded by its attribute: the kit words only the groups it defines -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attribute", "raw", "fr", "en"),
+    [
+        ("gender", "F", "femmes", "women"),
+        ("gender", "M", "hommes", "men"),
+        ("age_band", "18-24", "18-24 ans", "18-24"),
+        ("age_band", "65+", "65 ans et plus", "65 and over"),
+        ("gender × age_band", "F × 65+", "femmes × 65 ans et plus", "women × 65 and over"),
+        ("gender × age_band", "(missing) × under 18", "(non renseigné) × moins de 18 ans", "(missing) × under 18"),
+        # the intersection of a canonical attribute and the user's own: only the canonical part is worded
+        ("gender × marital", "F × M", "femmes × M", "women × M"),
+        ("marital × gender", "1-5 × M", "1-5 × hommes", "1-5 × men"),
+        # the kit's own labels read in words whatever the attribute
+        ("marital", "(missing)", "(non renseigné)", "(missing)"),
+        (None, "under 18", "moins de 18 ans", "under 18"),
+    ],
+)
+def test_a_group_is_worded_by_its_attribute(attribute, raw, fr, en):
+    for column in i18n.GROUP_COLUMNS:
+        assert (i18n.value(column, raw, "fr", attribute), i18n.value(column, raw, "en", attribute)) == (fr, en)
+
+
+# A user's `marital` coded M (married), F (formerly married), a band "1-5" of years married, a group "pass":
+# words the catalogue has for gender, age bands and statuses would put a wrong translation on the user's data.
+MARITAL_GROUPS = ("M", "F", "1-5", "65+", "pass", "yes", "email", "unknown", "profiling", "M × F")
+
+
+@pytest.mark.parametrize("raw", MARITAL_GROUPS)
+@pytest.mark.parametrize("attribute", ["marital", "marital × marital", None])
+def test_a_group_of_the_users_own_attribute_reads_as_written(raw, attribute):
+    for lang in i18n.LANGUAGES:
+        for column in i18n.GROUP_COLUMNS:
+            assert i18n.value(column, raw, lang, attribute) is None, (column, raw, lang, attribute)
+            assert i18n.word(column, raw, lang, attribute) == raw
+
+
+def test_a_sentence_words_a_group_by_the_attribute_it_names():
+    def worst(attribute, group, reference_group):
+        return i18n.text(
+            "bias.selection_parity",
+            "summary.fail",
+            "fr",
+            failed_comparisons=1,
+            campaign="NOEL26-EMAIL",
+            group=group,
+            attribute=attribute,
+            reference_group=reference_group,
+            ratio=0.44,
+        )
+
+    assert worst("marital", "M", "F").endswith(
+        "le groupe « M » (marital) est sélectionné à 0,44 fois le taux du groupe de référence « F »."
+    )
+    assert worst("marital", "1-5", "pass").endswith(
+        "le groupe « 1-5 » (marital) est sélectionné à 0,44 fois le taux du groupe de référence « pass »."
+    )
+    assert worst("gender", "F", "M").endswith(
+        "le groupe « femmes » (genre) est sélectionné à 0,44 fois le taux du groupe de référence « hommes »."
+    )
+    assert "le groupe « femmes × M » (genre × marital)" in worst("gender × marital", "F × M", "M × M")
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)

@@ -44,6 +44,10 @@ def test_a_french_panel_names_attributes_and_groups_as_the_report_does():
     assert attribute.options[1:] == (("tranche d'âge", "age_band"), ("marital", "marital"))
     assert widgets._reference_label((("gender", "F"),), "fr") == "genre = femmes"
     assert widgets._reference_label((("marital", "(missing)"),), "fr") == "marital = (non renseigné)"
+    # the user's `marital` coded M and F: its groups as written, never the gender words
+    assert widgets._reference_label((("marital", "M"),), "fr") == "marital = M"
+    assert widgets._reference_label((("marital", "F"), ("gender", "F")), "fr") == "marital = F, genre = femmes"
+    assert widgets._reference_label((("gender × marital", "F × 1-5"),), "fr") == "genre × marital = femmes × 1-5"
 
 
 def test_every_check_with_a_campaign_option_gets_a_panel(demo_review, findings):

@@ -271,7 +271,7 @@ def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str, *, check_id: str
                 css = ' class="er-num"' if numeric or (isinstance(value, str) and value.startswith("<")) else ""
                 written_in = _cell_language(row, column, lang)
                 css += f' lang="{e(written_in)}"' if written_in != lang else ""
-                cells.append(f"<td{css}>{e(charts.format_value(value, column, lang))}</td>")
+                cells.append(f"<td{css}>{e(charts.format_value(value, column, lang, row.get('attribute')))}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     table = (
         f'<div class="er-scroll"><table class="er-table er-evidence"><thead><tr>{head}</tr></thead>'

@@ -197,7 +197,7 @@ def _threshold_slider(review: Review, finding: Finding, option: str, configured:
 
 def _reference_label(reference: tuple[tuple[str, str], ...], lang: str) -> str:
     """ "genre = femmes": a named reference group as the report's tables word its attribute and group."""
-    return ", ".join(f"{i18n.word('attribute', a, lang)} = {i18n.word('group', g, lang)}" for a, g in reference)
+    return ", ".join(f"{i18n.word('attribute', a, lang)} = {i18n.word('group', g, lang, a)}" for a, g in reference)
 
 
 def controls_for(
