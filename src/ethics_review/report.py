@@ -88,7 +88,7 @@ def run_report(
     progress: bool | Callable[[int], Any] = True,
     campaign: str | None = None,
     country: str | None = None,
-    jobs: int = 1,
+    jobs: int = MAX_PARALLEL_NOTEBOOKS,
     cell_timeout: int | None = CELL_TIMEOUT,
     history: str | Path | None = None,
     pdf: bool = False,
@@ -154,6 +154,7 @@ def run_report(
                 close(review.con)
                 review = open_prepared(prepared)
         failures: dict[str, str] = {}
+        rendered: dict[str, Path] = {}  # area -> its page, rendered as soon as its notebook ended
 
         def execute(area: str) -> Path:
             steps.set_postfix_str(f"running {area}")
@@ -172,6 +173,12 @@ def run_report(
                 )
                 target = out / f"{area}.ipynb"
             steps.update()
+            if target.is_file() and pages.part_path(out / PARTS_DIR, area).is_file():
+                # Its page now, while the other kernel runs. The page header holds only what every part shares
+                # (merge_parts checks that they agree), so the part gives the same page as the merged record.
+                steps.set_postfix_str(f"rendering {area}")
+                rendered[area] = render_area_page(target, area, read_part(out, area))
+                steps.update()
             return target
 
         judged = review.with_options(as_of=review.as_of, lang=review.lang)  # as the notebooks resolved them
@@ -186,6 +193,10 @@ def run_report(
         validate_findings(record)
         paths: dict[str, Path] = {}
         for area, notebook in zip(areas, executed, strict=True):
+            if area in rendered:
+                paths[f"{area}.ipynb"] = final / notebook.name
+                paths[f"{area}.html"] = final / rendered[area].name
+                continue
             steps.set_postfix_str(f"rendering {area}")
             if notebook.is_file():
                 paths[f"{area}.ipynb"] = final / notebook.name
@@ -347,6 +358,7 @@ def execute_area_notebook(
                 papermill.execute_notebook(
                     str(built),
                     str(target),
+                    engine_name=_save_once_engine(),
                     parameters=dict(parameters),
                     kernel_name=KERNEL_NAME,
                     language="python",
@@ -372,6 +384,54 @@ def execute_area_notebook(
                 "kernel for %s failed to start (%s); retrying (%d/%d)", area, exc, attempt, KERNEL_START_ATTEMPTS
             )
     raise AssertionError("unreachable")
+
+
+SAVE_ONCE_ENGINE = "ethics_review_save_once"
+
+
+@cache
+def _save_once_engine() -> str:
+    """A papermill engine that writes the executed notebook once, when it ends (also when a cell fails, times out
+    or the kernel dies), instead of at the start and the end of every cell: a page's notebook holds plotly.js
+    (about 5 MB), and papermill's pure-Python JSON writes of it were about 9 s of CPU on the 20k demo review
+    (212 writes), more than any check. Registered once, under its own name."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+
+    class SaveAtEnd(NotebookExecutionManager):  # type: ignore[misc]  # papermill publishes no annotations
+        def save(self, **kwargs: Any) -> None:
+            if self.end_time is not None:  # set by notebook_complete (papermill's `finally`) before its last save
+                super().save(**kwargs)
+
+    class SaveOnceEngine(NBClientEngine):  # type: ignore[misc]  # papermill publishes no annotations
+        @classmethod
+        def execute_notebook(
+            cls,
+            nb: Any,
+            kernel_name: str,
+            output_path: str | None = None,
+            progress_bar: bool = True,
+            log_output: bool = False,
+            autosave_cell_every: int = 30,
+            **kwargs: Any,
+        ) -> Any:
+            # papermill's Engine.execute_notebook with SaveAtEnd as the execution manager
+            manager = SaveAtEnd(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            manager.notebook_start()
+            try:
+                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                manager.cleanup_pbar()
+                manager.notebook_complete()
+            return manager.nb
+
+    papermill_engines.register(SAVE_ONCE_ENGINE, SaveOnceEngine)
+    return SAVE_ONCE_ENGINE
 
 
 # Each kernel asks the OS to kill it when the process that started it dies (SIGKILL, a crash): a busy kernel
