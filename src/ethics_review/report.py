@@ -22,8 +22,10 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from html import escape
@@ -107,8 +109,6 @@ def run_report(
     engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and
     ReportError when a notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
     """
-    from tqdm import tqdm  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
-
     areas = (areas,) if isinstance(areas, str) else tuple(areas)
     unknown = [a for a in areas if a not in AREAS]
     if unknown or not areas:
@@ -117,6 +117,51 @@ def run_report(
         )
     if pdf:
         find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
+    # The first kernels start now: their start-up runs while this process opens and validates the review.
+    ahead = max(1, min(jobs, MAX_PARALLEL_NOTEBOOKS, len(areas))) if Path(review_path).expanduser().exists() else 0
+    kernels = KernelsAhead(needed=len(areas) if ahead else 0, ahead=ahead)
+    try:
+        return _run_report(
+            review_path,
+            out_dir,
+            kernels=kernels,
+            as_of=as_of,
+            lang=lang,
+            areas=areas,
+            progress=progress,
+            campaign=campaign,
+            country=country,
+            jobs=jobs,
+            cell_timeout=cell_timeout,
+            history=history,
+            pdf=pdf,
+            chromium=chromium,
+            engine=engine,
+        )
+    finally:
+        kernels.close()
+
+
+def _run_report(
+    review_path: str | Path,
+    out_dir: str | Path,
+    *,
+    kernels: KernelsAhead,
+    as_of: str | dt.date | None,
+    lang: str | None,
+    areas: tuple[str, ...],
+    progress: bool | Callable[[int], Any],
+    campaign: str | None,
+    country: str | None,
+    jobs: int,
+    cell_timeout: int | None,
+    history: str | Path | None,
+    pdf: bool,
+    chromium: str | Path | None,
+    engine: str | Mapping[str, Any] | None,
+) -> ReportResult:
+    from tqdm import tqdm  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+
     review = open_review(review_path, as_of=as_of, lang=lang, engine=engine)
     if country is not None:
         review = restrict_to_country(review, country)
@@ -161,7 +206,9 @@ def run_report(
             # governance compares this run with the previous one: it reads the other areas' parts of this run
             extra = {"history_dir": str(history_dir)} if area == GOVERNANCE else {}
             try:
-                target = execute_area_notebook(area, out, {**parameters, **extra}, cell_timeout=cell_timeout)
+                target = execute_area_notebook(
+                    area, out, {**parameters, **extra}, cell_timeout=cell_timeout, kernel=kernels.take()
+                )
             except ReportError as exc:
                 # Failure isolation: one area's crash becomes error findings (written as its part, which
                 # governance reads); the other areas still run.
@@ -313,13 +360,17 @@ def _in_worker_thread(function: Callable[[T], R], item: T) -> R:
     try:
         return function(item)
     finally:
-        try:
-            loop = asyncio.get_event_loop()  # in a worker thread: the loop set for it, if any
-        except RuntimeError:
-            loop = None
-        if loop is not None and not loop.is_running():
-            loop.close()
-            asyncio.set_event_loop(None)
+        _close_thread_event_loop()
+
+
+def _close_thread_event_loop() -> None:
+    try:
+        loop = asyncio.get_event_loop()  # in a worker thread: the loop set for it, if any
+    except RuntimeError:
+        loop = None
+    if loop is not None and not loop.is_running():
+        loop.close()
+        asyncio.set_event_loop(None)
 
 
 def notebook_parameters(review_path: Path, review: Review, *, campaign: str | None, output_dir: Path) -> dict[str, Any]:
@@ -339,9 +390,15 @@ def notebook_parameters(review_path: Path, review: Review, *, campaign: str | No
 
 
 def execute_area_notebook(
-    area: str, out: Path, parameters: Mapping[str, Any], *, cell_timeout: int | None = CELL_TIMEOUT
+    area: str,
+    out: Path,
+    parameters: Mapping[str, Any],
+    *,
+    cell_timeout: int | None = CELL_TIMEOUT,
+    kernel: StartedKernel | None = None,
 ) -> Path:
-    """Execute `<area>.ipynb` into `out`; the executed notebook is written even when a cell fails."""
+    """Execute `<area>.ipynb` into `out`; the executed notebook is written even when a cell fails. `kernel` (one
+    started ahead, KernelsAhead) runs it; without one, or when it did not start, a kernel is started here."""
     import papermill  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
     from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
@@ -350,6 +407,7 @@ def execute_area_notebook(
     # The notebook as the kit builds it in the review's language (its markdown is part of the page).
     source = notebooks.text(notebooks.build(area, str(parameters.get("lang") or "en")))
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        started, kernel = kernel, None  # a kernel started ahead serves the first attempt only
         try:
             # A short socket path: unix socket paths are limited to about 100 characters.
             with tempfile.TemporaryDirectory(prefix="er-") as sockets:
@@ -367,9 +425,8 @@ def execute_area_notebook(
                     cwd=str(out),
                     execution_timeout=cell_timeout,
                     config=_kernel_config(sockets),
-                    # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a
-                    # terminal; what a cell raises is kept in the executed notebook and in the error we raise.
-                    extra_arguments=["--IPKernelApp.log_level=CRITICAL", KERNEL_GUARD],
+                    extra_arguments=list(KERNEL_ARGUMENTS),
+                    **({} if started is None else {"km": started.manager}),
                 )
             return target
         except PapermillExecutionError as exc:
@@ -394,8 +451,12 @@ def _save_once_engine() -> str:
     """A papermill engine that writes the executed notebook once, when it ends (also when a cell fails, times out
     or the kernel dies), instead of at the start and the end of every cell: a page's notebook holds plotly.js
     (about 5 MB), and papermill's pure-Python JSON writes of it were about 9 s of CPU on the 20k demo review
-    (212 writes), more than any check. Registered once, under its own name."""
+    (212 writes), more than any check. It also shuts down a kernel started ahead (KernelsAhead) once its notebook
+    ran. Registered once, under its own name."""
+    from papermill.clientwrap import PapermillNotebookClient  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+    from papermill.log import logger  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+    from papermill.utils import merge_kwargs, remove_args  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     class SaveAtEnd(NotebookExecutionManager):  # type: ignore[misc]  # papermill publishes no annotations
         def save(self, **kwargs: Any) -> None:
@@ -430,6 +491,34 @@ def _save_once_engine() -> str:
                 manager.notebook_complete()
             return manager.nb
 
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: int | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            # papermill's NBClientEngine.execute_managed_notebook, with one change: the client shuts down and
+            # cleans up a kernel it was given (`km`, started ahead) as it does one it starts itself.
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs,
+                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            return PapermillNotebookClient(nb_man, **final_kwargs).execute(cleanup_kc=True)
+
     papermill_engines.register(SAVE_ONCE_ENGINE, SaveOnceEngine)
     return SAVE_ONCE_ENGINE
 
@@ -437,6 +526,114 @@ def _save_once_engine() -> str:
 # Each kernel asks the OS to kill it when the process that started it dies (SIGKILL, a crash): a busy kernel
 # must not outlive the run (ipykernel's own parent poller needs the GIL, which a long computation may hold).
 KERNEL_GUARD = "--IPKernelApp.exec_lines=from ethics_review.kernel_guard import die_with_parent; die_with_parent()"
+KERNEL_ARGUMENTS = (
+    # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a terminal; what a cell
+    # raises is kept in the executed notebook and in the error we raise.
+    "--IPKernelApp.log_level=CRITICAL",
+    KERNEL_GUARD,
+)
+# A kernel started ahead also imports the notebooks' package while it waits (its first cell then finds it loaded),
+# and keeps no history file, as nbclient's own kernels do.
+KERNEL_AHEAD_ARGUMENTS = (
+    "--IPKernelApp.log_level=CRITICAL",
+    f"{KERNEL_GUARD}; import ethics_review.display",
+    "--HistoryManager.hist_file=:memory:",
+)
+
+
+@dataclass(frozen=True)
+class StartedKernel:
+    """A report kernel started ahead of its notebook, in a folder of its own: its IPC sockets, and its working
+    folder (the notebooks name every path they read or write)."""
+
+    manager: Any  # a jupyter_client KernelManager whose kernel is starting or started
+    folder: tempfile.TemporaryDirectory[str]
+
+
+class KernelsAhead:
+    """Kernels started before their notebooks need them, so that a kernel's start-up (the process, ipykernel and
+    the kit's imports: about 2 s of CPU on this machine) runs while this process still opens and validates the
+    review, or while the notebooks before it run, instead of in front of its own notebook.
+
+    `ahead` kernels start at once; taking one starts the next when none is left waiting and more notebooks are to
+    run (`needed` in all), so at most one kernel waits unused beside those at work. Every kernel is started, and
+    the unused ones are shut down, by one thread of its own: a kernel dies with the thread that started it
+    (kernel_guard), and this thread lives until `close`."""
+
+    def __init__(self, *, needed: int, ahead: int) -> None:
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ethics-review-kernels")
+        self._lock = threading.Lock()
+        self._waiting: deque[Future[StartedKernel]] = deque()
+        self._started: list[Future[StartedKernel]] = []
+        self._left = needed
+        for _ in range(min(ahead, needed)):
+            self._start_next()
+
+    def _start_next(self) -> None:
+        self._left -= 1
+        future = self._starter.submit(_start_kernel)
+        self._waiting.append(future)
+        self._started.append(future)
+
+    def take(self) -> StartedKernel | None:
+        """The next started kernel, or None (none was started for this notebook, or it failed to start: the
+        notebook starts its own)."""
+        with self._lock:
+            if not self._waiting:
+                return None
+            future = self._waiting.popleft()
+            if self._left > 0 and not self._waiting:
+                self._start_next()
+        try:
+            return future.result()
+        except Exception as exc:  # noqa: BLE001 - the notebook then starts a kernel of its own, and says why if that fails too
+            log.warning("a kernel started ahead failed to start (%s); the notebook starts its own", exc)
+            return None
+
+    def close(self) -> None:
+        """Shut down every kernel that is still running (those no notebook took) and remove their folders."""
+        with self._lock:
+            self._left = 0
+            started = list(self._started)
+        self._starter.submit(_stop_kernels, started).result()
+        self._starter.shutdown(wait=True)
+
+
+def _start_kernel() -> StartedKernel:
+    from jupyter_client.manager import KernelManager  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+
+    folder = tempfile.TemporaryDirectory(prefix="er-")  # short: unix socket paths are limited to about 100 characters
+    try:
+        manager = KernelManager(
+            kernel_name=KERNEL_NAME,
+            config=_kernel_config(folder.name),
+            client_class="jupyter_client.asynchronous.AsyncKernelClient",  # nbclient's client is asynchronous
+        )
+        manager.start_kernel(extra_arguments=list(KERNEL_AHEAD_ARGUMENTS), cwd=folder.name)
+    except BaseException:
+        folder.cleanup()
+        raise
+    return StartedKernel(manager, folder)
+
+
+def _stop_kernels(started: Sequence[Future[StartedKernel]]) -> None:
+    """In the starter thread: shut down what still runs (a notebook's client already shut down its own kernel),
+    remove the folders, then close the event loop jupyter_client opened for this thread."""
+    try:
+        for future in started:
+            try:
+                kernel = future.result()
+            except Exception:  # noqa: BLE001 - a kernel that failed to start has nothing to stop
+                continue
+            try:
+                if kernel.manager.has_kernel:
+                    kernel.manager.shutdown_kernel(now=True)
+            except Exception as exc:  # noqa: BLE001 - a kernel already gone: nothing more to do than clean up
+                log.debug("kernel shut down with %s", exc)
+            finally:
+                kernel.folder.cleanup()
+    finally:
+        _close_thread_event_loop()
 
 
 def _kernel_config(socket_dir: str) -> Any:
