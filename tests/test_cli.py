@@ -158,7 +158,7 @@ def test_diff_of_a_history_with_one_run_or_with_files_too_is_exit_2(tmp_path: Pa
         tmp_path / "h", {"review": "r", "as_of": "2026-04-01", "generated_at": "2026-04-01T08:00:00", "findings": []}
     )
     assert main(["diff", "--history", str(tmp_path / "h")]) == 2
-    assert "holds 1 run(s); diff needs two" in capsys.readouterr().err
+    assert "holds 1 run; diff needs two" in capsys.readouterr().err
     assert main(["diff", "a.json", "--history", str(tmp_path / "h")]) == 2
     assert main(["diff", "a.json"]) == 2
 

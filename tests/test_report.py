@@ -282,6 +282,14 @@ def test_a_check_without_catalogue_text_still_renders():
     assert escape("Pourquoi c'est important") not in html and 'id="check-consent-not-written-yet"' in html
 
 
+def test_a_review_yaml_snippet_in_a_recommendation_reads_as_code_and_stays_escaped():
+    """The snippet keeps its codes (`sms_marketing` is the key to type); as <code> it is not prose to translate."""
+    assert pages.prose_html("add `notices: {a.md: {sms_marketing: 1}}` <b>") == (
+        "add <code>notices: {a.md: {sms_marketing: 1}}</code> &lt;b&gt;"
+    )
+    assert pages.prose_html("`<script>x</script>`") == "<code>&lt;script&gt;x&lt;/script&gt;</code>"
+
+
 def test_evidence_table_shows_suppressed_cells_as_given_and_no_index():
     rows = [
         {"campaign_id": "A", "sends": 1200, "coverage": 0.9},

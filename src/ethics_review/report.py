@@ -113,7 +113,8 @@ def run_report(
     unknown = [a for a in areas if a not in AREAS]
     if unknown or not areas:
         raise ReviewInputError(
-            f"unknown area(s) {unknown}" if unknown else "no area to review", fix=f"choose among {', '.join(AREAS)}"
+            f"unknown {i18n.plural(len(unknown), 'area|areas', 'en')} {unknown}" if unknown else "no area to review",
+            fix=f"choose among {', '.join(AREAS)}",
         )
     if pdf:
         find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
