@@ -329,6 +329,17 @@ def test_a_figure_is_shown_with_the_json_plotlys_mimetype_renderer_gives():
     assert display._figure_json(figure) == expected
 
 
+def test_two_notebooks_run_at_once_below_a_million_input_rows_and_one_at_a_time_above():
+    from ethics_review.review import InputFingerprint
+
+    def inputs(*rows: int) -> list[InputFingerprint]:
+        return [InputFingerprint(f"t{i}", f"t{i}.csv", n, "0" * 64) for i, n in enumerate(rows)]
+
+    assert report.notebooks_at_once(inputs(20_000, 72_620, 117_704)) == 2  # the 20k demo: 210,000 rows
+    assert report.notebooks_at_once(inputs(500_000, 499_999)) == 2
+    assert report.notebooks_at_once(inputs(500_000, 500_000)) == 1  # the 1M demo has about 10M rows
+
+
 @pytest.mark.slow
 def test_a_kernel_taken_starts_the_next_and_close_stops_every_kernel_and_removes_its_folder():
     kernels = report.KernelsAhead(needed=2, ahead=1)

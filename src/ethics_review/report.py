@@ -41,7 +41,7 @@ from .paths import package_json, report_template_dir, templates_dir
 from .pdf import find_chromium, write_pdf
 from .prepared import FOLDER as PREPARED_FOLDER
 from .prepared import can_prepare, open_prepared, restrict_to_country, write_prepared
-from .review import Review, open_review
+from .review import InputFingerprint, Review, open_review
 from .runner import enabled_checks, require_something_to_judge, validate_check_options
 from .work import next_step, order_of_work
 
@@ -53,6 +53,9 @@ KERNEL_NAME = "python3"
 KERNEL_START_ATTEMPTS = 3  # parallel kernels can race for ports: retry the start, never a failed cell
 KERNEL_START_RACES = ("Address already in use", "Kernel died before replying to kernel_info")
 MAX_PARALLEL_NOTEBOOKS = 2  # each notebook is one kernel process; the kit targets small machines
+# By default two notebooks run at once only for a review of fewer input rows than this: each kernel's engine holds
+# its own working memory (10M contacts: 5.8 GB in the consent kernel), and two at once would add up the peaks.
+PARALLEL_ROWS = 1_000_000
 CELL_TIMEOUT = 3600  # seconds per cell: a hung kernel becomes an error instead of a run that never ends
 PARTS_DIR = "parts"
 PREPARED_DIR = PREPARED_FOLDER  # the validated tables the notebooks read (personal data: removed before the move)
@@ -90,7 +93,7 @@ def run_report(
     progress: bool | Callable[[int], Any] = True,
     campaign: str | None = None,
     country: str | None = None,
-    jobs: int = MAX_PARALLEL_NOTEBOOKS,
+    jobs: int | None = None,
     cell_timeout: int | None = CELL_TIMEOUT,
     history: str | Path | None = None,
     pdf: bool = False,
@@ -103,11 +106,12 @@ def run_report(
     `country` restricts the review to the contacts of one country (and their records) before the notebooks run.
     `progress` is a bool (a terminal bar) or a function that takes the number of steps and returns a tqdm-like bar.
     `pdf` also prints report.pdf with the system's Chromium (`chromium`: its path, else found on PATH).
-    `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
-    each cell. `history` is the review's history folder: the run is appended to it (aggregates only, history.py);
-    None reads the default folder next to the review and appends nothing. `engine` overrides the config's
-    engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and
-    ReportError when a notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
+    `jobs` (1 or 2; None: 2 below PARALLEL_ROWS input rows, else 1) is how many notebooks run at the same time;
+    `cell_timeout` (seconds, None for none) bounds each cell. `history` is the review's history folder: the run
+    is appended to it (aggregates only, history.py); None reads the default folder next to the review and appends
+    nothing. `engine` overrides the config's engine, here and in every notebook. Raises ReviewInputError for bad
+    input or config (exit 2 at the CLI) and ReportError when a notebook fails (exit 3; its executed copy, with the
+    error, stays in `out_dir`).
     """
     areas = (areas,) if isinstance(areas, str) else tuple(areas)
     unknown = [a for a in areas if a not in AREAS]
@@ -119,7 +123,8 @@ def run_report(
     if pdf:
         find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
     # The first kernels start now: their start-up runs while this process opens and validates the review.
-    ahead = max(1, min(jobs, MAX_PARALLEL_NOTEBOOKS, len(areas))) if Path(review_path).expanduser().exists() else 0
+    at_once = MAX_PARALLEL_NOTEBOOKS if jobs is None else jobs
+    ahead = max(1, min(at_once, MAX_PARALLEL_NOTEBOOKS, len(areas))) if Path(review_path).expanduser().exists() else 0
     kernels = KernelsAhead(needed=len(areas) if ahead else 0, ahead=ahead)
     try:
         return _run_report(
@@ -154,7 +159,7 @@ def _run_report(
     progress: bool | Callable[[int], Any],
     campaign: str | None,
     country: str | None,
-    jobs: int,
+    jobs: int | None,
     cell_timeout: int | None,
     history: str | Path | None,
     pdf: bool,
@@ -231,6 +236,7 @@ def _run_report(
 
         judged = review.with_options(as_of=review.as_of, lang=review.lang)  # as the notebooks resolved them
         first = [a for a in areas if a != GOVERNANCE]
+        jobs = notebooks_at_once(review.inputs) if jobs is None else jobs
         done = dict(zip(first, map_notebooks(execute, first, jobs=jobs), strict=True))
         if GOVERNANCE in areas:  # last: its continuous evaluation reads the parts the others wrote
             done[GOVERNANCE] = execute(GOVERNANCE)
@@ -343,6 +349,12 @@ def failed_part(review: Review, area: str, message: str, *, campaign: str | None
         for check in enabled_checks(review, area=area)
     ]
     return {"area": area, **pages.findings_record(review, findings, campaign=campaign)}
+
+
+def notebooks_at_once(inputs: Iterable[InputFingerprint]) -> int:
+    """How many notebooks run at the same time by default: two for a review of fewer than PARALLEL_ROWS input rows,
+    one for a larger one (each kernel's engine then holds GBs: two at once would add up the peaks)."""
+    return MAX_PARALLEL_NOTEBOOKS if sum(item.rows for item in inputs) < PARALLEL_ROWS else 1
 
 
 def map_notebooks(function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> list[R]:
