@@ -315,6 +315,46 @@ def test_only_a_kernel_start_race_is_retried():
     assert not report._is_kernel_start_race(ValueError("Address already in use"))
 
 
+def test_a_figure_is_shown_with_the_json_plotlys_mimetype_renderer_gives():
+    """The report's kernels build plotly's mimetype output without plotly's renderer registry (whose import loads
+    nbformat and jsonschema): the executed notebook must hold the same JSON as plotly's `plotly_mimetype`."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from ethics_review import display
+
+    figure = go.Figure(go.Bar(x=["women", "men"], y=[0.42, 0.57], name="selection rate"))
+    figure.update_layout(title="Selection rate by group")
+    expected = pio.renderers["plotly_mimetype"].to_mimebundle(figure.to_dict())[display.PLOTLY_MIMETYPE]
+    assert display._figure_json(figure) == expected
+
+
+def test_two_notebooks_run_at_once_below_a_million_input_rows_and_one_at_a_time_above():
+    from ethics_review.review import InputFingerprint
+
+    def inputs(*rows: int) -> list[InputFingerprint]:
+        return [InputFingerprint(f"t{i}", f"t{i}.csv", n, "0" * 64) for i, n in enumerate(rows)]
+
+    assert report.notebooks_at_once(inputs(20_000, 72_620, 117_704)) == 2  # the 20k demo: 210,000 rows
+    assert report.notebooks_at_once(inputs(500_000, 499_999)) == 2
+    assert report.notebooks_at_once(inputs(500_000, 500_000)) == 1  # the 1M demo has about 10M rows
+
+
+@pytest.mark.slow
+def test_a_kernel_taken_starts_the_next_and_close_stops_every_kernel_and_removes_its_folder():
+    kernels = report.KernelsAhead(needed=2, ahead=1)
+    try:
+        first = kernels.take()  # started ahead; taking it starts the second
+        second = kernels.take()
+        assert kernels.take() is None  # two were needed: no third
+    finally:
+        kernels.close()
+    assert first is not None and second is not None
+    for kernel in (first, second):
+        assert not Path(kernel.folder.name).exists()
+        assert not kernel.manager.has_kernel  # shut down, its resources cleaned up
+
+
 def test_a_missing_review_is_an_input_error_before_any_notebook_runs(tmp_path):
     with pytest.raises(ReviewInputError, match="does not exist"):
         report.run_report(tmp_path / "nowhere", tmp_path / "out", progress=False)
