@@ -228,7 +228,7 @@ def suppress_small_cells(
                 within = (numbers[dependent] <= numbers[column]).fillna(False).to_numpy(dtype=bool)
                 labelled[dependent] = labelled[dependent] | (mask & within)
     for column, mask in labelled.items():
-        out[column] = out[column].astype(object).where(~mask, suppressed_label(k)).where(~complement[column], None)
+        out[column] = out[column].astype(object).where(~complement[column], None).where(~mask, suppressed_label(k))
     return out
 
 

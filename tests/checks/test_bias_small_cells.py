@@ -380,3 +380,43 @@ def test_a_reference_whose_count_is_hidden_takes_its_comparisons_with_it():
         assert all(r["impact_ratio"] is None for r in finding.evidence)
         records = [parity.to_json(), finding.to_json()]
         assert cross_finding_leaks(records) == [] and [leak for r in records for leak in small_cell_leaks(r)] == []
+
+
+def test_a_group_nobody_of_which_is_selected_protects_no_hidden_count():
+    """Five people of gender X, none selected, and four selected of twenty with no gender. Parity hides X's
+    selected people with its five and the missing gender's four: two hidden counts. But delivery skew lists no row
+    for X (nobody eligible), which shows its zero: the four would be the total minus the others there, so one more
+    group's selected people are hidden, in both findings."""
+    from ethics_review.checks.bias import delivery_skew
+
+    contacts, targeting = people(
+        {"count": 80, "gender": "F", "selected": True},
+        {"count": 120, "gender": "F", "selected": False},
+        {"count": 80, "gender": "M", "selected": True},
+        {"count": 120, "gender": "M", "selected": False},
+        {"count": 5, "gender": "X", "selected": False},
+        {"count": 4, "gender": None, "selected": True},
+        {"count": 16, "gender": None, "selected": False},
+    )
+    chosen = [c for c, s in zip(targeting["contact_id"], targeting["selected"], strict=True) if s]
+    sends = {
+        "contact_id": chosen,
+        "campaign_id": ["A"] * len(chosen),
+        "channel": ["email"] * len(chosen),
+        "sent_at": ["2026-07-01"] * len(chosen),
+    }
+    review = make_review(
+        config={"bias": {"sensitive": ["gender"], "min_group_size": 10, "min_flag_size": 30}},
+        contacts=contacts,
+        targeting=targeting,
+        sends=sends,
+    )
+    parity, delivery = selection_parity(review), delivery_skew(review)
+    selected = {r["group"]: r["selected"] for r in parity.evidence}
+    eligible = {r["group"]: r["eligible"] for r in delivery.evidence}
+    assert "X" not in eligible and selected["X"] == "<10"  # "<10" beside X's five, never an empty cell read as 0
+    assert selected["(missing)"] == eligible["(missing)"] == "<10"
+    assert sorted(v for g, v in selected.items() if g in {"F", "M"} and v is not None) == [80]  # one of them hidden
+    assert {g: v is None for g, v in eligible.items()} == {g: selected[g] is None for g in eligible}
+    records = [parity.to_json(), delivery.to_json()]
+    assert cross_finding_leaks(records) == [] and [leak for r in records for leak in small_cell_leaks(r)] == []
