@@ -1,5 +1,6 @@
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -205,3 +206,126 @@ def test_the_attested_exceptions_of_consent_coverage_read_as_words_not_codes():
         for lang in i18n.LANGUAGES:
             word = i18n.value("attested_exceptions", basis, lang)
             assert word and "_" not in word, (basis, lang)
+
+
+# --- no hand-built plural in a message: "run(s)" is worded with CLDR plural forms (i18n.counted/plural) ------
+
+_REGEX_CALLS = {"compile", "match", "fullmatch", "search", "sub", "subn", "split", "findall", "finditer"}
+
+
+def hand_built_plurals(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every string literal of `source` holding "(s)": f-strings included; docstrings and the
+    patterns given to `re` (where "(s)" is a group, not a plural) left out."""
+    import ast
+
+    tree = ast.parse(source)
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and body:
+            first = body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                skipped.add(id(first.value))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "re"
+            and node.func.attr in _REGEX_CALLS
+            and node.args
+        ):
+            skipped.update(id(n) for n in ast.walk(node.args[0]))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and "(s)" in node.value
+        and id(node) not in skipped
+    ]
+
+
+def test_the_plural_scan_finds_a_message_and_leaves_a_regex_alone():
+    source = (
+        '"""A module about run(s)."""\n'
+        "import re\n"
+        'PATTERN = re.compile(r"(s)(?=x)")\n'
+        "def f(n):\n"
+        '    raise ValueError(f"the folder holds {n} run(s); diff needs two")\n'
+    )
+    assert hand_built_plurals(source) == [(5, " run(s); diff needs two")]
+
+
+def test_no_message_of_the_package_builds_a_plural_by_hand():
+    package = Path(i18n.__file__).parent
+    found = [
+        f"{path.relative_to(package)}:{line}: {text!r}"
+        for path in sorted(package.rglob("*.py"))
+        for line, text in hand_built_plurals(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_no_catalogue_text_builds_a_plural_by_hand():
+    assert "(s)" not in json.dumps(i18n.catalogue(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("count", "words"),
+    [(0, "0 runs"), (1, "1 run"), (2, "2 runs"), (12345, "12,345 runs")],
+)
+def test_a_count_in_an_english_message_agrees_with_its_word(count, words):
+    assert i18n.counted(count, "run|runs", "en") == words
+
+
+# --- sentences name evidence values as the tables and charts show them ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "raw", "fr", "en"),
+    [
+        ("attribute", "age_band", "tranche d'âge", "age band"),
+        ("attribute", "gender × age_band", "genre × tranche d'âge", "gender × age band"),
+        ("group", "F × 65+", "femmes × 65 ans et plus", "women × 65 and over"),
+        ("group", "(missing)", "(non renseigné)", "(missing)"),
+        ("attribute", "marital", "marital", "marital"),  # the user's own column: its name as written
+        ("group", "divorced", "divorced", "divorced"),
+        ("group", None, "", ""),
+    ],
+)
+def test_a_sentence_names_an_evidence_value_as_the_report_shows_it(column, raw, fr, en):
+    assert (i18n.word(column, raw, "fr"), i18n.word(column, raw, "en")) == (fr, en)
+
+
+def test_a_summary_placeholder_can_ask_for_the_word_of_an_evidence_value():
+    summary = i18n.text(
+        "bias.selection_parity",
+        "summary.fail",
+        "fr",
+        failed_comparisons=1,
+        campaign="NOEL26-EMAIL",
+        group="65+",
+        attribute="age_band",
+        reference_group="45-54",
+        ratio=0.44,
+    )
+    assert summary.endswith(
+        "le groupe « 65 ans et plus » (tranche d'âge) est sélectionné à 0,44 fois le taux du groupe de référence "
+        "« 45-54 ans »."
+    )
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_flagged_recommendation_opens_with_the_role_that_acts_first(lang):
+    """The scorecard's "who acts" column reads the role before the first colon (work.next_step): a role too long
+    or with a colon inside leaves the column empty."""
+    from ethics_review.work import next_step
+
+    missing = [
+        f"{check_id} {status}"
+        for check_id in CHECKS
+        for status in ("fail", "warn")
+        if (text := i18n.catalogue()[check_id]["recommendation"].get(status, {}).get(lang)) is not None
+        and next_step(text).owner is None
+    ]
+    assert missing == []

@@ -8,6 +8,9 @@ entries only. Placeholders in the catalogue:
 - `{n:plural:envoi|envois}` the word that agrees with `n` (the number itself is not printed: write
   `{n:int} {n:plural:envoi|envois}`). Forms are either positional, `one|other`, or named by CLDR plural
   category, `one=…|few=…|many=…|other=…`; a category the text does not name falls back to `other`.
+- `{group:word:group}` an evidence value named in a sentence as the report's tables and charts show it (`value`:
+  "F × 65+" of column `group` is "femmes × 65 ans et plus", `age_band` of `attribute` "tranche d'âge"); a value
+  the catalogue has no word for (the user's own column `marital`, a campaign id) as given.
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ class _LocalFormatter(string.Formatter):
             return format_day(value, self.lang)
         if format_spec.startswith("plural:"):
             return plural(value, format_spec.removeprefix("plural:"), self.lang)
+        if format_spec.startswith("word:"):
+            return word(format_spec.removeprefix("word:"), value, self.lang)
         return str(super().format_field(value, format_spec))
 
 
@@ -124,6 +129,12 @@ def plural(count: Any, forms: str, lang: str) -> str:
         abs(float(count or 0)) if not float(count or 0).is_integer() else abs(int(count or 0))
     )
     return named.get(category, named["other"])
+
+
+def counted(count: int, forms: str, lang: str) -> str:
+    """ "1 run", "2 runs", "12,345 rows": a count in `lang` and the word of `forms` that agrees with it. The CLI's
+    errors are English sentences built in code; they word their counts with this, never with "run(s)"."""
+    return f"{format_number(count, 'int', lang)} {plural(count, forms, lang)}"
 
 
 def _pick(node: Any, lang: str, where: str) -> str:
@@ -325,6 +336,12 @@ def _written_out_days(text_: str, lang: str) -> str:
 # --- evidence values: findings.json keeps canonical values, the page shows the reader's words -------------
 
 REFERENCE_COLUMNS = ("rule",)  # evidence columns that cite a legal text (consent.minors: the national age rule)
+
+
+def word(column: str, raw: Any, lang: str) -> str:
+    """An evidence value as a sentence names it: the catalogue's word (`value`), else as given (data)."""
+    worded = value(column, raw, lang)
+    return worded if worded is not None else ("" if raw is None else str(raw))
 
 
 def value(column: str, raw: Any, lang: str) -> str | None:

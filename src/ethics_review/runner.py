@@ -203,7 +203,11 @@ def uncomputable_columns(review: Review, check: Check) -> list[str]:
         except Exception:  # noqa: BLE001 - naming the culprit must never hide the original error
             continue
         found += [f"table '{table_name}', column '{c}' holds lists or records" for c in nested]
-        found += [f"table '{table_name}', column '{c}' holds {n} non-finite number(s)" for c, n in counts.items() if n]
+        found += [
+            f"table '{table_name}', column '{c}' holds {i18n.counted(n, 'non-finite number|non-finite numbers', 'en')}"
+            for c, n in counts.items()
+            if n
+        ]
     return found
 
 

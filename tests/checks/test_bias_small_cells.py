@@ -263,7 +263,7 @@ def test_when_every_other_group_is_flagged_the_summary_names_one_whose_ratio_is_
     assert rows["M"]["n"] == 140 and rows["F"]["impact_ratio"] == pytest.approx(0.4)
     assert finding.metric["failed_comparisons"] == 2  # a count of comparisons stays exact
     assert finding.metric["min_impact_ratio"] == pytest.approx(0.4)
-    assert "group F (gender) is selected at 0.40 times the rate of M" in finding.summary
+    assert "group women (gender) is selected at 0.40 times the rate of men" in finding.summary
     assert small_cell_leaks(finding.to_json()) == []
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from ethics_review import history
-from ethics_review.assessment import FILE_NAME, question_ids
+from ethics_review.assessment import FILE_NAME, question, question_ids
 from ethics_review.checks import CHECKS
 from ethics_review.checks.governance import (
     CONTINUOUS,
@@ -310,7 +310,15 @@ def test_a_no_on_the_breach_procedure_fails_as_a_rule():
     finding = assessed(answers(breach_procedure="no"))
     assert finding.status == "fail" and finding.metric["legal_duty_no"] == 1
     assert next(t for t in finding.thresholds if t.level == "fail").kind == "rule"
-    assert "breach_procedure" in finding.summary
+    # The sentence names the duty and its article in words; the question id stays in the evidence table.
+    assert "GDPR Art 33 (notify a personal-data breach within 72 hours" in finding.summary
+    assert "breach_procedure" not in finding.summary + finding.recommendation
+
+
+def test_a_warn_names_the_practices_answered_no_in_the_review_language():
+    finding = assessed(answers(public_ai_page="no"), lang="fr")
+    assert f"« {question('public_ai_page').text['fr']} »" in finding.recommendation
+    assert "public_ai_page" not in finding.recommendation
 
 
 def test_a_no_on_the_public_ai_page_warns():
@@ -460,6 +468,8 @@ def test_a_check_that_passed_and_fails_now_got_worse(tmp_path):
     assert finding.evidence == (
         {"check_id": "governance.self_assessment", "area": "governance", "before": "pass", "after": "fail"},
     )
+    # The sentence names the check by its title, as the report's sections do; the id stays in the evidence.
+    assert "got worse since then: The team's self-assessment of AI governance." in finding.summary
 
 
 def test_a_check_that_improved_or_is_new_is_not_worse(tmp_path):
@@ -526,7 +536,7 @@ def test_continuous_evaluation_speaks_french(tmp_path):
     finding = evaluate(review, history=str(tmp_path))
     assert finding.summary == (
         "La revue précédente a été jugée le 1er avril 2026, il y a plus de 6 mois. "
-        "1 contrôle s'est dégradé depuis : governance.self_assessment."
+        "1 contrôle s'est dégradé depuis : L'auto-évaluation de la gouvernance de l'IA par l'équipe."
     )
 
 

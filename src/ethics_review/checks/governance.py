@@ -339,8 +339,12 @@ def self_assessment(review: Review) -> Finding:
         Threshold("other_no", ">", 0, "warn", "kit default"),
         Threshold("unanswered", ">", 0, "warn", "kit default"),
     )
-    legal_no_ids = ", ".join(evidence.question_id[no & legal])
-    other_no_ids = ", ".join(evidence.question_id[no & ~legal])
+    # Sentences name the duty (its article) or the question in words; the question ids stay in the evidence.
+    listed = i18n.ui("semicolon", lang).join
+    legal_no_duties = listed(evidence.legal_duty[no & legal])
+    other_no_questions = listed(i18n.ui("quoted", lang, text=q) for q in evidence.question[no & ~legal])
+    if other_no_questions:
+        other_no_questions = i18n.ui("colon", lang) + other_no_questions
     return build_finding(
         review,
         "governance.self_assessment",
@@ -348,8 +352,8 @@ def self_assessment(review: Review) -> Finding:
         metric=metric,
         thresholds=thresholds,
         evidence=evidence,
-        legal_no_ids=legal_no_ids,
-        other_no_ids=other_no_ids,
+        legal_no_duties=legal_no_duties,
+        other_no_questions=other_no_questions,
     )
 
 
@@ -439,7 +443,9 @@ def continuous_evaluation(
             f"worsened.{'some' if worse else 'none'}",
             review.lang,
             worsened_checks=len(worse),
-            worsened_ids=", ".join(w["check_id"] for w in worse),
+            worsened_titles=i18n.ui("semicolon", review.lang).join(
+                i18n.text(w["check_id"], "title", review.lang) for w in worse
+            ),
         ),
     )
 
