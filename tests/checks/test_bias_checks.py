@@ -116,10 +116,15 @@ def test_an_intersection_gap_without_significance_warns():
 
 
 def test_small_intersections_are_insufficient_data_and_a_named_reference_is_keyed_by_the_intersection():
+    # The reference is named in the review's options, as a run reads it: which counts are hidden is decided on
+    # them, for selection parity and the intersection together.
+    named = {"reference": {"gender × age_band": "M × 18-24"}}
     review = review_of(
-        *cells({("M", "18-24"): (300, 90), ("F", "18-24"): (300, 150), ("X", "18-24"): (40, 4)}), bias=INTERSECT
+        *cells({("M", "18-24"): (300, 90), ("F", "18-24"): (300, 150), ("X", "18-24"): (40, 4)}),
+        bias=INTERSECT,
+        checks={"bias.intersectional": named},
     )
-    finding = intersectional(review, reference={"gender × age_band": "M × 18-24"})
+    finding = intersectional(review, **named)
     assert row(finding, "X × 18-24")["flag"] == "insufficient data"
     assert row(finding, "X × 18-24")["selected"] == "<10" and row(finding, "X × 18-24")["rate"] is None
     assert row(finding, "M × 18-24")["flag"] == "reference" and row(finding, "M × 18-24")["selected"] == 90
