@@ -469,7 +469,7 @@ def test_a_check_that_passed_and_fails_now_got_worse(tmp_path):
         {"check_id": "governance.self_assessment", "area": "governance", "before": "pass", "after": "fail"},
     )
     # The sentence names the check by its title, as the report's sections do; the id stays in the evidence.
-    assert "got worse since then: The team's self-assessment of AI governance." in finding.summary
+    assert "got worse since then: “The team's self-assessment of AI governance”." in finding.summary
 
 
 def test_a_check_that_improved_or_is_new_is_not_worse(tmp_path):
@@ -536,7 +536,7 @@ def test_continuous_evaluation_speaks_french(tmp_path):
     finding = evaluate(review, history=str(tmp_path))
     assert finding.summary == (
         "La revue précédente a été jugée le 1er avril 2026, il y a plus de 6 mois. "
-        "1 contrôle s'est dégradé depuis : L'auto-évaluation de la gouvernance de l'IA par l'équipe."
+        "1 contrôle s'est dégradé depuis : « L'auto-évaluation de la gouvernance de l'IA par l'équipe »."
     )
 
 

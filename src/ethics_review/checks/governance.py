@@ -444,7 +444,7 @@ def continuous_evaluation(
             review.lang,
             worsened_checks=len(worse),
             worsened_titles=i18n.ui("semicolon", review.lang).join(
-                i18n.text(w["check_id"], "title", review.lang) for w in worse
+                i18n.ui("quoted", review.lang, text=i18n.text(w["check_id"], "title", review.lang)) for w in worse
             ),
         ),
     )
