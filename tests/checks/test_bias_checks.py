@@ -296,10 +296,9 @@ def test_offer_parity_needs_offers_and_enough_people():
 # --- bias.proxies ------------------------------------------------------------------------------------------------
 
 
-def test_a_feature_derived_from_the_attribute_is_reported_as_derived_not_as_a_hidden_proxy():
-    """v1 failed postcode x region as a hidden proxy; a postcode is the region in another form (each postcode goes
-    with one region), so v2 reports it as derived from the attribute, a warning judged through the parity checks."""
-    cohorts = [
+def postcodes_within_regions() -> list[dict]:
+    """Each postcode goes with one region (its first letters): the postcode is the region in another form."""
+    return [
         {
             "count": 150,
             "gender": g,
@@ -311,6 +310,12 @@ def test_a_feature_derived_from_the_attribute_is_reported_as_derived_not_as_a_hi
         for g in ("F", "M")
         for r in ("Bretagne", "Corse", "Normandie")
     ]
+
+
+def test_a_feature_derived_from_the_attribute_is_reported_as_derived_not_as_a_hidden_proxy():
+    """v1 failed postcode x region as a hidden proxy; a postcode is the region in another form (each postcode goes
+    with one region), so v2 reports it as derived from the attribute, a warning judged through the parity checks."""
+    cohorts = postcodes_within_regions()
     finding = proxies(
         review_of(*cohorts, bias={"sensitive": ["gender", "region"], "features": ["postcode", "segment"]})
     )

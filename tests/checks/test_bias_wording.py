@@ -9,7 +9,7 @@ import re
 
 from ethics_review import charts, pages
 from ethics_review.checks.bias import intersectional, proxies, selection_parity
-from tests.checks.test_bias_checks import INTERSECT, cells, review_of
+from tests.checks.test_bias_checks import INTERSECT, cells, postcodes_within_regions, review_of
 
 # Older women selected at 20 %, the other cells at 60 % or 20 %: the intersection fails (test_bias_checks).
 OLDER_WOMEN_LEFT_OUT = {
@@ -61,18 +61,7 @@ def test_a_user_column_keeps_its_name_and_values_and_a_missing_value_reads_in_fr
 
 
 def test_a_french_proxy_summary_and_note_name_the_feature_and_the_attribute_in_french():
-    cohorts = [
-        {
-            "count": 150,
-            "gender": g,
-            "region": r,
-            "postcode": [f"{r[:2]}{i:03d}" for i in range(20)],
-            "segment": ["a", "b", "c"],
-            "selected": True,
-        }
-        for g in ("F", "M")
-        for r in ("Bretagne", "Corse", "Normandie")
-    ]
+    cohorts = postcodes_within_regions()
     review = review_of(*cohorts, bias={"sensitive": ["gender", "region"], "features": ["postcode", "segment"]})
     review = review.with_options(lang="fr")
     finding = proxies(review)
