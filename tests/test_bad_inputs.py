@@ -791,7 +791,7 @@ def test_an_uncomputable_column_is_named_in_the_error_finding():
     )
     review = open_review(data={"targeting": targeting}, as_of="2026-11-15")
     assert uncomputable_columns(review, CHECKS["bias.score_distribution"]) == [
-        "table 'targeting', column 'propensity' holds 1 non-finite number(s)"
+        "table 'targeting', column 'propensity' holds 1 non-finite number"
     ]
     infinite = Finding(
         check_id="bias.score_distribution",

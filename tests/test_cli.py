@@ -158,6 +158,27 @@ def test_diff_of_a_history_with_one_run_or_with_files_too_is_exit_2(tmp_path: Pa
         tmp_path / "h", {"review": "r", "as_of": "2026-04-01", "generated_at": "2026-04-01T08:00:00", "findings": []}
     )
     assert main(["diff", "--history", str(tmp_path / "h")]) == 2
-    assert "holds 1 run(s); diff needs two" in capsys.readouterr().err
+    assert "holds 1 run; diff needs two" in capsys.readouterr().err
     assert main(["diff", "a.json", "--history", str(tmp_path / "h")]) == 2
     assert main(["diff", "a.json"]) == 2
+
+
+def test_a_report_command_validates_notebooks_and_findings_without_building_the_iri_grammars(tmp_path: Path):
+    """jsonschema's IRI checker (rfc3987-syntax) builds its grammars at import: the report commands go without it,
+    and what they validate (notebooks through nbformat, findings.json through jsonschema) is validated as before."""
+    code = (
+        "import sys\n"
+        "from ethics_review import cli\n"
+        "cli._without_iri_grammars()\n"
+        "import nbformat, jsonschema\n"
+        "from ethics_review import report\n"
+        "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
+        "try:\n"
+        "    report.validate_findings({'findings': 'not a list'})\n"
+        "except report.ReportError:\n"
+        "    print('refused')\n"
+        "print(sys.modules.get('lark') is None)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["refused", "True"]  # the schema still refuses; no grammar library was loaded

@@ -31,6 +31,25 @@ FRENCH_IN_ENGLISH = re.compile(
 HAND_BUILT_PLURAL = re.compile(r"\w\(s\)|\(e\)s\b")
 
 
+def canonical_codes(lang: str) -> re.Pattern[str]:
+    """Codes findings.json keeps that the page must show as words: evidence values of the catalogue written as
+    identifiers (`age_band`, `sms_marketing`, `true_positive_rate`), canonical attributes and group codes
+    ("F × 65+"). A review.yaml snippet to paste keeps its codes, in <code>."""
+    from ethics_review import i18n
+
+    values = i18n.catalogue()["report"]["values"]
+    codes = {
+        code
+        for scope, words in values.items()
+        if scope != "patterns"
+        for code, word in words.items()
+        if "_" in code and word.get(lang) != code
+    }
+    attributes = {code for code, word in values["any"].items() if code in {"gender", "region"} and word[lang] != code}
+    names = "|".join(sorted(map(re.escape, codes | attributes)))
+    return re.compile(rf"\b({names})\b|(?<![\w-])[FM] × |× [FM](?![\w-])")
+
+
 def visible_text(html: str, lang: str) -> list[str]:
     """The text a reader sees, line by line: no script, style or <code>, nothing marked in another language."""
     soup = BeautifulSoup(html, "html.parser")
@@ -60,6 +79,7 @@ def one_and_plural(lang: str) -> re.Pattern[str]:
 def language_problems(folder: Path, lang: str) -> list[str]:
     wrong_language = ENGLISH_IN_FRENCH if lang == "fr" else FRENCH_IN_ENGLISH
     plural = one_and_plural(lang)
+    codes = canonical_codes(lang)
     problems = []
     for name in PAGES:
         for line in visible_text((folder / name).read_text(encoding="utf-8"), lang):
@@ -67,6 +87,7 @@ def language_problems(folder: Path, lang: str) -> list[str]:
                 (wrong_language, "other language"),
                 (HAND_BUILT_PLURAL, "(s)"),
                 (plural, "plural after 1"),
+                (codes, "code instead of its word"),
                 (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "ISO date"),
             ):
                 match = pattern.search(line)
@@ -86,9 +107,11 @@ def test_the_language_test_can_fail(tmp_path):
         (tmp_path / name).write_text(
             '<html lang="fr"><body><p>1 envois</p><p>Granted consents</p>'
             "<p>2 système(s) au 2026-08-02</p><code>consent.coverage</code>"
+            "<p>le groupe F × 65+ (age_band) est sélectionné à 0,43 fois le taux de M × 45-54</p>"
+            "<p>le kit n'a pas trouvé 1 finalité (sms_marketing (fr))</p>"
             '<p lang="en">Model Cards for Model Reporting</p></body></html>',
             encoding="utf-8",
         )
     problems = language_problems(tmp_path, "fr")
-    assert len(problems) == 4 * len(PAGES)
+    assert len(problems) == 6 * len(PAGES)
     assert not any("Model Cards" in p or "consent.coverage" in p for p in problems)

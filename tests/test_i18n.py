@@ -1,5 +1,6 @@
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -144,7 +145,6 @@ def test_english_references_only_write_out_their_dates():
         ("lag", "> 90 days", "plus de 90 jours", "over 90 days"),
         ("inactive", "> 60 months", "plus de 60 mois", "over 60 months"),
         ("group", "under 18", "moins de 18 ans", "under 18"),
-        ("group", "F × 65+", "femmes × 65 ans et plus", "women × 65 and over"),
         ("reference_group", "(missing)", "(non renseigné)", "(missing)"),
         ("explanation", "filled", "rempli", "filled"),
         ("human_oversight", "empty", "vide", "empty"),
@@ -205,3 +205,190 @@ def test_the_attested_exceptions_of_consent_coverage_read_as_words_not_codes():
         for lang in i18n.LANGUAGES:
             word = i18n.value("attested_exceptions", basis, lang)
             assert word and "_" not in word, (basis, lang)
+
+
+# --- no hand-built plural in a message: "run(s)" is worded with CLDR plural forms (i18n.counted/plural) ------
+
+_REGEX_CALLS = {"compile", "match", "fullmatch", "search", "sub", "subn", "split", "findall", "finditer"}
+
+
+def hand_built_plurals(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every string literal of `source` holding "(s)": f-strings included; docstrings and the
+    patterns given to `re` (where "(s)" is a group, not a plural) left out."""
+    import ast
+
+    tree = ast.parse(source)
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and body:
+            first = body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                skipped.add(id(first.value))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "re"
+            and node.func.attr in _REGEX_CALLS
+            and node.args
+        ):
+            skipped.update(id(n) for n in ast.walk(node.args[0]))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and "(s)" in node.value
+        and id(node) not in skipped
+    ]
+
+
+def test_the_plural_scan_finds_a_message_and_leaves_a_regex_alone():
+    source = (
+        '"""A module about run(s)."""\n'
+        "import re\n"
+        'PATTERN = re.compile(r"(s)(?=x)")\n'
+        "def f(n):\n"
+        '    raise ValueError(f"the folder holds {n} run(s); diff needs two")\n'
+    )
+    assert hand_built_plurals(source) == [(5, " run(s); diff needs two")]
+
+
+def test_no_message_of_the_package_builds_a_plural_by_hand():
+    package = Path(i18n.__file__).parent
+    found = [
+        f"{path.relative_to(package)}:{line}: {text!r}"
+        for path in sorted(package.rglob("*.py"))
+        for line, text in hand_built_plurals(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_no_catalogue_text_builds_a_plural_by_hand():
+    assert "(s)" not in json.dumps(i18n.catalogue(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("count", "words"),
+    [(0, "0 runs"), (1, "1 run"), (2, "2 runs"), (12345, "12,345 runs")],
+)
+def test_a_count_in_an_english_message_agrees_with_its_word(count, words):
+    assert i18n.counted(count, "run|runs", "en") == words
+
+
+# --- sentences name evidence values as the tables and charts show them ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "raw", "fr", "en"),
+    [
+        ("attribute", "age_band", "tranche d'âge", "age band"),
+        ("attribute", "gender × age_band", "genre × tranche d'âge", "gender × age band"),
+        ("group", "(missing)", "(non renseigné)", "(missing)"),
+        ("attribute", "marital", "marital", "marital"),  # the user's own column: its name as written
+        ("group", "divorced", "divorced", "divorced"),
+        ("group", None, "", ""),
+    ],
+)
+def test_a_sentence_names_an_evidence_value_as_the_report_shows_it(column, raw, fr, en):
+    assert (i18n.word(column, raw, "fr"), i18n.word(column, raw, "en")) == (fr, en)
+
+
+def test_a_summary_placeholder_can_ask_for_the_word_of_an_evidence_value():
+    summary = i18n.text(
+        "bias.selection_parity",
+        "summary.fail",
+        "fr",
+        failed_comparisons=1,
+        campaign="NOEL26-EMAIL",
+        group="65+",
+        attribute="age_band",
+        reference_group="45-54",
+        ratio=0.44,
+    )
+    assert summary.endswith(
+        "le groupe « 65 ans et plus » (tranche d'âge) est sélectionné à 0,44 fois le taux du groupe de référence "
+        "« 45-54 ans »."
+    )
+
+
+# --- a group is worded by its attribute: the kit words only the groups it defines -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attribute", "raw", "fr", "en"),
+    [
+        ("gender", "F", "femmes", "women"),
+        ("gender", "M", "hommes", "men"),
+        ("age_band", "18-24", "18-24 ans", "18-24"),
+        ("age_band", "65+", "65 ans et plus", "65 and over"),
+        ("gender × age_band", "F × 65+", "femmes × 65 ans et plus", "women × 65 and over"),
+        ("gender × age_band", "(missing) × under 18", "(non renseigné) × moins de 18 ans", "(missing) × under 18"),
+        # the intersection of a canonical attribute and the user's own: only the canonical part is worded
+        ("gender × marital", "F × M", "femmes × M", "women × M"),
+        ("marital × gender", "1-5 × M", "1-5 × hommes", "1-5 × men"),
+        # the kit's own labels read in words whatever the attribute
+        ("marital", "(missing)", "(non renseigné)", "(missing)"),
+        (None, "under 18", "moins de 18 ans", "under 18"),
+    ],
+)
+def test_a_group_is_worded_by_its_attribute(attribute, raw, fr, en):
+    for column in i18n.GROUP_COLUMNS:
+        assert (i18n.value(column, raw, "fr", attribute), i18n.value(column, raw, "en", attribute)) == (fr, en)
+
+
+# A user's `marital` coded M (married), F (formerly married), a band "1-5" of years married, a group "pass":
+# words the catalogue has for gender, age bands and statuses would put a wrong translation on the user's data.
+MARITAL_GROUPS = ("M", "F", "1-5", "65+", "pass", "yes", "email", "unknown", "profiling", "M × F")
+
+
+@pytest.mark.parametrize("raw", MARITAL_GROUPS)
+@pytest.mark.parametrize("attribute", ["marital", "marital × marital", None])
+def test_a_group_of_the_users_own_attribute_reads_as_written(raw, attribute):
+    for lang in i18n.LANGUAGES:
+        for column in i18n.GROUP_COLUMNS:
+            assert i18n.value(column, raw, lang, attribute) is None, (column, raw, lang, attribute)
+            assert i18n.word(column, raw, lang, attribute) == raw
+
+
+def test_a_sentence_words_a_group_by_the_attribute_it_names():
+    def worst(attribute, group, reference_group):
+        return i18n.text(
+            "bias.selection_parity",
+            "summary.fail",
+            "fr",
+            failed_comparisons=1,
+            campaign="NOEL26-EMAIL",
+            group=group,
+            attribute=attribute,
+            reference_group=reference_group,
+            ratio=0.44,
+        )
+
+    assert worst("marital", "M", "F").endswith(
+        "le groupe « M » (marital) est sélectionné à 0,44 fois le taux du groupe de référence « F »."
+    )
+    assert worst("marital", "1-5", "pass").endswith(
+        "le groupe « 1-5 » (marital) est sélectionné à 0,44 fois le taux du groupe de référence « pass »."
+    )
+    assert worst("gender", "F", "M").endswith(
+        "le groupe « femmes » (genre) est sélectionné à 0,44 fois le taux du groupe de référence « hommes »."
+    )
+    assert "le groupe « femmes × M » (genre × marital)" in worst("gender × marital", "F × M", "M × M")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_flagged_recommendation_opens_with_the_role_that_acts_first(lang):
+    """The scorecard's "who acts" column reads the role before the first colon (work.next_step): a role too long
+    or with a colon inside leaves the column empty."""
+    from ethics_review.work import next_step
+
+    missing = [
+        f"{check_id} {status}"
+        for check_id in CHECKS
+        for status in ("fail", "warn")
+        if (text := i18n.catalogue()[check_id]["recommendation"].get(status, {}).get(lang)) is not None
+        and next_step(text).owner is None
+    ]
+    assert missing == []

@@ -19,16 +19,8 @@ import ethics_review
 
 PACKAGE = Path(ethics_review.__file__).parent
 
-# Back edges that other work in progress removes; each names the file that holds it. The lead deletes an entry
-# when its edge is gone, and the test fails on an entry whose edge no longer exists, so the list only shrinks.
-KNOWN_BACK_EDGES = {
-    # The continuous evaluation runs the other checks: the registry and the runner import checks.governance.
-    ("checks.governance", "checks"): "checks/governance.py: continuous evaluation reads the registry",
-    ("checks.governance", "runner"): "checks/governance.py: continuous evaluation runs the other checks",
-}
 # The report (papermill, nbconvert, files) must not need the notebook display layer (IPython, widgets).
 DISPLAY_LAYER = ("display", "widgets", "governance_page")
-KNOWN_LAYER_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def module_name(path: Path) -> str:
@@ -121,10 +113,6 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def without(graph: dict[str, set[str]], edges: dict[tuple[str, str], str]) -> dict[str, set[str]]:
-    return {module: targets - {b for a, b in edges if a == module} for module, targets in graph.items()}
-
-
 def test_the_graph_sees_function_level_imports_and_packages():
     """A cycle made of a function-level import is found (the test can fail), and so is a package's __init__."""
     assert "sources" in GRAPH["review"]  # open_review reads the tables through sources
@@ -133,14 +121,9 @@ def test_the_graph_sees_function_level_imports_and_packages():
 
 
 def test_no_import_cycles_in_the_package():
-    assert cycles(without(GRAPH, KNOWN_BACK_EDGES)) == []
-
-
-def test_every_known_back_edge_still_exists_and_closes_a_cycle():
-    """An entry whose edge is gone, or no longer part of a cycle, must be deleted from the list."""
-    for (source, target), where in KNOWN_BACK_EDGES.items():
-        assert target in GRAPH[source], f"{source} no longer imports {target}: delete the entry ({where})"
-        assert any({source, target} <= set(c) for c in cycles(GRAPH)), f"{source} -> {target} closes no cycle"
+    """No exception list: the continuous evaluation, which runs the other checks, gets them from the runner
+    (`checks.common.OtherChecks`) instead of importing the registry and the runner that import it."""
+    assert cycles(GRAPH) == []
 
 
 def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
@@ -156,11 +139,8 @@ def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
 def test_the_pipeline_never_needs_the_display_layer():
     """Reading, checking and reporting import nothing of the notebook display layer (IPython, widgets)."""
     pipeline = [m for m in MODULES if m not in DISPLAY_LAYER and m not in {"cli", "lab"}]
-    graph = without(GRAPH, {**KNOWN_BACK_EDGES, **KNOWN_LAYER_EXCEPTIONS})
-    leaks = {m: sorted(reachable(graph, m) & set(DISPLAY_LAYER)) for m in pipeline}
+    leaks = {m: sorted(reachable(GRAPH, m) & set(DISPLAY_LAYER)) for m in pipeline}
     assert {m: layer for m, layer in leaks.items() if layer} == {}
-    for (source, target), where in KNOWN_LAYER_EXCEPTIONS.items():
-        assert target in GRAPH[source], f"{source} no longer imports {target}: delete the entry ({where})"
 
 
 NOQA_IMPORT = re.compile(r"#\s*noqa:[^\n]*PLC0415(?P<reason>[^\n]*)")

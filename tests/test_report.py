@@ -282,6 +282,14 @@ def test_a_check_without_catalogue_text_still_renders():
     assert escape("Pourquoi c'est important") not in html and 'id="check-consent-not-written-yet"' in html
 
 
+def test_a_review_yaml_snippet_in_a_recommendation_reads_as_code_and_stays_escaped():
+    """The snippet keeps its codes (`sms_marketing` is the key to type); as <code> it is not prose to translate."""
+    assert pages.prose_html("add `notices: {a.md: {sms_marketing: 1}}` <b>") == (
+        "add <code>notices: {a.md: {sms_marketing: 1}}</code> &lt;b&gt;"
+    )
+    assert pages.prose_html("`<script>x</script>`") == "<code>&lt;script&gt;x&lt;/script&gt;</code>"
+
+
 def test_evidence_table_shows_suppressed_cells_as_given_and_no_index():
     rows = [
         {"campaign_id": "A", "sends": 1200, "coverage": 0.9},
@@ -305,6 +313,46 @@ def test_only_a_kernel_start_race_is_retried():
     assert report._is_kernel_start_race(zmq.ZMQError(errno.EADDRINUSE))
     assert not report._is_kernel_start_race(RuntimeError("Kernel didn't respond in 60 seconds"))
     assert not report._is_kernel_start_race(ValueError("Address already in use"))
+
+
+def test_a_figure_is_shown_with_the_json_plotlys_mimetype_renderer_gives():
+    """The report's kernels build plotly's mimetype output without plotly's renderer registry (whose import loads
+    nbformat and jsonschema): the executed notebook must hold the same JSON as plotly's `plotly_mimetype`."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from ethics_review import display
+
+    figure = go.Figure(go.Bar(x=["women", "men"], y=[0.42, 0.57], name="selection rate"))
+    figure.update_layout(title="Selection rate by group")
+    expected = pio.renderers["plotly_mimetype"].to_mimebundle(figure.to_dict())[display.PLOTLY_MIMETYPE]
+    assert display._figure_json(figure) == expected
+
+
+def test_two_notebooks_run_at_once_below_a_million_input_rows_and_one_at_a_time_above():
+    from ethics_review.review import InputFingerprint
+
+    def inputs(*rows: int) -> list[InputFingerprint]:
+        return [InputFingerprint(f"t{i}", f"t{i}.csv", n, "0" * 64) for i, n in enumerate(rows)]
+
+    assert report.notebooks_at_once(inputs(20_000, 72_620, 117_704)) == 2  # the 20k demo: 210,000 rows
+    assert report.notebooks_at_once(inputs(500_000, 499_999)) == 2
+    assert report.notebooks_at_once(inputs(500_000, 500_000)) == 1  # the 1M demo has about 10M rows
+
+
+@pytest.mark.slow
+def test_a_kernel_taken_starts_the_next_and_close_stops_every_kernel_and_removes_its_folder():
+    kernels = report.KernelsAhead(needed=2, ahead=1)
+    try:
+        first = kernels.take()  # started ahead; taking it starts the second
+        second = kernels.take()
+        assert kernels.take() is None  # two were needed: no third
+    finally:
+        kernels.close()
+    assert first is not None and second is not None
+    for kernel in (first, second):
+        assert not Path(kernel.folder.name).exists()
+        assert not kernel.manager.has_kernel  # shut down, its resources cleaned up
 
 
 def test_a_missing_review_is_an_input_error_before_any_notebook_runs(tmp_path):

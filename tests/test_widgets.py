@@ -37,6 +37,19 @@ def test_options_from_control_values():
     assert widgets.check_options(controls) == {"campaign": None, "attributes": ["gender"], "reference": {"gender": "F"}}
 
 
+def test_a_french_panel_names_attributes_and_groups_as_the_report_does():
+    """The choices read as the page's tables ("tranche d'âge", "genre = femmes"); the user's own column as written;
+    the values given to the re-run stay canonical."""
+    attribute = widgets._choices_dropdown("attribute", ["age_band", "marital"], "fr")["attribute"]
+    assert attribute.options[1:] == (("tranche d'âge", "age_band"), ("marital", "marital"))
+    assert widgets._reference_label((("gender", "F"),), "fr") == "genre = femmes"
+    assert widgets._reference_label((("marital", "(missing)"),), "fr") == "marital = (non renseigné)"
+    # the user's `marital` coded M and F: its groups as written, never the gender words
+    assert widgets._reference_label((("marital", "M"),), "fr") == "marital = M"
+    assert widgets._reference_label((("marital", "F"), ("gender", "F")), "fr") == "marital = F, genre = femmes"
+    assert widgets._reference_label((("gender × marital", "F × 1-5"),), "fr") == "genre × marital = femmes × 1-5"
+
+
 def test_every_check_with_a_campaign_option_gets_a_panel(demo_review, findings):
     for finding in findings:
         panel = widgets.panel(demo_review, finding)
@@ -57,7 +70,7 @@ def test_controls_offer_what_the_review_holds(demo_review, findings, demo_dir):
     assert {"purpose"} <= set(coverage)  # consent: filter by campaign and purpose
     parity = widgets.controls_for(demo_review, by_id["bias.selection_parity"], None)
     assert set(parity) == {"campaign", "attribute", "reference", "fail_below", "warn_below"}
-    assert {label for label, _ in parity["attribute"].options} == {"All attributes", "gender", "age_band", "region"}
+    assert {label for label, _ in parity["attribute"].options} == {"All attributes", "gender", "age band", "region"}
     assert (parity["fail_below"].value, parity["warn_below"].value) == (0.8, 0.9)
     disclosure = widgets.controls_for(demo_review, by_id["transparency.ai_disclosure"], None)
     assert {"campaign", "channel"} <= set(disclosure)  # transparency: filter by campaign and channel

@@ -7,9 +7,11 @@ the same expression later gets that result back. Moving a threshold builds the v
 check's pandas part (the judgement) runs again; a new campaign is new queries, computed once. Findings stay those
 of a fresh run: the check's own code runs, on the same aggregates.
 
-Only notebooks opened for exploration remember (`display.open_for_notebook(interactive=True)` and the widget
-panels); the CLI and the report always compute. The store is tied to the review's connection object, because two
-in-memory DuckDB connections compare equal in Ibis and their tables of the same name must never share results.
+Notebooks remember: those opened for exploration (`display.open_for_notebook(interactive=True)` and the widget
+panels), and the report's (opened on its prepared tables), where two checks that ask the same query get one
+answer; `runner.run_checks` on a review opened elsewhere always computes. The store is tied to the review's
+connection object, because two in-memory DuckDB connections compare equal in Ibis and their tables of the same
+name must never share results.
 """
 
 from __future__ import annotations

@@ -273,6 +273,7 @@ def _run_one(index: int, item: BatchItem, out: Path, options: Mapping[str, Any],
             country=item.country,
             history=None,
             engine=options["engine"],
+            jobs=1,  # the batch runs reviews side by side (--jobs): one notebook at a time in each
             progress=lambda total: _StepsToParent(index, events, total),
         )
         row = _done_row(item, result, time.perf_counter() - started)

@@ -204,12 +204,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if passed_on and args.command != "lab":
         _parser().error(f"only lab passes options on (after --): {' '.join(passed_on)}")
     args.passed_on = passed_on
+    if args.command in {"run", "demo", "batch"}:
+        _without_iri_grammars()
     previous = _stop_on_sigterm() if args.command in {"run", "demo", "lab", "batch"} else None
     try:
         return _main(args)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _without_iri_grammars() -> None:
+    """A report command's process goes without jsonschema's `iri` format checker: papermill and nbformat import
+    jsonschema, which imports rfc3987-syntax for that checker, and rfc3987-syntax builds about 35 Earley grammars at
+    import, 1.5 s of CPU before the review even opens (python-jsonschema/jsonschema#1428). No schema the kit or
+    nbformat validates uses the `iri` format, and neither asks for format checking. Only this process, the
+    command's own: a program that imports the kit keeps its jsonschema as it is."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: its import raises ImportError
 
 
 def _main(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import i18n
 from .errors import ReviewInputError
 from .findings import Status, severity
 from .paths import package_json
@@ -45,9 +46,9 @@ def _check_schema(document: dict[str, Any], path: Path) -> None:
     if errors:
         first = errors[0]
         where = "/" + "/".join(str(p) for p in first.path)
+        problems = i18n.counted(len(errors), "problem|problems", "en")
         raise ReviewInputError(
-            f"{path} does not match the findings.json schema ({len(errors)} problem(s); first at "
-            f"{where}: {first.message[:200]})",
+            f"{path} does not match the findings.json schema ({problems}; first at {where}: {first.message[:200]})",
             fix="pass a findings.json written by `ethics-review run`, unedited",
         )
 

@@ -41,6 +41,7 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 from pydantic import ValidationError
 
+from . import i18n
 from .aggregates import recall
 from .config import EngineConfig, ReviewConfig, TableSource
 from .contract import TABLES
@@ -506,7 +507,9 @@ def fetch(
         raise RowLevelResult(f"the gate takes an Ibis table, column or scalar, not {type(expr).__name__}")
     personal = sorted(c for c in expr.columns if c.lower() in PERSONAL_COLUMNS)
     if personal:
-        raise RowLevelResult(f"a result may not hold the identifier column(s) {personal}")
+        raise RowLevelResult(
+            f"a result may not hold the identifier {i18n.plural(len(personal), 'column|columns', 'en')} {personal}"
+        )
     if not _grouped(expr.op()):
         raise RowLevelResult(
             "a result must come out of a group_by/aggregate or a distinct: a row-level table "

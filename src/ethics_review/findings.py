@@ -119,6 +119,8 @@ def suppress_small_cells(
     hide_with: Mapping[str, Sequence[str]] | None = None,
     partition_by: Sequence[str] | None = None,
     margins: Sequence[Sequence[str]] = (),
+    lines: Sequence[Sequence[int]] = (),
+    revealed_zeros: Sequence[str] = (),
     also_hidden: Mapping[str, npt.NDArray[np.bool_]] | None = None,
 ) -> pd.DataFrame:
     """k-anonymity for evidence tables: a count of 1 to k-1 shows as "<k", and the values it governs
@@ -131,9 +133,16 @@ def suppress_small_cells(
     a problem and what it is compared with stay visible; else the smallest flagged warn, then fail; else the
     reference. `margins` are further ways the same rows split a known total (the rows and columns of an
     intersection "gender × age band", whose totals are the groups of gender and of age band): the rule then holds
-    in each of them, repeated until no line of any of them hides a single cell. `also_hidden` are cells of a count
-    column that another finding hides while showing the same count of the same people: they are hidden here too,
-    as complements, so that neither finding gives back what the other hides."""
+    in each of them, repeated until no line of any of them hides a single cell. `lines` are more such sets, given
+    as row positions: an intersection's row of cells with the row holding their total (its margin), where a hidden
+    margin needs a hidden cell as much as a hidden cell does. In the count columns of `revealed_zeros` a hidden
+    zero protects nothing (another finding lists no row for a group with nobody, and so shows it), so a line needs
+    two hidden counts of people. A count hidden with a small count it cannot exceed (a small group's selected
+    people) shows "<k" too, even at zero: an empty cell beside "<k" would read as zero. Among equal candidates,
+    the cell whose hiding leaves a line whose only other candidates are reference groups comes last: it would
+    force a reference's count hidden, and every ratio to it with it. `also_hidden` are cells of a count column that
+    another finding hides while showing the same count of the same people: they are hidden here too, as
+    complements, so that neither finding gives back what the other hides."""
     out = frame.copy()
     # Zero is not a small cell: it counts nobody.
     numbers = {c: pd.to_numeric(out[c], errors="coerce") for c in count_columns}
@@ -147,44 +156,63 @@ def suppress_small_cells(
     flags = out["flag"] if "flag" in out.columns else pd.Series([None] * len(out), index=out.index)
     reference = (flags == "reference").to_numpy()
     severity = flags.map({"warn": 1, "fail": 2}).fillna(0).to_numpy()
-    if partition_by is not None and len(out):
+    if (partition_by is not None or lines) and len(out):
         rows_of = out.reset_index(drop=True)
-        lines: list[
-            pd.Index | npt.NDArray[np.integer[Any]] | list[int]
-        ] = []  # every set of rows whose counts add up to a total a reader may know
-        for keys in (partition_by, *margins):
+        # Every set of rows whose counts add up to a total a reader may know.
+        known: list[npt.NDArray[np.intp]] = [np.asarray(rows, dtype=np.intp) for rows in lines]
+        for keys in (partition_by, *margins) if partition_by is not None else ():
             present = [c for c in keys if c in rows_of.columns]
-            lines += (
-                list(rows_of.groupby(present, sort=False, dropna=False).indices.values())
+            known += (
+                [
+                    np.asarray(r, dtype=np.intp)
+                    for r in rows_of.groupby(present, sort=False, dropna=False).indices.values()
+                ]
                 if present
                 else [np.arange(len(out))]
             )
-        lines = [rows for rows in lines if len(rows) > 1]
-        member = [[line for line in lines if i in line] for i in range(len(out))]
+        known = [rows for rows in known if len(rows) > 1]
+        member = [[line for line in known if i in line] for i in range(len(out))]
         # A count hidden with another (a group's selected people, with its size) is hidden as well as a small one:
         # it leaves the line's other cells as exposed, and needs no second complement.
         governed = {c: np.zeros(len(out), dtype=bool) for c in count_columns}
 
-        def preference(i: int, *, hidden: npt.NDArray[np.bool_], values: pd.Series) -> tuple[object, ...]:
-            """Among equals, the cell that also mends other lines hiding a single cell: fewer hidden."""
+        def exposed(line: npt.NDArray[np.intp], hidden: npt.NDArray[np.bool_], protects: npt.NDArray[np.bool_]) -> bool:
+            """A line hiding a single count that protects: the total minus the others gives it."""
+            return int((hidden[line] & protects[line]).sum()) == 1
+
+        def preference(
+            i: int, *, hidden: npt.NDArray[np.bool_], protects: npt.NDArray[np.bool_], values: pd.Series
+        ) -> tuple[object, ...]:
+            """Never a reference when another will do, nor a cell that would force one hidden (the other line it
+            would leave exposed has only references to hide); then calm before warn before fail; among equals the
+            cell that also mends other lines, then the smallest count, then the first row."""
+            forced = 0
+            for line in member[i]:
+                if int((hidden[line] & protects[line]).sum()) == 0:
+                    others = [j for j in line if j != i and values.iloc[j] > 0]
+                    forced += bool(others) and all(reference[j] for j in others)
             return (
                 reference[i],
+                forced,
                 severity[i],
-                -sum(1 for line in member[i] if hidden[line].sum() == 1),
+                -sum(1 for line in member[i] if exposed(line, hidden, protects)),
                 values.iloc[i],
+                i,
             )
 
         for column, values in numbers.items():
             hidden = small[column] | governed[column] | complement[column]
+            positive = (values > 0).fillna(False).to_numpy(dtype=bool)
+            protects = positive if column in revealed_zeros else np.ones(len(out), dtype=bool)
             changed = True
             while changed:
                 changed = False
-                for rows in lines:
-                    if hidden[rows].sum() != 1:
+                for rows in known:
+                    if not exposed(rows, hidden, protects):
                         continue
-                    shown = [i for i in rows if not hidden[i] and values.iloc[i] > 0]
+                    shown = [int(i) for i in rows if not hidden[i] and positive[i]]
                     if shown:
-                        chosen = min(shown, key=partial(preference, hidden=hidden, values=values))
+                        chosen = min(shown, key=partial(preference, hidden=hidden, protects=protects, values=values))
                         hidden[chosen] = complement[column][chosen] = changed = True
             for dependent in (hide_with or {}).get(column, ()):
                 if dependent in governed:
@@ -193,8 +221,14 @@ def suppress_small_cells(
         hidden = mask | complement[column]
         for dependent in (hide_with or {}).get(column, ()):
             out[dependent] = out[dependent].astype(object).where(~hidden, None)
+    labelled = dict(small)
     for column, mask in small.items():
-        out[column] = out[column].astype(object).where(~mask, suppressed_label(k)).where(~complement[column], None)
+        for dependent in (hide_with or {}).get(column, ()):
+            if dependent in labelled:
+                within = (numbers[dependent] <= numbers[column]).fillna(False).to_numpy(dtype=bool)
+                labelled[dependent] = labelled[dependent] | (mask & within)
+    for column, mask in labelled.items():
+        out[column] = out[column].astype(object).where(~complement[column], None).where(~mask, suppressed_label(k))
     return out
 
 

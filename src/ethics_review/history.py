@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import i18n
 from .errors import ReviewInputError
 from .findings import AREAS, STATUSES, severity, status_counts
 
@@ -174,7 +175,7 @@ def last_two(history_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     runs = read_runs(history_dir)
     if len(runs) < 2:
         raise ReviewInputError(
-            f"the history folder {history_dir} holds {len(runs)} run(s); diff needs two",
+            f"the history folder {history_dir} holds {i18n.counted(len(runs), 'run|runs', 'en')}; diff needs two",
             fix="run the review again with the same --history, or pass two findings.json files",
         )
     return runs[-2], runs[-1]

@@ -8,6 +8,11 @@ entries only. Placeholders in the catalogue:
 - `{n:plural:envoi|envois}` the word that agrees with `n` (the number itself is not printed: write
   `{n:int} {n:plural:envoi|envois}`). Forms are either positional, `one|other`, or named by CLDR plural
   category, `one=…|few=…|many=…|other=…`; a category the text does not name falls back to `other`.
+- `{group:word:group}` an evidence value named in a sentence as the report's tables and charts show it (`value`:
+  "F × 65+" of column `group` is "femmes × 65 ans et plus" when the sentence's `attribute` is "gender ×
+  age_band", `age_band` of `attribute` "tranche d'âge"); a value the catalogue has no word for (the user's own
+  column `marital` and its groups, a campaign id) as given. A group is worded by the sentence's `attribute`
+  value: a sentence naming a group passes the attribute it belongs to (`group_value`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -62,6 +68,11 @@ class _LocalFormatter(string.Formatter):
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
+        self.values: Mapping[str, Any] = {}
+
+    def vformat(self, format_string: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> str:
+        self.values = kwargs  # a group's word depends on the sentence's `attribute` (`{group:word:group}`)
+        return super().vformat(format_string, args, kwargs)
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec in {"pct", "int", "num", "ratio"}:
@@ -70,6 +81,8 @@ class _LocalFormatter(string.Formatter):
             return format_day(value, self.lang)
         if format_spec.startswith("plural:"):
             return plural(value, format_spec.removeprefix("plural:"), self.lang)
+        if format_spec.startswith("word:"):
+            return word(format_spec.removeprefix("word:"), value, self.lang, self.values.get("attribute"))
         return str(super().format_field(value, format_spec))
 
 
@@ -124,6 +137,12 @@ def plural(count: Any, forms: str, lang: str) -> str:
         abs(float(count or 0)) if not float(count or 0).is_integer() else abs(int(count or 0))
     )
     return named.get(category, named["other"])
+
+
+def counted(count: int, forms: str, lang: str) -> str:
+    """ "1 run", "2 runs", "12,345 rows": a count in `lang` and the word of `forms` that agrees with it. The CLI's
+    errors are English sentences built in code; they word their counts with this, never with "run(s)"."""
+    return f"{format_number(count, 'int', lang)} {plural(count, forms, lang)}"
 
 
 def _pick(node: Any, lang: str, where: str) -> str:
@@ -327,23 +346,35 @@ def _written_out_days(text_: str, lang: str) -> str:
 REFERENCE_COLUMNS = ("rule",)  # evidence columns that cite a legal text (consent.minors: the national age rule)
 
 
-def value(column: str, raw: Any, lang: str) -> str | None:
+GROUP_COLUMNS = ("group", "reference_group")  # evidence columns naming a group of the row's `attribute`
+INTERSECTION = " × "  # "gender × age_band" and its group "F × 65+": bias.intersectional joins parts with it
+
+
+def word(column: str, raw: Any, lang: str, attribute: Any = None) -> str:
+    """An evidence value as a sentence names it: the catalogue's word (`value`), else as given (data)."""
+    worded = value(column, raw, lang, attribute)
+    return worded if worded is not None else ("" if raw is None else str(raw))
+
+
+def value(column: str, raw: Any, lang: str, attribute: Any = None) -> str | None:
     """An evidence value in `lang` (a bucket, a purpose, a channel, "filled"...), from texts/report.yaml
-    `report.values` (per column, then `any`, then `patterns`); None when the catalogue has no word for it."""
+    `report.values` (per column, then `any`, then `patterns`); None when the catalogue has no word for it.
+    A group (`GROUP_COLUMNS`) is worded by `group_value`, which needs the row's `attribute`."""
     if column in REFERENCE_COLUMNS and isinstance(raw, str):
         return reference(raw, lang)[0]
     if isinstance(raw, bool):
         return str(_pick(catalogue()["report"]["values"]["bool"][str(raw).lower()], lang, "report.values.bool"))
     if not isinstance(raw, str) or not raw:
         return None
+    if column in GROUP_COLUMNS:
+        return group_value(raw, lang, attribute)
     values = catalogue()["report"]["values"]
-    column = "group" if column == "reference_group" else column
     for scope in (values.get(column) or {}, values["any"]):
         if raw in scope:
             return _pick(scope[raw], lang, f"report.values.{column}.{raw}")
     for entry in values["patterns"]:
         match = re.fullmatch(entry["pattern"], raw)
-        if match and lang in entry and column in entry.get("columns", (column,)):
+        if match and lang in entry and "attributes" not in entry and column in entry.get("columns", (column,)):
             groups = {k: _typed(v) for k, v in match.groupdict().items()}
             return _LocalFormatter(lang).format(entry[lang], **groups)
     columns = catalogue()["report"]["columns"]
@@ -357,4 +388,34 @@ def value(column: str, raw: Any, lang: str) -> str | None:
             words = [value(column, part, lang) for part in parts]
             if any(word is not None for word in words):
                 return joint.join(word if word is not None else part for word, part in zip(words, parts, strict=True))
+    return None
+
+
+def group_value(raw: str, lang: str, attribute: Any = None) -> str | None:
+    """A group of `attribute` in `lang`, or None (shown as written). The kit's own labels ("(missing)", "under
+    18") read in every language whatever the attribute; a code gets a word only under the canonical attribute
+    the catalogue knows it for (`group_by_attribute`, patterns with `attributes`): a user's own `marital` "M"
+    (married), a segment "1-5" or a group "pass" stay as written. An intersection "F × 65+" of "gender ×
+    age_band" words each part by its own attribute; with no attribute known, only the kit's labels are words."""
+    values = catalogue()["report"]["values"]
+    if raw in values["group"]:
+        return _pick(values["group"][raw], lang, f"report.values.group.{raw}")
+    if INTERSECTION in raw:
+        parts = raw.split(INTERSECTION)
+        attributes = str(attribute or "").split(INTERSECTION)
+        if len(attributes) != len(parts):  # parts cannot be paired with their attributes: the kit's labels only
+            attributes = [""] * len(parts)
+        words = [group_value(part, lang, name) for part, name in zip(parts, attributes, strict=True)]
+        if all(w is None for w in words):
+            return None
+        return INTERSECTION.join(w if w is not None else part for w, part in zip(words, parts, strict=True))
+    if not isinstance(attribute, str) or not attribute:
+        return None
+    scope = values["group_by_attribute"].get(attribute) or {}
+    if raw in scope:
+        return _pick(scope[raw], lang, f"report.values.group_by_attribute.{attribute}.{raw}")
+    for entry in values["patterns"]:
+        match = re.fullmatch(entry["pattern"], raw)
+        if match and lang in entry and attribute in entry.get("attributes", ()):
+            return _LocalFormatter(lang).format(entry[lang], **{k: _typed(v) for k, v in match.groupdict().items()})
     return None

@@ -83,7 +83,9 @@ def build(
     values = dict(values or {})
     unknown = set(values) - set(parameter_names(area))
     if unknown:
-        raise ValueError(f"unknown notebook parameter(s) {sorted(unknown)}")
+        raise ValueError(
+            f"unknown notebook {i18n.plural(len(unknown), 'parameter|parameters', 'en')} {sorted(unknown)}"
+        )
     cells: list[NotebookNode] = []
 
     def markdown(source: str, *, hide_in_report: bool = False) -> None:

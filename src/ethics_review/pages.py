@@ -109,6 +109,14 @@ def first_actions_html(findings: Sequence[Finding], lang: str) -> str:
     return "".join(parts)
 
 
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def prose_html(text: str) -> str:
+    """Escaped text whose `backticked` spans (a review.yaml snippet to paste) read as code, in any language."""
+    return _CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", html.escape(text))
+
+
 def message_html(text: str) -> str:
     return f'<div class="er"><p class="er-recommendation">{html.escape(text)}</p></div>'
 
@@ -222,7 +230,7 @@ def finding_body_html(finding: Finding, lang: str, *, k: int) -> str:
         parts.append(f'<p class="er-note">{e(label("evidence_note", lang, k=k))}</p>')
     parts.append(
         f'<div class="er-recommendation"><strong>{e(label("recommendation", lang))}</strong> '
-        f"{e(finding.recommendation)}</div>"
+        f"{prose_html(finding.recommendation)}</div>"
     )
     if finding.notes:
         parts.append(f"<h4>{e(label('notes', lang))}</h4><ul>")
@@ -263,7 +271,7 @@ def evidence_html(rows: Sequence[Mapping[str, Any]], lang: str, *, check_id: str
                 css = ' class="er-num"' if numeric or (isinstance(value, str) and value.startswith("<")) else ""
                 written_in = _cell_language(row, column, lang)
                 css += f' lang="{e(written_in)}"' if written_in != lang else ""
-                cells.append(f"<td{css}>{e(charts.format_value(value, column, lang))}</td>")
+                cells.append(f"<td{css}>{e(charts.format_value(value, column, lang, row.get('attribute')))}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     table = (
         f'<div class="er-scroll"><table class="er-table er-evidence"><thead><tr>{head}</tr></thead>'

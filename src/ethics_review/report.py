@@ -22,8 +22,10 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from html import escape
@@ -39,7 +41,7 @@ from .paths import package_json, report_template_dir, templates_dir
 from .pdf import find_chromium, write_pdf
 from .prepared import FOLDER as PREPARED_FOLDER
 from .prepared import can_prepare, open_prepared, restrict_to_country, write_prepared
-from .review import Review, open_review
+from .review import InputFingerprint, Review, open_review
 from .runner import enabled_checks, require_something_to_judge, validate_check_options
 from .work import next_step, order_of_work
 
@@ -51,6 +53,9 @@ KERNEL_NAME = "python3"
 KERNEL_START_ATTEMPTS = 3  # parallel kernels can race for ports: retry the start, never a failed cell
 KERNEL_START_RACES = ("Address already in use", "Kernel died before replying to kernel_info")
 MAX_PARALLEL_NOTEBOOKS = 2  # each notebook is one kernel process; the kit targets small machines
+# By default two notebooks run at once only for a review of fewer input rows than this: each kernel's engine holds
+# its own working memory (10M contacts: 5.8 GB in the consent kernel), and two at once would add up the peaks.
+PARALLEL_ROWS = 1_000_000
 CELL_TIMEOUT = 3600  # seconds per cell: a hung kernel becomes an error instead of a run that never ends
 PARTS_DIR = "parts"
 PREPARED_DIR = PREPARED_FOLDER  # the validated tables the notebooks read (personal data: removed before the move)
@@ -88,7 +93,7 @@ def run_report(
     progress: bool | Callable[[int], Any] = True,
     campaign: str | None = None,
     country: str | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     cell_timeout: int | None = CELL_TIMEOUT,
     history: str | Path | None = None,
     pdf: bool = False,
@@ -101,22 +106,68 @@ def run_report(
     `country` restricts the review to the contacts of one country (and their records) before the notebooks run.
     `progress` is a bool (a terminal bar) or a function that takes the number of steps and returns a tqdm-like bar.
     `pdf` also prints report.pdf with the system's Chromium (`chromium`: its path, else found on PATH).
-    `jobs` (1 or 2) is how many notebooks run at the same time; `cell_timeout` (seconds, None for none) bounds
-    each cell. `history` is the review's history folder: the run is appended to it (aggregates only, history.py);
-    None reads the default folder next to the review and appends nothing. `engine` overrides the config's
-    engine, here and in every notebook. Raises ReviewInputError for bad input or config (exit 2 at the CLI) and
-    ReportError when a notebook fails (exit 3; its executed copy, with the error, stays in `out_dir`).
+    `jobs` (1 or 2; None: 2 below PARALLEL_ROWS input rows, else 1) is how many notebooks run at the same time;
+    `cell_timeout` (seconds, None for none) bounds each cell. `history` is the review's history folder: the run
+    is appended to it (aggregates only, history.py); None reads the default folder next to the review and appends
+    nothing. `engine` overrides the config's engine, here and in every notebook. Raises ReviewInputError for bad
+    input or config (exit 2 at the CLI) and ReportError when a notebook fails (exit 3; its executed copy, with the
+    error, stays in `out_dir`).
     """
-    from tqdm import tqdm  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
-
     areas = (areas,) if isinstance(areas, str) else tuple(areas)
     unknown = [a for a in areas if a not in AREAS]
     if unknown or not areas:
         raise ReviewInputError(
-            f"unknown area(s) {unknown}" if unknown else "no area to review", fix=f"choose among {', '.join(AREAS)}"
+            f"unknown {i18n.plural(len(unknown), 'area|areas', 'en')} {unknown}" if unknown else "no area to review",
+            fix=f"choose among {', '.join(AREAS)}",
         )
     if pdf:
         find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
+    # The first kernels start now: their start-up runs while this process opens and validates the review.
+    at_once = MAX_PARALLEL_NOTEBOOKS if jobs is None else jobs
+    ahead = max(1, min(at_once, MAX_PARALLEL_NOTEBOOKS, len(areas))) if Path(review_path).expanduser().exists() else 0
+    kernels = KernelsAhead(needed=len(areas) if ahead else 0, ahead=ahead)
+    try:
+        return _run_report(
+            review_path,
+            out_dir,
+            kernels=kernels,
+            as_of=as_of,
+            lang=lang,
+            areas=areas,
+            progress=progress,
+            campaign=campaign,
+            country=country,
+            jobs=jobs,
+            cell_timeout=cell_timeout,
+            history=history,
+            pdf=pdf,
+            chromium=chromium,
+            engine=engine,
+        )
+    finally:
+        kernels.close()
+
+
+def _run_report(
+    review_path: str | Path,
+    out_dir: str | Path,
+    *,
+    kernels: KernelsAhead,
+    as_of: str | dt.date | None,
+    lang: str | None,
+    areas: tuple[str, ...],
+    progress: bool | Callable[[int], Any],
+    campaign: str | None,
+    country: str | None,
+    jobs: int | None,
+    cell_timeout: int | None,
+    history: str | Path | None,
+    pdf: bool,
+    chromium: str | Path | None,
+    engine: str | Mapping[str, Any] | None,
+) -> ReportResult:
+    from tqdm import tqdm  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+
     review = open_review(review_path, as_of=as_of, lang=lang, engine=engine)
     if country is not None:
         review = restrict_to_country(review, country)
@@ -154,13 +205,16 @@ def run_report(
                 close(review.con)
                 review = open_prepared(prepared)
         failures: dict[str, str] = {}
+        rendered: dict[str, Path] = {}  # area -> its page, rendered as soon as its notebook ended
 
         def execute(area: str) -> Path:
             steps.set_postfix_str(f"running {area}")
             # governance compares this run with the previous one: it reads the other areas' parts of this run
             extra = {"history_dir": str(history_dir)} if area == GOVERNANCE else {}
             try:
-                target = execute_area_notebook(area, out, {**parameters, **extra}, cell_timeout=cell_timeout)
+                target = execute_area_notebook(
+                    area, out, {**parameters, **extra}, cell_timeout=cell_timeout, kernel=kernels.take()
+                )
             except ReportError as exc:
                 # Failure isolation: one area's crash becomes error findings (written as its part, which
                 # governance reads); the other areas still run.
@@ -172,10 +226,17 @@ def run_report(
                 )
                 target = out / f"{area}.ipynb"
             steps.update()
+            if target.is_file() and pages.part_path(out / PARTS_DIR, area).is_file():
+                # Its page now, while the other kernel runs. The page header holds only what every part shares
+                # (merge_parts checks that they agree), so the part gives the same page as the merged record.
+                steps.set_postfix_str(f"rendering {area}")
+                rendered[area] = render_area_page(target, area, read_part(out, area))
+                steps.update()
             return target
 
         judged = review.with_options(as_of=review.as_of, lang=review.lang)  # as the notebooks resolved them
         first = [a for a in areas if a != GOVERNANCE]
+        jobs = notebooks_at_once(review.inputs) if jobs is None else jobs
         done = dict(zip(first, map_notebooks(execute, first, jobs=jobs), strict=True))
         if GOVERNANCE in areas:  # last: its continuous evaluation reads the parts the others wrote
             done[GOVERNANCE] = execute(GOVERNANCE)
@@ -186,6 +247,10 @@ def run_report(
         validate_findings(record)
         paths: dict[str, Path] = {}
         for area, notebook in zip(areas, executed, strict=True):
+            if area in rendered:
+                paths[f"{area}.ipynb"] = final / notebook.name
+                paths[f"{area}.html"] = final / rendered[area].name
+                continue
             steps.set_postfix_str(f"rendering {area}")
             if notebook.is_file():
                 paths[f"{area}.ipynb"] = final / notebook.name
@@ -286,6 +351,12 @@ def failed_part(review: Review, area: str, message: str, *, campaign: str | None
     return {"area": area, **pages.findings_record(review, findings, campaign=campaign)}
 
 
+def notebooks_at_once(inputs: Iterable[InputFingerprint]) -> int:
+    """How many notebooks run at the same time by default: two for a review of fewer than PARALLEL_ROWS input rows,
+    one for a larger one (each kernel's engine then holds GBs: two at once would add up the peaks)."""
+    return MAX_PARALLEL_NOTEBOOKS if sum(item.rows for item in inputs) < PARALLEL_ROWS else 1
+
+
 def map_notebooks(function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> list[R]:
     """`function` over `items`, in order, with at most MAX_PARALLEL_NOTEBOOKS running at once (threads: each
     kernel is its own process, the threads only wait for it)."""
@@ -302,13 +373,17 @@ def _in_worker_thread(function: Callable[[T], R], item: T) -> R:
     try:
         return function(item)
     finally:
-        try:
-            loop = asyncio.get_event_loop()  # in a worker thread: the loop set for it, if any
-        except RuntimeError:
-            loop = None
-        if loop is not None and not loop.is_running():
-            loop.close()
-            asyncio.set_event_loop(None)
+        _close_thread_event_loop()
+
+
+def _close_thread_event_loop() -> None:
+    try:
+        loop = asyncio.get_event_loop()  # in a worker thread: the loop set for it, if any
+    except RuntimeError:
+        loop = None
+    if loop is not None and not loop.is_running():
+        loop.close()
+        asyncio.set_event_loop(None)
 
 
 def notebook_parameters(review_path: Path, review: Review, *, campaign: str | None, output_dir: Path) -> dict[str, Any]:
@@ -328,9 +403,15 @@ def notebook_parameters(review_path: Path, review: Review, *, campaign: str | No
 
 
 def execute_area_notebook(
-    area: str, out: Path, parameters: Mapping[str, Any], *, cell_timeout: int | None = CELL_TIMEOUT
+    area: str,
+    out: Path,
+    parameters: Mapping[str, Any],
+    *,
+    cell_timeout: int | None = CELL_TIMEOUT,
+    kernel: StartedKernel | None = None,
 ) -> Path:
-    """Execute `<area>.ipynb` into `out`; the executed notebook is written even when a cell fails."""
+    """Execute `<area>.ipynb` into `out`; the executed notebook is written even when a cell fails. `kernel` (one
+    started ahead, KernelsAhead) runs it; without one, or when it did not start, a kernel is started here."""
     import papermill  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
     from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
@@ -339,6 +420,7 @@ def execute_area_notebook(
     # The notebook as the kit builds it in the review's language (its markdown is part of the page).
     source = notebooks.text(notebooks.build(area, str(parameters.get("lang") or "en")))
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        started, kernel = kernel, None  # a kernel started ahead serves the first attempt only
         try:
             # A short socket path: unix socket paths are limited to about 100 characters.
             with tempfile.TemporaryDirectory(prefix="er-") as sockets:
@@ -347,6 +429,7 @@ def execute_area_notebook(
                 papermill.execute_notebook(
                     str(built),
                     str(target),
+                    engine_name=_save_once_engine(),
                     parameters=dict(parameters),
                     kernel_name=KERNEL_NAME,
                     language="python",
@@ -355,9 +438,8 @@ def execute_area_notebook(
                     cwd=str(out),
                     execution_timeout=cell_timeout,
                     config=_kernel_config(sockets),
-                    # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a
-                    # terminal; what a cell raises is kept in the executed notebook and in the error we raise.
-                    extra_arguments=["--IPKernelApp.log_level=CRITICAL", KERNEL_GUARD],
+                    extra_arguments=list(KERNEL_ARGUMENTS),
+                    **({} if started is None else {"km": started.manager}),
                 )
             return target
         except PapermillExecutionError as exc:
@@ -374,9 +456,197 @@ def execute_area_notebook(
     raise AssertionError("unreachable")
 
 
+SAVE_ONCE_ENGINE = "ethics_review_save_once"
+
+
+@cache
+def _save_once_engine() -> str:
+    """A papermill engine that writes the executed notebook once, when it ends (also when a cell fails, times out
+    or the kernel dies), instead of at the start and the end of every cell: a page's notebook holds plotly.js
+    (about 5 MB), and papermill's pure-Python JSON writes of it were about 9 s of CPU on the 20k demo review
+    (212 writes), more than any check. It also shuts down a kernel started ahead (KernelsAhead) once its notebook
+    ran. Registered once, under its own name."""
+    from papermill.clientwrap import PapermillNotebookClient  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+    from papermill.log import logger  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+    from papermill.utils import merge_kwargs, remove_args  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+
+    class SaveAtEnd(NotebookExecutionManager):  # type: ignore[misc]  # papermill publishes no annotations
+        def save(self, **kwargs: Any) -> None:
+            if self.end_time is not None:  # set by notebook_complete (papermill's `finally`) before its last save
+                super().save(**kwargs)
+
+    class SaveOnceEngine(NBClientEngine):  # type: ignore[misc]  # papermill publishes no annotations
+        @classmethod
+        def execute_notebook(
+            cls,
+            nb: Any,
+            kernel_name: str,
+            output_path: str | None = None,
+            progress_bar: bool = True,
+            log_output: bool = False,
+            autosave_cell_every: int = 30,
+            **kwargs: Any,
+        ) -> Any:
+            # papermill's Engine.execute_notebook with SaveAtEnd as the execution manager
+            manager = SaveAtEnd(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            manager.notebook_start()
+            try:
+                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                manager.cleanup_pbar()
+                manager.notebook_complete()
+            return manager.nb
+
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: int | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            # papermill's NBClientEngine.execute_managed_notebook, with one change: the client shuts down and
+            # cleans up a kernel it was given (`km`, started ahead) as it does one it starts itself.
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs,
+                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            return PapermillNotebookClient(nb_man, **final_kwargs).execute(cleanup_kc=True)
+
+    papermill_engines.register(SAVE_ONCE_ENGINE, SaveOnceEngine)
+    return SAVE_ONCE_ENGINE
+
+
 # Each kernel asks the OS to kill it when the process that started it dies (SIGKILL, a crash): a busy kernel
 # must not outlive the run (ipykernel's own parent poller needs the GIL, which a long computation may hold).
 KERNEL_GUARD = "--IPKernelApp.exec_lines=from ethics_review.kernel_guard import die_with_parent; die_with_parent()"
+KERNEL_ARGUMENTS = (
+    # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a terminal; what a cell
+    # raises is kept in the executed notebook and in the error we raise.
+    "--IPKernelApp.log_level=CRITICAL",
+    KERNEL_GUARD,
+)
+# A kernel started ahead also imports the notebooks' package while it waits (its first cell then finds it loaded),
+# and keeps no history file, as nbclient's own kernels do.
+KERNEL_AHEAD_ARGUMENTS = (
+    "--IPKernelApp.log_level=CRITICAL",
+    f"{KERNEL_GUARD}; import ethics_review.display",
+    "--HistoryManager.hist_file=:memory:",
+)
+
+
+@dataclass(frozen=True)
+class StartedKernel:
+    """A report kernel started ahead of its notebook, in a folder of its own: its IPC sockets, and its working
+    folder (the notebooks name every path they read or write)."""
+
+    manager: Any  # a jupyter_client KernelManager whose kernel is starting or started
+    folder: tempfile.TemporaryDirectory[str]
+
+
+class KernelsAhead:
+    """Kernels started before their notebooks need them, so that a kernel's start-up (the process, ipykernel and
+    the kit's imports: about 2 s of CPU on this machine) runs while this process still opens and validates the
+    review, or while the notebooks before it run, instead of in front of its own notebook.
+
+    `ahead` kernels start at once; taking one starts the next when none is left waiting and more notebooks are to
+    run (`needed` in all), so at most one kernel waits unused beside those at work. Every kernel is started, and
+    the unused ones are shut down, by one thread of its own: a kernel dies with the thread that started it
+    (kernel_guard), and this thread lives until `close`."""
+
+    def __init__(self, *, needed: int, ahead: int) -> None:
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ethics-review-kernels")
+        self._lock = threading.Lock()
+        self._waiting: deque[Future[StartedKernel]] = deque()
+        self._started: list[Future[StartedKernel]] = []
+        self._left = needed
+        for _ in range(min(ahead, needed)):
+            self._start_next()
+
+    def _start_next(self) -> None:
+        self._left -= 1
+        future = self._starter.submit(_start_kernel)
+        self._waiting.append(future)
+        self._started.append(future)
+
+    def take(self) -> StartedKernel | None:
+        """The next started kernel, or None (none was started for this notebook, or it failed to start: the
+        notebook starts its own)."""
+        with self._lock:
+            if not self._waiting:
+                return None
+            future = self._waiting.popleft()
+            if self._left > 0 and not self._waiting:
+                self._start_next()
+        try:
+            return future.result()
+        except Exception as exc:  # noqa: BLE001 - the notebook then starts a kernel of its own, and says why if that fails too
+            log.warning("a kernel started ahead failed to start (%s); the notebook starts its own", exc)
+            return None
+
+    def close(self) -> None:
+        """Shut down every kernel that is still running (those no notebook took) and remove their folders."""
+        with self._lock:
+            self._left = 0
+            started = list(self._started)
+        self._starter.submit(_stop_kernels, started).result()
+        self._starter.shutdown(wait=True)
+
+
+def _start_kernel() -> StartedKernel:
+    from jupyter_client.manager import KernelManager  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+
+    folder = tempfile.TemporaryDirectory(prefix="er-")  # short: unix socket paths are limited to about 100 characters
+    try:
+        manager = KernelManager(
+            kernel_name=KERNEL_NAME,
+            config=_kernel_config(folder.name),
+            client_class="jupyter_client.asynchronous.AsyncKernelClient",  # nbclient's client is asynchronous
+        )
+        manager.start_kernel(extra_arguments=list(KERNEL_AHEAD_ARGUMENTS), cwd=folder.name)
+    except BaseException:
+        folder.cleanup()
+        raise
+    return StartedKernel(manager, folder)
+
+
+def _stop_kernels(started: Sequence[Future[StartedKernel]]) -> None:
+    """In the starter thread: shut down what still runs (a notebook's client already shut down its own kernel),
+    remove the folders, then close the event loop jupyter_client opened for this thread."""
+    try:
+        for future in started:
+            try:
+                kernel = future.result()
+            except Exception:  # noqa: BLE001 - a kernel that failed to start has nothing to stop
+                continue
+            try:
+                if kernel.manager.has_kernel:
+                    kernel.manager.shutdown_kernel(now=True)
+            except Exception as exc:  # noqa: BLE001 - a kernel already gone: nothing more to do than clean up
+                log.debug("kernel shut down with %s", exc)
+            finally:
+                kernel.folder.cleanup()
+    finally:
+        _close_thread_event_loop()
 
 
 def _kernel_config(socket_dir: str) -> Any:

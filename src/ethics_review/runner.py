@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from . import aggregates, i18n
 from .checks import CHECKS
 from .checks.bias import check_attributes
-from .checks.common import Check, missing_inputs, not_applicable, options_for
+from .checks.common import Check, OtherChecks, missing_inputs, not_applicable, options_for
 from .errors import ConfigError, ReviewInputError
 from .findings import Finding
 from .review import Review
@@ -135,13 +135,22 @@ def enabled_checks(review: Review, *, area: str | None = None, ids: Iterable[str
     ]
 
 
+def other_checks(review: Review, check_id: str) -> OtherChecks:
+    """The run's other checks, for a check that judges them: their areas, and running some on this review."""
+    return OtherChecks(
+        areas={c.id: c.area for c in CHECKS.values() if c.id != check_id},
+        run=lambda ids: run_checks(review, ids=ids),
+    )
+
+
 def run_check(review: Review, check: Check) -> Finding:
     missing = missing_inputs(review, check.needs)
     if missing:
         return not_applicable(review, check.id, missing)
     try:
+        others = (other_checks(review, check.id),) if check.judges_others else ()
         with aggregates.reusing(review):  # a notebook's review answers known queries from its kept aggregates
-            finding = check.function(review, **options_for(review, check.id))
+            finding = check.function(review, *others, **options_for(review, check.id))
         _check_finite(finding)
         return finding
     except ReviewInputError:
@@ -194,7 +203,11 @@ def uncomputable_columns(review: Review, check: Check) -> list[str]:
         except Exception:  # noqa: BLE001 - naming the culprit must never hide the original error
             continue
         found += [f"table '{table_name}', column '{c}' holds lists or records" for c in nested]
-        found += [f"table '{table_name}', column '{c}' holds {n} non-finite number(s)" for c, n in counts.items() if n]
+        found += [
+            f"table '{table_name}', column '{c}' holds {i18n.counted(n, 'non-finite number|non-finite numbers', 'en')}"
+            for c, n in counts.items()
+            if n
+        ]
     return found
 
 

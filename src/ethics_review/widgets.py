@@ -85,14 +85,15 @@ def _population_table(review: Review, area: str) -> str:
 
 
 def _choices_dropdown(name: str, values: list[str], lang: str, configured: Any = None) -> Controls:
-    """All, or one of `values`; a configured value (one, or a list of several) is a choice too, and the start."""
+    """All, or one of `values`; a configured value (one, or a list of several) is a choice too, and the start.
+    Each choice reads as the report's tables show it ("tranche d'âge" for age_band); its value stays canonical."""
     if isinstance(configured, (list, tuple)):
         configured = configured[0] if len(configured) == 1 else tuple(configured)
-    choices: list[tuple[str, Any]] = [(v, v) for v in values]
+    choices: list[tuple[str, Any]] = [(i18n.word(name, v, lang), v) for v in values]
     if isinstance(configured, tuple):
-        choices.insert(0, (", ".join(configured), configured))
+        choices.insert(0, (", ".join(i18n.word(name, v, lang) for v in configured), configured))
     elif configured is not None and configured not in values:
-        choices.insert(0, (str(configured), configured))
+        choices.insert(0, (i18n.word(name, configured, lang), configured))
     if not choices:
         return {}
     options = [(pages.label(f"widgets.all_{name}s", lang), ALL), *choices]
@@ -119,14 +120,14 @@ def _reference_dropdown(review: Review, finding: Finding, configured: Any) -> Co
     choices = [
         (pages.label("widgets.highest", lang), "highest"),
         (pages.label("widgets.largest", lang), "largest"),
-        *((f"{attribute} = {group}", ((attribute, group),)) for attribute, group in groups),
+        *((_reference_label(((attribute, group),), lang), ((attribute, group),)) for attribute, group in groups),
     ]
     # The check's own rule: the option, else bias.reference of the config.
     start = configured if configured is not None else review.config.bias.reference
     if isinstance(start, Mapping):
         start = tuple((str(a), str(g)) for a, g in start.items())
         if start not in [value for _, value in choices]:
-            choices.append((", ".join(f"{a} = {g}" for a, g in start), start))
+            choices.append((_reference_label(start, lang), start))
     return {"reference": w.Dropdown(options=choices, value=start, description=pages.label("widgets.reference", lang))}
 
 
@@ -192,6 +193,11 @@ def _threshold_slider(review: Review, finding: Finding, option: str, configured:
             style={"description_width": "initial"},
         )
     }
+
+
+def _reference_label(reference: tuple[tuple[str, str], ...], lang: str) -> str:
+    """ "genre = femmes": a named reference group as the report's tables word its attribute and group."""
+    return ", ".join(f"{i18n.word('attribute', a, lang)} = {i18n.word('group', g, lang, a)}" for a, g in reference)
 
 
 def controls_for(

@@ -177,11 +177,12 @@ SAME_COUNTS = (
 
 
 def cross_finding_leaks(records: list[dict]) -> list[str]:
-    """Every group count one finding hides while another finding shows the same count. A pair of findings is
-    compared only when every group both show has the same count in both: then they count the same people (in the
-    demo, offers go to the selected people only, so offer parity's people are not parity's)."""
+    """Every group count one finding hides while another finding shows the same count, and every line of an
+    intersection with its margins that hides a single count (`margin_leaks`). A pair of findings is compared only
+    when every group both show has the same count in both: then they count the same people (in the demo, offers go
+    to the selected people only, so offer parity's people are not parity's)."""
     by_id = {r["check_id"]: r for r in records}
-    leaks = []
+    leaks = margin_leaks(records)
     for first_id, first_column, second_id, second_column in SAME_COUNTS:
         if first_id not in by_id or second_id not in by_id:
             continue
@@ -196,5 +197,50 @@ def cross_finding_leaks(records: list[dict]) -> list[str]:
             if is_hidden(first[cell]) != is_hidden(second[cell]):
                 leaks.append(
                     f"{cell}: {first_id} {first_column}={first[cell]!r}, {second_id} {second_column}={second[cell]!r}"
+                )
+    return leaks
+
+
+# An intersection's cells of one group of an attribute (all "F × ...") add up to that group's count in the findings
+# that show the attribute alone: its margin. Selection parity shows both counts of the same people; delivery skew's
+# eligible people are parity's selected ones.
+MARGINS = {
+    "n": (("bias.selection_parity", "n"),),
+    "selected": (("bias.selection_parity", "selected"), ("bias.delivery_skew", "eligible")),
+}
+
+
+def margin_leaks(records: list[dict]) -> list[str]:
+    """Every line of an intersection read with its margins that hides a single count: the cells of one group of
+    an attribute with that group's count in the findings of the attribute alone (a margin hidden there while its
+    only cell shows 14, or one cell hidden in a row whose margin and other cells are shown). A margin counts as
+    shown when any finding shows it; a cell absent from the intersection counts nobody."""
+    by_id = {r["check_id"]: r for r in records}
+    if "bias.intersectional" not in by_id:
+        return []
+    leaks = []
+    cells = group_rows(by_id["bias.intersectional"])
+    for column, sources in MARGINS.items():
+        margins: dict[tuple, list] = {}
+        for check_id, source_column in sources:
+            for row in group_rows(by_id.get(check_id, {"evidence": []})):
+                if source_column in row:
+                    key = (row.get("campaign_id"), row["attribute"], row["group"])
+                    margins.setdefault(key, []).append(row[source_column])
+        lines: dict[tuple, list] = {}
+        for row in cells:
+            attributes = str(row["attribute"]).split(INTERSECTION)
+            groups = str(row["group"]).split(INTERSECTION)
+            for attribute, group in zip(attributes, groups, strict=True):
+                lines.setdefault((row.get("campaign_id"), attribute, group), []).append((row["group"], row[column]))
+        for key, line in lines.items():
+            if key not in margins:
+                continue  # an attribute no finding shows alone: its cells' total is the intersection's own line
+            margin = next((v for v in margins[key] if not is_hidden(v)), None)
+            hidden = [group for group, value in line if is_hidden(value)] + (["margin"] if margin is None else [])
+            if len(hidden) == 1:
+                leaks.append(
+                    f"{key}: {column} of {hidden[0]} is the only hidden count of the intersection's line "
+                    f"{[value for _, value in line]} with its margin {margin!r}: the others give it back"
                 )
     return leaks

@@ -46,7 +46,7 @@ def test_large_significant_gap_fails_against_the_highest_rate():
     assert row["ratio_ci_low"] < 0.5 < row["ratio_ci_high"]
     assert row["p_adjusted"] < 1e-6 and row["test"] == "two-proportion z"
     assert finding.metric["failed_comparisons"] == 1
-    assert "group M (gender)" in finding.summary
+    assert "group men (gender)" in finding.summary
 
 
 def test_gap_below_four_fifths_without_significance_warns():

@@ -13,16 +13,18 @@ import pytest
 from ethics_review import i18n
 from ethics_review.charts import chart_for
 from ethics_review.charts.common import label
+from ethics_review.checks.bias import intersectional, selection_parity
 from ethics_review.runner import run_checks
 from tests.checks.suppression import (
     COUNTS,
     chart_count_leaks,
     cross_finding_leaks,
     group_rows,
+    margin_leaks,
     small_cell_leaks,
     summary_leaks,
 )
-from tests.checks.test_bias_checks import people
+from tests.checks.test_bias_checks import INTERSECT, cells, people, review_of
 from tests.conftest import make_review
 
 # (gender, age band): (people, selected). F is selected at 20% (a fail against M at 50%); N at 46.7% passes;
@@ -261,7 +263,7 @@ def test_when_every_other_group_is_flagged_the_summary_names_one_whose_ratio_is_
     assert rows["M"]["n"] == 140 and rows["F"]["impact_ratio"] == pytest.approx(0.4)
     assert finding.metric["failed_comparisons"] == 2  # a count of comparisons stays exact
     assert finding.metric["min_impact_ratio"] == pytest.approx(0.4)
-    assert "group F (gender) is selected at 0.40 times the rate of M" in finding.summary
+    assert "group women (gender) is selected at 0.40 times the rate of men" in finding.summary
     assert small_cell_leaks(finding.to_json()) == []
 
 
@@ -281,3 +283,140 @@ def test_the_demo_run_shows_no_group_count_under_k_and_no_derivable_cell(demo_di
         figure = chart_for(finding, "en")
         leaks += chart_count_leaks(figure.to_plotly_json(), labels) if figure is not None else []
     assert leaks == []
+
+
+# --- an intersection and its margins, suppressed as one table -------------------------------------------------------
+
+
+def _cell(group, n, selected=None, attribute="gender × age_band"):
+    return {"campaign_id": "A", "attribute": attribute, "group": group, "n": n, "selected": selected}
+
+
+def test_the_margin_scan_finds_a_hidden_gender_group_whose_only_intersection_cell_shows_14():
+    parity = {
+        "check_id": "bias.selection_parity",
+        "evidence": [
+            _cell("F", 200, 80, "gender"),
+            _cell("X", "<10", "<10", "gender"),
+            _cell("(missing)", None, None, "gender"),
+        ],
+    }
+    crossed = {
+        "check_id": "bias.intersectional",
+        "evidence": [
+            _cell("F × 25-34", 200, 80),
+            _cell("X × 25-34", "<10", "<10"),
+            _cell("(missing) × (missing)", 14, 5),
+        ],
+    }
+    leaks = margin_leaks([parity, crossed])
+    assert any("('A', 'gender', '(missing)'): n of margin" in leak for leak in leaks)
+    assert any("('A', 'gender', '(missing)'): selected of margin" in leak for leak in leaks)
+    assert cross_finding_leaks([parity, crossed]) == leaks  # the demo's scan runs it
+    crossed["evidence"][2].update(n=None, selected=None)
+    assert margin_leaks([parity, crossed]) == []
+
+
+def test_the_margin_scan_finds_a_hidden_cell_that_its_shown_margin_gives_back():
+    """F's 200 minus F × 45-54's 110 gives the hidden F × 25-34 back; hiding F too leaves two unknowns."""
+    parity = {"check_id": "bias.selection_parity", "evidence": [_cell("F", 200, attribute="gender")]}
+    crossed = {"check_id": "bias.intersectional", "evidence": [_cell("F × 25-34", None), _cell("F × 45-54", 110)]}
+    assert margin_leaks([parity, crossed]) == [
+        "('A', 'gender', 'F'): n of F × 25-34 is the only hidden count of the intersection's line [None, 110] "
+        "with its margin 200: the others give it back"
+    ]
+    parity["evidence"][0]["n"] = None
+    assert margin_leaks([parity, crossed]) == []
+
+
+# F and M in two age bands, three people of gender X, and fourteen people with neither gender nor age: their only
+# cell is "(missing) × (missing)", whose count is the missing gender's. Selection parity hides that group as the
+# complement of X (the smallest group not flagged): the intersection used to show it, 14.
+HIDDEN_MARGIN = {
+    ("F", "25-34"): (100, 40),
+    ("F", "45-54"): (100, 40),
+    ("M", "25-34"): (100, 40),
+    ("M", "45-54"): (100, 40),
+    ("X", "25-34"): (3, 1),
+    (None, None): (14, 5),
+}
+
+
+def test_an_intersection_whose_only_cell_of_a_hidden_gender_group_shows_14():
+    review = review_of(*cells(HIDDEN_MARGIN), bias=INTERSECT)
+    parity, crossed = selection_parity(review), intersectional(review)
+    gender = {r["group"]: r for r in parity.evidence if r["attribute"] == "gender"}
+    assert (gender["X"]["n"], gender["(missing)"]["n"], gender["(missing)"]["selected"]) == ("<10", None, "<10")
+    cell = next(r for r in crossed.evidence if r["group"] == "(missing) × (missing)")
+    assert (cell["n"], cell["selected"]) == (None, "<10")
+    # The missing age band is hidden with it (the same fourteen people), and each line keeps two hidden counts.
+    age = {r["group"]: r["n"] for r in parity.evidence if r["attribute"] == "age_band"}
+    assert age["(missing)"] is None and sum(v is None for v in age.values()) == 2
+    records = [parity.to_json(), crossed.to_json()]
+    assert cross_finding_leaks(records) == [] and [leak for r in records for leak in small_cell_leaks(r)] == []
+
+
+def test_a_reference_whose_count_is_hidden_takes_its_comparisons_with_it():
+    """One age band: the intersection is selection parity by gender again. X's 4 selected need a complement in
+    both; the intersection's named reference M × 18-24 is kept, so F's selected people are hidden in both, and F
+    is parity's reference: M's ratio to it (0.60, with M's shown rate) would give F's rate, then F's 150, back."""
+    named = {"reference": {"gender × age_band": "M × 18-24"}}
+    review = review_of(
+        *cells({("M", "18-24"): (300, 90), ("F", "18-24"): (300, 150), ("X", "18-24"): (40, 4)}),
+        bias=INTERSECT,
+        checks={"bias.intersectional": named},
+    )
+    parity = selection_parity(review)
+    gender = {r["group"]: r for r in parity.evidence if r["attribute"] == "gender"}
+    assert (gender["F"]["flag"], gender["F"]["selected"], gender["F"]["rate"]) == ("reference", None, None)
+    assert (gender["M"]["flag"], gender["M"]["selected"], gender["M"]["impact_ratio"]) == ("fail", 90, None)
+    assert gender["M"]["ratio_ci_low"] is None and gender["M"]["p_value"] is None
+    assert parity.status == "fail" and parity.metric["failed_comparisons"] == 1  # the judgement stays
+    assert parity.metric["min_impact_ratio"] is None and "0.60" not in parity.summary
+    # A rerun with another reference (a notebook's panel) hides the same counts: only its comparisons change.
+    for finding in (intersectional(review, **named), intersectional(review)):
+        shown = {r["group"]: (r["n"], r["selected"]) for r in finding.evidence}
+        assert shown == {"F × 18-24": (300, None), "M × 18-24": (300, 90), "X × 18-24": (40, "<10")}
+        assert all(r["impact_ratio"] is None for r in finding.evidence)
+        records = [parity.to_json(), finding.to_json()]
+        assert cross_finding_leaks(records) == [] and [leak for r in records for leak in small_cell_leaks(r)] == []
+
+
+def test_a_group_nobody_of_which_is_selected_protects_no_hidden_count():
+    """Five people of gender X, none selected, and four selected of twenty with no gender. Parity hides X's
+    selected people with its five and the missing gender's four: two hidden counts. But delivery skew lists no row
+    for X (nobody eligible), which shows its zero: the four would be the total minus the others there, so one more
+    group's selected people are hidden, in both findings."""
+    from ethics_review.checks.bias import delivery_skew
+
+    contacts, targeting = people(
+        {"count": 80, "gender": "F", "selected": True},
+        {"count": 120, "gender": "F", "selected": False},
+        {"count": 80, "gender": "M", "selected": True},
+        {"count": 120, "gender": "M", "selected": False},
+        {"count": 5, "gender": "X", "selected": False},
+        {"count": 4, "gender": None, "selected": True},
+        {"count": 16, "gender": None, "selected": False},
+    )
+    chosen = [c for c, s in zip(targeting["contact_id"], targeting["selected"], strict=True) if s]
+    sends = {
+        "contact_id": chosen,
+        "campaign_id": ["A"] * len(chosen),
+        "channel": ["email"] * len(chosen),
+        "sent_at": ["2026-07-01"] * len(chosen),
+    }
+    review = make_review(
+        config={"bias": {"sensitive": ["gender"], "min_group_size": 10, "min_flag_size": 30}},
+        contacts=contacts,
+        targeting=targeting,
+        sends=sends,
+    )
+    parity, delivery = selection_parity(review), delivery_skew(review)
+    selected = {r["group"]: r["selected"] for r in parity.evidence}
+    eligible = {r["group"]: r["eligible"] for r in delivery.evidence}
+    assert "X" not in eligible and selected["X"] == "<10"  # "<10" beside X's five, never an empty cell read as 0
+    assert selected["(missing)"] == eligible["(missing)"] == "<10"
+    assert sorted(v for g, v in selected.items() if g in {"F", "M"} and v is not None) == [80]  # one of them hidden
+    assert {g: v is None for g, v in eligible.items()} == {g: selected[g] is None for g in eligible}
+    records = [parity.to_json(), delivery.to_json()]
+    assert cross_finding_leaks(records) == [] and [leak for r in records for leak in small_cell_leaks(r)] == []

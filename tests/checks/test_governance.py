@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from ethics_review import history
-from ethics_review.assessment import FILE_NAME, question_ids
+from ethics_review.assessment import FILE_NAME, question, question_ids
 from ethics_review.checks import CHECKS
 from ethics_review.checks.governance import (
+    CONTINUOUS,
     continuous_evaluation,
     dpia,
     human_contact,
@@ -20,7 +21,7 @@ from ethics_review.checks.governance import (
 )
 from ethics_review.errors import DataError, ReviewInputError
 from ethics_review.review import open_review
-from ethics_review.runner import run_check
+from ethics_review.runner import other_checks, run_check
 from tests.conftest import make_review
 
 AS_OF = "2026-11-15"
@@ -309,7 +310,15 @@ def test_a_no_on_the_breach_procedure_fails_as_a_rule():
     finding = assessed(answers(breach_procedure="no"))
     assert finding.status == "fail" and finding.metric["legal_duty_no"] == 1
     assert next(t for t in finding.thresholds if t.level == "fail").kind == "rule"
-    assert "breach_procedure" in finding.summary
+    # The sentence names the duty and its article in words; the question id stays in the evidence table.
+    assert "GDPR Art 33 (notify a personal-data breach within 72 hours" in finding.summary
+    assert "breach_procedure" not in finding.summary + finding.recommendation
+
+
+def test_a_warn_names_the_practices_answered_no_in_the_review_language():
+    finding = assessed(answers(public_ai_page="no"), lang="fr")
+    assert f"« {question('public_ai_page').text['fr']} »" in finding.recommendation
+    assert "public_ai_page" not in finding.recommendation
 
 
 def test_a_no_on_the_public_ai_page_warns():
@@ -413,6 +422,11 @@ def failing_review():
     return make_review(assessment=pd.DataFrame(answers(breach_procedure="no")), as_of=AS_OF, config={"name": NAME})
 
 
+def evaluate(review, **options):
+    """The continuous evaluation as the runner calls it: handed the run's other checks."""
+    return continuous_evaluation(review, other_checks(review, CONTINUOUS), **options)
+
+
 def earlier_run(folder: Path, as_of: str, statuses: dict[str, str], *, review: str = NAME) -> Path:
     record = {
         "review": review,
@@ -428,51 +442,53 @@ def earlier_run(folder: Path, as_of: str, statuses: dict[str, str], *, review: s
 
 
 def test_without_any_earlier_run_the_review_warns(tmp_path):
-    finding = continuous_evaluation(failing_review(), history=str(tmp_path / "h"))
+    finding = evaluate(failing_review(), history=str(tmp_path / "h"))
     assert finding.status == "warn" and finding.metric["no_previous_review"] == 1
     assert finding.summary == "No earlier review of this name is in the history."
 
 
 def test_a_previous_run_exactly_six_months_ago_is_recent_enough(tmp_path):
     earlier_run(tmp_path, "2026-05-15", {"governance.self_assessment": "fail"})
-    finding = continuous_evaluation(failing_review(), history=str(tmp_path))
+    finding = evaluate(failing_review(), history=str(tmp_path))
     assert finding.status == "pass" and finding.metric["previous_too_old"] == 0
     assert "May 15, 2026" in finding.summary
 
 
 def test_a_previous_run_six_months_and_one_day_ago_is_too_old(tmp_path):
     earlier_run(tmp_path, "2026-05-14", {"governance.self_assessment": "fail"})
-    finding = continuous_evaluation(failing_review(), history=str(tmp_path))
+    finding = evaluate(failing_review(), history=str(tmp_path))
     assert finding.status == "warn" and finding.metric["previous_too_old"] == 1
     assert finding.metric["days_since_previous"] == 185
 
 
 def test_a_check_that_passed_and_fails_now_got_worse(tmp_path):
     earlier_run(tmp_path, "2026-10-01", {"governance.self_assessment": "pass", "governance.dpia": "fail"})
-    finding = continuous_evaluation(failing_review(), history=str(tmp_path))
+    finding = evaluate(failing_review(), history=str(tmp_path))
     assert finding.status == "warn" and finding.metric["worsened_checks"] == 1
     assert finding.evidence == (
         {"check_id": "governance.self_assessment", "area": "governance", "before": "pass", "after": "fail"},
     )
+    # The sentence names the check by its title, as the report's sections do; the id stays in the evidence.
+    assert "got worse since then: “The team's self-assessment of AI governance”." in finding.summary
 
 
 def test_a_check_that_improved_or_is_new_is_not_worse(tmp_path):
     earlier_run(tmp_path, "2026-10-01", {"governance.dpia": "fail"})  # dpia is not_applicable now: not worse
-    finding = continuous_evaluation(failing_review(), history=str(tmp_path))
+    finding = evaluate(failing_review(), history=str(tmp_path))
     assert finding.metric["worsened_checks"] == 0 and finding.status == "pass"
 
 
 def test_runs_of_another_review_or_after_the_review_date_are_ignored(tmp_path):
     earlier_run(tmp_path, "2026-10-01", {"governance.self_assessment": "pass"}, review="Another review")
     earlier_run(tmp_path, "2026-12-01", {"governance.self_assessment": "pass"})
-    finding = continuous_evaluation(failing_review(), history=str(tmp_path))
+    finding = evaluate(failing_review(), history=str(tmp_path))
     assert finding.metric["no_previous_review"] == 1 and finding.metric["previous_runs"] == 0
 
 
 def test_the_latest_earlier_run_is_the_one_compared(tmp_path):
     earlier_run(tmp_path, "2026-06-01", {"governance.self_assessment": "pass"})
     earlier_run(tmp_path, "2026-10-01", {"governance.self_assessment": "fail"})
-    finding = continuous_evaluation(failing_review(), history=str(tmp_path))
+    finding = evaluate(failing_review(), history=str(tmp_path))
     assert finding.metric["previous_as_of"] == "2026-10-01" and finding.metric["worsened_checks"] == 0
     assert finding.metric["previous_runs"] == 2
 
@@ -485,7 +501,7 @@ def test_this_runs_other_areas_are_read_from_the_report_parts(tmp_path):
         json.dumps({"findings": [{"check_id": "consent.coverage", "area": "consent", "status": "fail"}]}),
         encoding="utf-8",
     )
-    finding = continuous_evaluation(failing_review(), history=str(tmp_path / "h"), parts=str(parts))
+    finding = evaluate(failing_review(), history=str(tmp_path / "h"), parts=str(parts))
     assert [row["check_id"] for row in finding.evidence] == ["consent.coverage"]
 
 
@@ -517,10 +533,10 @@ def test_continuous_evaluation_speaks_french(tmp_path):
     review = make_review(
         assessment=pd.DataFrame(answers(breach_procedure="no")), as_of=AS_OF, lang="fr", config={"name": NAME}
     )
-    finding = continuous_evaluation(review, history=str(tmp_path))
+    finding = evaluate(review, history=str(tmp_path))
     assert finding.summary == (
         "La revue précédente a été jugée le 1er avril 2026, il y a plus de 6 mois. "
-        "1 contrôle s'est dégradé depuis : governance.self_assessment."
+        "1 contrôle s'est dégradé depuis : « L'auto-évaluation de la gouvernance de l'IA par l'équipe »."
     )
 
 

@@ -86,8 +86,10 @@ def test_a_purpose_the_kit_cannot_find_is_a_warning_not_a_failure(tmp_path):
     assert finding.metric["not_found"] == 1 and finding.metric["languages_with_gaps"] == 1
     assert finding.summary == (
         "To check by reading: the kit could not find 1 purpose in use in the notices "
-        "(sms_marketing (fr)); a text heuristic cannot prove an absence."
+        "(SMS marketing (French)); a text heuristic cannot prove an absence."
     )
+    french = notice_coverage(review.with_options(lang="fr"))
+    assert "(prospection par SMS (français))" in french.summary  # the purpose and language in words, not codes
 
 
 def test_a_reviewer_confirms_a_purpose_by_hand(tmp_path):
@@ -110,7 +112,7 @@ def test_only_a_purpose_the_reviewer_marked_as_not_described_fails(tmp_path):
     finding = notice_coverage(marked)
     assert finding.status == "fail" and finding.metric["not_described"] == 1
     assert finding.summary.startswith(
-        "1 purpose in use is not described in a notice, as a reviewer recorded (sms_marketing (fr))"
+        "1 purpose in use is not described in a notice, as a reviewer recorded (SMS marketing (French))"
     )
 
 
@@ -166,7 +168,7 @@ def test_automated_decision_making_must_be_described_when_the_register_has_it(tm
         sends=sends("email"),
         ai_systems=register,
     )
-    assert "(automated_decision (en))" in notice_coverage(silent).summary
+    assert "(automated decisions (English))" in notice_coverage(silent).summary
     assert notice_coverage(told).status == "pass"
 
 

@@ -50,6 +50,10 @@ def test_placeholder_in_a_critical_field_fails(placeholder):
     assert finding.status == "fail"
     assert finding.metric["critical_gaps"] == 1 and finding.metric["systems_with_critical_gaps"] == 1
     assert "(scoring: explanation)" in finding.summary
+    french = register_completeness(
+        review_of(system("scoring", explanation=placeholder), system("other")).with_options(lang="fr")
+    )
+    assert "(scoring : explication)" in french.summary  # the field in the reader's words, as the evidence shows it
     row = next(r for r in finding.evidence if r["system"] == "scoring")
     assert row["explanation"] == "empty" and row["owner"] == "filled" and row["missing_critical"] == "explanation"
 

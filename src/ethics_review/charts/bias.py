@@ -112,7 +112,7 @@ def facet_dots(
     reach another facet. Each group is a dot coloured by flag, with its interval when `low`/`high` are given;
     `lines` gives each facet's vertical dashed lines (x, name, colour, text). `reference_value` places the
     reference group, whose own comparison value is empty by definition (a ratio of 1, a distance of 0)."""
-    group = group or (lambda r: value_word("group", r.get("group"), lang))
+    group = group or (lambda r: value_word("group", r.get("group"), lang, r.get("attribute")))
     panels: dict[tuple[str, str], list[tuple[Row, float]]] = {}
     for row in finding.evidence:
         number = plotted_number(row.get(value))
@@ -254,7 +254,8 @@ def outcome_rate_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
             measure.get(str(r.get("measure")), text_or_dash(r.get("measure"))),
         ),
         group=lambda r: (
-            f"{value_word('attribute', r.get('attribute'), lang)}: {value_word('group', r.get('group'), lang)}"
+            f"{value_word('attribute', r.get('attribute'), lang)}: "
+            f"{value_word('group', r.get('group'), lang, r.get('attribute'))}"
         ),
         title=chart_text("bias.outcome_parity", "title", lang),
         x_title=chart_text("bias.outcome_parity", "y", lang),

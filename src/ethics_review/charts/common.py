@@ -94,8 +94,9 @@ def value_kind(column: str) -> str:
     return "num"
 
 
-def format_value(value: Any, column: str, lang: str) -> str:
-    """One cell as a person reads it, in their language. A suppressed count keeps its label ("<10")."""
+def format_value(value: Any, column: str, lang: str, attribute: Any = None) -> str:
+    """One cell as a person reads it, in their language. A suppressed count keeps its label ("<10"). A group
+    cell needs its row's `attribute`: "F" reads "femmes" only as a group of the canonical `gender`."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -112,21 +113,22 @@ def format_value(value: Any, column: str, lang: str) -> str:
             return i18n.format_number(value, "int", lang)
         return i18n.format_number(value, kind, lang)
     if isinstance(value, (list, tuple)):
-        return ", ".join(format_value(v, column, lang) for v in value)
-    return value_word(column, value, lang)
+        return ", ".join(format_value(v, column, lang, attribute) for v in value)
+    return value_word(column, value, lang, attribute)
 
 
-def value_word(column: str, value: Any, lang: str) -> str:
+def value_word(column: str, value: Any, lang: str, attribute: Any = None) -> str:
     """A canonical evidence value (a bucket, a purpose, a channel) in the reader's words; as given when the
-    catalogue has none (names such as campaign ids and regions are data, not words)."""
-    return i18n.value(column, value, lang) or text_or_dash(value)
+    catalogue has none (names such as campaign ids and regions are data, not words). A group is worded by
+    its `attribute` (i18n.group_value): the user's own attribute's groups are data too."""
+    return i18n.value(column, value, lang, attribute) or text_or_dash(value)
 
 
 def hover_value(row: Mapping[str, Any], column: str, lang: str) -> str:
     value = row.get(column)
     if column == "flag" and value is not None:
         return flag_label(str(value), lang)
-    return format_value(value, column, lang)
+    return format_value(value, column, lang, row.get("attribute"))
 
 
 def flag_label(flag: str, lang: str) -> str:

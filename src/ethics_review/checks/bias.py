@@ -277,7 +277,32 @@ def parity_status(table: pd.DataFrame) -> Status:
 
 
 GROUP_BLOCK = ["campaign_id", "attribute", "measure"]  # the rows whose counts split one total
-PARTS = ("first_part", "second_part")  # an intersection's groups, as lines of its table (evidence never shows them)
+# What a comparison with the reference group shows: with the group's own rate (or mean) it gives the reference's
+# back, and with it a count the evidence hides.
+PARITY_COMPARISONS = ("impact_ratio", "ratio_ci_low", "ratio_ci_high", "difference", "p_value", "p_adjusted")
+
+
+def intersection_lines(table: pd.DataFrame) -> list[list[int]]:
+    """Row positions of the sets of counts an intersection adds up: the cells of one group of either attribute
+    ("F × 18-24", "F × 25-34"...: their total, F's count, may be known), and those cells with the row of the table
+    that holds that total, when there is one (selection parity's row "F", suppressed with the cells as one table:
+    a hidden margin is the sum of the cells that show, a hidden cell the margin minus the others)."""
+    if table.empty:
+        return []
+    positions: dict[tuple[object, ...], int] = {}
+    cells: dict[tuple[object, ...], list[int]] = {}
+    measures = table["measure"] if "measure" in table.columns else pd.Series([None] * len(table), index=table.index)
+    for position, (campaign, attribute, group, measure) in enumerate(
+        zip(table.campaign_id, table.attribute.astype(str), table.group.astype(str), measures, strict=True)
+    ):
+        positions[(campaign, attribute, group, measure)] = position
+        if INTERSECTION not in attribute:
+            continue
+        for part, value in zip(attribute.split(INTERSECTION), group.split(INTERSECTION, 1), strict=True):
+            cells.setdefault((campaign, part, value, measure), []).append(position)
+    lines = list(cells.values())
+    lines += [[*line, positions[key]] for key, line in cells.items() if key in positions]
+    return lines
 
 
 def group_evidence(
@@ -287,25 +312,39 @@ def group_evidence(
     k: int,
     hide_with: Mapping[str, Sequence[str]],
     also_hidden: Mapping[str, npt.NDArray[np.bool_]] | None = None,
+    compared: Sequence[str] = (),
+    revealed_zeros: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Evidence of counts per group of a sensitive attribute: small cells suppressed, with complementary
     suppression in each campaign and attribute, and, for an intersection ("F × 65+"), in each of its rows and
-    columns too, since their totals are the groups of each attribute alone (shown by the other checks)."""
+    columns too, alone and with the group of each attribute alone when the table holds it (`intersection_lines`).
+    Where the reference group's count is hidden, the `compared` values of its block are hidden too: a ratio to
+    the reference, with the group's own rate, gives the reference's rate back, and with it the hidden count."""
     if table.empty:
         return table
-    parts = table.group.astype(str).str.split(INTERSECTION, n=1, expand=True).reindex(columns=[0, 1])
-    intersection = table.attribute.astype(str).str.contains(INTERSECTION, regex=False)
-    lined = table.assign(**{PARTS[0]: parts[0].where(intersection), PARTS[1]: parts[1].where(intersection)})
     shown = suppress_small_cells(
-        lined,
+        table,
         count_columns=count_columns,
         k=k,
         hide_with=hide_with,
         partition_by=GROUP_BLOCK,
-        margins=[[*GROUP_BLOCK, PARTS[0]], [*GROUP_BLOCK, PARTS[1]]],
+        lines=intersection_lines(table),
+        revealed_zeros=revealed_zeros,
         also_hidden=also_hidden,
     )
-    return shown.drop(columns=list(PARTS))
+    if not compared or "reference_group" not in shown.columns:
+        return shown
+    block = [c for c in GROUP_BLOCK if c in shown.columns]
+    hidden = np.zeros(len(shown), dtype=bool)
+    for column in count_columns:
+        hidden |= shown[column].map(_is_hidden_count).to_numpy(dtype=bool)
+    is_reference = (shown.group == shown.reference_group).to_numpy(dtype=bool)
+    hidden_references = {tuple(key) for key in shown.loc[hidden & is_reference, block].to_numpy()}
+    to_hide = np.array([tuple(key) in hidden_references for key in shown[block].to_numpy()], dtype=bool)
+    for column in compared:
+        if column in shown.columns:
+            shown[column] = shown[column].astype(object).where(~to_hide, None)
+    return shown
 
 
 def visible(table: pd.DataFrame, evidence: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -317,23 +356,21 @@ def visible(table: pd.DataFrame, evidence: pd.DataFrame, columns: Sequence[str])
     return out
 
 
-def parity_evidence(table: pd.DataFrame, k: int) -> pd.DataFrame:
-    """The table as it may leave the engine's side: small cells suppressed, rates of tiny groups hidden."""
-    derived = [
-        "rate",
-        "ci_low",
-        "ci_high",
-        "impact_ratio",
-        "ratio_ci_low",
-        "ratio_ci_high",
-        "difference",
-        "ratio_to_overall",
-    ]
+PARITY_DERIVED = ("rate", "ci_low", "ci_high", "ratio_to_overall", *PARITY_COMPARISONS[:4])
+
+
+def parity_evidence(
+    table: pd.DataFrame, k: int, also_hidden: Mapping[str, npt.NDArray[np.bool_]] | None = None
+) -> pd.DataFrame:
+    """The table as it may leave the engine's side: small cells suppressed (with those `also_hidden`), rates of
+    tiny groups hidden, comparisons with a hidden reference hidden."""
     return group_evidence(
         table,
         count_columns=["n", "selected"],
         k=k,
-        hide_with={"n": ["selected", *derived, "p_value", "p_adjusted"], "selected": derived},
+        hide_with={"n": ["selected", *PARITY_DERIVED, "p_value", "p_adjusted"], "selected": list(PARITY_DERIVED)},
+        also_hidden=also_hidden,
+        compared=PARITY_COMPARISONS,
     )
 
 
@@ -532,14 +569,84 @@ def _attribute_list(attributes: Sequence[str | Sequence[str]]) -> str:
 # --- bias.selection_parity and bias.intersectional ----------------------------------------------------------------
 
 
+def selection_plan(review: Review, population: ibis.Table, attributes: Sequence[str | tuple[str, ...]]) -> pd.DataFrame:
+    """Which counts of selection parity and bias.intersectional are hidden, decided once on both as one table:
+    per campaign, the groups of every sensitive attribute (and of `attributes`), and the cells of every configured
+    intersection, whose rows and columns add up to those groups (`intersection_lines`). Both findings then hide
+    the same counts of the same people, and no hidden margin is the sum of cells the other shows.
+
+    One row per (campaign_id, attribute, group) with its exact `n` and `selected`, and `n_hidden`,
+    `selected_hidden`. Flags, which decide which complement is hidden (a calm group before a flagged one, never a
+    reference when another will do), come from each check as the review configures it, whatever options a caller
+    passes: a notebook's rerun with another reference hides what findings.json hides (and, where its reference's
+    count is hidden, its comparisons with it)."""
+    bias = review.config.bias
+    singles = list(dict.fromkeys([*bias.sensitive, *(a for a in attributes if isinstance(a, str))]))
+    pairs: list[tuple[str, ...]] = list(
+        dict.fromkeys(
+            [*(tuple(pair) for pair in bias.intersections), *(a for a in attributes if not isinstance(a, str))]
+        )
+    )
+    candidates: list[str | tuple[str, ...]] = [*singles, *pairs]
+    wanted = [a for a in candidates if all(p in population.columns for p in attribute_parts(a))]
+    counts = group_counts(population, wanted)
+    tables = []
+    for check_id, names in (
+        ("bias.selection_parity", [attribute_name(a) for a in wanted if isinstance(a, str)]),
+        ("bias.intersectional", [attribute_name(a) for a in wanted if not isinstance(a, str)]),
+    ):
+        options = options_for(review, check_id)
+        rules = parity_rules(
+            bias,
+            reference=options.get("reference"),
+            fail_below=options.get("fail_below", 0.8),
+            warn_below=options.get("warn_below", 0.9),
+        )
+        tables.append(parity_table(counts[counts.attribute.isin(names)], rules))
+    keys = ["campaign_id", "attribute", "group"]
+    tables = [t for t in tables if not t.empty]
+    if not tables:
+        return pd.DataFrame(columns=[*keys, "n", "selected", "n_hidden", "selected_hidden"])
+    table = pd.concat(tables, ignore_index=True)
+    # Delivery skew lists no row for a group nobody of which was selected: a hidden zero of `selected` is shown there.
+    shown = group_evidence(
+        table,
+        count_columns=["n", "selected"],
+        k=bias.k_anonymity,
+        hide_with={"n": ["selected"]},
+        revealed_zeros=["selected"],
+    )
+    return table[[*keys, "n", "selected"]].assign(
+        n_hidden=shown["n"].map(_is_hidden_count).to_numpy(dtype=bool),
+        selected_hidden=shown["selected"].map(_is_hidden_count).to_numpy(dtype=bool),
+    )
+
+
+def planned_hidden(plan: pd.DataFrame, table: pd.DataFrame, column: str) -> dict[str, npt.NDArray[np.bool_]]:
+    """Per row of `table` (a check's table of the plan's groups): which of its `column` counts the plan hides,
+    read from the plan's `n_hidden` and `selected_hidden` where the table's count is the plan's: as {column: mask}."""
+    keys = ["campaign_id", "attribute", "group"]
+    rows = table[[*keys, column]].merge(plan, on=keys, how="left", suffixes=("", "_plan"))
+    hidden = np.zeros(len(table), dtype=bool)
+    for count in ("n", "selected"):
+        plan_count = rows[count if count != column else f"{count}_plan"]
+        same = (pd.to_numeric(rows[column], errors="coerce") == plan_count).to_numpy(dtype=bool)
+        hidden |= same & rows[f"{count}_hidden"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return {column: hidden}
+
+
 def _parity_finding(review: Review, check_id: str, audit: Audit | Finding, rules: ParityRules) -> Finding:
     if isinstance(audit, Finding):
         return audit
-    table = parity_table(group_counts(audit.population, audit.attributes), rules)
+    plan = selection_plan(review, audit.population, audit.attributes)
+    names = {attribute_name(a) for a in audit.attributes}
+    counts = plan[plan.attribute.isin(names)][["campaign_id", "attribute", "group", "n", "selected"]]
+    table = parity_table(counts.reset_index(drop=True), rules)
     status = parity_status(table)
     if status == "not_applicable":
         return insufficient(review, check_id, rules.min_flag_size)
-    evidence = parity_evidence(table, rules.k_anonymity)
+    also_hidden = {**planned_hidden(plan, table, "n"), **planned_hidden(plan, table, "selected")}
+    evidence = parity_evidence(table, rules.k_anonymity, also_hidden)
     quoted = visible(table, evidence, ["impact_ratio"])
     return build_finding(
         review,
@@ -803,6 +910,7 @@ def score_distribution(
         k=rules.k_anonymity,
         hide_with={"n": ["mean_score", "ratio_to_overall", "ks_distance", "mean_difference", "p_value", "p_adjusted"]},
         also_hidden={"n": hidden_in_selection_parity(review, audit, table, "n")},
+        compared=["ks_distance", "mean_difference", "p_value", "p_adjusted"],
     )
     quoted = visible(table, evidence, ["ks_distance"])
     worst = worst_row(quoted, "ks_distance", ascending=False)
@@ -894,6 +1002,7 @@ def offer_parity(
             "n": ["mean_offer", "sd_offer", "ratio_to_overall", "offer_ratio", "difference", "p_value", "p_adjusted"]
         },
         also_hidden={"n": hidden_in_selection_parity(review, audit, table, "n")},
+        compared=["offer_ratio", "difference", "p_value", "p_adjusted"],
     )
     quoted = visible(table, evidence, ["offer_ratio"])
     worst = worst_row(quoted, "offer_ratio")
@@ -1159,34 +1268,14 @@ def delivery_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
 
 def hidden_in_selection_parity(review: Review, audit: Audit, table: pd.DataFrame, column: str) -> npt.NDArray[np.bool_]:
     """Per row of another bias check's table: does its count `column` equal a count of the same group that
-    selection parity's evidence hides (its people `n` or its selected people)? Other checks count the same
-    targeting rows (delivery skew's eligible are parity's selected; the people with a score or an offer are
-    parity's people, or its selected people, when everyone of them has one), so a complement that parity hides
-    must not be shown there. Parity is judged with the review's own options, as a run judges it; the other check
-    then needs no complement of its own for that count where all its counts are parity's, since parity's hidden
-    cells already leave no line with a single hidden cell."""
-    options = options_for(review, "bias.selection_parity")
-    rules = parity_rules(
-        review.config.bias,
-        reference=options.get("reference"),
-        fail_below=options.get("fail_below", 0.8),
-        warn_below=options.get("warn_below", 0.9),
-    )
-    parity = parity_table(group_counts(audit.population, audit.attributes), rules)
-    if parity.empty or table.empty:
+    selection parity hides (its people `n` or its selected people), as `selection_plan` decides it with the
+    intersections? Other checks count the same targeting rows (delivery skew's eligible are parity's selected; the
+    people with a score or an offer are parity's people, or its selected people, when everyone of them has one), so
+    a count parity hides must not be shown there. The other check then needs no complement of its own for that
+    count where all its counts are parity's, since the plan leaves no line with a single hidden count of people."""
+    if table.empty:
         return np.zeros(len(table), dtype=bool)
-    shown = parity_evidence(parity, rules.k_anonymity)
-    keys = ["campaign_id", "attribute", "group"]
-    known = parity[keys].assign(
-        **{f"{c}_parity": parity[c] for c in ("n", "selected")},
-        **{f"{c}_hidden": shown[c].map(_is_hidden_count) for c in ("n", "selected")},
-    )
-    rows = table[[*keys, column]].merge(known, on=keys, how="left")
-    hidden = np.zeros(len(table), dtype=bool)
-    for count in ("n", "selected"):
-        same = (pd.to_numeric(rows[column], errors="coerce") == rows[f"{count}_parity"]).to_numpy(dtype=bool)
-        hidden |= same & rows[f"{count}_hidden"].fillna(False).to_numpy(dtype=bool)
-    return hidden
+    return planned_hidden(selection_plan(review, audit.population, audit.attributes), table, column)[column]
 
 
 def _is_hidden_count(value: object) -> bool:

@@ -16,12 +16,25 @@ from ..review import Review
 
 @dataclass(frozen=True)
 class Check:
-    """A registry entry. `needs` maps each table the check cannot run without to the columns it needs."""
+    """A registry entry. `needs` maps each table the check cannot run without to the columns it needs. A check
+    that `judges_others` (the continuous evaluation) gets the run's `OtherChecks` from the runner as its second
+    argument."""
 
     id: str
     area: str
     function: Callable[..., Finding]
     needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    judges_others: bool = False
+
+
+@dataclass(frozen=True)
+class OtherChecks:
+    """What the runner hands a check that judges the others: every other registered check's area (registry order)
+    and a way to run some of them on the same review. The registry and the runner import the check modules, so a
+    check reaches them only through this record, never by importing them."""
+
+    areas: Mapping[str, str]
+    run: Callable[[Sequence[str]], Sequence[Finding]]
 
 
 def build_finding(

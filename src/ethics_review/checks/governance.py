@@ -25,7 +25,7 @@ from ..engine import fetch
 from ..findings import Finding, Threshold, judge, suppress_small_cells
 from ..review import Review
 from ..stats import wilson_interval
-from .common import Check, build_finding, share
+from .common import Check, OtherChecks, build_finding, share
 from .transparency import automated_systems
 
 # --- governance.human_contact ------------------------------------------------------------------------------------
@@ -339,8 +339,12 @@ def self_assessment(review: Review) -> Finding:
         Threshold("other_no", ">", 0, "warn", "kit default"),
         Threshold("unanswered", ">", 0, "warn", "kit default"),
     )
-    legal_no_ids = ", ".join(evidence.question_id[no & legal])
-    other_no_ids = ", ".join(evidence.question_id[no & ~legal])
+    # Sentences name the duty (its article) or the question in words; the question ids stay in the evidence.
+    listed = i18n.ui("semicolon", lang).join
+    legal_no_duties = listed(evidence.legal_duty[no & legal])
+    other_no_questions = listed(i18n.ui("quoted", lang, text=q) for q in evidence.question[no & ~legal])
+    if other_no_questions:
+        other_no_questions = i18n.ui("colon", lang) + other_no_questions
     return build_finding(
         review,
         "governance.self_assessment",
@@ -348,8 +352,8 @@ def self_assessment(review: Review) -> Finding:
         metric=metric,
         thresholds=thresholds,
         evidence=evidence,
-        legal_no_ids=legal_no_ids,
-        other_no_ids=other_no_ids,
+        legal_no_duties=legal_no_duties,
+        other_no_questions=other_no_questions,
     )
 
 
@@ -358,23 +362,18 @@ def self_assessment(review: Review) -> Finding:
 CONTINUOUS = "governance.continuous_evaluation"
 
 
-def current_statuses(review: Review, parts: str | None = None) -> dict[str, tuple[str, str]]:
+def current_statuses(others: OtherChecks, parts: str | None = None) -> dict[str, tuple[str, str]]:
     """check id -> (area, status) of this run. The report's other area notebooks ran first and left their parts
     in `parts`; an area without a part (in JupyterLab, or a partial report) is run here."""
-    # The registry and the runner import this module: this check, which runs the others, reaches them at call time.
-    from ..checks import CHECKS  # noqa: PLC0415 - cycle: the check registry imports this module
-    from ..runner import run_checks  # noqa: PLC0415 - cycle: the runner imports the check registry
-
     statuses: dict[str, tuple[str, str]] = {}
-    areas = dict.fromkeys(c.area for c in CHECKS.values())
-    for area in areas:
+    for area in dict.fromkeys(others.areas.values()):
         part = Path(parts) / f"{area}.findings.json" if parts else None
         if area != "governance" and part is not None and part.is_file():
             for f in json.loads(part.read_text(encoding="utf-8"))["findings"]:
                 statuses[f["check_id"]] = (f["area"], f["status"])
             continue
-        ids = [c.id for c in CHECKS.values() if c.area == area and c.id != CONTINUOUS]
-        statuses.update({f.check_id: (f.area, f.status) for f in run_checks(review, ids=ids)})
+        ids = [check_id for check_id, a in others.areas.items() if a == area]
+        statuses.update({f.check_id: (f.area, f.status) for f in others.run(ids)})
     return statuses
 
 
@@ -383,15 +382,21 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 
 def continuous_evaluation(
-    review: Review, *, history: str | None = None, parts: str | None = None, max_age_months: int = 6
+    review: Review,
+    others: OtherChecks,
+    *,
+    history: str | None = None,
+    parts: str | None = None,
+    max_age_months: int = 6,
 ) -> Finding:
     """The review's history: how long ago the previous review of the same name was judged, and every check whose
-    status got worse since then. `history`: the history folder (default: next to the review folder); `parts`: set
-    by the report, where this run's other areas left their findings."""
+    status got worse since then. `others`: the run's other checks (the runner gives them); `history`: the history
+    folder (default: next to the review folder); `parts`: set by the report, where this run's other areas left
+    their findings."""
     folder = Path(history) if history else run_history.default_dir(review.base_dir)
     runs = run_history.read_runs(folder, review=review.config.name)
     previous = run_history.previous_run(runs, review.as_of)
-    now = current_statuses(review, parts)
+    now = current_statuses(others, parts)
     worse = (
         []
         if previous is None
@@ -438,7 +443,9 @@ def continuous_evaluation(
             f"worsened.{'some' if worse else 'none'}",
             review.lang,
             worsened_checks=len(worse),
-            worsened_ids=", ".join(w["check_id"] for w in worse),
+            worsened_titles=i18n.ui("semicolon", review.lang).join(
+                i18n.ui("quoted", review.lang, text=i18n.text(w["check_id"], "title", review.lang)) for w in worse
+            ),
         ),
     )
 
@@ -461,5 +468,5 @@ GOVERNANCE_CHECKS = (
     ),
     Check("governance.dpia", "governance", dpia, needs={"ai_systems": ()}),
     Check("governance.self_assessment", "governance", self_assessment, needs={"assessment": ()}),
-    Check(CONTINUOUS, "governance", continuous_evaluation),
+    Check(CONTINUOUS, "governance", continuous_evaluation, judges_others=True),
 )

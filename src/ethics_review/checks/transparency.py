@@ -390,7 +390,12 @@ def register_completeness(review: Review, *, warn_below: float = 0.9, max_audit_
             "audit_stale": stale,
         }
     )
-    gaps = "; ".join(f"{s}: {m}" for s, m in zip(system_ids, missing_critical, strict=True) if m)
+    lang = review.lang  # the sentence names the fields in the reader's words, as the evidence table does
+    gaps = i18n.ui("semicolon", lang).join(
+        f"{s}{i18n.ui('colon', lang)}{i18n.word('missing_critical', m, lang)}"
+        for s, m in zip(system_ids, missing_critical, strict=True)
+        if m
+    )
     return build_finding(
         review,
         "transparency.register",
@@ -627,7 +632,12 @@ def notice_coverage(review: Review, *, campaign: str | None = None, channel: str
     )
 
     def listed(state: str) -> str:
-        return ", ".join(f"{row.purpose} ({row.lang})" for row in evidence[states == state].itertuples())
+        """ "prospection par SMS (français)": each purpose and notice language in the reader's words."""
+        languages = i18n.locale(review.lang).languages
+        return ", ".join(
+            f"{i18n.word('purpose', row.purpose, review.lang)} ({languages.get(row.lang, row.lang)})"
+            for row in evidence[states == state].itertuples()
+        )
 
     return build_finding(
         review,
