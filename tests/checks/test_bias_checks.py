@@ -252,6 +252,23 @@ def test_score_distribution_needs_a_score_and_enough_people():
     assert finding.status == "not_applicable" and "Insufficient data" in finding.summary
 
 
+def test_a_sum_of_scores_or_offers_does_not_depend_on_the_order_of_the_rows():
+    """Engines add rows in parallel, in no fixed order; with floats the last digits change from run to run (seen on
+    1M contacts). The checks sum exactly: 1e16 + 1 - 1e16 is 1 in any order, where a float sum gives 0 or 1."""
+    import ibis
+
+    from ethics_review.checks.common import as_float, exact_sum
+
+    totals = set()
+    for values in ([1e16, 1.0, -1e16], [1e16, -1e16, 1.0], [1.0, 1e16, -1e16]):
+        table = ibis.memtable({"order": range(3), "value": values})
+        floats = float(sum(values))  # what a float sum in this order gives
+        exact = as_float(ibis.duckdb.connect().execute(table.aggregate(total=exact_sum(table.value))).total)
+        totals.add((floats, float(exact.iloc[0])))
+    assert {exact for _, exact in totals} == {1.0}
+    assert {floats for floats, _ in totals} == {0.0, 1.0}  # the float sums do differ with the order
+
+
 # --- bias.offer_parity -------------------------------------------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ from ..stats import (
     welch_p_value,
     wilson_interval,
 )
-from .common import Check, age_at, build_finding, not_applicable, options_for
+from .common import Check, age_at, as_float, build_finding, exact_sum, not_applicable, options_for
 
 MISSING_GROUP = "(missing)"
 INSUFFICIENT = "insufficient data"
@@ -832,11 +832,11 @@ def _score_histograms(
         histogram = fetch(labelled.group_by(["campaign_id", "group", "bin"]).agg(count=ibis._.count()))
         histograms.append(histogram.rename(columns={"bin": "value"}).assign(attribute=attribute_name(attribute)))
         summary = fetch(
-            labelled.group_by(["campaign_id", "group"]).agg(n=ibis._.count(), total=ibis._.score.cast("float64").sum())
+            labelled.group_by(["campaign_id", "group"]).agg(n=ibis._.count(), total=exact_sum(ibis._.score))
         )
         summaries.append(summary.assign(attribute=attribute_name(attribute)))
     summary = pd.concat(summaries, ignore_index=True)
-    summary = summary.assign(mean_score=summary.total / summary.n).drop(columns="total")
+    summary = summary.assign(mean_score=as_float(summary.total) / summary.n).drop(columns="total")
     return summary[["campaign_id", "attribute", "group", "n", "mean_score"]], pd.concat(histograms, ignore_index=True)
 
 
@@ -959,10 +959,11 @@ def offer_parity(
         sums = fetch(
             offered.mutate(group=group_label(offered, attribute))
             .group_by(["campaign_id", "group"])
-            .agg(n=ibis._.count(), total=ibis._.offer.sum(), squares=(ibis._.offer * ibis._.offer).sum())
+            .agg(n=ibis._.count(), total=exact_sum(ibis._.offer), squares=exact_sum(ibis._.offer * ibis._.offer))
         )
         frames.append(sums.assign(attribute=attribute_name(attribute)))
     sums = pd.concat(frames, ignore_index=True)
+    sums = sums.assign(total=as_float(sums.total), squares=as_float(sums.squares))
     variance = ((sums.squares - sums.total**2 / sums.n) / (sums.n - 1)).where(sums.n > 1).clip(lower=0)
     stats_frame = pd.DataFrame(
         {

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import pandas as pd
 
 from .. import i18n
@@ -117,6 +118,18 @@ def age_at(birth_date: ibis.Value, moment: ibis.Value) -> ibis.Value:
         (birth_date.month() == moment.month()) & (birth_date.day() > moment.day())
     )
     return moment.year() - birth_date.year() - before_birthday.cast("int64")
+
+
+def exact_sum(value: ibis.NumericValue) -> ibis.NumericScalar:
+    """A sum that does not depend on the order in which the engine adds rows: a parallel sum of floats differs in
+    its last digits from run to run, and the same inputs must give the same findings. Each value is a fixed-point
+    decimal (9 decimals) and decimals add exactly. Read the result with `as_float`."""
+    return value.cast(dt.Decimal(38, 9)).sum()
+
+
+def as_float(column: pd.Series) -> pd.Series:
+    """An `exact_sum` column as floats (engines return decimals)."""
+    return column.astype("float64")
 
 
 def options_for(review: Review, check_id: str) -> dict[str, Any]:
