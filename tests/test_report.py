@@ -576,8 +576,15 @@ def test_french_run_gives_french_pages(french, english):
 
 
 @pytest.mark.slow
-def test_same_inputs_give_the_same_findings_json(english, demo_dir, tmp_path_factory):
+def test_same_inputs_give_the_same_findings_json(english, demo_dir, tmp_path_factory, monkeypatch):
+    working_folder, moves = Path.cwd(), []
+    real_chdir = os.chdir
+    monkeypatch.setattr(os, "chdir", lambda path: (moves.append(path), real_chdir(path)))
     again = report.run_report(demo_dir, tmp_path_factory.mktemp("report-en-again"), progress=False, jobs=2)
+    # Two notebooks run at once in threads: a move of the process's working folder by either (papermill's `cwd`)
+    # is a race that can leave the caller elsewhere, where its relative paths mean other files. papermill's file
+    # handler "moves" to the working folder itself around each read and write: harmless, the only move allowed.
+    assert {Path(p) for p in moves} <= {working_folder} and Path.cwd() == working_folder
     first, second = (p.read_text(encoding="utf-8") for p in (english.paths["findings"], again.paths["findings"]))
     assert first != "" and first.count('"generated_at"') == 1
 

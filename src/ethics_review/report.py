@@ -435,7 +435,8 @@ def execute_area_notebook(
                     language="python",
                     progress_bar=False,
                     log_output=False,
-                    cwd=str(out),
+                    # No `cwd`: papermill would chdir the whole process, and two notebooks run in threads at once
+                    # left it in the output folder. The notebooks read and write absolute paths only.
                     execution_timeout=cell_timeout,
                     config=_kernel_config(sockets),
                     extra_arguments=list(KERNEL_ARGUMENTS),
