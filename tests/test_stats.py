@@ -42,3 +42,19 @@ def test_no_variation_is_not_a_disparity():
 def test_benjamini_hochberg():
     assert benjamini_hochberg([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.04, 0.04])
     assert benjamini_hochberg([]) == []
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.9])
+def test_wilson_interval_is_scipys_to_the_last_digit(confidence):
+    # Every count of 0 to 60 people, and demo-sized groups: the same floats as binomtest's proportion_ci.
+    cases = [(k, n) for n in range(1, 61) for k in range(n + 1)] + [(0, 9431), (1, 9431), (4217, 9431), (9431, 9431)]
+    for k, n in cases:
+        expected = scipy_stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+        interval = wilson_interval(k, n, confidence=confidence)
+        assert (interval.low, interval.high) == (float(expected.low), float(expected.high)), (k, n)
+
+
+def test_wilson_interval_refuses_what_binomtest_refuses():
+    for k, n in [(1, 0), (5, 4), (-1, 4)]:
+        with pytest.raises(ValueError):
+            wilson_interval(k, n)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from math import sqrt
 from typing import Any
 
 import numpy as np
@@ -23,16 +25,28 @@ class Interval:
     high: float
 
 
+@lru_cache(maxsize=4096)  # pure on ints: the bias checks ask for the same groups' intervals again
 def wilson_interval(successes: int, trials: int, *, confidence: float = CONFIDENCE) -> Interval:
-    """Wilson score interval for a proportion."""
-    ci = (
-        _scipy_stats()
-        .binomtest(int(successes), int(trials))
-        .proportion_ci(confidence_level=confidence, method="wilson")
-    )
-    return Interval(float(ci.low), float(ci.high))
+    """Wilson score interval for a proportion: scipy's own formula (scipy.stats.binomtest(...).proportion_ci(
+    method="wilson"), Newcombe 1998), operation for operation, without binomtest's two-sided p-value, which the
+    interval never uses and which is most of binomtest's cost (a binary search over the binomial pmf)."""
+    k, n = int(successes), int(trials)
+    if n < 1 or not 0 <= k <= n or not 0 <= confidence <= 1:
+        raise ValueError(f"a Wilson interval needs 0 <= successes <= trials, trials >= 1: {k} of {n}")
+    from scipy.special import ndtri  # noqa: PLC0415 - with scipy.stats: slow to import, not every review needs it
+
+    p = k / n
+    z = ndtri(0.5 + 0.5 * confidence)
+    denom = 2 * (n + z**2)
+    center = (2 * n * p + z**2) / denom
+    q = 1 - p
+    delta = z / denom * sqrt(4 * n * p * q + z**2)
+    low = 0.0 if k == 0 else center - delta
+    high = 1.0 if k == n else center + delta
+    return Interval(float(low), float(high))
 
 
+@lru_cache(maxsize=4096, typed=True)  # pure: the same comparison is asked again by other checks
 def ratio_interval(
     successes: int, trials: int, ref_successes: int, ref_trials: int, *, confidence: float = CONFIDENCE
 ) -> Interval:
@@ -49,6 +63,7 @@ class TestResult:
     method: str  # "fisher" or "two-proportion z"
 
 
+@lru_cache(maxsize=4096, typed=True)  # pure: the same comparison is asked again by other checks
 def compare_proportions(successes: int, trials: int, other_successes: int, other_trials: int) -> TestResult:
     """Fisher's exact test when an expected count is below 5, else the two-proportion z test (the 2x2
     chi-square without continuity correction, which is the same test)."""
@@ -70,6 +85,7 @@ def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
     return [float(p) for p in _scipy_stats().false_discovery_control(np.asarray(p_values, dtype=float), method="bh")]
 
 
+@lru_cache(maxsize=4096, typed=True)  # pure: the same comparison is asked again by other checks
 def binomial_p_value(successes: int, trials: int, expected_share: float) -> float:
     """Two-sided exact binomial test of `successes` in `trials` against `expected_share`."""
     return float(_scipy_stats().binomtest(int(successes), int(trials), expected_share).pvalue)
