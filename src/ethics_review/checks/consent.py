@@ -861,6 +861,36 @@ def special_categories(review: Review, *, explicit_consent: Sequence[str] = ()) 
 # --- consent.minimisation -------------------------------------------------------------------------------------------
 
 
+def _personal_data_in_free_text(review: Review, present: Sequence[str]) -> dict[tuple[str, str], dict[str, int]]:
+    """(table, column) -> kind -> rows, for every free-text column of the review, in one query: the columns are
+    stacked (table and column name beside each value) so that the flags, a large expression (the IBAN and NIR
+    check digits), are compiled and planned once rather than once per column. A column without a candidate row
+    is absent (no kind found)."""
+    stacked = [
+        table.select(
+            table_name=ibis.literal(name), column_name=ibis.literal(column), text=table[column].cast("string")
+        )
+        for name in present
+        for table in [review.table(name)]
+        for column in _free_text_columns(table, name)
+    ]
+    if not stacked:
+        return {}
+    texts = ibis.union(*stacked) if len(stacked) > 1 else stacked[0]
+    # The cheap prefilter (an @ or a long run of digits) first; the full patterns on what is left.
+    candidates = texts.filter(texts.text.re_search(pii.CANDIDATE_PATTERN))
+    flags = pii.engine_flags(candidates.text, region=review.config.default_country)
+    found = fetch(
+        candidates.group_by(["table_name", "column_name"]).aggregate(
+            **{f"rows_{kind}": _count(flag) for kind, flag in flags.items()}
+        )
+    )
+    return {
+        (row.table_name, row.column_name): {kind: _int(getattr(row, f"rows_{kind}")) for kind in pii.KINDS}
+        for row in found.itertuples(index=False)
+    }
+
+
 def minimisation(review: Review) -> Finding:
     """Direct identifiers where the table does not need them (an identifier-named column that is not canonical
     for its table) and personal data in free text (emails, phone numbers, IBANs, NIRs).
@@ -870,10 +900,11 @@ def minimisation(review: Review) -> Finding:
     present = [name for name in TABLES if review.has(name)]
     if not present:
         return not_applicable(review, "consent.minimisation", [("contacts", None)])
-    region = review.config.default_country
+    free_text = _personal_data_in_free_text(review, present)
     rows, notes = [], []
     for name in present:
         table = review.table(name)
+        identifiers = []
         for column in table.columns:
             if TABLES[name].column(column) is None and pii.is_identifier_column(column):
                 canonical = pii.canonical_identifier(column)
@@ -891,18 +922,21 @@ def minimisation(review: Review) -> Finding:
                         )
                     )
                     continue
-                filled = _int(fetch(table[column].notnull().cast("int64").sum()))
-                rows.append({"table": name, "column": column, "kind": "identifier column", "rows": filled})
+                identifiers.append(column)
+        if identifiers:  # one query per table for all its identifier columns
+            filled = fetch(
+                table.aggregate(**{f"c{i}": table[c].notnull().cast("int64").sum() for i, c in enumerate(identifiers)})
+            ).iloc[0]
+            rows += [
+                {"table": name, "column": c, "kind": "identifier column", "rows": _int(filled[f"c{i}"])}
+                for i, c in enumerate(identifiers)
+            ]
         for column in _free_text_columns(table, name):
-            # The cheap prefilter (an @ or a long run of digits) first; the full patterns on what is left.
-            candidates = table.filter(table[column].re_search(pii.CANDIDATE_PATTERN))
-            flags = pii.engine_flags(candidates[column], region=region)
-            found = fetch(candidates.aggregate(**{f"rows_{kind}": _count(flag) for kind, flag in flags.items()}))
-            counts = {kind: _int(found[f"rows_{kind}"].iloc[0]) for kind in pii.KINDS}
+            counts = free_text.get((name, column), {})
             rows += [
                 {"table": name, "column": column, "kind": kind, "rows": counts[kind]}
                 for kind in pii.KINDS
-                if counts[kind]
+                if counts.get(kind)
             ]
     evidence = pd.DataFrame(rows, columns=["table", "column", "kind", "rows"])
     by_kind = evidence.groupby("kind").rows.sum()
