@@ -171,7 +171,10 @@ def suppress_small_cells(
                 else [np.arange(len(out))]
             )
         known = [rows for rows in known if len(rows) > 1]
-        member = [[line for line in known if i in line] for i in range(len(out))]
+        member: list[list[npt.NDArray[np.intp]]] = [[] for _ in range(len(out))]  # the lines through each row
+        for line in known:  # in the order of `known`, as a scan of it per row would list them
+            for i in line.tolist():
+                member[i].append(line)
         # A count hidden with another (a group's selected people, with its size) is hidden as well as a small one:
         # it leaves the line's other cells as exposed, and needs no second complement.
         governed = {c: np.zeros(len(out), dtype=bool) for c in count_columns}
