@@ -16,6 +16,7 @@ from .common import (
     IMPACT_LINE_NAME,
     ChartFunction,
     base_layout,
+    base_layout_properties,
     chart_text,
     flag_label,
     hover_value,
@@ -125,21 +126,29 @@ def facet_dots(
     keys = list(panels)
     heights = [PANEL_PAD_PX + ROW_PX * len(dict.fromkeys(group(r) for r, _ in panels[k])) for k in keys]
     plot_px = sum(heights) + GAP_PX * (len(keys) - 1)
-    figure = make_subplots(
+    grid = make_subplots(
         rows=len(keys),
         cols=1,
         row_heights=heights,
         vertical_spacing=GAP_PX / plot_px,
         subplot_titles=[f"{first} · {value_word('attribute', second, lang)}" for first, second in keys],
     )
+    # The figure is assembled as plain data and validated once at the end: plotly's update_layout, add_trace and
+    # update_yaxes on a figure re-validate what is already there at every call (the facets' titles, lines and
+    # notes), most of the chart's CPU with a dozen facets. The result is the figure those calls would build.
+    layout: dict[str, Any] = grid.layout.to_plotly_json()
     hover_lines = "".join(f"<br>{label(f'columns.{c}', lang)}: %{{customdata[{i}]}}" for i, c in enumerate(hover))
     in_legend: set[str] = set()
-    # The facets' lines are collected and laid out once: plotly's add_vline re-validates every shape and
-    # annotation already there and scans each subplot at every call, seconds for a chart with many facets.
+    traces: list[go.Scatter] = []
     shapes: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
+    x_axes: list[str] = []
     for index, key in enumerate(keys, start=1):
         dots = panels[key]
+        axes = grid.get_subplot(index, 1)
+        x_axis, y_axis = axes.xaxis.plotly_name, axes.yaxis.plotly_name  # "xaxis", "xaxis2", ...
+        x_axes.append(x_axis)
+        xref, yref = x_axis.replace("axis", ""), y_axis.replace("axis", "")
         for flag in dict.fromkeys(text_or_dash(r.get("flag")) for r, _ in dots):
             mine = [(r, v) for r, v in dots if text_or_dash(r.get("flag")) == flag]
             error = None
@@ -151,7 +160,7 @@ def facet_dots(
                     "array": [_bar(plotted_number(r.get(high)), v) for r, v in mine],
                     "arrayminus": [_bar(v, plotted_number(r.get(low))) for r, v in mine],
                 }
-            figure.add_trace(
+            traces.append(
                 go.Scatter(
                     mode="markers",
                     name=flag_label(flag, lang),
@@ -167,25 +176,19 @@ def facet_dots(
                     },
                     customdata=[[hover_value(r, c, lang) for c in hover] for r, _ in mine],
                     hovertemplate=f"<b>%{{y}}</b>: %{{x:{x_format}}}{hover_lines}<extra></extra>",
-                ),
-                row=index,
-                col=1,
+                    xaxis=xref,
+                    yaxis=yref,
+                )
             )
             in_legend.add(flag)
-        figure.update_yaxes(
-            type="category",
-            categoryorder="array",
-            autorange="reversed",
-            automargin=True,
-            categoryarray=list(dict.fromkeys(group(r) for r, _ in dots)),
-            row=index,
-            col=1,
-        )
-        axes = figure.get_subplot(index, 1)
-        xref, yref = (
-            axes.xaxis.plotly_name.replace("axis", ""),
-            axes.yaxis.plotly_name.replace("axis", "") + " domain",
-        )
+        layout[y_axis] = {
+            **layout.get(y_axis, {}),
+            "type": "category",
+            "categoryorder": "array",
+            "autorange": "reversed",
+            "automargin": True,
+            "categoryarray": list(dict.fromkeys(group(r) for r, _ in dots)),
+        }
         for x, name, colour, text in lines(dots):  # what add_vline(row=index, annotation "top right") lays out
             shapes.append(
                 {
@@ -197,7 +200,7 @@ def facet_dots(
                     "xref": xref,
                     "y0": 0,
                     "y1": 1,
-                    "yref": yref,
+                    "yref": yref + " domain",
                 }
             )
             notes.append(
@@ -210,16 +213,23 @@ def facet_dots(
                     "xref": xref,
                     "y": 1,
                     "yanchor": "top",
-                    "yref": yref,
+                    "yref": yref + " domain",
                 }
             )
-    figure.update_layout(shapes=[*figure.layout.shapes, *shapes], annotations=[*figure.layout.annotations, *notes])
-    figure.update_xaxes(tickformat=".0%" if x_format.endswith("%") else None, rangemode="tozero")
-    figure.update_xaxes(title_text=x_title, row=len(keys), col=1)
-    figure.update_layout(separators=separators(lang))
-    figure = base_layout(figure, title=title, height=plot_px + TOP_PX + BOTTOM_PX)
-    figure.update_layout(margin={"l": 60, "r": 20, "t": TOP_PX, "b": BOTTOM_PX})
-    return figure
+    tick_format = ".0%" if x_format.endswith("%") else None
+    for x_axis in x_axes:
+        layout[x_axis] = {
+            **layout.get(x_axis, {}),
+            **({"tickformat": tick_format} if tick_format is not None else {}),
+            "rangemode": "tozero",
+        }
+    layout[x_axes[-1]]["title"] = {"text": x_title}
+    layout["shapes"] = [*layout.get("shapes", []), *shapes]
+    layout["annotations"] = [*layout.get("annotations", []), *notes]
+    layout["separators"] = separators(lang)
+    layout.update(base_layout_properties(title=title, height=plot_px + TOP_PX + BOTTOM_PX))
+    layout["margin"] = {"l": 60, "r": 20, "t": TOP_PX, "b": BOTTOM_PX}
+    return go.Figure(data=traces, layout=layout)
 
 
 def _bar(top: float | None, bottom: float | None) -> float:

@@ -136,15 +136,20 @@ def flag_label(flag: str, lang: str) -> str:
 
 
 def base_layout(figure: go.Figure, *, title: str, height: int) -> go.Figure:
-    figure.update_layout(
-        template="plotly_white",
-        title={"text": title, "x": 0, "xanchor": "left"},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 70, "b": 60},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
-        hoverlabel={"align": "left"},
-    )
+    figure.update_layout(**base_layout_properties(title=title, height=height))
     return figure
+
+
+def base_layout_properties(*, title: str, height: int) -> dict[str, Any]:
+    """The layout every chart shares, for a figure built from dicts in one go (charts.bias.facet_dots)."""
+    return {
+        "template": "plotly_white",
+        "title": {"text": title, "x": 0, "xanchor": "left"},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 70, "b": 60},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
+        "hoverlabel": {"align": "left"},
+    }
 
 
 def stacked_counts(
