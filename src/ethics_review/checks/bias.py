@@ -24,7 +24,7 @@ import pandas as pd
 from .. import i18n
 from ..config import BiasConfig
 from ..contract import AGE_BANDS
-from ..engine import fetch
+from ..engine import MAX_RESULT_ROWS, fetch
 from ..errors import ConfigError
 from ..findings import Finding, Status, Threshold, judge, suppress_small_cells, worst
 from ..review import Review
@@ -109,19 +109,31 @@ def group_label(population: ibis.Table, attribute: str | Sequence[str]) -> ibis.
 
 
 def group_counts(population: ibis.Table, attributes: Sequence[str | tuple[str, ...]]) -> pd.DataFrame:
-    """(campaign_id, attribute, group, n, selected) per group of each attribute or intersection of attributes."""
-    frames = []
-    for attribute in attributes:
-        counts = fetch(
-            population.mutate(group=group_label(population, attribute))
-            .group_by(["campaign_id", "group"])
-            .agg(n=ibis._.count(), selected=ibis._.selected.cast("int64").sum())
-        )
-        frames.append(counts.assign(attribute=attribute_name(attribute)))
+    """(campaign_id, attribute, group, n, selected) per group of each attribute or intersection of attributes.
+
+    One query for all the attributes: the population is stacked once per attribute (its group label beside it),
+    so that the population, often a join, is compiled once as a common table rather than once per attribute.
+    Each attribute's groups are bounded as one result of the gate's would be."""
     columns = ["campaign_id", "attribute", "group", "n", "selected"]
-    if not frames:
+    if not attributes:
         return pd.DataFrame(columns=columns)
-    result: pd.DataFrame = pd.concat(frames, ignore_index=True)[columns]
+    stacked = [
+        population.select(
+            "campaign_id",
+            "selected",
+            attribute=ibis.literal(attribute_name(attribute)),
+            group=group_label(population, attribute),
+        )
+        for attribute in attributes
+    ]
+    groups = ibis.union(*stacked) if len(stacked) > 1 else stacked[0]
+    counts = fetch(
+        groups.group_by(["campaign_id", "attribute", "group"]).agg(
+            n=ibis._.count(), selected=ibis._.selected.cast("int64").sum()
+        ),
+        max_rows=MAX_RESULT_ROWS * len(attributes),
+    )
+    result: pd.DataFrame = counts[columns]
     return result.sort_values(columns[:3], ignore_index=True)
 
 
