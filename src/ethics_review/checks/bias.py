@@ -838,18 +838,28 @@ def _score_histograms(
         index = ((scored.score - float(bounds.low)) / width).floor().clip(upper=SCORE_BINS - 1)
         # A bin is represented by its upper edge: the ECDF at that edge is exact, between edges it is not.
         scored = scored.mutate(bin=(index + 1) * width + float(bounds.low))
-    summaries, histograms = [], []
-    for attribute in attributes:
-        labelled = scored.mutate(group=group_label(scored, attribute))
-        histogram = fetch(labelled.group_by(["campaign_id", "group", "bin"]).agg(count=ibis._.count()))
-        histograms.append(histogram.rename(columns={"bin": "value"}).assign(attribute=attribute_name(attribute)))
-        summary = fetch(
-            labelled.group_by(["campaign_id", "group"]).agg(n=ibis._.count(), total=exact_sum(ibis._.score))
+    # Every attribute in one query of each kind, as group_counts: the scored population compiled once.
+    stacked = [
+        scored.select(
+            "campaign_id",
+            "score",
+            "bin",
+            attribute=ibis.literal(attribute_name(attribute)),
+            group=group_label(scored, attribute),
         )
-        summaries.append(summary.assign(attribute=attribute_name(attribute)))
-    summary = pd.concat(summaries, ignore_index=True)
+        for attribute in attributes
+    ]
+    labelled = ibis.union(*stacked) if len(stacked) > 1 else stacked[0]
+    histograms = fetch(
+        labelled.group_by(["campaign_id", "attribute", "group", "bin"]).agg(count=ibis._.count()),
+        max_rows=MAX_RESULT_ROWS * len(attributes),
+    ).rename(columns={"bin": "value"})
+    summary = fetch(
+        labelled.group_by(["campaign_id", "attribute", "group"]).agg(n=ibis._.count(), total=exact_sum(ibis._.score)),
+        max_rows=MAX_RESULT_ROWS * len(attributes),
+    )
     summary = summary.assign(mean_score=as_float(summary.total) / summary.n).drop(columns="total")
-    return summary[["campaign_id", "attribute", "group", "n", "mean_score"]], pd.concat(histograms, ignore_index=True)
+    return summary[["campaign_id", "attribute", "group", "n", "mean_score"]], histograms
 
 
 def ks_distance(counts: pd.Series, reference_counts: pd.Series) -> float:
@@ -1075,30 +1085,45 @@ def proxy_table(people: ibis.Table, features: Sequence[str], attributes: Sequenc
     """One row per (feature, attribute): people counted, categories on each side, corrected V, p-value. Only the
     contingency counts (feature category x group) leave the engine."""
     rows = []
-    for feature in features:
-        categorised = people.mutate(category=feature_categories(people, feature))
-        for attribute in attributes:
-            if attribute == feature:
-                continue
-            counts = fetch(
-                categorised.mutate(group=group_label(categorised, attribute))
-                .group_by(["category", "group"])
-                .agg(count=ibis._.count())
-            )
-            contingency = counts.pivot_table(index="category", columns="group", values="count", fill_value=0)
-            v, p_value = cramers_v_corrected(contingency.to_numpy(dtype=float))
-            rows.append(
-                {
-                    "feature": feature,
-                    "attribute": attribute,
-                    "n": int(counts["count"].sum()),
-                    "categories": int(contingency.shape[0]),
-                    "groups": int(contingency.shape[1]),
-                    "cramers_v": v,
-                    "p_value": p_value,
-                    "derived": determines(contingency),
-                }
-            )
+    pairs = [(feature, attribute) for feature in features for attribute in attributes if attribute != feature]
+    # One query for every pair, as group_counts: the people (often a join) compiled once, not once per pair.
+    stacked = [
+        people.select(
+            feature=ibis.literal(feature),
+            attribute=ibis.literal(attribute),
+            category=feature_categories(people, feature),
+            group=group_label(people, attribute),
+        )
+        for feature, attribute in pairs
+    ]
+    all_counts = (
+        fetch(
+            (ibis.union(*stacked) if len(stacked) > 1 else stacked[0])
+            .group_by(["feature", "attribute", "category", "group"])
+            .agg(count=ibis._.count()),
+            max_rows=MAX_RESULT_ROWS * len(pairs),
+        )
+        if pairs
+        else pd.DataFrame(columns=["feature", "attribute", "category", "group", "count"])
+    )
+    by_pair = dict(iter(all_counts.groupby(["feature", "attribute"], sort=False)))
+    empty = all_counts.iloc[:0]
+    for feature, attribute in pairs:
+        counts = by_pair.get((feature, attribute), empty)[["category", "group", "count"]]
+        contingency = counts.pivot_table(index="category", columns="group", values="count", fill_value=0)
+        v, p_value = cramers_v_corrected(contingency.to_numpy(dtype=float))
+        rows.append(
+            {
+                "feature": feature,
+                "attribute": attribute,
+                "n": int(counts["count"].sum()),
+                "categories": int(contingency.shape[0]),
+                "groups": int(contingency.shape[1]),
+                "cramers_v": v,
+                "p_value": p_value,
+                "derived": determines(contingency),
+            }
+        )
     return pd.DataFrame(
         rows, columns=["feature", "attribute", "n", "categories", "groups", "cramers_v", "p_value", "derived"]
     )
