@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -39,6 +39,9 @@ class Store:
     results: OrderedDict[Any, Any] = field(default_factory=OrderedDict)
     hits: int = 0
     misses: int = 0
+    # What a check computes from the gate's results alone (`derived`), asked again by other checks: kept apart from
+    # the results, whose keys are Ibis operations.
+    derived: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
 
 
 _STORES: dict[int, tuple[weakref.ref[Any], Store]] = {}  # id(connection) -> (the connection, its store)
@@ -90,4 +93,23 @@ def recall(expr: Any, compute: Callable[[], Any]) -> Any:
         store.results[key] = result
         if len(store.results) > MAX_RESULTS:
             store.results.popitem(last=False)
+    return result.copy() if isinstance(result, (pd.DataFrame, pd.Series)) else result
+
+
+def derived(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per `key` while a remembering review runs, for a pure function of the gate's results and
+    the review's settings, all named in `key` (bias.selection_plan, which five bias checks ask for). A kept answer
+    counts as a hit, as the results it stands for would; a DataFrame comes back as a copy, as in `recall`."""
+    store = _ACTIVE.get()
+    if store is None:
+        return compute()
+    if key in store.derived:
+        store.hits += 1
+        store.derived.move_to_end(key)
+        result = store.derived[key]
+    else:
+        result = compute()
+        store.derived[key] = result
+        if len(store.derived) > MAX_RESULTS:
+            store.derived.popitem(last=False)
     return result.copy() if isinstance(result, (pd.DataFrame, pd.Series)) else result

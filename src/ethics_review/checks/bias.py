@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .. import i18n
+from .. import aggregates, i18n
 from ..config import BiasConfig
 from ..contract import AGE_BANDS
 from ..engine import MAX_RESULT_ROWS, fetch
@@ -591,7 +591,21 @@ def selection_plan(review: Review, population: ibis.Table, attributes: Sequence[
     `selected_hidden`. Flags, which decide which complement is hidden (a calm group before a flagged one, never a
     reference when another will do), come from each check as the review configures it, whatever options a caller
     passes: a notebook's rerun with another reference hides what findings.json hides (and, where its reference's
-    count is hidden, its comparisons with it)."""
+    count is hidden, its comparisons with it). Five checks ask for it: a notebook's review computes it once."""
+    key = (
+        "bias.selection_plan",
+        population.op(),
+        tuple(attributes),
+        repr(review.config.bias),
+        repr(options_for(review, "bias.selection_parity")),
+        repr(options_for(review, "bias.intersectional")),
+    )
+    return cast(pd.DataFrame, aggregates.derived(key, lambda: _selection_plan(review, population, attributes)))
+
+
+def _selection_plan(
+    review: Review, population: ibis.Table, attributes: Sequence[str | tuple[str, ...]]
+) -> pd.DataFrame:
     bias = review.config.bias
     singles = list(dict.fromkeys([*bias.sensitive, *(a for a in attributes if isinstance(a, str))]))
     pairs: list[tuple[str, ...]] = list(
