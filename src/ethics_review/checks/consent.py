@@ -867,9 +867,7 @@ def _personal_data_in_free_text(review: Review, present: Sequence[str]) -> dict[
     check digits), are compiled and planned once rather than once per column. A column without a candidate row
     is absent (no kind found)."""
     stacked = [
-        table.select(
-            table_name=ibis.literal(name), column_name=ibis.literal(column), text=table[column].cast("string")
-        )
+        table.select(table_name=ibis.literal(name), column_name=ibis.literal(column), text=table[column].cast("string"))
         for name in present
         for table in [review.table(name)]
         for column in _free_text_columns(table, name)
