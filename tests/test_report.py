@@ -342,17 +342,74 @@ def test_two_notebooks_run_at_once_below_a_million_input_rows_and_one_at_a_time_
 
 @pytest.mark.slow
 def test_a_kernel_taken_starts_the_next_and_close_stops_every_kernel_and_removes_its_folder():
-    kernels = report.KernelsAhead(needed=2, ahead=1)
+    kernels = report.KernelsAhead(areas=["consent", "bias", "transparency"], ahead=1)
     try:
-        first = kernels.take()  # started ahead; taking it starts the second
-        second = kernels.take()
-        assert kernels.take() is None  # two were needed: no third
+        first = kernels.take("consent")  # started ahead; taking it starts bias's
+        third = kernels.take("transparency")  # out of turn: started now, and bias's still waits
+        second = kernels.take("bias")
+        assert kernels.take("governance") is None  # no kernel was meant for it: the notebook starts its own
     finally:
         kernels.close()
-    assert first is not None and second is not None
-    for kernel in (first, second):
+    assert first is not None and second is not None and third is not None
+    for kernel in (first, second, third):
         assert not Path(kernel.folder.name).exists()
         assert not kernel.manager.has_kernel  # shut down, its resources cleaned up
+
+
+def test_governance_takes_its_kernel_third_when_notebooks_run_at_once_and_last_one_at_a_time():
+    areas = ("consent", "bias", "transparency", "governance")
+    assert report.start_order(areas, 2) == ["consent", "bias", "governance", "transparency"]
+    assert report.start_order(areas, 1) == ["consent", "bias", "transparency", "governance"]
+    assert report.start_order(("governance", "consent"), 2) == ["consent", "governance"]
+
+
+def test_a_kernel_ahead_imports_what_its_area_defers_and_nothing_another_area_needs():
+    """The command and a consent kernel never import scipy or textstat (seconds of CPU each); a kernel started
+    ahead for bias imports scipy.stats while it waits, one for transparency textstat."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, ethics_review.display as d; before = {m for m in ('scipy.stats', 'textstat.textstat') "
+        "if m in sys.modules}; d.warm_up(sys.argv[1]); "
+        "print(sorted(before), sorted(m for m in ('scipy.stats', 'textstat.textstat') if m in sys.modules))"
+    )
+
+    def imported(area: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", probe, area], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    assert imported("consent") == "[] []"
+    assert imported("bias") == "[] ['scipy.stats']"
+    assert imported("transparency").endswith("'textstat.textstat']")  # textstat brings scipy.stats with it
+    assert "ethics_review.display.warm_up('bias')" in " ".join(report.kernel_ahead_arguments("bias"))
+
+
+def test_governance_waits_until_no_area_is_marked_pending(tmp_path):
+    import threading
+    import time
+
+    from ethics_review import parts
+
+    parts.pending_path(tmp_path, "consent").touch()
+    parts.pending_path(tmp_path, "bias").touch()
+    removed_at: list[float] = []
+
+    def the_other_notebooks_end() -> None:
+        time.sleep(0.2)
+        parts.pending_path(tmp_path, "consent").unlink()
+        time.sleep(0.2)
+        removed_at.append(time.monotonic())
+        parts.pending_path(tmp_path, "bias").unlink()
+
+    ending = threading.Thread(target=the_other_notebooks_end)
+    ending.start()
+    parts.wait_for_parts(tmp_path)
+    returned_at = time.monotonic()
+    ending.join()
+    assert removed_at and returned_at >= removed_at[0]
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_missing_review_is_an_input_error_before_any_notebook_runs(tmp_path):
@@ -592,6 +649,28 @@ def test_same_inputs_give_the_same_findings_json(english, demo_dir, tmp_path_fac
         return re.sub(r'\n  "generated_at": "[^"]*",', "", text)
 
     assert without_generated_at(first) == without_generated_at(second)
+
+
+@pytest.mark.slow
+def test_governance_run_beside_the_others_counts_every_area_of_this_run(english):
+    """With notebooks at once, governance starts with the others; its trend of this run counts the checks of every
+    area, read from their parts, which exist only once their notebooks ended: it waited for them."""
+    notebook = nbformat.read(english.out_dir / "governance.ipynb", as_version=4)
+    figures = [
+        output["data"]["application/vnd.plotly.v1+json"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if "application/vnd.plotly.v1+json" in output.get("data", {})
+    ]
+    trend = [f for f in figures if any(":" in str(t.get("meta", "")) for t in f["data"])]
+    assert len(trend) == 1
+    record = load_findings(english)
+    findings_per_area = {area: sum(f["area"] == area for f in record["findings"]) for area in AREAS}
+    counted = dict.fromkeys(AREAS, 0)
+    for trace in trend[0]["data"]:
+        counted[trace["meta"].split(":")[0]] += trace["y"][-1]  # the last bar is this run
+    assert counted == findings_per_area
 
 
 def failing_run_parameters(**changes) -> dict:

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -37,6 +38,7 @@ from . import i18n, legal, notebooks, pages
 from .engine import close
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
+from .parts import pending_path
 from .paths import package_json, report_template_dir, templates_dir
 from .pdf import find_chromium, write_pdf
 from .prepared import FOLDER as PREPARED_FOLDER
@@ -125,7 +127,7 @@ def run_report(
     # The first kernels start now: their start-up runs while this process opens and validates the review.
     at_once = MAX_PARALLEL_NOTEBOOKS if jobs is None else jobs
     ahead = max(1, min(at_once, MAX_PARALLEL_NOTEBOOKS, len(areas))) if Path(review_path).expanduser().exists() else 0
-    kernels = KernelsAhead(needed=len(areas) if ahead else 0, ahead=ahead)
+    kernels = KernelsAhead(areas=start_order(areas, at_once) if ahead else (), ahead=ahead)
     try:
         return _run_report(
             review_path,
@@ -205,7 +207,8 @@ def _run_report(
                 close(review.con)
                 review = open_prepared(prepared)
         failures: dict[str, str] = {}
-        rendered: dict[str, Path] = {}  # area -> its page, rendered as soon as its notebook ended
+        rendered: dict[str, Future[Path]] = {}  # area -> its page, rendered as soon as its notebook ended
+        pages_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ethics-review-pages")
 
         def execute(area: str) -> Path:
             steps.set_postfix_str(f"running {area}")
@@ -213,7 +216,7 @@ def _run_report(
             extra = {"history_dir": str(history_dir)} if area == GOVERNANCE else {}
             try:
                 target = execute_area_notebook(
-                    area, out, {**parameters, **extra}, cell_timeout=cell_timeout, kernel=kernels.take()
+                    area, out, {**parameters, **extra}, cell_timeout=cell_timeout, kernel=kernels.take(area)
                 )
             except ReportError as exc:
                 # Failure isolation: one area's crash becomes error findings (written as its part, which
@@ -225,21 +228,41 @@ def _run_report(
                     failed_part(judged, area, failures[area], campaign=campaign),
                 )
                 target = out / f"{area}.ipynb"
+            finally:
+                pending_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # its part is written: governance reads it
             steps.update()
             if target.is_file() and pages.part_path(out / PARTS_DIR, area).is_file():
-                # Its page now, while the other kernel runs. The page header holds only what every part shares
-                # (merge_parts checks that they agree), so the part gives the same page as the merged record.
-                steps.set_postfix_str(f"rendering {area}")
-                rendered[area] = render_area_page(target, area, read_part(out, area))
-                steps.update()
+                # Its page now, in a thread of its own, while the next notebook starts. The page header holds only
+                # what every part shares (merge_parts checks that they agree), so the part gives the same page as
+                # the merged record.
+                rendered[area] = pages_thread.submit(_render_now, steps, target, area, read_part(out, area))
             return target
 
         judged = review.with_options(as_of=review.as_of, lang=review.lang)  # as the notebooks resolved them
         first = [a for a in areas if a != GOVERNANCE]
         jobs = notebooks_at_once(review.inputs) if jobs is None else jobs
-        done = dict(zip(first, map_notebooks(execute, first, jobs=jobs), strict=True))
-        if GOVERNANCE in areas:  # last: its continuous evaluation reads the parts the others wrote
-            done[GOVERNANCE] = execute(GOVERNANCE)
+        try:
+            if GOVERNANCE in areas and first and jobs > 1:
+                # Governance runs beside the others from the start: its checks and its kernel's start-up fill the
+                # cores while they run, and its continuous evaluation waits for their parts (parts.py).
+                for area in first:
+                    pending_path(out / PARTS_DIR, area).touch()
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ethics-review-governance") as beside:
+                    governance = beside.submit(_in_worker_thread, execute, GOVERNANCE)
+                    try:
+                        done = dict(zip(first, map_notebooks(execute, first, jobs=jobs), strict=True))
+                    finally:  # an area that never ran leaves no mark for governance to wait on
+                        for area in first:
+                            pending_path(out / PARTS_DIR, area).unlink(missing_ok=True)
+                    done[GOVERNANCE] = governance.result()
+            else:
+                done = dict(zip(first, map_notebooks(execute, first, jobs=jobs), strict=True))
+                if GOVERNANCE in areas:  # last: its continuous evaluation reads the parts the others wrote
+                    done[GOVERNANCE] = execute(GOVERNANCE)
+            pages_thread.shutdown(wait=True)
+            pages_done = {area: page.result() for area, page in rendered.items()}
+        finally:
+            pages_thread.shutdown(wait=True, cancel_futures=True)
         executed = [done[a] for a in areas]
         parts = {area: read_part(out, area) for area in areas}
         record = merge_parts(parts, areas=areas)
@@ -247,9 +270,9 @@ def _run_report(
         validate_findings(record)
         paths: dict[str, Path] = {}
         for area, notebook in zip(areas, executed, strict=True):
-            if area in rendered:
+            if area in pages_done:
                 paths[f"{area}.ipynb"] = final / notebook.name
-                paths[f"{area}.html"] = final / rendered[area].name
+                paths[f"{area}.html"] = final / pages_done[area].name
                 continue
             steps.set_postfix_str(f"rendering {area}")
             if notebook.is_file():
@@ -349,6 +372,24 @@ def failed_part(review: Review, area: str, message: str, *, campaign: str | None
         for check in enabled_checks(review, area=area)
     ]
     return {"area": area, **pages.findings_record(review, findings, campaign=campaign)}
+
+
+def start_order(areas: Sequence[str], at_once: int) -> list[str]:
+    """The order in which the areas' notebooks take their kernels: governance third when notebooks run at once
+    (it runs beside the first two, _run_report), last when they run one at a time."""
+    first = [a for a in areas if a != GOVERNANCE]
+    if GOVERNANCE not in areas:
+        return first
+    if at_once > 1:
+        return [*first[:at_once], GOVERNANCE, *first[at_once:]]
+    return [*first, GOVERNANCE]
+
+
+def _render_now(steps: Any, notebook: Path, area: str, record: Mapping[str, Any]) -> Path:
+    steps.set_postfix_str(f"rendering {area}")
+    page = render_area_page(notebook, area, record)
+    steps.update()
+    return page
 
 
 def notebooks_at_once(inputs: Iterable[InputFingerprint]) -> int:
@@ -530,6 +571,9 @@ def _save_once_engine() -> str:
                 log_output=log_output,
                 stdout_file=stdout_file,
                 stderr_file=stderr_file,
+                # Every output has arrived when the last cell ends, and the part is written: a graceful shutdown
+                # only waited about 1 s per notebook for the kernel's exit handlers.
+                shutdown_kernel="immediate",
             )
             return PapermillNotebookClient(nb_man, **final_kwargs).execute(cleanup_kc=True)
 
@@ -546,13 +590,16 @@ KERNEL_ARGUMENTS = (
     "--IPKernelApp.log_level=CRITICAL",
     KERNEL_GUARD,
 )
-# A kernel started ahead also imports the notebooks' package while it waits (its first cell then finds it loaded),
-# and keeps no history file, as nbclient's own kernels do.
-KERNEL_AHEAD_ARGUMENTS = (
-    "--IPKernelApp.log_level=CRITICAL",
-    f"{KERNEL_GUARD}; import ethics_review.display",
-    "--HistoryManager.hist_file=:memory:",
-)
+
+
+# A kernel started ahead for an area also imports the notebooks' package and what that area's checks import on
+# first use (display.warm_up) while it waits, and keeps no history file, as nbclient's own kernels do.
+def kernel_ahead_arguments(area: str) -> tuple[str, ...]:
+    return (
+        "--IPKernelApp.log_level=CRITICAL",
+        f"{KERNEL_GUARD}; import ethics_review.display; ethics_review.display.warm_up({area!r})",
+        "--HistoryManager.hist_file=:memory:",
+    )
 
 
 @dataclass(frozen=True)
@@ -569,35 +616,42 @@ class KernelsAhead:
     the kit's imports: about 2 s of CPU on this machine) runs while this process still opens and validates the
     review, or while the notebooks before it run, instead of in front of its own notebook.
 
-    `ahead` kernels start at once; taking one starts the next when none is left waiting and more notebooks are to
-    run (`needed` in all), so at most one kernel waits unused beside those at work. Every kernel is started, and
-    the unused ones are shut down, by one thread of its own: a kernel dies with the thread that started it
-    (kernel_guard), and this thread lives until `close`."""
+    One kernel per area of `areas`, started in that order, each warmed up for its area: `ahead` start at once, and
+    taking one starts the next not yet started when fewer than `ahead` are left waiting, so that at most `ahead`
+    kernels wait unused beside those at work. Every kernel is started, and the unused ones are shut down, by one
+    thread of its own: a kernel dies with the thread that started it (kernel_guard), and this thread lives until
+    `close`."""
 
-    def __init__(self, *, needed: int, ahead: int) -> None:
+    def __init__(self, *, areas: Sequence[str], ahead: int) -> None:
         self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ethics-review-kernels")
         self._lock = threading.Lock()
-        self._waiting: deque[Future[StartedKernel]] = deque()
+        self._to_start: deque[str] = deque(areas)
+        self._waiting: dict[str, Future[StartedKernel]] = {}
         self._started: list[Future[StartedKernel]] = []
-        self._left = needed
-        for _ in range(min(ahead, needed)):
-            self._start_next()
-
-    def _start_next(self) -> None:
-        self._left -= 1
-        future = self._starter.submit(_start_kernel)
-        self._waiting.append(future)
-        self._started.append(future)
-
-    def take(self) -> StartedKernel | None:
-        """The next started kernel, or None (none was started for this notebook, or it failed to start: the
-        notebook starts its own)."""
+        self._ahead = ahead
         with self._lock:
-            if not self._waiting:
-                return None
-            future = self._waiting.popleft()
-            if self._left > 0 and not self._waiting:
-                self._start_next()
+            while self._to_start and len(self._waiting) < ahead:
+                self._start(self._to_start.popleft())
+
+    def _start(self, area: str) -> Future[StartedKernel]:
+        future = self._starter.submit(_start_kernel, area)
+        self._waiting[area] = future
+        self._started.append(future)
+        return future
+
+    def take(self, area: str) -> StartedKernel | None:
+        """The kernel started for `area` (started now if its turn had not come), or None (no kernel was meant for
+        it, or it failed to start: the notebook starts its own)."""
+        with self._lock:
+            future = self._waiting.pop(area, None)
+            if future is None and area in self._to_start:
+                self._to_start.remove(area)
+                future = self._start(area)
+                del self._waiting[area]
+            while self._to_start and len(self._waiting) < self._ahead:
+                self._start(self._to_start.popleft())
+        if future is None:
+            return None
         try:
             return future.result()
         except Exception as exc:  # noqa: BLE001 - the notebook then starts a kernel of its own, and says why if that fails too
@@ -607,13 +661,13 @@ class KernelsAhead:
     def close(self) -> None:
         """Shut down every kernel that is still running (those no notebook took) and remove their folders."""
         with self._lock:
-            self._left = 0
+            self._to_start.clear()
             started = list(self._started)
         self._starter.submit(_stop_kernels, started).result()
         self._starter.shutdown(wait=True)
 
 
-def _start_kernel() -> StartedKernel:
+def _start_kernel(area: str) -> StartedKernel:
     from jupyter_client.manager import KernelManager  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     folder = tempfile.TemporaryDirectory(prefix="er-")  # short: unix socket paths are limited to about 100 characters
@@ -623,7 +677,7 @@ def _start_kernel() -> StartedKernel:
             config=_kernel_config(folder.name),
             client_class="jupyter_client.asynchronous.AsyncKernelClient",  # nbclient's client is asynchronous
         )
-        manager.start_kernel(extra_arguments=list(KERNEL_AHEAD_ARGUMENTS), cwd=folder.name)
+        manager.start_kernel(extra_arguments=list(kernel_ahead_arguments(area)), cwd=folder.name)
     except BaseException:
         folder.cleanup()
         raise
@@ -780,11 +834,10 @@ def page_context(record: Mapping[str, Any], *, title: str) -> dict[str, Any]:
 def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Path:
     """The executed notebook as offline HTML through the kit's template: code and prompts hidden."""
     import nbformat  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
-    from nbconvert import HTMLExporter  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     lang = record["lang"]
     title = pages.area_title(area, lang)
-    exporter = HTMLExporter(  # type: ignore[no-untyped-call]  # nbconvert publishes no annotations here
+    exporter = _page_exporter_class()(
         template_name="report",
         extra_template_basedirs=[str(templates_dir())],
         exclude_input=True,
@@ -801,6 +854,43 @@ def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Pa
     page = notebook.with_suffix(".html")
     page.write_text(body, encoding="utf-8")
     return page
+
+
+OUTPUT_DIV = re.compile(r'<div class="([^"<>]*\bjp-OutputArea-output\b[^"<>]*)"')
+
+
+@cache
+def _page_exporter_class() -> Any:
+    """nbconvert's HTMLExporter without its last pass: it parses the whole page with BeautifulSoup to give images
+    an alt text and make outputs focusable (about 1 s of CPU for the bias page of the 20k demo, more than rendering
+    it). The kit's pages hold no image (their charts are plotly); the outputs are made focusable here, on the start
+    tags the template writes (every value inside them is escaped HTML)."""
+    from nbconvert import HTMLExporter  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+    from nbconvert.exporters.templateexporter import TemplateExporter  # noqa: PLC0415 - as above
+    from nbconvert.filters.highlight import Highlight2HTML  # noqa: PLC0415 - as above
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter  # noqa: PLC0415 - as above
+
+    highlight: Any = Highlight2HTML  # nbconvert publishes no annotations: its callables are Any here
+    data_types: Any = WidgetsDataTypeFilter
+    render_template: Any = TemplateExporter.from_notebook_node
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            # HTMLExporter.from_notebook_node up to its BeautifulSoup pass
+            this: Any = self
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            this.register_filter(
+                "highlight_code", this.filters.get("highlight_code", highlight(pygments_lexer=lexer, parent=this))
+            )
+            resources = this._init_resources(resources)
+            this.register_filter(
+                "filter_data_type", data_types(notebook_metadata=this._nb_metadata, parent=this, resources=resources)
+            )
+            body, resources = render_template(this, nb, resources, **kw)
+            return OUTPUT_DIV.sub(r'<div tabindex="0" class="\1"', body), resources
+
+    return PageExporter
 
 
 VERDICT_COLOURS = {
