@@ -3,7 +3,6 @@ against its schema, offline HTML, French pages, determinism. The full runs happe
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
@@ -13,7 +12,6 @@ from pathlib import Path
 import jsonschema
 import nbformat
 import pytest
-import zmq
 from plotly.offline import get_plotlyjs
 
 from ethics_review import __version__, charts, pages, report
@@ -308,13 +306,6 @@ def test_long_evidence_is_cut_in_the_page_and_says_so():
     assert f"First {pages.MAX_EVIDENCE_ROWS} of {pages.MAX_EVIDENCE_ROWS + 5} rows" in html
 
 
-def test_only_a_kernel_start_race_is_retried():
-    assert report._is_kernel_start_race(RuntimeError("Kernel died before replying to kernel_info"))
-    assert report._is_kernel_start_race(zmq.ZMQError(errno.EADDRINUSE))
-    assert not report._is_kernel_start_race(RuntimeError("Kernel didn't respond in 60 seconds"))
-    assert not report._is_kernel_start_race(ValueError("Address already in use"))
-
-
 def test_a_figure_is_shown_with_the_json_plotlys_mimetype_renderer_gives():
     """The report's kernels build plotly's mimetype output without plotly's renderer registry (whose import loads
     nbformat and jsonschema): the executed notebook must hold the same JSON as plotly's `plotly_mimetype`."""
@@ -338,52 +329,6 @@ def test_two_notebooks_run_at_once_below_a_million_input_rows_and_one_at_a_time_
     assert report.notebooks_at_once(inputs(20_000, 72_620, 117_704)) == 2  # the 20k demo: 210,000 rows
     assert report.notebooks_at_once(inputs(500_000, 499_999)) == 2
     assert report.notebooks_at_once(inputs(500_000, 500_000)) == 1  # the 1M demo has about 10M rows
-
-
-@pytest.mark.slow
-def test_a_kernel_taken_starts_the_next_and_close_stops_every_kernel_and_removes_its_folder():
-    kernels = report.KernelsAhead(areas=["consent", "bias", "transparency"], ahead=1)
-    try:
-        first = kernels.take("consent")  # started ahead; taking it starts bias's
-        third = kernels.take("transparency")  # out of turn: started now, and bias's still waits
-        second = kernels.take("bias")
-        assert kernels.take("governance") is None  # no kernel was meant for it: the notebook starts its own
-    finally:
-        kernels.close()
-    assert first is not None and second is not None and third is not None
-    for kernel in (first, second, third):
-        assert not Path(kernel.folder.name).exists()
-        assert not kernel.manager.has_kernel  # shut down, its resources cleaned up
-
-
-def test_governance_takes_its_kernel_third_when_notebooks_run_at_once_and_last_one_at_a_time():
-    areas = ("consent", "bias", "transparency", "governance")
-    assert report.start_order(areas, 2) == ["consent", "bias", "governance", "transparency"]
-    assert report.start_order(areas, 1) == ["consent", "bias", "transparency", "governance"]
-    assert report.start_order(("governance", "consent"), 2) == ["consent", "governance"]
-
-
-def test_a_kernel_ahead_imports_what_its_area_defers_and_nothing_another_area_needs():
-    """The command and a consent kernel never import scipy or textstat (seconds of CPU each); a kernel started
-    ahead for bias imports scipy.stats while it waits, one for transparency textstat."""
-    import subprocess
-    import sys
-
-    probe = (
-        "import sys, ethics_review.display as d; before = {m for m in ('scipy.stats', 'textstat.textstat') "
-        "if m in sys.modules}; d.warm_up(sys.argv[1]); "
-        "print(sorted(before), sorted(m for m in ('scipy.stats', 'textstat.textstat') if m in sys.modules))"
-    )
-
-    def imported(area: str) -> str:
-        return subprocess.run(
-            [sys.executable, "-c", probe, area], capture_output=True, text=True, check=True
-        ).stdout.strip()
-
-    assert imported("consent") == "[] []"
-    assert imported("bias") == "[] ['scipy.stats']"
-    assert imported("transparency").endswith("'textstat.textstat']")  # textstat brings scipy.stats with it
-    assert "ethics_review.display.warm_up('bias')" in " ".join(report.kernel_ahead_arguments("bias"))
 
 
 def test_governance_waits_until_no_area_is_marked_pending(tmp_path):

@@ -15,16 +15,12 @@ Flow (papermill's lesson: the executed notebook is the audit record):
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import logging
-import os
 import re
 import shutil
 import tempfile
-import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,6 +34,18 @@ from . import i18n, legal, notebooks, pages
 from .engine import close
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
+from .kernels import (
+    GOVERNANCE,
+    KERNEL_ARGUMENTS,
+    KERNEL_NAME,
+    MAX_PARALLEL_NOTEBOOKS,
+    KernelsAhead,
+    StartedKernel,
+    close_thread_event_loop,
+    for_report,
+    is_kernel_start_race,
+    kernel_config,
+)
 from .parts import pending_path
 from .paths import package_json, report_template_dir, templates_dir
 from .pdf import find_chromium, write_pdf
@@ -51,10 +59,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
-KERNEL_NAME = "python3"
 KERNEL_START_ATTEMPTS = 3  # parallel kernels can race for ports: retry the start, never a failed cell
-KERNEL_START_RACES = ("Address already in use", "Kernel died before replying to kernel_info")
-MAX_PARALLEL_NOTEBOOKS = 2  # each notebook is one kernel process; the kit targets small machines
 # By default two notebooks run at once only for a review of fewer input rows than this: each kernel's engine holds
 # its own working memory (10M contacts: 5.8 GB in the consent kernel), and two at once would add up the peaks.
 PARALLEL_ROWS = 1_000_000
@@ -63,7 +68,6 @@ PARTS_DIR = "parts"
 PREPARED_DIR = PREPARED_FOLDER  # the validated tables the notebooks read (personal data: removed before the move)
 FINDINGS_FILE = "findings.json"
 INDEX_FILE = "index.html"
-GOVERNANCE = "governance"
 HEADER_LABELS = ("review", "as_of", "campaign", "kit_version", "back_to_scorecard", "sep")
 
 
@@ -101,6 +105,7 @@ def run_report(
     pdf: bool = False,
     chromium: str | Path | None = None,
     engine: str | Mapping[str, Any] | None = None,
+    kernels: KernelsAhead | None = None,
 ) -> ReportResult:
     """Run the review at `review_path` (a folder or a review.yaml) and write its report to `out_dir`.
 
@@ -113,7 +118,8 @@ def run_report(
     is appended to it (aggregates only, history.py); None reads the default folder next to the review and appends
     nothing. `engine` overrides the config's engine, here and in every notebook. Raises ReviewInputError for bad
     input or config (exit 2 at the CLI) and ReportError when a notebook fails (exit 3; its executed copy, with the
-    error, stays in `out_dir`).
+    error, stays in `out_dir`). `kernels`: started by the caller (kernels.for_report with the same areas and jobs),
+    who closes them; None: started and closed here.
     """
     areas = (areas,) if isinstance(areas, str) else tuple(areas)
     unknown = [a for a in areas if a not in AREAS]
@@ -124,10 +130,10 @@ def run_report(
         )
     if pdf:
         find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
-    # The first kernels start now: their start-up runs while this process opens and validates the review.
-    at_once = MAX_PARALLEL_NOTEBOOKS if jobs is None else jobs
-    ahead = max(1, min(at_once, MAX_PARALLEL_NOTEBOOKS, len(areas))) if Path(review_path).expanduser().exists() else 0
-    kernels = KernelsAhead(areas=start_order(areas, at_once) if ahead else (), ahead=ahead)
+    # The first kernels start now, unless the caller started them (the command does, before importing this
+    # module): their start-up runs while this process opens and validates the review.
+    own_kernels = kernels is None
+    kernels = for_report(review_path, areas, jobs) if kernels is None else kernels
     try:
         return _run_report(
             review_path,
@@ -147,7 +153,8 @@ def run_report(
             engine=engine,
         )
     finally:
-        kernels.close()
+        if own_kernels:
+            kernels.close()
 
 
 def _run_report(
@@ -209,6 +216,9 @@ def _run_report(
         failures: dict[str, str] = {}
         rendered: dict[str, Future[Path]] = {}  # area -> its page, rendered as soon as its notebook ended
         pages_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ethics-review-pages")
+        # What the pages and the merged record need, loaded while the first notebooks run rather than after them.
+        pages_thread.submit(_page_exporter_class)
+        pages_thread.submit(schema_validator, "findings.schema.json")
 
         def execute(area: str) -> Path:
             steps.set_postfix_str(f"running {area}")
@@ -374,17 +384,6 @@ def failed_part(review: Review, area: str, message: str, *, campaign: str | None
     return {"area": area, **pages.findings_record(review, findings, campaign=campaign)}
 
 
-def start_order(areas: Sequence[str], at_once: int) -> list[str]:
-    """The order in which the areas' notebooks take their kernels: governance third when notebooks run at once
-    (it runs beside the first two, _run_report), last when they run one at a time."""
-    first = [a for a in areas if a != GOVERNANCE]
-    if GOVERNANCE not in areas:
-        return first
-    if at_once > 1:
-        return [*first[:at_once], GOVERNANCE, *first[at_once:]]
-    return [*first, GOVERNANCE]
-
-
 def _render_now(steps: Any, notebook: Path, area: str, record: Mapping[str, Any]) -> Path:
     steps.set_postfix_str(f"rendering {area}")
     page = render_area_page(notebook, area, record)
@@ -414,17 +413,7 @@ def _in_worker_thread(function: Callable[[T], R], item: T) -> R:
     try:
         return function(item)
     finally:
-        _close_thread_event_loop()
-
-
-def _close_thread_event_loop() -> None:
-    try:
-        loop = asyncio.get_event_loop()  # in a worker thread: the loop set for it, if any
-    except RuntimeError:
-        loop = None
-    if loop is not None and not loop.is_running():
-        loop.close()
-        asyncio.set_event_loop(None)
+        close_thread_event_loop()
 
 
 def notebook_parameters(review_path: Path, review: Review, *, campaign: str | None, output_dir: Path) -> dict[str, Any]:
@@ -479,7 +468,7 @@ def execute_area_notebook(
                     # No `cwd`: papermill would chdir the whole process, and two notebooks run in threads at once
                     # left it in the output folder. The notebooks read and write absolute paths only.
                     execution_timeout=cell_timeout,
-                    config=_kernel_config(sockets),
+                    config=kernel_config(sockets),
                     extra_arguments=list(KERNEL_ARGUMENTS),
                     **({} if started is None else {"km": started.manager}),
                 )
@@ -487,7 +476,7 @@ def execute_area_notebook(
         except PapermillExecutionError as exc:
             raise _cell_error(area, target, exc) from None
         except Exception as exc:
-            if not _is_kernel_start_race(exc) or attempt == KERNEL_START_ATTEMPTS:
+            if not is_kernel_start_race(exc) or attempt == KERNEL_START_ATTEMPTS:
                 raise ReportError(
                     f"the {area} notebook could not be executed: {type(exc).__name__}: {exc} "
                     f"(attempt {attempt}; notebook saved at {target})"
@@ -581,148 +570,6 @@ def _save_once_engine() -> str:
     return SAVE_ONCE_ENGINE
 
 
-# Each kernel asks the OS to kill it when the process that started it dies (SIGKILL, a crash): a busy kernel
-# must not outlive the run (ipykernel's own parent poller needs the GIL, which a long computation may hold).
-KERNEL_GUARD = "--IPKernelApp.exec_lines=from ethics_review.kernel_guard import die_with_parent; die_with_parent()"
-KERNEL_ARGUMENTS = (
-    # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a terminal; what a cell
-    # raises is kept in the executed notebook and in the error we raise.
-    "--IPKernelApp.log_level=CRITICAL",
-    KERNEL_GUARD,
-)
-
-
-# A kernel started ahead for an area also imports the notebooks' package and what that area's checks import on
-# first use (display.warm_up) while it waits, and keeps no history file, as nbclient's own kernels do.
-def kernel_ahead_arguments(area: str) -> tuple[str, ...]:
-    return (
-        "--IPKernelApp.log_level=CRITICAL",
-        f"{KERNEL_GUARD}; import ethics_review.display; ethics_review.display.warm_up({area!r})",
-        "--HistoryManager.hist_file=:memory:",
-    )
-
-
-@dataclass(frozen=True)
-class StartedKernel:
-    """A report kernel started ahead of its notebook, in a folder of its own: its IPC sockets, and its working
-    folder (the notebooks name every path they read or write)."""
-
-    manager: Any  # a jupyter_client KernelManager whose kernel is starting or started
-    folder: tempfile.TemporaryDirectory[str]
-
-
-class KernelsAhead:
-    """Kernels started before their notebooks need them, so that a kernel's start-up (the process, ipykernel and
-    the kit's imports: about 2 s of CPU on this machine) runs while this process still opens and validates the
-    review, or while the notebooks before it run, instead of in front of its own notebook.
-
-    One kernel per area of `areas`, started in that order, each warmed up for its area: `ahead` start at once, and
-    taking one starts the next not yet started when fewer than `ahead` are left waiting, so that at most `ahead`
-    kernels wait unused beside those at work. Every kernel is started, and the unused ones are shut down, by one
-    thread of its own: a kernel dies with the thread that started it (kernel_guard), and this thread lives until
-    `close`."""
-
-    def __init__(self, *, areas: Sequence[str], ahead: int) -> None:
-        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ethics-review-kernels")
-        self._lock = threading.Lock()
-        self._to_start: deque[str] = deque(areas)
-        self._waiting: dict[str, Future[StartedKernel]] = {}
-        self._started: list[Future[StartedKernel]] = []
-        self._ahead = ahead
-        with self._lock:
-            while self._to_start and len(self._waiting) < ahead:
-                self._start(self._to_start.popleft())
-
-    def _start(self, area: str) -> Future[StartedKernel]:
-        future = self._starter.submit(_start_kernel, area)
-        self._waiting[area] = future
-        self._started.append(future)
-        return future
-
-    def take(self, area: str) -> StartedKernel | None:
-        """The kernel started for `area` (started now if its turn had not come), or None (no kernel was meant for
-        it, or it failed to start: the notebook starts its own)."""
-        with self._lock:
-            future = self._waiting.pop(area, None)
-            if future is None and area in self._to_start:
-                self._to_start.remove(area)
-                future = self._start(area)
-                del self._waiting[area]
-            while self._to_start and len(self._waiting) < self._ahead:
-                self._start(self._to_start.popleft())
-        if future is None:
-            return None
-        try:
-            return future.result()
-        except Exception as exc:  # noqa: BLE001 - the notebook then starts a kernel of its own, and says why if that fails too
-            log.warning("a kernel started ahead failed to start (%s); the notebook starts its own", exc)
-            return None
-
-    def close(self) -> None:
-        """Shut down every kernel that is still running (those no notebook took) and remove their folders."""
-        with self._lock:
-            self._to_start.clear()
-            started = list(self._started)
-        self._starter.submit(_stop_kernels, started).result()
-        self._starter.shutdown(wait=True)
-
-
-def _start_kernel(area: str) -> StartedKernel:
-    from jupyter_client.manager import KernelManager  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
-
-    folder = tempfile.TemporaryDirectory(prefix="er-")  # short: unix socket paths are limited to about 100 characters
-    try:
-        manager = KernelManager(
-            kernel_name=KERNEL_NAME,
-            config=_kernel_config(folder.name),
-            client_class="jupyter_client.asynchronous.AsyncKernelClient",  # nbclient's client is asynchronous
-        )
-        manager.start_kernel(extra_arguments=list(kernel_ahead_arguments(area)), cwd=folder.name)
-    except BaseException:
-        folder.cleanup()
-        raise
-    return StartedKernel(manager, folder)
-
-
-def _stop_kernels(started: Sequence[Future[StartedKernel]]) -> None:
-    """In the starter thread: shut down what still runs (a notebook's client already shut down its own kernel),
-    remove the folders, then close the event loop jupyter_client opened for this thread."""
-    try:
-        for future in started:
-            try:
-                kernel = future.result()
-            except Exception:  # noqa: BLE001 - a kernel that failed to start has nothing to stop
-                continue
-            try:
-                if kernel.manager.has_kernel:
-                    kernel.manager.shutdown_kernel(now=True)
-            except Exception as exc:  # noqa: BLE001 - a kernel already gone: nothing more to do than clean up
-                log.debug("kernel shut down with %s", exc)
-            finally:
-                kernel.folder.cleanup()
-    finally:
-        _close_thread_event_loop()
-
-
-def _kernel_config(socket_dir: str) -> Any:
-    """Kernels talk over IPC sockets where the OS has them: no TCP port to race for (and no warning about
-    unencrypted TCP). Each kernel gets its own socket folder (the default socket names are relative and would
-    collide between two kernels). Windows has no IPC transport for zmq: it keeps TCP and relies on the retry."""
-    from traitlets.config import Config  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
-
-    if os.name != "posix":
-        return Config()
-    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, "kernel")}})
-
-
-def _is_kernel_start_race(exc: BaseException) -> bool:
-    """Only a kernel that lost a port race at start-up is retried (zmq 'Address already in use', or a kernel
-    that died before answering kernel_info); a failing cell is a real error."""
-    import zmq  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
-
-    return isinstance(exc, (RuntimeError, zmq.ZMQError)) and any(m in str(exc) for m in KERNEL_START_RACES)
-
-
 def _cell_error(area: str, target: Path, exc: Any) -> Exception:
     """A failed cell: a user's input error stays an input error (exit 2); anything else is a ReportError."""
     if exc.ename in {"ReviewInputError", "ConfigError", "DataError"}:
@@ -778,11 +625,17 @@ def findings_schema() -> dict[str, Any]:
     return package_schema("findings.schema.json")
 
 
-def validate_record(record: Mapping[str, Any], schema: str, file_name: str) -> None:
-    """A record must match the schema shipped with the kit (`schema`) before it is written as `file_name`."""
+@cache
+def schema_validator(schema: str) -> Any:
+    """The validator of a schema shipped with the kit, built once (the report builds it while the notebooks run)."""
     from jsonschema import Draft202012Validator  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
-    errors = sorted(Draft202012Validator(package_schema(schema)).iter_errors(record), key=lambda e: list(e.path))
+    return Draft202012Validator(package_schema(schema))
+
+
+def validate_record(record: Mapping[str, Any], schema: str, file_name: str) -> None:
+    """A record must match the schema shipped with the kit (`schema`) before it is written as `file_name`."""
+    errors = sorted(schema_validator(schema).iter_errors(record), key=lambda e: list(e.path))
     if errors:
         lines = [f"  at /{'/'.join(str(p) for p in e.path)}: {e.message[:300]}" for e in errors[:10]]
         raise ReportError(f"{file_name} does not match its schema; problems found: {len(errors)}\n" + "\n".join(lines))
