@@ -9,6 +9,7 @@ nothing is loaded from a CDN. With `interactive=True` (JupyterLab) checks that h
 from __future__ import annotations
 
 import html
+import importlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,24 @@ from .review import Review, open_review
 from .runner import enabled_checks, require_something_to_judge, run_check
 
 # --- words -------------------------------------------------------------------------------------------------
+
+
+# --- a kernel started ahead ---------------------------------------------------------------------------------
+
+# What a report kernel imports on first use (slow imports the kit defers, so that the command and the other areas
+# never pay for them): a kernel started ahead for an area imports them while it waits (kernels.py). Every notebook
+# connects to its engine: Ibis loads a backend on first use, with the compilers of every SQL dialect (0.5 s).
+KERNEL_IMPORTS = ("ibis.backends.duckdb",)
+AREA_IMPORTS = {
+    "bias": ("scipy.stats",),
+    "governance": ("scipy.stats",),
+    "transparency": ("textstat.textstat",),
+}
+
+
+def warm_up(area: str) -> None:
+    for module in (*KERNEL_IMPORTS, *AREA_IMPORTS.get(area, ())):
+        importlib.import_module(module)
 
 
 # --- opening a review in a notebook ------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def parse_engine(value: Any, *, source: str = "--engine") -> EngineConfig:
 def connect(spec: EngineConfig | None = None, *, spill_dir: Path | None = None) -> BaseBackend:
     """A connection to the engine `spec` names, in UTC. A missing library, an unreachable server or a refused
     login is a ConfigError (exit 2) with the fix. An embedded DuckDB is bounded in memory and spills into
-    `spill_dir` (see bound_duckdb_memory)."""
+    `spill_dir` (see bound_duckdb_memory); a local Spark session writes its scratch files there."""
     spec = spec or DEFAULT
     if spec.url and urlsplit(spec.url).password:
         raise ConfigError(
@@ -101,7 +101,7 @@ def connect(spec: EngineConfig | None = None, *, spill_dir: Path | None = None) 
         bound_duckdb_memory(con, spec, spill_dir=spill_dir)
     elif kind in {"pyspark", "spark-connect"}:
         # The session first: it checks PySpark and Java, which loading Ibis's PySpark backend would not.
-        session = _spark_session(spec) if kind == "pyspark" else _spark_connect_session(spec)
+        session = _spark_session(spec, local_dir=spill_dir) if kind == "pyspark" else _spark_connect_session(spec)
         con = ibis.pyspark.connect(session)
     else:
         con = _connect_url(spec)
@@ -112,12 +112,14 @@ def connect(spec: EngineConfig | None = None, *, spill_dir: Path | None = None) 
 # --- DuckDB's memory -----------------------------------------------------------------------------------------------
 
 # DuckDB takes 80% of the machine's memory per connection by default, and a report runs several connections (the
-# command, which validates the inputs, and a notebook kernel per area, up to report.MAX_PARALLEL_NOTEBOOKS at once):
-# each is bounded instead, and what does not fit is spilled to disk (DuckDB's temp_directory).
+# command, which validates the inputs, and a notebook kernel per area, up to kernels.MAX_PARALLEL_NOTEBOOKS at once):
+# each is bounded instead, and what does not fit is spilled to disk (DuckDB's temp_directory). Below a million input
+# rows governance's kernel runs beside those two (report.py), on tables that small: the budget counts the three that
+# also run on the largest reviews.
 MEMORY_LIMIT_ENV = "ETHICS_REVIEW_MEMORY_LIMIT"  # e.g. 2GB: each DuckDB connection's memory_limit on this machine
 REVIEW_MEMORY_BUDGET = 3 * 2**30  # kit default: the DuckDB memory of a whole report (issue 12: 10M contacts, 4 GB)
 MACHINE_SHARE = 0.5  # ... and never more than half of the machine's memory: Python, pandas and Jupyter need theirs
-CONCURRENT_CONNECTIONS = 3  # the command's connection and two notebook kernels (report.MAX_PARALLEL_NOTEBOOKS)
+CONCURRENT_CONNECTIONS = 3  # the command's connection and two notebook kernels (kernels.MAX_PARALLEL_NOTEBOOKS)
 MIN_MEMORY_LIMIT = 256 * 2**20  # below this DuckDB spills even the consent checks' small hash tables
 # Settings the kit owns: the time zone (UTC, use_utc) and where personal data spills (the staging folder).
 KIT_OWNED_DUCKDB_SETTINGS = frozenset({"timezone", "temp_directory"})
@@ -232,7 +234,10 @@ def _connect_url(spec: EngineConfig) -> BaseBackend:
     return con
 
 
-def _spark_session(spec: EngineConfig) -> Any:
+def _spark_session(spec: EngineConfig, *, local_dir: Path | None = None) -> Any:
+    """A local Spark session. `local_dir`: where it writes its scratch files (shuffles and spills of personal data),
+    unless engine.conf sets spark.local.dir; the report gives each kernel a folder in its staging folder, removed
+    with it however the kernel ends."""
     SparkSession = _pyspark_session_class()
     user_zone = spec.conf.get("spark.sql.session.timeZone")
     if user_zone is not None and str(user_zone).upper() not in {"UTC", "ETC/UTC", "Z", "+00:00"}:
@@ -246,6 +251,7 @@ def _spark_session(spec: EngineConfig) -> Any:
     builder = SparkSession.builder.master(spec.master).appName("ethics-review")
     for key, value in {
         **SPARK_DEFAULTS,
+        **({"spark.local.dir": str(local_dir)} if local_dir is not None else {}),
         **{k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in spec.conf.items()},
     }.items():
         builder = builder.config(key, value)
