@@ -99,3 +99,24 @@ def test_postcode_is_reported_as_derived_from_region_and_segment_is_clean(findin
     for pair, value in plant["cramers_v"].items():
         feature, attribute = pair.split(" × ")
         assert pairs[(feature, attribute)]["cramers_v"] == pytest.approx(value, abs=1e-4)
+
+
+PLAN_CHECKS = (
+    "bias.selection_parity",
+    "bias.intersectional",
+    "bias.score_distribution",
+    "bias.offer_parity",
+    "bias.delivery_skew",
+)
+
+
+def test_a_notebook_review_decides_the_hidden_counts_once_for_five_checks(demo_dir, findings):
+    """A review that keeps its aggregates (a notebook's) computes selection parity's plan of hidden counts once,
+    answers the four other checks from it, and gives the very findings of a review that computes everything."""
+    from ethics_review import aggregates
+
+    review = open_review(demo_dir)
+    store = aggregates.remember(review)
+    kept = run_checks(review, ids=PLAN_CHECKS)
+    assert [key[0] for key in store.derived] == ["bias.selection_plan"]
+    assert [f.to_json() for f in kept] == [findings[check_id].to_json() for check_id in PLAN_CHECKS]

@@ -122,6 +122,42 @@ def test_iban_and_nir_are_found_only_with_a_valid_checksum():
     assert (finding.metric["rows_with_iban"], finding.metric["rows_with_nir"]) == (1, 1)
 
 
+def test_each_column_keeps_its_own_counts_when_the_tables_are_scanned_together():
+    """Every free-text column of every table is read in one query (and each table's identifier columns in one):
+    12 emails in contacts.notes, 13 phone numbers in contacts.remark, 11 emails in requests.comment, and in sends
+    an Email column filled 10 times and a Mobile column 14 times, each counted where it is, in the catalogue's
+    order of tables, identifier columns first."""
+    people = 20
+    contacts = {
+        "contact_id": [f"C{i}" for i in range(people)],
+        "notes": [f"client{i}@example.com" if i < 12 else "RAS" for i in range(people)],
+        "remark": [f"Rappeler au 06 12 34 56 {i:02d}" if i < 13 else None for i in range(people)],
+    }
+    requests = {
+        "contact_id": [f"C{i}" for i in range(people)],
+        "type": ["access"] * people,
+        "received_at": ["2026-01-01"] * people,
+        "comment": [f"réponse à envoyer à p{i}@example.org" if i < 11 else "vu" for i in range(people)],
+    }
+    sends = {
+        "contact_id": [f"C{i}" for i in range(people)],
+        "campaign_id": ["A"] * people,
+        "channel": ["email"] * people,
+        "sent_at": ["2026-01-01"] * people,
+        "Email": [f"s{i}@example.com" if i < 10 else None for i in range(people)],
+        "Mobile": [f"07 00 00 00 {i:02d}" if i < 14 else None for i in range(people)],
+    }
+    finding = minimisation(make_review(contacts=contacts, requests=requests, sends=sends))
+    assert [(r["table"], r["column"], r["kind"], r["rows"]) for r in finding.evidence] == [
+        ("contacts", "notes", "email", 12),
+        ("contacts", "remark", "phone", 13),
+        ("sends", "Email", "identifier column", 10),
+        ("sends", "Mobile", "identifier column", 14),
+        ("requests", "comment", "email", 11),
+    ]
+    assert finding.metric["fields_with_personal_data"] == 5 and finding.metric["rows_with_email"] == 23
+
+
 def test_an_identifier_column_outside_contacts_warns():
     sends = {
         "contact_id": ["C1"],

@@ -591,21 +591,8 @@ def selection_plan(review: Review, population: ibis.Table, attributes: Sequence[
     `selected_hidden`. Flags, which decide which complement is hidden (a calm group before a flagged one, never a
     reference when another will do), come from each check as the review configures it, whatever options a caller
     passes: a notebook's rerun with another reference hides what findings.json hides (and, where its reference's
-    count is hidden, its comparisons with it). Five checks ask for it: a notebook's review computes it once."""
-    key = (
-        "bias.selection_plan",
-        population.op(),
-        tuple(attributes),
-        repr(review.config.bias),
-        repr(options_for(review, "bias.selection_parity")),
-        repr(options_for(review, "bias.intersectional")),
-    )
-    return cast(pd.DataFrame, aggregates.derived(key, lambda: _selection_plan(review, population, attributes)))
-
-
-def _selection_plan(
-    review: Review, population: ibis.Table, attributes: Sequence[str | tuple[str, ...]]
-) -> pd.DataFrame:
+    count is hidden, its comparisons with it). Five checks ask for it: a notebook's review computes it once (the
+    same attributes and intersections, whichever of them a check names)."""
     bias = review.config.bias
     singles = list(dict.fromkeys([*bias.sensitive, *(a for a in attributes if isinstance(a, str))]))
     pairs: list[tuple[str, ...]] = list(
@@ -613,6 +600,22 @@ def _selection_plan(
             [*(tuple(pair) for pair in bias.intersections), *(a for a in attributes if not isinstance(a, str))]
         )
     )
+    key = (
+        "bias.selection_plan",
+        population.op(),
+        tuple(singles),
+        tuple(pairs),
+        repr(bias),
+        repr(options_for(review, "bias.selection_parity")),
+        repr(options_for(review, "bias.intersectional")),
+    )
+    return cast(pd.DataFrame, aggregates.derived(key, lambda: _selection_plan(review, population, singles, pairs)))
+
+
+def _selection_plan(
+    review: Review, population: ibis.Table, singles: Sequence[str], pairs: Sequence[tuple[str, ...]]
+) -> pd.DataFrame:
+    bias = review.config.bias
     candidates: list[str | tuple[str, ...]] = [*singles, *pairs]
     wanted = [a for a in candidates if all(p in population.columns for p in attribute_parts(a))]
     counts = group_counts(population, wanted)
