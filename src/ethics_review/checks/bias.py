@@ -882,9 +882,18 @@ def _score_histograms(
 def ks_distance(counts: pd.Series, reference_counts: pd.Series) -> float:
     """Kolmogorov-Smirnov distance between two samples given as counts per value (index: value): the largest
     gap between their empirical distribution functions, evaluated at every value either takes."""
-    both = pd.concat([counts.rename("a"), reference_counts.rename("b")], axis=1).fillna(0).sort_index()
-    ecdf = both.cumsum() / both.sum()
-    return float((ecdf.a - ecdf.b).abs().max())
+    # In numpy on the union of values: the same floats as aligning the two series in pandas (whole counts add up
+    # exactly in any order), without pandas' cost per comparison (72 of them on the demo).
+    values = np.union1d(counts.index.to_numpy(), reference_counts.index.to_numpy())
+    ecdfs = []
+    for series in (counts, reference_counts):
+        aligned = np.zeros(len(values))
+        aligned[np.searchsorted(values, series.index.to_numpy())] = series.to_numpy(dtype=float)
+        total = aligned.sum()
+        if total == 0:
+            return math.nan  # an empty sample has no distribution function (pandas gave NaN too)
+        ecdfs.append(np.cumsum(aligned) / total)
+    return float(np.abs(ecdfs[0] - ecdfs[1]).max())
 
 
 def score_distribution(
