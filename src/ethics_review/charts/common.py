@@ -5,8 +5,8 @@ the stacked-count bar. Evidence rows are already k-anonymity suppressed: a suppr
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import plotly.graph_objects as go
