@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -25,6 +26,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import pandas as pd
 import pyarrow as pa
+import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
 
 from . import engine, i18n
@@ -686,8 +688,7 @@ def _clean(value: ibis.Value) -> ibis.Value:
     if value.type().is_string():
         # Not .strip(): Ibis renders it for Spark as TRIM(' \t\n\r\v\f' FROM x), and Spark reads '\f' as the
         # letter f, so 'false' became 'alse'. A regex over real whitespace characters is read alike everywhere.
-        stripped = value.re_replace("^[ \t\r\n]+|[ \t\r\n]+$", "")
-        cleaned = ibis.ifelse(stripped == "", ibis.null(dt.string), stripped)
+        cleaned = value.re_replace("^[ \t\r\n]+|[ \t\r\n]+$", "").nullif("")
         # Most values start and end with a printable character and are already clean. Testing the first code
         # point and the last byte costs an eighth of the regex, which then runs only on the rest (and on '').
         ends_in_space = value.endswith(" ") | value.endswith("\t") | value.endswith("\r") | value.endswith("\n")
@@ -766,13 +767,21 @@ _FIX = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class _Problem:
-    """One kind of problem of one column, and the rows of the renamed table that have it."""
+    """One kind of problem one column can have."""
 
     kind: str  # "empty", "parse", "finite" or "id" (the first words of _raise_invalid's messages)
     column: str
-    flag: ibis.Value
+
+    def flag(self, t: ibis.Table, typed: Mapping[str, ibis.Value]) -> ibis.Value:
+        """The rows of the renamed table `t` that have the problem; `typed` are its typed columns."""
+        given, value = t[self.column], typed[self.column]
+        if self.kind == "empty":
+            return (_clean(given) if given.type().is_string() else given).isnull()
+        if self.kind == "parse":
+            return _clean(given.cast("string")).notnull() & value.isnull()
+        return _not_finite(value) if self.kind == "finite" else _control_characters(value)
 
 
 def validate_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> dict[str, dict[str, str]]:
@@ -782,14 +791,14 @@ def validate_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> dict
     t = _renamed(raw, spec, config)
     learned = _learned_values(raw, t, spec, config)
     typed = _typed_columns(t, spec, config, learned)
-    problems = _problems(t, typed, spec)
+    problems = _problems(t, {c: v.type() for c, v in typed.items()}, spec)
     keys = _unique_keys(t, spec)
     # One scan counts every problem of every column and the repeated values of every key.
     row = t.aggregate(
-        **{f"f{i}": problem.flag.cast("int64").sum() for i, problem in enumerate(problems)},
+        **{f"f{i}": problem.flag(t, typed).cast("int64").sum() for i, problem in enumerate(problems)},
         **{f"repeats_{key}": typed[key].count() - typed[key].nunique() for key in keys},
     )
-    _raise_first_problem(raw, spec, t, typed, problems, row.to_pyarrow().to_pylist()[0])
+    _raise_first_problem(raw, spec, t, lambda: typed, problems, row.to_pyarrow().to_pylist()[0])
     return learned
 
 
@@ -808,20 +817,20 @@ def typed_text_table(con: BaseBackend, raw: RawTable, spec: TableSpec, config: R
             con, f"review_{spec.name}", _drop_row_numbers(canonical_table(raw, spec, config, learned=learned))
         )
     learned = _learned_values(raw, t, spec, config)
+    # One macro trims every column: `_clean` built and compiled once, not once per column of every table.
+    con.raw_sql(f"CREATE OR REPLACE TEMP MACRO {_TRIM_MACRO}(value) AS {_trim_macro_body(con.compiler)}")
     view = f"trimmed_{spec.name}"
     con.raw_sql(
         f'CREATE OR REPLACE TEMP VIEW "{view}" AS '
-        + con.compile(t.select(**{c: _clean(t[c]) for c in t.columns if c != ROW}))
+        + con.compile(t.select(**{c: _trimmed(t[c]) for c in t.columns if c != ROW}))
     )
     trimmed = con.table(view)
     name = f"review_{spec.name}"
     table = _filled_table(con, name, trimmed.select(**_typed_columns(trimmed, spec, config, learned, clean=_as_is)))
-    typed = _typed_columns(t, spec, config, learned)
-    problems = _problems(t, typed, spec)
+    problems = _problems(t, dict(table.schema().items()), spec)
     try:
-        _raise_first_problem(
-            raw, spec, t, typed, problems, _typed_counts(trimmed, table, problems, _unique_keys(t, spec))
-        )
+        counts = _typed_counts(trimmed, table, problems, _unique_keys(t, spec))
+        _raise_first_problem(raw, spec, t, lambda: _typed_columns(t, spec, config, learned), problems, counts)
     except DataError:
         con.drop_table(name, force=True)
         raise
@@ -832,6 +841,23 @@ def typed_text_table(con: BaseBackend, raw: RawTable, spec: TableSpec, config: R
 
 def _as_is(value: ibis.Value) -> ibis.Value:
     return value
+
+
+_TRIM_MACRO = "ethics_review_trim"
+
+
+@ibis.udf.scalar.builtin(name=_TRIM_MACRO)  # type: ignore[untyped-decorator]
+def _trimmed(value: str) -> str:  # type: ignore[empty-body]
+    """`_clean` of a text column, by the DuckDB macro that `typed_text_table` defines from it."""
+
+
+@functools.cache
+def _trim_macro_body(compiler: Any) -> str:
+    """`_clean(value)` in DuckDB's SQL, with `value` the macro's parameter."""
+    probe = ibis.table({"value": "string"}, name="probe")
+    select = compiler.to_sqlglot(probe.select(value=_clean(probe.value)))
+    body = select.expressions[0].this  # the expression under its alias
+    return str(body.transform(lambda node: sge.column("value") if isinstance(node, sge.Column) else node).sql("duckdb"))
 
 
 def _filled_table(con: BaseBackend, name: str, expr: ibis.Table) -> ibis.Table:
@@ -846,9 +872,8 @@ def _typed_counts(trimmed: ibis.Table, table: ibis.Table, problems: list[_Proble
     """validate_table's counts, from the trimmed text and the typed table. Typing only ever turns a blank value
     into a missing one (never the reverse), so the rows given but missing once typed are those that did not
     parse."""
-    given = trimmed.aggregate(
-        rows=ibis._.count(), **{f"g{i}": trimmed[p.column].count() for i, p in enumerate(problems)}
-    )
+    blanks = sorted({p.column for p in problems if p.kind in {"empty", "parse"}})
+    given = trimmed.aggregate(rows=ibis._.count(), **{f"g_{c}": trimmed[c].count() for c in blanks})
     metrics: dict[str, ibis.Value] = {}
     for i, problem in enumerate(problems):
         value = table[problem.column]
@@ -863,9 +888,9 @@ def _typed_counts(trimmed: ibis.Table, table: ibis.Table, problems: list[_Proble
     counts: dict[str, int] = both.to_pyarrow().to_pylist()[0]
     for i, problem in enumerate(problems):
         if problem.kind == "empty":
-            counts[f"f{i}"] = counts["rows"] - counts[f"g{i}"]
+            counts[f"f{i}"] = counts["rows"] - counts[f"g_{problem.column}"]
         elif problem.kind == "parse":
-            counts[f"f{i}"] = counts[f"g{i}"] - counts[f"n{i}"]
+            counts[f"f{i}"] = counts[f"g_{problem.column}"] - counts[f"n{i}"]
     return counts
 
 
@@ -877,24 +902,21 @@ def _learned_values(raw: RawTable, t: ibis.Table, spec: TableSpec, config: Revie
     return learned
 
 
-def _problems(t: ibis.Table, typed: Mapping[str, ibis.Value], spec: TableSpec) -> list[_Problem]:
-    """The problems each column can have, in the order they are reported."""
+def _problems(t: ibis.Table, types: Mapping[str, dt.DataType], spec: TableSpec) -> list[_Problem]:
+    """The problems each column can have, in the order they are reported; `types` are the typed columns' types."""
     problems: list[_Problem] = []
     for col in (column_spec(spec, c) for c in t.columns):
         if col is None:
             continue
-        value = typed[col.name]
         given = t[col.name]
         if col.required:
-            problems.append(
-                _Problem("empty", col.name, (_clean(given) if given.type().is_string() else given).isnull())
-            )
+            problems.append(_Problem("empty", col.name))
         if col.kind in _FIX and not _already_typed(given, col.kind):
-            problems.append(_Problem("parse", col.name, _clean(given.cast("string")).notnull() & value.isnull()))
-        if col.kind == "float" and (value.type().is_floating() or not given.type().is_numeric()):
-            problems.append(_Problem("finite", col.name, _not_finite(value)))
-        if col.name in ID_COLUMNS and value.type().is_string():
-            problems.append(_Problem("id", col.name, _control_characters(value)))
+            problems.append(_Problem("parse", col.name))
+        if col.kind == "float" and (types[col.name].is_floating() or not given.type().is_numeric()):
+            problems.append(_Problem("finite", col.name))
+        if col.name in ID_COLUMNS and types[col.name].is_string():
+            problems.append(_Problem("id", col.name))
     return problems
 
 
@@ -914,17 +936,18 @@ def _raise_first_problem(
     raw: RawTable,
     spec: TableSpec,
     t: ibis.Table,
-    typed: Mapping[str, ibis.Value],
+    typed: Callable[[], Mapping[str, ibis.Value]],
     problems: list[_Problem],
     counts: Mapping[str, int],
 ) -> None:
+    """The first problem counted, found in the renamed table `t` (its typed columns are built only then)."""
     for i, problem in enumerate(problems):
         if counts[f"f{i}"]:
-            record, value = _first_flagged(t, problem.flag, problem.column)
+            record, value = _first_flagged(t, problem.flag(t, typed()), problem.column)
             _raise_invalid(raw, spec, problem.kind, problem.column, record, value, counts[f"f{i}"])
     for key in _unique_keys(t, spec):
         if counts[f"repeats_{key}"]:
-            _check_unique(raw, t.select(**typed), spec, key)
+            _check_unique(raw, t.select(**typed()), spec, key)
 
 
 def _first_flagged(t: ibis.Table, flag: ibis.Value, column: str) -> tuple[int | None, Any]:
