@@ -824,15 +824,15 @@ def typed_text_table(con: BaseBackend, raw: RawTable, spec: TableSpec, config: R
         f'CREATE OR REPLACE TEMP VIEW "{view}" AS '
         + con.compile(t.select(**{c: _trimmed(t[c]) for c in t.columns if c != ROW}))
     )
-    trimmed = con.table(view)
     name = f"review_{spec.name}"
-    table = _filled_table(con, name, trimmed.select(**_typed_columns(trimmed, spec, config, learned, clean=_as_is)))
-    problems = _problems(t, dict(table.schema().items()), spec)
     try:
+        trimmed = con.table(view)
+        table = _filled_table(con, name, trimmed.select(**_typed_columns(trimmed, spec, config, learned, clean=_as_is)))
+        problems = _problems(t, dict(table.schema().items()), spec)
         counts = _typed_counts(trimmed, table, problems, _unique_keys(t, spec))
         _raise_first_problem(raw, spec, t, lambda: _typed_columns(t, spec, config, learned), problems, counts)
-    except DataError:
-        con.drop_table(name, force=True)
+    except Exception:  # an invalid table is not left behind in the connection
+        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
         raise
     finally:
         con.raw_sql(f'DROP VIEW IF EXISTS "{view}"')
