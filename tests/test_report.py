@@ -3,7 +3,6 @@ against its schema, offline HTML, French pages, determinism. The full runs happe
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
@@ -13,7 +12,6 @@ from pathlib import Path
 import jsonschema
 import nbformat
 import pytest
-import zmq
 from plotly.offline import get_plotlyjs
 
 from ethics_review import __version__, charts, pages, report
@@ -308,13 +306,6 @@ def test_long_evidence_is_cut_in_the_page_and_says_so():
     assert f"First {pages.MAX_EVIDENCE_ROWS} of {pages.MAX_EVIDENCE_ROWS + 5} rows" in html
 
 
-def test_only_a_kernel_start_race_is_retried():
-    assert report._is_kernel_start_race(RuntimeError("Kernel died before replying to kernel_info"))
-    assert report._is_kernel_start_race(zmq.ZMQError(errno.EADDRINUSE))
-    assert not report._is_kernel_start_race(RuntimeError("Kernel didn't respond in 60 seconds"))
-    assert not report._is_kernel_start_race(ValueError("Address already in use"))
-
-
 def test_a_figure_is_shown_with_the_json_plotlys_mimetype_renderer_gives():
     """The report's kernels build plotly's mimetype output without plotly's renderer registry (whose import loads
     nbformat and jsonschema): the executed notebook must hold the same JSON as plotly's `plotly_mimetype`."""
@@ -340,19 +331,30 @@ def test_two_notebooks_run_at_once_below_a_million_input_rows_and_one_at_a_time_
     assert report.notebooks_at_once(inputs(500_000, 500_000)) == 1  # the 1M demo has about 10M rows
 
 
-@pytest.mark.slow
-def test_a_kernel_taken_starts_the_next_and_close_stops_every_kernel_and_removes_its_folder():
-    kernels = report.KernelsAhead(needed=2, ahead=1)
-    try:
-        first = kernels.take()  # started ahead; taking it starts the second
-        second = kernels.take()
-        assert kernels.take() is None  # two were needed: no third
-    finally:
-        kernels.close()
-    assert first is not None and second is not None
-    for kernel in (first, second):
-        assert not Path(kernel.folder.name).exists()
-        assert not kernel.manager.has_kernel  # shut down, its resources cleaned up
+def test_governance_waits_until_no_area_is_marked_pending(tmp_path):
+    import threading
+    import time
+
+    from ethics_review import parts
+
+    parts.pending_path(tmp_path, "consent").touch()
+    parts.pending_path(tmp_path, "bias").touch()
+    removed_at: list[float] = []
+
+    def the_other_notebooks_end() -> None:
+        time.sleep(0.2)
+        parts.pending_path(tmp_path, "consent").unlink()
+        time.sleep(0.2)
+        removed_at.append(time.monotonic())
+        parts.pending_path(tmp_path, "bias").unlink()
+
+    ending = threading.Thread(target=the_other_notebooks_end)
+    ending.start()
+    parts.wait_for_parts(tmp_path)
+    returned_at = time.monotonic()
+    ending.join()
+    assert removed_at and returned_at >= removed_at[0]
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_missing_review_is_an_input_error_before_any_notebook_runs(tmp_path):
@@ -592,6 +594,28 @@ def test_same_inputs_give_the_same_findings_json(english, demo_dir, tmp_path_fac
         return re.sub(r'\n  "generated_at": "[^"]*",', "", text)
 
     assert without_generated_at(first) == without_generated_at(second)
+
+
+@pytest.mark.slow
+def test_governance_run_beside_the_others_counts_every_area_of_this_run(english):
+    """With notebooks at once, governance starts with the others; its trend of this run counts the checks of every
+    area, read from their parts, which exist only once their notebooks ended: it waited for them."""
+    notebook = nbformat.read(english.out_dir / "governance.ipynb", as_version=4)
+    figures = [
+        output["data"]["application/vnd.plotly.v1+json"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if "application/vnd.plotly.v1+json" in output.get("data", {})
+    ]
+    trend = [f for f in figures if any(":" in str(t.get("meta", "")) for t in f["data"])]
+    assert len(trend) == 1
+    record = load_findings(english)
+    findings_per_area = {area: sum(f["area"] == area for f in record["findings"]) for area in AREAS}
+    counted = dict.fromkeys(AREAS, 0)
+    for trace in trend[0]["data"]:
+        counted[trace["meta"].split(":")[0]] += trace["y"][-1]  # the last bar is this run
+    assert counted == findings_per_area
 
 
 def failing_run_parameters(**changes) -> dict:

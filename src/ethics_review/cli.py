@@ -12,11 +12,14 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, i18n
+from .areas import AREAS
 from .errors import ReviewInputError
-from .findings import Finding
+
+if TYPE_CHECKING:
+    from .findings import Finding
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_LEVELS = {"warn": ("warn", "fail", "error"), "fail": ("fail", "error")}
@@ -294,19 +297,29 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .report import run_report  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
+    from .kernels import for_report  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
+
+    # The notebooks' kernels start first: they import the kit in their own processes while this one imports the
+    # report's modules (pandas, Ibis, papermill: about a second) and validates the review.
+    kernels = for_report(args.path, AREAS, jobs=None)
+    try:
+        from .report import run_report  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
+
+        result = run_report(
+            args.path,
+            args.out,
+            as_of=args.as_of,
+            lang=args.lang,
+            history=_history_for(args),
+            pdf=args.pdf,
+            chromium=args.chromium,
+            engine=args.engine,
+            kernels=kernels,
+        )
+    finally:
+        kernels.close()
     from .runner import raise_nothing_judged  # noqa: PLC0415 - start-up time: the CLI loads a command's modules only when that command runs
 
-    result = run_report(
-        args.path,
-        args.out,
-        as_of=args.as_of,
-        lang=args.lang,
-        history=_history_for(args),
-        pdf=args.pdf,
-        chromium=args.chromium,
-        engine=args.engine,
-    )
     _print_summary(result.findings, result.lang)
     _print_legal(result.paths["findings"])
     _print_outputs(result, result.lang)

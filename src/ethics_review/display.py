@@ -9,6 +9,7 @@ nothing is loaded from a CDN. With `interactive=True` (JupyterLab) checks that h
 from __future__ import annotations
 
 import html
+import importlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,22 @@ from .review import Review, open_review
 from .runner import enabled_checks, require_something_to_judge, run_check
 
 # --- words -------------------------------------------------------------------------------------------------
+
+
+# --- a kernel started ahead ---------------------------------------------------------------------------------
+
+# What an area's checks import on first use (slow imports the kit defers, so that the command and the other areas
+# never pay for them): a report kernel started ahead for that area imports them while it waits (report.py).
+AREA_IMPORTS = {
+    "bias": ("scipy.stats",),
+    "governance": ("scipy.stats",),
+    "transparency": ("textstat.textstat",),
+}
+
+
+def warm_up(area: str) -> None:
+    for module in AREA_IMPORTS.get(area, ()):
+        importlib.import_module(module)
 
 
 # --- opening a review in a notebook ------------------------------------------------------------------------

@@ -112,12 +112,14 @@ def connect(spec: EngineConfig | None = None, *, spill_dir: Path | None = None) 
 # --- DuckDB's memory -----------------------------------------------------------------------------------------------
 
 # DuckDB takes 80% of the machine's memory per connection by default, and a report runs several connections (the
-# command, which validates the inputs, and a notebook kernel per area, up to report.MAX_PARALLEL_NOTEBOOKS at once):
-# each is bounded instead, and what does not fit is spilled to disk (DuckDB's temp_directory).
+# command, which validates the inputs, and a notebook kernel per area, up to kernels.MAX_PARALLEL_NOTEBOOKS at once):
+# each is bounded instead, and what does not fit is spilled to disk (DuckDB's temp_directory). Below a million input
+# rows governance's kernel runs beside those two (report.py), on tables that small: the budget counts the three that
+# also run on the largest reviews.
 MEMORY_LIMIT_ENV = "ETHICS_REVIEW_MEMORY_LIMIT"  # e.g. 2GB: each DuckDB connection's memory_limit on this machine
 REVIEW_MEMORY_BUDGET = 3 * 2**30  # kit default: the DuckDB memory of a whole report (issue 12: 10M contacts, 4 GB)
 MACHINE_SHARE = 0.5  # ... and never more than half of the machine's memory: Python, pandas and Jupyter need theirs
-CONCURRENT_CONNECTIONS = 3  # the command's connection and two notebook kernels (report.MAX_PARALLEL_NOTEBOOKS)
+CONCURRENT_CONNECTIONS = 3  # the command's connection and two notebook kernels (kernels.MAX_PARALLEL_NOTEBOOKS)
 MIN_MEMORY_LIMIT = 256 * 2**20  # below this DuckDB spills even the consent checks' small hash tables
 # Settings the kit owns: the time zone (UTC, use_utc) and where personal data spills (the staging folder).
 KIT_OWNED_DUCKDB_SETTINGS = frozenset({"timezone", "temp_directory"})

@@ -12,9 +12,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .areas import AREAS as AREAS  # every finding names one of them; also read from here
+
 Status = Literal["pass", "warn", "fail", "not_applicable", "error"]
 STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "not_applicable", "error")
-AREAS = ("consent", "bias", "transparency", "governance")
 ThresholdKind = Literal["rule", "kit default"]
 Comparison = Literal["<", "<=", ">", ">="]
 _SEVERITY = {"not_applicable": 0, "pass": 1, "warn": 2, "fail": 3, "error": 4}

@@ -14,6 +14,7 @@ from IPython.display import display as ipython_display
 from . import history, i18n, pages, reruns
 from .charts.governance import trend_chart
 from .findings import STATUSES, Finding
+from .parts import wait_for_parts
 from .review import Review
 
 AREA = "governance"
@@ -40,6 +41,7 @@ def current_trend_rows(findings: Sequence[Finding], output_dir: str | None, lang
     them."""
     statuses = [(f.area, f.status) for f in findings]
     if output_dir is not None:
+        wait_for_parts(output_dir)  # the report may run this notebook beside the others (parts.py)
         for part in sorted(Path(output_dir).glob(f"*{pages.PARTS_SUFFIX}")):
             if part.name.startswith(f"{AREA}."):
                 continue

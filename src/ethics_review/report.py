@@ -15,15 +15,12 @@ Flow (papermill's lesson: the executed notebook is the audit record):
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import logging
-import os
+import re
 import shutil
 import tempfile
-import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +34,19 @@ from . import i18n, legal, notebooks, pages
 from .engine import close
 from .errors import ReviewInputError
 from .findings import AREAS, Finding, Status, Threshold, status_counts, worst
+from .kernels import (
+    GOVERNANCE,
+    KERNEL_ARGUMENTS,
+    KERNEL_NAME,
+    MAX_PARALLEL_NOTEBOOKS,
+    KernelsAhead,
+    StartedKernel,
+    close_thread_event_loop,
+    for_report,
+    is_kernel_start_race,
+    kernel_config,
+)
+from .parts import pending_path
 from .paths import package_json, report_template_dir, templates_dir
 from .pdf import find_chromium, write_pdf
 from .prepared import FOLDER as PREPARED_FOLDER
@@ -49,10 +59,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
-KERNEL_NAME = "python3"
 KERNEL_START_ATTEMPTS = 3  # parallel kernels can race for ports: retry the start, never a failed cell
-KERNEL_START_RACES = ("Address already in use", "Kernel died before replying to kernel_info")
-MAX_PARALLEL_NOTEBOOKS = 2  # each notebook is one kernel process; the kit targets small machines
 # By default two notebooks run at once only for a review of fewer input rows than this: each kernel's engine holds
 # its own working memory (10M contacts: 5.8 GB in the consent kernel), and two at once would add up the peaks.
 PARALLEL_ROWS = 1_000_000
@@ -61,7 +68,6 @@ PARTS_DIR = "parts"
 PREPARED_DIR = PREPARED_FOLDER  # the validated tables the notebooks read (personal data: removed before the move)
 FINDINGS_FILE = "findings.json"
 INDEX_FILE = "index.html"
-GOVERNANCE = "governance"
 HEADER_LABELS = ("review", "as_of", "campaign", "kit_version", "back_to_scorecard", "sep")
 
 
@@ -99,6 +105,7 @@ def run_report(
     pdf: bool = False,
     chromium: str | Path | None = None,
     engine: str | Mapping[str, Any] | None = None,
+    kernels: KernelsAhead | None = None,
 ) -> ReportResult:
     """Run the review at `review_path` (a folder or a review.yaml) and write its report to `out_dir`.
 
@@ -111,7 +118,8 @@ def run_report(
     is appended to it (aggregates only, history.py); None reads the default folder next to the review and appends
     nothing. `engine` overrides the config's engine, here and in every notebook. Raises ReviewInputError for bad
     input or config (exit 2 at the CLI) and ReportError when a notebook fails (exit 3; its executed copy, with the
-    error, stays in `out_dir`).
+    error, stays in `out_dir`). `kernels`: started by the caller (kernels.for_report with the same areas and jobs),
+    who closes them; None: started and closed here.
     """
     areas = (areas,) if isinstance(areas, str) else tuple(areas)
     unknown = [a for a in areas if a not in AREAS]
@@ -122,10 +130,10 @@ def run_report(
         )
     if pdf:
         find_chromium(chromium)  # no Chromium: say so now (exit 2), not after the notebooks ran
-    # The first kernels start now: their start-up runs while this process opens and validates the review.
-    at_once = MAX_PARALLEL_NOTEBOOKS if jobs is None else jobs
-    ahead = max(1, min(at_once, MAX_PARALLEL_NOTEBOOKS, len(areas))) if Path(review_path).expanduser().exists() else 0
-    kernels = KernelsAhead(needed=len(areas) if ahead else 0, ahead=ahead)
+    # The first kernels start now, unless the caller started them (the command does, before importing this
+    # module): their start-up runs while this process opens and validates the review.
+    own_kernels = kernels is None
+    kernels = for_report(review_path, areas, jobs) if kernels is None else kernels
     try:
         return _run_report(
             review_path,
@@ -145,7 +153,8 @@ def run_report(
             engine=engine,
         )
     finally:
-        kernels.close()
+        if own_kernels:
+            kernels.close()
 
 
 def _run_report(
@@ -205,7 +214,11 @@ def _run_report(
                 close(review.con)
                 review = open_prepared(prepared)
         failures: dict[str, str] = {}
-        rendered: dict[str, Path] = {}  # area -> its page, rendered as soon as its notebook ended
+        rendered: dict[str, Future[Path]] = {}  # area -> its page, rendered as soon as its notebook ended
+        pages_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ethics-review-pages")
+        # What the pages and the merged record need, loaded while the first notebooks run rather than after them.
+        pages_thread.submit(_page_exporter_class)
+        pages_thread.submit(schema_validator, "findings.schema.json")
 
         def execute(area: str) -> Path:
             steps.set_postfix_str(f"running {area}")
@@ -213,7 +226,7 @@ def _run_report(
             extra = {"history_dir": str(history_dir)} if area == GOVERNANCE else {}
             try:
                 target = execute_area_notebook(
-                    area, out, {**parameters, **extra}, cell_timeout=cell_timeout, kernel=kernels.take()
+                    area, out, {**parameters, **extra}, cell_timeout=cell_timeout, kernel=kernels.take(area)
                 )
             except ReportError as exc:
                 # Failure isolation: one area's crash becomes error findings (written as its part, which
@@ -225,21 +238,41 @@ def _run_report(
                     failed_part(judged, area, failures[area], campaign=campaign),
                 )
                 target = out / f"{area}.ipynb"
+            finally:
+                pending_path(out / PARTS_DIR, area).unlink(missing_ok=True)  # its part is written: governance reads it
             steps.update()
             if target.is_file() and pages.part_path(out / PARTS_DIR, area).is_file():
-                # Its page now, while the other kernel runs. The page header holds only what every part shares
-                # (merge_parts checks that they agree), so the part gives the same page as the merged record.
-                steps.set_postfix_str(f"rendering {area}")
-                rendered[area] = render_area_page(target, area, read_part(out, area))
-                steps.update()
+                # Its page now, in a thread of its own, while the next notebook starts. The page header holds only
+                # what every part shares (merge_parts checks that they agree), so the part gives the same page as
+                # the merged record.
+                rendered[area] = pages_thread.submit(_render_now, steps, target, area, read_part(out, area))
             return target
 
         judged = review.with_options(as_of=review.as_of, lang=review.lang)  # as the notebooks resolved them
         first = [a for a in areas if a != GOVERNANCE]
         jobs = notebooks_at_once(review.inputs) if jobs is None else jobs
-        done = dict(zip(first, map_notebooks(execute, first, jobs=jobs), strict=True))
-        if GOVERNANCE in areas:  # last: its continuous evaluation reads the parts the others wrote
-            done[GOVERNANCE] = execute(GOVERNANCE)
+        try:
+            if GOVERNANCE in areas and first and jobs > 1:
+                # Governance runs beside the others from the start: its checks and its kernel's start-up fill the
+                # cores while they run, and its continuous evaluation waits for their parts (parts.py).
+                for area in first:
+                    pending_path(out / PARTS_DIR, area).touch()
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ethics-review-governance") as beside:
+                    governance = beside.submit(_in_worker_thread, execute, GOVERNANCE)
+                    try:
+                        done = dict(zip(first, map_notebooks(execute, first, jobs=jobs), strict=True))
+                    finally:  # an area that never ran leaves no mark for governance to wait on
+                        for area in first:
+                            pending_path(out / PARTS_DIR, area).unlink(missing_ok=True)
+                    done[GOVERNANCE] = governance.result()
+            else:
+                done = dict(zip(first, map_notebooks(execute, first, jobs=jobs), strict=True))
+                if GOVERNANCE in areas:  # last: its continuous evaluation reads the parts the others wrote
+                    done[GOVERNANCE] = execute(GOVERNANCE)
+            pages_thread.shutdown(wait=True)
+            pages_done = {area: page.result() for area, page in rendered.items()}
+        finally:
+            pages_thread.shutdown(wait=True, cancel_futures=True)
         executed = [done[a] for a in areas]
         parts = {area: read_part(out, area) for area in areas}
         record = merge_parts(parts, areas=areas)
@@ -247,9 +280,9 @@ def _run_report(
         validate_findings(record)
         paths: dict[str, Path] = {}
         for area, notebook in zip(areas, executed, strict=True):
-            if area in rendered:
+            if area in pages_done:
                 paths[f"{area}.ipynb"] = final / notebook.name
-                paths[f"{area}.html"] = final / rendered[area].name
+                paths[f"{area}.html"] = final / pages_done[area].name
                 continue
             steps.set_postfix_str(f"rendering {area}")
             if notebook.is_file():
@@ -351,6 +384,13 @@ def failed_part(review: Review, area: str, message: str, *, campaign: str | None
     return {"area": area, **pages.findings_record(review, findings, campaign=campaign)}
 
 
+def _render_now(steps: Any, notebook: Path, area: str, record: Mapping[str, Any]) -> Path:
+    steps.set_postfix_str(f"rendering {area}")
+    page = render_area_page(notebook, area, record)
+    steps.update()
+    return page
+
+
 def notebooks_at_once(inputs: Iterable[InputFingerprint]) -> int:
     """How many notebooks run at the same time by default: two for a review of fewer than PARALLEL_ROWS input rows,
     one for a larger one (each kernel's engine then holds GBs: two at once would add up the peaks)."""
@@ -373,17 +413,7 @@ def _in_worker_thread(function: Callable[[T], R], item: T) -> R:
     try:
         return function(item)
     finally:
-        _close_thread_event_loop()
-
-
-def _close_thread_event_loop() -> None:
-    try:
-        loop = asyncio.get_event_loop()  # in a worker thread: the loop set for it, if any
-    except RuntimeError:
-        loop = None
-    if loop is not None and not loop.is_running():
-        loop.close()
-        asyncio.set_event_loop(None)
+        close_thread_event_loop()
 
 
 def notebook_parameters(review_path: Path, review: Review, *, campaign: str | None, output_dir: Path) -> dict[str, Any]:
@@ -438,7 +468,7 @@ def execute_area_notebook(
                     # No `cwd`: papermill would chdir the whole process, and two notebooks run in threads at once
                     # left it in the output folder. The notebooks read and write absolute paths only.
                     execution_timeout=cell_timeout,
-                    config=_kernel_config(sockets),
+                    config=kernel_config(sockets),
                     extra_arguments=list(KERNEL_ARGUMENTS),
                     **({} if started is None else {"km": started.manager}),
                 )
@@ -446,7 +476,7 @@ def execute_area_notebook(
         except PapermillExecutionError as exc:
             raise _cell_error(area, target, exc) from None
         except Exception as exc:
-            if not _is_kernel_start_race(exc) or attempt == KERNEL_START_ATTEMPTS:
+            if not is_kernel_start_race(exc) or attempt == KERNEL_START_ATTEMPTS:
                 raise ReportError(
                     f"the {area} notebook could not be executed: {type(exc).__name__}: {exc} "
                     f"(attempt {attempt}; notebook saved at {target})"
@@ -530,143 +560,14 @@ def _save_once_engine() -> str:
                 log_output=log_output,
                 stdout_file=stdout_file,
                 stderr_file=stderr_file,
+                # Every output has arrived when the last cell ends, and the part is written: a graceful shutdown
+                # only waited about 1 s per notebook for the kernel's exit handlers.
+                shutdown_kernel="immediate",
             )
             return PapermillNotebookClient(nb_man, **final_kwargs).execute(cleanup_kc=True)
 
     papermill_engines.register(SAVE_ONCE_ENGINE, SaveOnceEngine)
     return SAVE_ONCE_ENGINE
-
-
-# Each kernel asks the OS to kill it when the process that started it dies (SIGKILL, a crash): a busy kernel
-# must not outlive the run (ipykernel's own parent poller needs the GIL, which a long computation may hold).
-KERNEL_GUARD = "--IPKernelApp.exec_lines=from ethics_review.kernel_guard import die_with_parent; die_with_parent()"
-KERNEL_ARGUMENTS = (
-    # The kernel's own log (e.g. "KeyboardInterrupt caught" at every shutdown) is noise in a terminal; what a cell
-    # raises is kept in the executed notebook and in the error we raise.
-    "--IPKernelApp.log_level=CRITICAL",
-    KERNEL_GUARD,
-)
-# A kernel started ahead also imports the notebooks' package while it waits (its first cell then finds it loaded),
-# and keeps no history file, as nbclient's own kernels do.
-KERNEL_AHEAD_ARGUMENTS = (
-    "--IPKernelApp.log_level=CRITICAL",
-    f"{KERNEL_GUARD}; import ethics_review.display",
-    "--HistoryManager.hist_file=:memory:",
-)
-
-
-@dataclass(frozen=True)
-class StartedKernel:
-    """A report kernel started ahead of its notebook, in a folder of its own: its IPC sockets, and its working
-    folder (the notebooks name every path they read or write)."""
-
-    manager: Any  # a jupyter_client KernelManager whose kernel is starting or started
-    folder: tempfile.TemporaryDirectory[str]
-
-
-class KernelsAhead:
-    """Kernels started before their notebooks need them, so that a kernel's start-up (the process, ipykernel and
-    the kit's imports: about 2 s of CPU on this machine) runs while this process still opens and validates the
-    review, or while the notebooks before it run, instead of in front of its own notebook.
-
-    `ahead` kernels start at once; taking one starts the next when none is left waiting and more notebooks are to
-    run (`needed` in all), so at most one kernel waits unused beside those at work. Every kernel is started, and
-    the unused ones are shut down, by one thread of its own: a kernel dies with the thread that started it
-    (kernel_guard), and this thread lives until `close`."""
-
-    def __init__(self, *, needed: int, ahead: int) -> None:
-        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ethics-review-kernels")
-        self._lock = threading.Lock()
-        self._waiting: deque[Future[StartedKernel]] = deque()
-        self._started: list[Future[StartedKernel]] = []
-        self._left = needed
-        for _ in range(min(ahead, needed)):
-            self._start_next()
-
-    def _start_next(self) -> None:
-        self._left -= 1
-        future = self._starter.submit(_start_kernel)
-        self._waiting.append(future)
-        self._started.append(future)
-
-    def take(self) -> StartedKernel | None:
-        """The next started kernel, or None (none was started for this notebook, or it failed to start: the
-        notebook starts its own)."""
-        with self._lock:
-            if not self._waiting:
-                return None
-            future = self._waiting.popleft()
-            if self._left > 0 and not self._waiting:
-                self._start_next()
-        try:
-            return future.result()
-        except Exception as exc:  # noqa: BLE001 - the notebook then starts a kernel of its own, and says why if that fails too
-            log.warning("a kernel started ahead failed to start (%s); the notebook starts its own", exc)
-            return None
-
-    def close(self) -> None:
-        """Shut down every kernel that is still running (those no notebook took) and remove their folders."""
-        with self._lock:
-            self._left = 0
-            started = list(self._started)
-        self._starter.submit(_stop_kernels, started).result()
-        self._starter.shutdown(wait=True)
-
-
-def _start_kernel() -> StartedKernel:
-    from jupyter_client.manager import KernelManager  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
-
-    folder = tempfile.TemporaryDirectory(prefix="er-")  # short: unix socket paths are limited to about 100 characters
-    try:
-        manager = KernelManager(
-            kernel_name=KERNEL_NAME,
-            config=_kernel_config(folder.name),
-            client_class="jupyter_client.asynchronous.AsyncKernelClient",  # nbclient's client is asynchronous
-        )
-        manager.start_kernel(extra_arguments=list(KERNEL_AHEAD_ARGUMENTS), cwd=folder.name)
-    except BaseException:
-        folder.cleanup()
-        raise
-    return StartedKernel(manager, folder)
-
-
-def _stop_kernels(started: Sequence[Future[StartedKernel]]) -> None:
-    """In the starter thread: shut down what still runs (a notebook's client already shut down its own kernel),
-    remove the folders, then close the event loop jupyter_client opened for this thread."""
-    try:
-        for future in started:
-            try:
-                kernel = future.result()
-            except Exception:  # noqa: BLE001 - a kernel that failed to start has nothing to stop
-                continue
-            try:
-                if kernel.manager.has_kernel:
-                    kernel.manager.shutdown_kernel(now=True)
-            except Exception as exc:  # noqa: BLE001 - a kernel already gone: nothing more to do than clean up
-                log.debug("kernel shut down with %s", exc)
-            finally:
-                kernel.folder.cleanup()
-    finally:
-        _close_thread_event_loop()
-
-
-def _kernel_config(socket_dir: str) -> Any:
-    """Kernels talk over IPC sockets where the OS has them: no TCP port to race for (and no warning about
-    unencrypted TCP). Each kernel gets its own socket folder (the default socket names are relative and would
-    collide between two kernels). Windows has no IPC transport for zmq: it keeps TCP and relies on the retry."""
-    from traitlets.config import Config  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
-
-    if os.name != "posix":
-        return Config()
-    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, "kernel")}})
-
-
-def _is_kernel_start_race(exc: BaseException) -> bool:
-    """Only a kernel that lost a port race at start-up is retried (zmq 'Address already in use', or a kernel
-    that died before answering kernel_info); a failing cell is a real error."""
-    import zmq  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
-
-    return isinstance(exc, (RuntimeError, zmq.ZMQError)) and any(m in str(exc) for m in KERNEL_START_RACES)
 
 
 def _cell_error(area: str, target: Path, exc: Any) -> Exception:
@@ -724,11 +625,17 @@ def findings_schema() -> dict[str, Any]:
     return package_schema("findings.schema.json")
 
 
-def validate_record(record: Mapping[str, Any], schema: str, file_name: str) -> None:
-    """A record must match the schema shipped with the kit (`schema`) before it is written as `file_name`."""
+@cache
+def schema_validator(schema: str) -> Any:
+    """The validator of a schema shipped with the kit, built once (the report builds it while the notebooks run)."""
     from jsonschema import Draft202012Validator  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
-    errors = sorted(Draft202012Validator(package_schema(schema)).iter_errors(record), key=lambda e: list(e.path))
+    return Draft202012Validator(package_schema(schema))
+
+
+def validate_record(record: Mapping[str, Any], schema: str, file_name: str) -> None:
+    """A record must match the schema shipped with the kit (`schema`) before it is written as `file_name`."""
+    errors = sorted(schema_validator(schema).iter_errors(record), key=lambda e: list(e.path))
     if errors:
         lines = [f"  at /{'/'.join(str(p) for p in e.path)}: {e.message[:300]}" for e in errors[:10]]
         raise ReportError(f"{file_name} does not match its schema; problems found: {len(errors)}\n" + "\n".join(lines))
@@ -780,11 +687,10 @@ def page_context(record: Mapping[str, Any], *, title: str) -> dict[str, Any]:
 def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Path:
     """The executed notebook as offline HTML through the kit's template: code and prompts hidden."""
     import nbformat  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
-    from nbconvert import HTMLExporter  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
 
     lang = record["lang"]
     title = pages.area_title(area, lang)
-    exporter = HTMLExporter(  # type: ignore[no-untyped-call]  # nbconvert publishes no annotations here
+    exporter = _page_exporter_class()(
         template_name="report",
         extra_template_basedirs=[str(templates_dir())],
         exclude_input=True,
@@ -801,6 +707,43 @@ def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Pa
     page = notebook.with_suffix(".html")
     page.write_text(body, encoding="utf-8")
     return page
+
+
+OUTPUT_DIV = re.compile(r'<div class="([^"<>]*\bjp-OutputArea-output\b[^"<>]*)"')
+
+
+@cache
+def _page_exporter_class() -> Any:
+    """nbconvert's HTMLExporter without its last pass: it parses the whole page with BeautifulSoup to give images
+    an alt text and make outputs focusable (about 1 s of CPU for the bias page of the 20k demo, more than rendering
+    it). The kit's pages hold no image (their charts are plotly); the outputs are made focusable here, on the start
+    tags the template writes (every value inside them is escaped HTML)."""
+    from nbconvert import HTMLExporter  # noqa: PLC0415 - papermill and nbconvert: only a report run needs them, not the CLI's other commands
+    from nbconvert.exporters.templateexporter import TemplateExporter  # noqa: PLC0415 - as above
+    from nbconvert.filters.highlight import Highlight2HTML  # noqa: PLC0415 - as above
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter  # noqa: PLC0415 - as above
+
+    highlight: Any = Highlight2HTML  # nbconvert publishes no annotations: its callables are Any here
+    data_types: Any = WidgetsDataTypeFilter
+    render_template: Any = TemplateExporter.from_notebook_node
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            # HTMLExporter.from_notebook_node up to its BeautifulSoup pass
+            this: Any = self
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            this.register_filter(
+                "highlight_code", this.filters.get("highlight_code", highlight(pygments_lexer=lexer, parent=this))
+            )
+            resources = this._init_resources(resources)
+            this.register_filter(
+                "filter_data_type", data_types(notebook_metadata=this._nb_metadata, parent=this, resources=resources)
+            )
+            body, resources = render_template(this, nb, resources, **kw)
+            return OUTPUT_DIV.sub(r'<div tabindex="0" class="\1"', body), resources
+
+    return PageExporter
 
 
 VERDICT_COLOURS = {

@@ -23,6 +23,7 @@ from .. import history as run_history
 from ..contract import TRUE_WORDS
 from ..engine import fetch
 from ..findings import Finding, Threshold, judge, suppress_small_cells
+from ..parts import wait_for_parts
 from ..review import Review
 from ..stats import wilson_interval
 from .common import Check, OtherChecks, build_finding, share
@@ -366,6 +367,8 @@ def current_statuses(others: OtherChecks, parts: str | None = None) -> dict[str,
     """check id -> (area, status) of this run. The report's other area notebooks ran first and left their parts
     in `parts`; an area without a part (in JupyterLab, or a partial report) is run here."""
     statuses: dict[str, tuple[str, str]] = {}
+    if parts:
+        wait_for_parts(parts)  # the report may run this notebook beside the others (parts.py)
     for area in dict.fromkeys(others.areas.values()):
         part = Path(parts) / f"{area}.findings.json" if parts else None
         if area != "governance" and part is not None and part.is_file():
