@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 from dataclasses import asdict
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -98,3 +101,23 @@ def test_inputs_output_holds_the_fingerprints_and_draws_nothing(demo_and_prepare
     output = prepared.inputs_output(review)
     assert output[prepared.INPUTS_MIMETYPE]["inputs"] == [asdict(i) for i in review.inputs]
     assert output["text/html"] == ""
+
+
+@pytest.mark.spark
+def test_a_notebook_s_spark_session_writes_its_scratch_files_in_the_staging_folder(demo_and_prepared):
+    """Spark's shuffles and spills hold personal data: a session that reads the prepared tables writes them in a
+    spill folder of the prepared folder, removed with it however the kernel ends, not in the system's temp folder."""
+    _, _, folder = demo_and_prepared
+    probe = (
+        "import json, os, sys; from ethics_review import prepared; "
+        "review = prepared.open_prepared(sys.argv[1], engine='pyspark'); "
+        "review.tables['sends'].group_by('channel').agg(n=review.tables['sends'].count()).to_pandas(); "
+        "local = review.con._session.conf.get('spark.local.dir'); "
+        "print(json.dumps({'local': local, 'entries': sorted(os.listdir(local))}))"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True, text=True, timeout=600)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    seen = json.loads(ran.stdout.strip().splitlines()[-1])
+    local = Path(seen["local"])
+    assert local.parent == folder.resolve() and local.name.startswith(prepared.SPILL_PREFIX)
+    assert any(entry.startswith("blockmgr-") for entry in seen["entries"])

@@ -37,8 +37,10 @@ from .runner import enabled_checks, require_something_to_judge, run_check
 
 # --- a kernel started ahead ---------------------------------------------------------------------------------
 
-# What an area's checks import on first use (slow imports the kit defers, so that the command and the other areas
-# never pay for them): a report kernel started ahead for that area imports them while it waits (report.py).
+# What a report kernel imports on first use (slow imports the kit defers, so that the command and the other areas
+# never pay for them): a kernel started ahead for an area imports them while it waits (kernels.py). Every notebook
+# connects to its engine: Ibis loads a backend on first use, with the compilers of every SQL dialect (0.5 s).
+KERNEL_IMPORTS = ("ibis.backends.duckdb",)
 AREA_IMPORTS = {
     "bias": ("scipy.stats",),
     "governance": ("scipy.stats",),
@@ -47,7 +49,7 @@ AREA_IMPORTS = {
 
 
 def warm_up(area: str) -> None:
-    for module in AREA_IMPORTS.get(area, ()):
+    for module in (*KERNEL_IMPORTS, *AREA_IMPORTS.get(area, ())):
         importlib.import_module(module)
 
 

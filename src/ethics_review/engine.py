@@ -87,7 +87,7 @@ def parse_engine(value: Any, *, source: str = "--engine") -> EngineConfig:
 def connect(spec: EngineConfig | None = None, *, spill_dir: Path | None = None) -> BaseBackend:
     """A connection to the engine `spec` names, in UTC. A missing library, an unreachable server or a refused
     login is a ConfigError (exit 2) with the fix. An embedded DuckDB is bounded in memory and spills into
-    `spill_dir` (see bound_duckdb_memory)."""
+    `spill_dir` (see bound_duckdb_memory); a local Spark session writes its scratch files there."""
     spec = spec or DEFAULT
     if spec.url and urlsplit(spec.url).password:
         raise ConfigError(
@@ -101,7 +101,7 @@ def connect(spec: EngineConfig | None = None, *, spill_dir: Path | None = None) 
         bound_duckdb_memory(con, spec, spill_dir=spill_dir)
     elif kind in {"pyspark", "spark-connect"}:
         # The session first: it checks PySpark and Java, which loading Ibis's PySpark backend would not.
-        session = _spark_session(spec) if kind == "pyspark" else _spark_connect_session(spec)
+        session = _spark_session(spec, local_dir=spill_dir) if kind == "pyspark" else _spark_connect_session(spec)
         con = ibis.pyspark.connect(session)
     else:
         con = _connect_url(spec)
@@ -234,7 +234,10 @@ def _connect_url(spec: EngineConfig) -> BaseBackend:
     return con
 
 
-def _spark_session(spec: EngineConfig) -> Any:
+def _spark_session(spec: EngineConfig, *, local_dir: Path | None = None) -> Any:
+    """A local Spark session. `local_dir`: where it writes its scratch files (shuffles and spills of personal data),
+    unless engine.conf sets spark.local.dir; the report gives each kernel a folder in its staging folder, removed
+    with it however the kernel ends."""
     SparkSession = _pyspark_session_class()
     user_zone = spec.conf.get("spark.sql.session.timeZone")
     if user_zone is not None and str(user_zone).upper() not in {"UTC", "ETC/UTC", "Z", "+00:00"}:
@@ -248,6 +251,7 @@ def _spark_session(spec: EngineConfig) -> Any:
     builder = SparkSession.builder.master(spec.master).appName("ethics-review")
     for key, value in {
         **SPARK_DEFAULTS,
+        **({"spark.local.dir": str(local_dir)} if local_dir is not None else {}),
         **{k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in spec.conf.items()},
     }.items():
         builder = builder.config(key, value)

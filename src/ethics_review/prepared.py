@@ -143,8 +143,9 @@ def open_prepared(
 
 def spill_dir(folder: Path) -> Path:
     """Where one connection that reads the prepared tables spills what does not fit in its memory_limit
-    (engine.bound_duckdb_memory): a folder of its own in the prepared folder (created by DuckDB when it first
-    spills), so that it is private and removed with the prepared tables, also when a kernel is killed."""
+    (engine.bound_duckdb_memory), or a local Spark session writes its scratch files: a folder of its own in the
+    prepared folder (created by the engine when it first writes there), so that it is private and removed with the
+    prepared tables, also when a kernel is killed."""
     return folder.resolve() / f"{SPILL_PREFIX}{uuid.uuid4().hex[:12]}"
 
 

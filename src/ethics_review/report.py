@@ -21,6 +21,7 @@ import logging
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -217,7 +218,7 @@ def _run_report(
         rendered: dict[str, Future[Path]] = {}  # area -> its page, rendered as soon as its notebook ended
         pages_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ethics-review-pages")
         # What the pages and the merged record need, loaded while the first notebooks run rather than after them.
-        pages_thread.submit(_page_exporter_class)
+        pages_thread.submit(_page_exporter, review.lang)
         pages_thread.submit(schema_validator, "findings.schema.json")
 
         def execute(area: str) -> Path:
@@ -690,7 +691,23 @@ def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Pa
 
     lang = record["lang"]
     title = pages.area_title(area, lang)
-    exporter = _page_exporter_class()(
+    report_template_dir()  # a clear error when the template is missing
+    nb = nbformat.read(notebook, as_version=4)
+    with _EXPORTING:  # one exporter per language, its templates compiled once; it keeps state while it renders
+        body, _ = _page_exporter(lang).from_notebook_node(
+            nb, resources={"metadata": {"name": title}, "ethics_review": page_context(record, title=title)}
+        )
+    page = notebook.with_suffix(".html")
+    page.write_text(body, encoding="utf-8")
+    return page
+
+
+_EXPORTING = threading.Lock()
+
+
+@cache
+def _page_exporter(lang: str) -> Any:
+    return _page_exporter_class()(
         template_name="report",
         extra_template_basedirs=[str(templates_dir())],
         exclude_input=True,
@@ -699,14 +716,6 @@ def render_area_page(notebook: Path, area: str, record: Mapping[str, Any]) -> Pa
         language_code=lang,
         theme="light",
     )
-    report_template_dir()  # a clear error when the template is missing
-    nb = nbformat.read(notebook, as_version=4)
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": title}, "ethics_review": page_context(record, title=title)}
-    )
-    page = notebook.with_suffix(".html")
-    page.write_text(body, encoding="utf-8")
-    return page
 
 
 OUTPUT_DIV = re.compile(r'<div class="([^"<>]*\bjp-OutputArea-output\b[^"<>]*)"')
