@@ -212,3 +212,124 @@ def test_two_files_for_one_table(tmp_path: Path):
 def test_ragged_csv_is_a_clear_error(tmp_path: Path):
     error = error_for(tmp_path, "contacts", "contact_id,email\nC1,a@x.fr,extra,fields\n")
     assert "cannot read table 'contacts'" in error.message
+
+
+# --- a CSV read by DuckDB (typed once, then validated from counts) and the same text as a DataFrame agree -----
+
+MESSY_TARGETING = [
+    ["contact_id", "campaign_id", "selected", "score", "outcome", "offer_value", "note"],
+    [" C1 ", "A", "oui", "0,5", " ", "12", "\tfirst\t"],
+    ["C2", "A", "  Non ", "1e3", None, "  ", None],
+    ["C3\t", " A", "peut-être", "-2,25", "1", "0", "  "],
+    ["C4", "A", "y", "   ", "false", "7,5", "x"],
+]
+MESSY_SENDS = [
+    ["contact_id", "campaign_id", "channel", "sent_at", "purpose"],
+    ["C1", "A", " Courriel ", " 02/01/2026 ", "email_marketing"],
+    ["C2", "A", "email", "2026-01-03T10:00:00Z", " "],
+    ["C3", "A", "SMS", "03/01/2026 10:05", None],
+]
+MESSY_VALUES = {
+    "targeting": {"selected": {"peut-être": " true "}},  # a mapping's target is trimmed like any value
+    "sends": {"channel": {"courriel": " Email "}},
+}
+
+
+def csv_text(rows: list[list[str | None]]) -> str:
+    """Every given value quoted (spaces and tabs kept), a missing one left empty."""
+    return "".join(",".join("" if v is None else f'"{v}"' for v in row) + "\n" for row in rows)
+
+
+def frame_of(rows: list[list[str | None]]) -> pd.DataFrame:
+    return pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
+
+
+def test_a_csv_and_the_same_text_as_a_dataframe_give_the_same_tables(tmp_path: Path):
+    write(tmp_path / "targeting.csv", csv_text(MESSY_TARGETING))
+    write(tmp_path / "sends.csv", csv_text(MESSY_SENDS))
+    config = {"values": MESSY_VALUES}
+    from_files = open_review(tmp_path, config=config)
+    from_frames = open_review(
+        data={"targeting": frame_of(MESSY_TARGETING), "sends": frame_of(MESSY_SENDS)}, config=config
+    )
+    for name in ("targeting", "sends"):
+        read = from_files.table(name).order_by("contact_id").to_pyarrow()
+        given = from_frames.table(name).order_by("contact_id").to_pyarrow()
+        assert read.schema == given.schema and read.equals(given)
+    targeting = from_files.table("targeting").order_by("contact_id").to_pandas()
+    assert list(targeting.contact_id) == ["C1", "C2", "C3", "C4"]
+    assert list(targeting.selected) == [True, False, True, True]
+    assert [None if pd.isna(s) else s for s in targeting.score] == [0.5, 1000.0, -2.25, None]
+    assert [None if pd.isna(n) else n for n in targeting.note] == ["first", None, None, "x"]
+    sends = from_files.table("sends").order_by("contact_id").to_pandas()
+    assert list(sends.channel) == ["email", "email", "sms"]
+    assert [str(s) for s in sends.sent_at] == ["2026-01-02 00:00:00", "2026-01-03 10:00:00", "2026-01-03 10:05:00"]
+
+
+@pytest.mark.parametrize(
+    ("case", "rows", "column", "record", "value", "words"),
+    [
+        (
+            "two unparseable scores among blank ones",
+            [
+                ["C1", "A", "oui", " "],
+                ["C2", "A", "oui", "beaucoup"],
+                ["C3", "A", "oui", None],
+                ["C4", "A", "oui", "1,2,3"],
+            ],
+            "score",
+            2,
+            "beaucoup",
+            "cannot read this value as a float in table 'targeting' (1 more rows like it)",
+        ),
+        (
+            "a blank required value",
+            [["C1", "A", "oui", "1"], ["C2", "A", " \t ", "2"], ["C3", "A", None, "3"]],
+            "selected",
+            2,
+            None,
+            "required column 'selected' of table 'targeting' is empty on this row (1 more rows like it)",
+        ),
+        (
+            "an infinite score",
+            [["C1", "A", "oui", "1"], ["C2", "A", "non", "inf"]],
+            "score",
+            2,
+            "inf",
+            "'inf' is not a finite number in table 'targeting'",
+        ),
+        (
+            "an id with a control character",
+            [["C1", "A", "oui", "1"], ["C\x012", "A", "non", "2"]],
+            "contact_id",
+            2,
+            None,
+            "'contact_id' holds a line break or a control character in table 'targeting'",
+        ),
+    ],
+)
+def test_a_csv_and_the_same_text_as_a_dataframe_give_the_same_error(
+    tmp_path: Path, case: str, rows: list[list[str | None]], column: str, record: int, value: str | None, words: str
+):
+    table = [["contact_id", "campaign_id", "selected", "score"], *rows]
+    write(tmp_path / "targeting.csv", csv_text(table))
+    with pytest.raises(DataError) as from_file:
+        open_review(tmp_path)
+    with pytest.raises(DataError) as from_frame:
+        open_review(data={"targeting": frame_of(table)})
+    read, given = from_file.value, from_frame.value
+    assert words in read.message, case
+    assert (read.message.split(" (file ")[0], read.column, read.fix) == (
+        given.message.split(" (file ")[0],
+        given.column,
+        given.fix,
+    )
+    assert (read.row, read.row_label, given.row, given.row_label) == (record + 1, "line", record, "row")
+    if value is not None:
+        assert read.value == given.value == value
+
+
+def test_a_key_repeated_once_trimmed_is_a_duplicate_in_a_csv(tmp_path: Path):
+    error = error_for(tmp_path, "contacts", 'contact_id,email\nC1,a@x.fr\n" C1\t",b@x.fr\n')
+    assert (error.column, error.row, error.value) == ("contact_id", 3, "C1")
+    assert "must be unique" in error.message and "lines 2 and 3" in error.message

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -25,6 +26,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import pandas as pd
 import pyarrow as pa
+import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
 
 from . import engine, i18n
@@ -98,15 +100,15 @@ def load_sources(
         path = _source_path(config, base_dir, name) if name not in data else None
         raw = _read_raw(name, data.get(name), path, con, sheet=_sheet_name(config, name))
         with _engine_errors(raw):
-            learned = validate_table(raw, TABLES[name], config)
-            table = canonical_table(raw, TABLES[name], config, learned=learned)
-            table = _drop_row_numbers(table)
             if _is_duckdb(con) and raw.path is not None and raw.path.suffix.lower() == ".csv":
                 # Parse the text once, then every check reads the typed columns; the text copy is dropped.
-                table = con.create_table(f"review_{name}", table, overwrite=True)
+                table = typed_text_table(con, raw, TABLES[name], config)
                 con.raw_sql(f'DROP TABLE IF EXISTS "{staging_name(name)}"')
-            elif raw.path is not None:
-                table = engine.keep(con, table)
+            else:
+                learned = validate_table(raw, TABLES[name], config)
+                table = _drop_row_numbers(canonical_table(raw, TABLES[name], config, learned=learned))
+                if raw.path is not None:
+                    table = engine.keep(con, table)
             tables[name] = table
             inputs.append(_fingerprint(raw, table))
     ai_systems, ai_input = _load_ai_systems(config, base_dir, data.get("ai_systems"))
@@ -631,22 +633,42 @@ def _derived_column(t: ibis.Table, source: str, raw: RawTable) -> ibis.Value:
     )
 
 
+Clean = Callable[[ibis.Value], ibis.Value]  # how a column's text is trimmed before it is typed
+
+
 def _typed_columns(
-    t: ibis.Table, spec: TableSpec, config: ReviewConfig, learned: Mapping[str, Mapping[str, str]]
+    t: ibis.Table,
+    spec: TableSpec,
+    config: ReviewConfig,
+    learned: Mapping[str, Mapping[str, str]],
+    *,
+    clean: Clean | None = None,
 ) -> dict[str, ibis.Value]:
+    """Every column typed. `clean` trims a column's text: `_clean`, or nothing for columns trimmed already
+    (`_clean` is idempotent, so the typed values are the same)."""
     return {
-        column: t[column] if column == ROW else _typed_column(t, column, spec, config, learned.get(column))
+        column: t[column]
+        if column == ROW
+        else _typed_column(t, column, spec, config, learned.get(column), clean=clean or _clean)
         for column in t.columns
     }
 
 
 def _typed_column(
-    t: ibis.Table, column: str, spec: TableSpec, config: ReviewConfig, learned: Mapping[str, str] | None = None
+    t: ibis.Table,
+    column: str,
+    spec: TableSpec,
+    config: ReviewConfig,
+    learned: Mapping[str, str] | None = None,
+    *,
+    clean: Clean | None = None,
 ) -> ibis.Value:
     mapping = {**(learned or {}), **config.values.get(spec.name, {}).get(column, {})}
-    value = _mapped(t[column], mapping)
+    value = _mapped(t[column], mapping, clean or _clean)
+    # A mapped value is the mapping's own text (review.yaml may give it spaces): it is trimmed in any case.
+    then = _clean if mapping else clean or _clean
     col_spec = column_spec(spec, column)
-    return _typed(value, col_spec) if col_spec else _clean(value)
+    return _typed(value, col_spec, then) if col_spec else then(value)
 
 
 def column_spec(spec: TableSpec, column: str) -> ColumnSpec | None:
@@ -666,8 +688,7 @@ def _clean(value: ibis.Value) -> ibis.Value:
     if value.type().is_string():
         # Not .strip(): Ibis renders it for Spark as TRIM(' \t\n\r\v\f' FROM x), and Spark reads '\f' as the
         # letter f, so 'false' became 'alse'. A regex over real whitespace characters is read alike everywhere.
-        stripped = value.re_replace("^[ \t\r\n]+|[ \t\r\n]+$", "")
-        cleaned = ibis.ifelse(stripped == "", ibis.null(dt.string), stripped)
+        cleaned = value.re_replace("^[ \t\r\n]+|[ \t\r\n]+$", "").nullif("")
         # Most values start and end with a printable character and are already clean. Testing the first code
         # point and the last byte costs an eighth of the regex, which then runs only on the rest (and on '').
         ends_in_space = value.endswith(" ") | value.endswith("\t") | value.endswith("\r") | value.endswith("\n")
@@ -675,29 +696,29 @@ def _clean(value: ibis.Value) -> ibis.Value:
     return value
 
 
-def _mapped(value: ibis.Value, mapping: Mapping[str, str] | None) -> ibis.Value:
+def _mapped(value: ibis.Value, mapping: Mapping[str, str] | None, clean: Clean = _clean) -> ibis.Value:
     if not mapping:
         return value
-    text = _clean(value.cast("string"))
+    text = clean(value.cast("string"))
     cases = [(text.lower() == str(theirs).strip().lower(), ours) for theirs, ours in mapping.items()]
     return ibis.cases(*cases, else_=text)
 
 
-def _typed(value: ibis.Value, spec: ColumnSpec) -> ibis.Value:
+def _typed(value: ibis.Value, spec: ColumnSpec, clean: Clean = _clean) -> ibis.Value:
     kind = spec.kind
     if kind in {"timestamp", "date"}:
-        return _parse_time(value, kind)
+        return _parse_time(value, kind, clean)
     if kind == "bool":
         if value.type().is_boolean():
             return value
         if value.type().is_numeric():
             return ibis.cases((value == 1, True), (value == 0, False), else_=ibis.null(dt.boolean))
-        word = _clean(value.cast("string")).lower()
+        word = clean(value.cast("string")).lower()
         return ibis.cases((word.isin(TRUE_WORDS), True), (word.isin(FALSE_WORDS), False), else_=ibis.null(dt.boolean))
     if kind in {"float", "int"}:
         if value.type().is_numeric():
             return value.cast("float64" if kind == "float" else "int64")
-        text = _clean(value.cast("string"))
+        text = clean(value.cast("string"))
         # French exports write decimals with a comma.
         text = ibis.ifelse(text.re_search(r"^-?[0-9]+,[0-9]+$"), text.replace(",", "."), text)
         number = text.try_cast("float64")
@@ -707,17 +728,17 @@ def _typed(value: ibis.Value, spec: ColumnSpec) -> ibis.Value:
             else ibis.ifelse(number == number.floor(), number.cast("int64"), ibis.null(dt.int64))
         )
     if kind == "enum":
-        return _clean(value.cast("string")).lower()
+        return clean(value.cast("string")).lower()
     if kind == "country":
-        return _clean(value.cast("string")).upper()
-    return _clean(value.cast("string"))
+        return clean(value.cast("string")).upper()
+    return clean(value.cast("string"))
 
 
-def _parse_time(value: ibis.Value, kind: str) -> ibis.Value:
+def _parse_time(value: ibis.Value, kind: str, clean: Clean = _clean) -> ibis.Value:
     target = dt.date if kind == "date" else dt.timestamp
     if value.type().is_timestamp() or value.type().is_date():
         return value.cast(target)
-    text = _clean(value.cast("string"))
+    text = clean(value.cast("string"))
     # dd/mm/yyyy (French exports) rebuilt as ISO from fixed positions: portable across engines.
     french = text.re_search(r"^[0-9]{2}/[0-9]{2}/[0-9]{4}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?$")
     iso_text = ibis.ifelse(
@@ -746,45 +767,187 @@ _FIX = {
 }
 
 
+@dataclass(frozen=True)
+class _Problem:
+    """One kind of problem one column can have."""
+
+    kind: str  # "empty", "parse", "finite" or "id" (the first words of _raise_invalid's messages)
+    column: str
+
+    def flag(self, t: ibis.Table, typed: Mapping[str, ibis.Value]) -> ibis.Value:
+        """The rows of the renamed table `t` that have the problem; `typed` are its typed columns."""
+        given, value = t[self.column], typed[self.column]
+        if self.kind == "empty":
+            return (_clean(given) if given.type().is_string() else given).isnull()
+        if self.kind == "parse":
+            return _clean(given.cast("string")).notnull() & value.isnull()
+        return _not_finite(value) if self.kind == "finite" else _control_characters(value)
+
+
 def validate_table(raw: RawTable, spec: TableSpec, config: ReviewConfig) -> dict[str, dict[str, str]]:
     """Raise one DataError for the first problem found: unknown values of a closed vocabulary (all of them, in one
     message), empty required values, unparseable or non-finite values, ids with line breaks, duplicate keys.
     Returns the value mappings learned from the data (country names to codes), for `canonical_table`."""
     t = _renamed(raw, spec, config)
+    learned = _learned_values(raw, t, spec, config)
+    typed = _typed_columns(t, spec, config, learned)
+    problems = _problems(t, {c: v.type() for c, v in typed.items()}, spec)
+    keys = _unique_keys(t, spec)
+    # One scan counts every problem of every column and the repeated values of every key.
+    row = t.aggregate(
+        **{f"f{i}": problem.flag(t, typed).cast("int64").sum() for i, problem in enumerate(problems)},
+        **{f"repeats_{key}": typed[key].count() - typed[key].nunique() for key in keys},
+    )
+    _raise_first_problem(raw, spec, t, lambda: typed, problems, row.to_pyarrow().to_pylist()[0])
+    return learned
+
+
+def typed_text_table(con: BaseBackend, raw: RawTable, spec: TableSpec, config: ReviewConfig) -> ibis.Table:
+    """A table DuckDB read as text, typed into a table of the connection and validated like `validate_table`.
+
+    Compiling and running the typed columns costs more than reading the file: a parsed date repeats its trimmed
+    text a dozen times. So every column is trimmed once, in a view, and typed from there into the table; then
+    the problems are counted with small expressions (a value given, that is not blank, but missing once typed,
+    did not parse; the other flags read the typed columns). The first problem is found and reported exactly as
+    `validate_table` does, from the text."""
+    t = _renamed(raw, spec, config)
+    if not all(t[c].type().is_string() for c in t.columns if c != ROW):
+        learned = validate_table(raw, spec, config)
+        return _filled_table(
+            con, f"review_{spec.name}", _drop_row_numbers(canonical_table(raw, spec, config, learned=learned))
+        )
+    learned = _learned_values(raw, t, spec, config)
+    # One macro trims every column: `_clean` built and compiled once, not once per column of every table.
+    con.raw_sql(f"CREATE OR REPLACE TEMP MACRO {_TRIM_MACRO}(value) AS {_trim_macro_body(con.compiler)}")
+    view = f"trimmed_{spec.name}"
+    con.raw_sql(
+        f'CREATE OR REPLACE TEMP VIEW "{view}" AS '
+        + con.compile(t.select(**{c: _trimmed(t[c]) for c in t.columns if c != ROW}))
+    )
+    name = f"review_{spec.name}"
+    try:
+        trimmed = con.table(view)
+        table = _filled_table(con, name, trimmed.select(**_typed_columns(trimmed, spec, config, learned, clean=_as_is)))
+        problems = _problems(t, dict(table.schema().items()), spec)
+        counts = _typed_counts(trimmed, table, problems, _unique_keys(t, spec))
+        _raise_first_problem(raw, spec, t, lambda: _typed_columns(t, spec, config, learned), problems, counts)
+    except Exception:  # an invalid table is not left behind in the connection
+        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+        raise
+    finally:
+        con.raw_sql(f'DROP VIEW IF EXISTS "{view}"')
+    return table
+
+
+def _as_is(value: ibis.Value) -> ibis.Value:
+    return value
+
+
+_TRIM_MACRO = "ethics_review_trim"
+
+
+@ibis.udf.scalar.builtin(name=_TRIM_MACRO)  # type: ignore[untyped-decorator]
+def _trimmed(value: str) -> str:  # type: ignore[empty-body]
+    """`_clean` of a text column, by the DuckDB macro that `typed_text_table` defines from it."""
+
+
+@functools.cache
+def _trim_macro_body(compiler: Any) -> str:
+    """`_clean(value)` in DuckDB's SQL, with `value` the macro's parameter."""
+    probe = ibis.table({"value": "string"}, name="probe")
+    select = compiler.to_sqlglot(probe.select(value=_clean(probe.value)))
+    body = select.expressions[0].this  # the expression under its alias
+    return str(body.transform(lambda node: sge.column("value") if isinstance(node, sge.Column) else node).sql("duckdb"))
+
+
+def _filled_table(con: BaseBackend, name: str, expr: ibis.Table) -> ibis.Table:
+    """`con.create_table(name, expr, overwrite=True)` with the same column types, less its deep copy of the
+    compiled query (as costly as compiling it again)."""
+    table = con.create_table(name, schema=expr.schema(), overwrite=True)
+    con.raw_sql(f'INSERT INTO "{name}" {con.compile(expr)}')
+    return table
+
+
+def _typed_counts(trimmed: ibis.Table, table: ibis.Table, problems: list[_Problem], keys: list[str]) -> dict[str, int]:
+    """validate_table's counts, from the trimmed text and the typed table. Typing only ever turns a blank value
+    into a missing one (never the reverse), so the rows given but missing once typed are those that did not
+    parse."""
+    blanks = sorted({p.column for p in problems if p.kind in {"empty", "parse"}})
+    given = trimmed.aggregate(rows=ibis._.count(), **{f"g_{c}": trimmed[c].count() for c in blanks})
+    metrics: dict[str, ibis.Value] = {}
+    for i, problem in enumerate(problems):
+        value = table[problem.column]
+        if problem.kind == "parse":
+            metrics[f"n{i}"] = value.count()
+        elif problem.kind == "finite":
+            metrics[f"f{i}"] = _not_finite(value).cast("int64").sum()
+        elif problem.kind == "id":
+            metrics[f"f{i}"] = _control_characters(value).cast("int64").sum()
+    metrics.update({f"repeats_{key}": table[key].count() - table[key].nunique() for key in keys})
+    both = given.cross_join(table.aggregate(**metrics)) if metrics else given
+    counts: dict[str, int] = both.to_pyarrow().to_pylist()[0]
+    for i, problem in enumerate(problems):
+        if problem.kind == "empty":
+            counts[f"f{i}"] = counts["rows"] - counts[f"g_{problem.column}"]
+        elif problem.kind == "parse":
+            counts[f"f{i}"] = counts[f"g_{problem.column}"] - counts[f"n{i}"]
+    return counts
+
+
+def _learned_values(raw: RawTable, t: ibis.Table, spec: TableSpec, config: ReviewConfig) -> dict[str, dict[str, str]]:
     learned: dict[str, dict[str, str]] = {}
     for col in (column_spec(spec, c) for c in t.columns):
         if col is not None and col.kind in CLOSED_KINDS:
             learned[col.name] = _check_vocabulary(raw, t, spec, col, config)
-    typed = _typed_columns(t, spec, config, learned)
-    flags: dict[str, tuple[str, ibis.Value]] = {}  # "problem:column" -> (column, rows with the problem)
+    return learned
+
+
+def _problems(t: ibis.Table, types: Mapping[str, dt.DataType], spec: TableSpec) -> list[_Problem]:
+    """The problems each column can have, in the order they are reported; `types` are the typed columns' types."""
+    problems: list[_Problem] = []
     for col in (column_spec(spec, c) for c in t.columns):
         if col is None:
             continue
-        value = typed[col.name]
+        given = t[col.name]
         if col.required:
-            given = t[col.name]
-            flags[f"empty:{col.name}"] = (col.name, (_clean(given) if given.type().is_string() else given).isnull())
-        if col.kind in _FIX and not _already_typed(t[col.name], col.kind):
-            flags[f"parse:{col.name}"] = (col.name, _clean(t[col.name].cast("string")).notnull() & value.isnull())
-        if col.kind == "float" and (value.type().is_floating() or not t[col.name].type().is_numeric()):
-            flags[f"finite:{col.name}"] = (col.name, (value.isinf() | value.isnan()).fill_null(False))
-        if col.name in ID_COLUMNS and value.type().is_string():
-            flags[f"id:{col.name}"] = (col.name, value.re_search(r"[\x00-\x1f\x7f]").fill_null(False))
-    keys = [key for key in spec.unique if key in t.columns]
-    # One scan counts every problem of every column and the repeated values of every key.
-    row = t.aggregate(
-        **{f"f{i}": flag.cast("int64").sum() for i, (_, flag) in enumerate(flags.values())},
-        **{f"repeats_{key}": typed[key].count() - typed[key].nunique() for key in keys},
-    )
-    counts = row.to_pyarrow().to_pylist()[0]
-    for i, (problem, (column, flag)) in enumerate(flags.items()):
+            problems.append(_Problem("empty", col.name))
+        if col.kind in _FIX and not _already_typed(given, col.kind):
+            problems.append(_Problem("parse", col.name))
+        if col.kind == "float" and (types[col.name].is_floating() or not given.type().is_numeric()):
+            problems.append(_Problem("finite", col.name))
+        if col.name in ID_COLUMNS and types[col.name].is_string():
+            problems.append(_Problem("id", col.name))
+    return problems
+
+
+def _not_finite(value: ibis.Value) -> ibis.Value:
+    return (value.isinf() | value.isnan()).fill_null(False)
+
+
+def _control_characters(value: ibis.Value) -> ibis.Value:
+    return value.re_search(r"[\x00-\x1f\x7f]").fill_null(False)
+
+
+def _unique_keys(t: ibis.Table, spec: TableSpec) -> list[str]:
+    return [key for key in spec.unique if key in t.columns]
+
+
+def _raise_first_problem(
+    raw: RawTable,
+    spec: TableSpec,
+    t: ibis.Table,
+    typed: Callable[[], Mapping[str, ibis.Value]],
+    problems: list[_Problem],
+    counts: Mapping[str, int],
+) -> None:
+    """The first problem counted, found in the renamed table `t` (its typed columns are built only then)."""
+    for i, problem in enumerate(problems):
         if counts[f"f{i}"]:
-            record, value = _first_flagged(t, flag, column)
-            _raise_invalid(raw, spec, problem.split(":")[0], column, record, value, counts[f"f{i}"])
-    for key in keys:
+            record, value = _first_flagged(t, problem.flag(t, typed()), problem.column)
+            _raise_invalid(raw, spec, problem.kind, problem.column, record, value, counts[f"f{i}"])
+    for key in _unique_keys(t, spec):
         if counts[f"repeats_{key}"]:
-            _check_unique(raw, t.select(**typed), spec, key)
-    return learned
+            _check_unique(raw, t.select(**typed()), spec, key)
 
 
 def _first_flagged(t: ibis.Table, flag: ibis.Value, column: str) -> tuple[int | None, Any]:
