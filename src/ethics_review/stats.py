@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from math import sqrt
 from typing import Any
 
 import numpy as np
@@ -27,23 +26,13 @@ class Interval:
 
 @lru_cache(maxsize=4096)  # pure on ints: the bias checks ask for the same groups' intervals again
 def wilson_interval(successes: int, trials: int, *, confidence: float = CONFIDENCE) -> Interval:
-    """Wilson score interval for a proportion: scipy's own formula (scipy.stats.binomtest(...).proportion_ci(
-    method="wilson"), Newcombe 1998), operation for operation, without binomtest's two-sided p-value, which the
-    interval never uses and which is most of binomtest's cost (a binary search over the binomial pmf)."""
-    k, n = int(successes), int(trials)
-    if n < 1 or not 0 <= k <= n or not 0 <= confidence <= 1:
-        raise ValueError(f"a Wilson interval needs 0 <= successes <= trials, trials >= 1: {k} of {n}")
-    from scipy.special import ndtri  # noqa: PLC0415 - with scipy.stats: slow to import, not every review needs it
-
-    p = k / n
-    z = ndtri(0.5 + 0.5 * confidence)
-    denom = 2 * (n + z**2)
-    center = (2 * n * p + z**2) / denom
-    q = 1 - p
-    delta = z / denom * sqrt(4 * n * p * q + z**2)
-    low = 0.0 if k == 0 else center - delta
-    high = 1.0 if k == n else center + delta
-    return Interval(float(low), float(high))
+    """Wilson score interval for a proportion."""
+    ci = (
+        _scipy_stats()
+        .binomtest(int(successes), int(trials))
+        .proportion_ci(confidence_level=confidence, method="wilson")
+    )
+    return Interval(float(ci.low), float(ci.high))
 
 
 @lru_cache(maxsize=4096, typed=True)  # pure: the same comparison is asked again by other checks
