@@ -63,3 +63,19 @@ def test_a_kernel_ahead_imports_what_its_area_defers_and_nothing_another_area_ne
     assert imported("bias") == "[] ['scipy.stats']"
     assert imported("transparency").endswith("'textstat.textstat']")  # textstat brings scipy.stats with it
     assert "ethics_review.display.warm_up('bias')" in " ".join(kernels.kernel_ahead_arguments("bias"))
+
+
+@pytest.mark.slow
+def test_a_plan_known_later_orders_the_kernels_not_started_yet():
+    """The command starts kernels before it knows the review's size; a large one runs its notebooks one at a time,
+    governance last, so governance's kernel must not start (and wait, holding memory) before transparency's."""
+    areas = ("consent", "bias", "transparency", "governance")
+    ahead = kernels.KernelsAhead(areas=kernels.start_order(areas, 2), ahead=1)
+    try:
+        assert ahead.not_started() == ("bias", "governance", "transparency")
+        ahead.plan(kernels.start_order(areas, 1), ahead=1)
+        assert ahead.not_started() == ("bias", "transparency", "governance")
+        assert ahead.take("consent") is not None  # taking it starts the next in the plan: bias's
+        assert ahead.not_started() == ("transparency", "governance")
+    finally:
+        ahead.close()

@@ -104,6 +104,21 @@ class KernelsAhead:
         self._started.append(future)
         return future
 
+    def plan(self, areas: Sequence[str], *, ahead: int) -> None:
+        """The order in which the notebooks will take their kernels, and how many may wait unused, once the report
+        knows them (how many notebooks run at once depends on the review's size): the kernels not started yet start
+        in that order, and a review whose notebooks run one at a time keeps one kernel waiting, not two (each holds
+        the kit's imports: about 250 MB)."""
+        with self._lock:
+            waiting = set(self._to_start)
+            self._to_start = deque(area for area in areas if area in waiting)
+            self._ahead = ahead
+
+    def not_started(self) -> tuple[str, ...]:
+        """The areas whose kernel has not started yet, in the order they will."""
+        with self._lock:
+            return tuple(self._to_start)
+
     def take(self, area: str) -> StartedKernel | None:
         """The kernel started for `area` (started now if its turn had not come), or None (no kernel was meant for
         it, or it failed to start: the notebook starts its own)."""

@@ -46,6 +46,7 @@ from .kernels import (
     for_report,
     is_kernel_start_race,
     kernel_config,
+    start_order,
 )
 from .parts import pending_path
 from .paths import package_json, report_template_dir, templates_dir
@@ -252,6 +253,7 @@ def _run_report(
         judged = review.with_options(as_of=review.as_of, lang=review.lang)  # as the notebooks resolved them
         first = [a for a in areas if a != GOVERNANCE]
         jobs = notebooks_at_once(review.inputs) if jobs is None else jobs
+        kernels.plan(start_order(areas, jobs), ahead=max(1, min(jobs, MAX_PARALLEL_NOTEBOOKS)))
         try:
             if GOVERNANCE in areas and first and jobs > 1:
                 # Governance runs beside the others from the start: its checks and its kernel's start-up fill the
