@@ -108,6 +108,18 @@ def group_label(population: ibis.Table, attribute: str | Sequence[str]) -> ibis.
     return group
 
 
+def stacked_by_attribute(
+    table: ibis.Table, attributes: Sequence[str | tuple[str, ...]], columns: Sequence[str]
+) -> ibis.Table:
+    """`columns` of `table` once per attribute, each row with the attribute's name and its group beside them: one
+    query then counts every attribute, and `table` (often a join) is compiled once as a common table."""
+    stacked = [
+        table.select(*columns, attribute=ibis.literal(attribute_name(attribute)), group=group_label(table, attribute))
+        for attribute in attributes
+    ]
+    return ibis.union(*stacked) if len(stacked) > 1 else stacked[0]
+
+
 def group_counts(population: ibis.Table, attributes: Sequence[str | tuple[str, ...]]) -> pd.DataFrame:
     """(campaign_id, attribute, group, n, selected) per group of each attribute or intersection of attributes.
 
@@ -117,16 +129,7 @@ def group_counts(population: ibis.Table, attributes: Sequence[str | tuple[str, .
     columns = ["campaign_id", "attribute", "group", "n", "selected"]
     if not attributes:
         return pd.DataFrame(columns=columns)
-    stacked = [
-        population.select(
-            "campaign_id",
-            "selected",
-            attribute=ibis.literal(attribute_name(attribute)),
-            group=group_label(population, attribute),
-        )
-        for attribute in attributes
-    ]
-    groups = ibis.union(*stacked) if len(stacked) > 1 else stacked[0]
+    groups = stacked_by_attribute(population, attributes, ["campaign_id", "selected"])
     counts = fetch(
         groups.group_by(["campaign_id", "attribute", "group"]).agg(
             n=ibis._.count(), selected=ibis._.selected.cast("int64").sum()
@@ -856,17 +859,7 @@ def _score_histograms(
         # A bin is represented by its upper edge: the ECDF at that edge is exact, between edges it is not.
         scored = scored.mutate(bin=(index + 1) * width + float(bounds.low))
     # Every attribute in one query of each kind, as group_counts: the scored population compiled once.
-    stacked = [
-        scored.select(
-            "campaign_id",
-            "score",
-            "bin",
-            attribute=ibis.literal(attribute_name(attribute)),
-            group=group_label(scored, attribute),
-        )
-        for attribute in attributes
-    ]
-    labelled = ibis.union(*stacked) if len(stacked) > 1 else stacked[0]
+    labelled = stacked_by_attribute(scored, attributes, ["campaign_id", "score", "bin"])
     histograms = fetch(
         labelled.group_by(["campaign_id", "attribute", "group", "bin"]).agg(count=ibis._.count()),
         max_rows=MAX_RESULT_ROWS * len(attributes),
