@@ -51,6 +51,7 @@ def test_reached_share_per_channel_with_its_interval_and_the_kit_thresholds():
     assert {s.name for s in figure.layout.shapes} == {f"{THRESHOLD_LINE_NAME}_fail", f"{THRESHOLD_LINE_NAME}_warn"}
     never = next(t for t in figure.data if t.meta == "never_reached")
     assert list(never.y) == [90, 0] and never.name == "Never"
+    assert legend_clears_the_subplot_titles(figure)
 
 
 def test_suppressed_cells_are_not_drawn_and_words_are_french():
@@ -64,6 +65,23 @@ def test_suppressed_cells_are_not_drawn_and_words_are_french():
     assert list(next(t for t in figure.data if t.meta == "reached_share").y) == [None]
     assert list(next(t for t in figure.data if t.meta == "never_reached").y) == [None]
     assert figure.layout.yaxis.title.text == "Part des demandes"
+
+
+def test_channels_read_in_the_reader_s_words():
+    finding = a_finding(
+        "governance.human_contact",
+        [channel_row("messaging", 50, 50, within_1h=50), channel_row("phone", 120, 120, within_1h=120)],
+        status="pass",
+        thresholds=THRESHOLDS,
+    )
+    shares = next(t for t in chart_for(finding, "fr").data if t.meta == "reached_share")
+    assert list(shares.x) == ["messagerie", "téléphone"]
+
+
+def legend_clears_the_subplot_titles(figure) -> bool:
+    """Beside a grid's subplot titles, the legend sits at the foot of the figure, not above the plots."""
+    legend = figure.layout.legend
+    return legend.yref == "container" and legend.y == 0 and legend.yanchor == "bottom"
 
 
 def test_the_trend_has_one_panel_per_area_and_dates_written_out():
@@ -105,6 +123,7 @@ def test_the_trend_has_one_panel_per_area_and_dates_written_out():
         "Consentement et vie privée",
         "Gouvernance et contact humain",
     ]
+    assert legend_clears_the_subplot_titles(figure)
     assert trend_chart(trend.iloc[0:0], "fr") is None
 
 

@@ -169,6 +169,16 @@ def base_layout_properties(*, title: str, height: int) -> dict[str, Any]:
     }
 
 
+def legend_below(figure: go.Figure, *, space: int) -> go.Figure:
+    """The legend under the plots, `space` pixels below them: beside a grid's subplot titles, the shared legend
+    above the plots covered them."""
+    figure.update_layout(
+        legend={"orientation": "h", "yanchor": "bottom", "y": 0, "yref": "container", "xanchor": "left", "x": 0},
+        margin={"b": space},
+    )
+    return figure
+
+
 def stacked_counts(
     finding: Finding,
     lang: str,

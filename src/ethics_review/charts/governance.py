@@ -17,8 +17,9 @@ from .common import (
     chart_text,
     column_label,
     hover_value,
+    legend_below,
     plotted_number,
-    text_or_dash,
+    value_word,
 )
 
 HUMAN_CONTACT = "governance.human_contact"
@@ -49,7 +50,7 @@ def human_contact_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     figure = make_subplots(
         rows=1, cols=2, subplot_titles=(text("reached_title"), text("wait_title")), horizontal_spacing=0.12
     )
-    channels = [text_or_dash(r.get("channel")) for r in rows]
+    channels = [value_word("channel", r.get("channel"), lang) for r in rows]
     shares = [plotted_number(r.get("reached_share")) for r in rows]
     fail = next((t.value for t in finding.thresholds if t.level == "fail"), None)
     warn = next((t.value for t in finding.thresholds if t.level == "warn"), None)
@@ -116,7 +117,7 @@ def human_contact_chart(finding: Finding, lang: str = "en") -> go.Figure | None:
     figure.update_yaxes(title_text=text("share_axis"), tickformat=".0%", range=[0, 1.05], row=1, col=1)
     figure.update_yaxes(title_text=text("requests_axis"), rangemode="tozero", row=1, col=2)
     figure.update_xaxes(title_text=text("channel_axis"))
-    return base_layout(figure, title=finding.title, height=460)
+    return legend_below(base_layout(figure, title=finding.title, height=500), space=110)
 
 
 def _column(column: str, lang: str) -> str:
@@ -176,7 +177,7 @@ def trend_chart(trend: pd.DataFrame, lang: str = "en") -> go.Figure | None:
         figure.update_xaxes(type="category", row=1, col=column)
     figure.update_layout(barmode="stack")
     figure.update_yaxes(title_text=i18n.text(CONTINUOUS, "trend.axis_checks", lang), row=1, col=1)
-    return base_layout(figure, title=i18n.text(CONTINUOUS, "trend.title", lang), height=420)
+    return legend_below(base_layout(figure, title=i18n.text(CONTINUOUS, "trend.title", lang), height=480), space=140)
 
 
 def _day(value: str, lang: str) -> str:
