@@ -120,3 +120,17 @@ def test_a_notebook_review_decides_the_hidden_counts_once_for_five_checks(demo_d
     kept = run_checks(review, ids=PLAN_CHECKS)
     assert [key[0] for key in store.derived] == ["bias.selection_plan"]
     assert [f.to_json() for f in kept] == [findings[check_id].to_json() for check_id in PLAN_CHECKS]
+
+
+def test_a_large_review_asks_one_attribute_at_a_time_and_finds_the_same(demo_dir, findings, monkeypatch):
+    """Below a million input rows the bias checks stack every attribute into one query; a larger review asks one
+    attribute (one proxy pair) at a time, so that the engine holds one attribute's rows. Same findings."""
+    from ethics_review.checks import bias
+
+    review = open_review(demo_dir)
+    assert bias.stacks_attributes(review)
+    monkeypatch.setattr(bias, "STACKED_BELOW_ROWS", sum(item.rows for item in review.inputs))
+    one_at_a_time = open_review(demo_dir)
+    assert not bias.stacks_attributes(one_at_a_time)
+    again = {f.check_id: f for f in run_checks(one_at_a_time, area="bias")}
+    assert {k: f.to_json() for k, f in again.items()} == {k: f.to_json() for k, f in findings.items()}

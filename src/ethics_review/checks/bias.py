@@ -120,15 +120,32 @@ def stacked_by_attribute(
     return ibis.union(*stacked) if len(stacked) > 1 else stacked[0]
 
 
-def group_counts(population: ibis.Table, attributes: Sequence[str | tuple[str, ...]]) -> pd.DataFrame:
+STACKED_BELOW_ROWS = 1_000_000  # kit default: input rows of a review whose bias queries stack its attributes
+
+
+def stacks_attributes(review: Review) -> bool:
+    """Whether the bias checks ask for every attribute in one query. Below a million input rows they do: compiling
+    fewer queries is most of a small review's cost. A larger review asks one attribute at a time, so that the
+    engine holds one attribute's rows, not the population stacked once per attribute (at 10M contacts that ran
+    out of DuckDB's 1 GiB memory_limit). The counts are the same either way."""
+    return sum(item.rows for item in review.inputs) < STACKED_BELOW_ROWS
+
+
+def group_counts(
+    population: ibis.Table, attributes: Sequence[str | tuple[str, ...]], *, stacked: bool = True
+) -> pd.DataFrame:
     """(campaign_id, attribute, group, n, selected) per group of each attribute or intersection of attributes.
 
-    One query for all the attributes: the population is stacked once per attribute (its group label beside it),
-    so that the population, often a join, is compiled once as a common table rather than once per attribute.
-    Each attribute's groups are bounded as one result of the gate's would be."""
+    `stacked`: one query for all the attributes: the population is stacked once per attribute (its group label
+    beside it), so that the population, often a join, is compiled once as a common table rather than once per
+    attribute; else one query per attribute (stacks_attributes). Each attribute's groups are bounded as one
+    result of the gate's would be."""
     columns = ["campaign_id", "attribute", "group", "n", "selected"]
     if not attributes:
         return pd.DataFrame(columns=columns)
+    if not stacked and len(attributes) > 1:
+        each = [group_counts(population, [attribute]) for attribute in attributes]
+        return pd.concat(each, ignore_index=True).sort_values(columns[:3], ignore_index=True)
     groups = stacked_by_attribute(population, attributes, ["campaign_id", "selected"])
     counts = fetch(
         groups.group_by(["campaign_id", "attribute", "group"]).agg(
@@ -621,7 +638,7 @@ def _selection_plan(
     bias = review.config.bias
     candidates: list[str | tuple[str, ...]] = [*singles, *pairs]
     wanted = [a for a in candidates if all(p in population.columns for p in attribute_parts(a))]
-    counts = group_counts(population, wanted)
+    counts = group_counts(population, wanted, stacked=stacks_attributes(review))
     tables = []
     for check_id, names in (
         ("bias.selection_parity", [attribute_name(a) for a in wanted if isinstance(a, str)]),
@@ -760,7 +777,9 @@ def outcome_parity(
     # A rate among converters is a selection rate on a sub-population: the parity machinery applies as is.
     counts = pd.concat(
         [
-            group_counts(population.filter(population.outcome == converted), audit.attributes).assign(measure=measure)
+            group_counts(
+                population.filter(population.outcome == converted), audit.attributes, stacked=stacks_attributes(review)
+            ).assign(measure=measure)
             for converted, measure in OUTCOME_MEASURES.items()
         ],
         ignore_index=True,
@@ -844,11 +863,18 @@ SCORE_BINS = 200  # at most this many counts per group leave the engine: exact b
 
 
 def _score_histograms(
-    population: ibis.Table, attributes: Sequence[str | tuple[str, ...]], exact: bool
+    population: ibis.Table, attributes: Sequence[str | tuple[str, ...]], exact: bool, *, stacked: bool = True
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (campaign, attribute, group): n, mean and the count of each score value (exact, at most SCORE_BINS
     distinct values) or of each of SCORE_BINS equal bins, computed in the engine. Only these counts leave it
-    (engine.fetch): never one person's score."""
+    (engine.fetch): never one person's score. `stacked`: every attribute in one query of each kind, else one
+    attribute at a time (stacks_attributes)."""
+    if not stacked and len(attributes) > 1:
+        each = [_score_histograms(population, [attribute], exact) for attribute in attributes]
+        return (
+            pd.concat([summary for summary, _ in each], ignore_index=True),
+            pd.concat([histograms for _, histograms in each], ignore_index=True),
+        )
     scored = population.filter(population.score.notnull())
     if exact:
         scored = scored.mutate(bin=scored.score.cast("float64"))
@@ -916,7 +942,9 @@ def score_distribution(
         return audit
     scored = audit.population.filter(audit.population.score.notnull())
     exact = int(fetch(scored.score.nunique())) <= SCORE_BINS
-    summary, histograms = _score_histograms(audit.population, audit.attributes, exact)
+    summary, histograms = _score_histograms(
+        audit.population, audit.attributes, exact, stacked=stacks_attributes(review)
+    )
     by_group = {
         key: block.set_index("value")["count"]
         for key, block in histograms.groupby(["campaign_id", "attribute", "group"], sort=False)
@@ -1100,12 +1128,9 @@ def cramers_v_corrected(contingency: np.ndarray) -> tuple[float, float]:
     return min(v, 1.0), p_value
 
 
-def proxy_table(people: ibis.Table, features: Sequence[str], attributes: Sequence[str]) -> pd.DataFrame:
-    """One row per (feature, attribute): people counted, categories on each side, corrected V, p-value. Only the
-    contingency counts (feature category x group) leave the engine."""
-    rows = []
-    pairs = [(feature, attribute) for feature in features for attribute in attributes if attribute != feature]
-    # One query for every pair, as group_counts: the people (often a join) compiled once, not once per pair.
+def _contingency_counts(people: ibis.Table, pairs: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """(feature, attribute, category, group, count) of `pairs` in one query: the people (often a join) compiled
+    once, not once per pair."""
     stacked = [
         people.select(
             feature=ibis.literal(feature),
@@ -1115,13 +1140,26 @@ def proxy_table(people: ibis.Table, features: Sequence[str], attributes: Sequenc
         )
         for feature, attribute in pairs
     ]
+    counts: pd.DataFrame = fetch(
+        (ibis.union(*stacked) if len(stacked) > 1 else stacked[0])
+        .group_by(["feature", "attribute", "category", "group"])
+        .agg(count=ibis._.count()),
+        max_rows=MAX_RESULT_ROWS * len(pairs),
+    )
+    return counts
+
+
+def proxy_table(
+    people: ibis.Table, features: Sequence[str], attributes: Sequence[str], *, stacked: bool = True
+) -> pd.DataFrame:
+    """One row per (feature, attribute): people counted, categories on each side, corrected V, p-value. Only the
+    contingency counts (feature category x group) leave the engine. `stacked`: every pair in one query, else one
+    pair at a time (stacks_attributes)."""
+    rows = []
+    pairs = [(feature, attribute) for feature in features for attribute in attributes if attribute != feature]
+    batches = [pairs] if stacked else [[pair] for pair in pairs]
     all_counts = (
-        fetch(
-            (ibis.union(*stacked) if len(stacked) > 1 else stacked[0])
-            .group_by(["feature", "attribute", "category", "group"])
-            .agg(count=ibis._.count()),
-            max_rows=MAX_RESULT_ROWS * len(pairs),
-        )
+        pd.concat([_contingency_counts(people, batch) for batch in batches], ignore_index=True)
         if pairs
         else pd.DataFrame(columns=["feature", "attribute", "category", "group", "count"])
     )
@@ -1212,7 +1250,7 @@ def proxies(
     notes = tuple(i18n.text(SHARED_TEXT, "attribute_missing", review.lang, attribute=a) for a in missing)
     if not found_features or not found_attributes:
         return not_applicable(review, check_id, [("contacts", a) for a in missing])
-    table = proxy_table(people, found_features, found_attributes)
+    table = proxy_table(people, found_features, found_attributes, stacked=stacks_attributes(review))
     named = {(f, a) for f, attrs in (derived or {}).items() for a in ([attrs] if isinstance(attrs, str) else attrs)}
     table["derived"] = table.derived.astype(bool) | pd.Series(
         [(f, a) in named for f, a in zip(table.feature, table.attribute, strict=True)], index=table.index, dtype=bool
@@ -1284,7 +1322,9 @@ def delivery_counts(
         sends = sends.filter(sends.campaign_id == campaign)
     reached = sends.select("contact_id", "campaign_id").distinct().mutate(reached=ibis.literal(True))
     joined = eligible.left_join(reached, ["contact_id", "campaign_id"]).drop("contact_id_right", "campaign_id_right")
-    return group_counts(joined.mutate(selected=joined.reached.fill_null(False)), attributes)
+    return group_counts(
+        joined.mutate(selected=joined.reached.fill_null(False)), attributes, stacked=stacks_attributes(review)
+    )
 
 
 def delivery_table(counts: pd.DataFrame, rules: ParityRules) -> pd.DataFrame:
